@@ -1,0 +1,38 @@
+package dev.herd.loop;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A handle that another thread can use to wake the loop and run a callback on it (libuv's
+ * {@code uv_async_t}). {@link #send()} is the one thread-safe method; several sends before the
+ * callback runs are coalesced into one call. An Async is active from construction until closed.
+ *
+ * <p>Thread rule: {@link #send()} on any thread; everything else on the loop thread; the callback
+ * runs in the poll phase. Lifetime: as {@link Handle}; sends after close are ignored.
+ */
+public final class Async extends Handle {
+    private final Runnable callback;
+    final AtomicInteger pending = new AtomicInteger();
+
+    public Async(Loop loop, Runnable callback) {
+        super(loop);
+        if (callback == null) throw new NullPointerException("callback");
+        this.callback = callback;
+        loop.asyncs.add(this);
+        activate();
+    }
+
+    /** Wakes the loop and makes the callback run there. Safe on any thread; never blocks. */
+    public void send() {
+        if (pending.getAndSet(1) == 0) loop.wakeup();
+    }
+
+    void dispatch() {
+        if (pending.getAndSet(0) != 0 && !isClosing()) callback.run();
+    }
+
+    @Override
+    protected void doClose() {
+        loop.asyncs.remove(this);
+    }
+}

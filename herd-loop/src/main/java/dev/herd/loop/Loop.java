@@ -1,0 +1,559 @@
+package dev.herd.loop;
+
+import dev.herd.os.Epoll;
+import dev.herd.os.Errno;
+import dev.herd.os.ErrnoException;
+import dev.herd.os.Fd;
+import dev.herd.os.LibC;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * An event loop, iteration for iteration libuv's {@code uv_run}: update time, timers, pending,
+ * idle, prepare, poll, check, closing, and the extra timer pass of {@link RunMode#ONCE}.
+ * docs/ARCHITECTURE.md walks through {@link #run(RunMode)} in the same order.
+ *
+ * <p>Thread rule: a loop belongs to the platform thread that created it; {@link #run}, handle
+ * methods and callbacks all run there, and a call from another thread throws
+ * {@link IllegalStateException}. The thread-safe entry points are {@link #execute(Runnable)},
+ * {@link Async#send()} and {@link #stop()}... no: {@code stop} is loop-thread only, as in libuv.
+ * Lifetime: until {@link #close()}, which fails with EBUSY while handles are open or requests
+ * are active.
+ */
+public final class Loop implements AutoCloseable {
+    /** Events taken from epoll per poll (libuv takes 1024). */
+    private static final int EPOLL_EVENTS = 1024;
+
+    private final Thread owner;
+    private final Epoll epoll;
+    private final Fd wakeFd;
+    private final AtomicInteger wakeupPending = new AtomicInteger();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+
+    final TimerHeap timers = new TimerHeap();
+    long timerCounter;
+    final HandleQueue idleHandles = new HandleQueue();
+    final HandleQueue prepareHandles = new HandleQueue();
+    final HandleQueue checkHandles = new HandleQueue();
+    final ArrayList<Async> asyncs = new ArrayList<>();
+    private ArrayDeque<Runnable> pending = new ArrayDeque<>();
+    private ArrayDeque<Runnable> pendingSpare = new ArrayDeque<>();
+    private Handle closingHandles;
+
+    /** Active and referenced handles (libuv's active_handles). */
+    int activeHandles;
+    /** Active requests (libuv's active_reqs). */
+    private int activeReqs;
+    /** Handles constructed and not yet through their close callback. */
+    private int openHandles;
+
+    private IoWatcher[] watchers = new IoWatcher[64];
+    private final ArrayList<IoWatcher> watcherChanges = new ArrayList<>();
+    /** Watchers with wanted events: libuv's nfds, less the loop's own wakeup fd. */
+    private int nfds;
+    private int pollIndex;
+    private int pollCount;
+
+    private long now;
+    private boolean stopFlag;
+    private boolean running;
+    private boolean closed;
+    private Consumer<Throwable> exceptionHandler;
+    private Object attachment;
+
+    /** Creates a loop owned by the calling thread, which must be a platform thread. */
+    public Loop() {
+        Thread t = Thread.currentThread();
+        if (t.isVirtual()) {
+            // A blocking epoll_wait would pin the carrier thread.
+            throw new IllegalStateException("a Loop must run on a platform thread, not a virtual thread");
+        }
+        owner = t;
+        epoll = Epoll.create(EPOLL_EVENTS);
+        try {
+            wakeFd = LibC.eventfd(0, LibC.EFD_NONBLOCK);
+            LibC.check(epoll.ctl(Epoll.EPOLL_CTL_ADD, wakeFd.intValue(), Epoll.EPOLLIN, wakeFd.intValue()),
+                    "epoll_ctl");
+        } catch (RuntimeException e) {
+            epoll.close();
+            throw e;
+        }
+        updateTime();
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /**
+     * Runs the loop (libuv's {@code uv_run}); returns whether it is still alive. An exception
+     * thrown by a callback propagates out of run() unless an {@link #setExceptionHandler
+     * exception handler} is set; the loop stays consistent and a later run() continues.
+     */
+    public boolean run(RunMode mode) {
+        checkThread();
+        if (closed) throw new IllegalStateException("loop is closed");
+        if (running) throw new IllegalStateException("Loop.run is not reentrant");
+        running = true;
+        try {
+            boolean alive = isAlive();
+            if (!alive) updateTime();
+            while (alive && !stopFlag) {
+                updateTime();
+                runTimers();
+                boolean ranPending = runPending();
+                idleHandles.runPhase(this);
+                prepareHandles.runPhase(this);
+
+                int timeout = 0;
+                if ((mode == RunMode.ONCE && !ranPending) || mode == RunMode.DEFAULT) timeout = backendTimeout();
+                poll(timeout);
+                checkHandles.runPhase(this);
+                runClosingHandles();
+
+                if (mode == RunMode.ONCE) {
+                    // ONCE promises progress: if poll returned on its timeout with no I/O, the
+                    // timer that set that timeout is due now.
+                    updateTime();
+                    runTimers();
+                }
+                alive = isAlive();
+                if (mode == RunMode.ONCE || mode == RunMode.NOWAIT) break;
+            }
+            stopFlag = false;
+            return alive;
+        } finally {
+            running = false;
+        }
+    }
+
+    /** {@link #run(RunMode)} with {@link RunMode#DEFAULT}. */
+    public boolean run() {
+        return run(RunMode.DEFAULT);
+    }
+
+    /** Makes {@link #run} return after the current iteration (libuv's {@code uv_stop}). Loop thread only. */
+    public void stop() {
+        checkThread();
+        stopFlag = true;
+    }
+
+    /**
+     * libuv's alive predicate: active and referenced handles, active requests, pending callbacks
+     * or handles still closing.
+     */
+    public boolean isAlive() {
+        return activeHandles > 0 || activeReqs > 0 || !pending.isEmpty() || closingHandles != null;
+    }
+
+    /** The cached loop time in milliseconds (libuv's {@code uv_now}); updated once per iteration. */
+    public long now() {
+        return now;
+    }
+
+    /** Refreshes the cached loop time (libuv's {@code uv_update_time}). */
+    public void updateTime() {
+        now = System.nanoTime() / 1_000_000L;
+    }
+
+    /**
+     * The poll timeout the next iteration would use, in ms: 0 when something is ready to run,
+     * -1 when nothing but I/O can wake the loop, else time to the next timer (libuv's
+     * {@code uv_backend_timeout}).
+     */
+    public int backendTimeout() {
+        if (stopFlag) return 0;
+        if (activeHandles == 0 && activeReqs == 0) return 0;
+        if (!idleHandles.isEmpty()) return 0;
+        if (!pending.isEmpty()) return 0;
+        if (closingHandles != null) return 0;
+        if (wakeupPending.get() != 0) return 0;
+        Timer t = timers.peek();
+        if (t == null) return -1;
+        long diff = t.timeout - now;
+        if (diff <= 0) return 0;
+        return diff > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) diff;
+    }
+
+    // ---------------------------------------------------------------- phases
+
+    private void runTimers() {
+        if (timers.size() == 0) return;
+        // Timers started during this pass (including repeats restarted by fire()) wait for the
+        // next one; they sort after every older due timer, so meeting one means we are done.
+        long passStart = timerCounter;
+        for (;;) {
+            Timer t = timers.peek();
+            if (t == null || t.timeout > now || t.startId >= passStart) break;
+            t.stop();
+            try {
+                t.fire();
+            } catch (Throwable e) {
+                uncaught(e);
+            }
+        }
+    }
+
+    private boolean runPending() {
+        if (pending.isEmpty()) return false;
+        ArrayDeque<Runnable> q = pending;
+        pending = pendingSpare;
+        pendingSpare = q;
+        try {
+            Runnable r;
+            while ((r = q.poll()) != null) {
+                try {
+                    r.run();
+                } catch (Throwable e) {
+                    uncaught(e);
+                }
+            }
+        } finally {
+            // Anything left after an exception escaped runs first next time.
+            while (!q.isEmpty()) pending.addFirst(q.pollLast());
+        }
+        return true;
+    }
+
+    private void poll(int timeout) {
+        applyWatcherChanges();
+        // Fast path: with no fd of the user's in the set, the only thing epoll could report is our
+        // wakeup eventfd, whose state the wakeupPending flag mirrors; a zero-timeout poll or a
+        // wakeup already flagged needs no system call.
+        boolean skipPoll = nfds == 0 && (timeout == 0 || wakeupPending.get() != 0);
+        boolean wakeReadable = false;
+        if (!skipPoll) {
+            int n = epoll.wait(timeout);
+            if (n < 0) throw ErrnoException.of(n, "epoll_wait");
+            pollCount = n;
+            // Timers are measured against the time poll returned, as in libuv.
+            if (timeout != 0) updateTime();
+            int wake = wakeFd.intValue();
+            for (pollIndex = 0; pollIndex < pollCount; pollIndex++) {
+                long data = epoll.data(pollIndex);
+                if (data < 0) continue; // invalidated by a close during this dispatch
+                int fd = (int) data;
+                if (fd == wake) {
+                    wakeReadable = true;
+                    continue;
+                }
+                IoWatcher w = fd < watchers.length ? watchers[fd] : null;
+                if (w == null) {
+                    // Stale registration: libuv removes it from the set.
+                    epoll.ctl(Epoll.EPOLL_CTL_DEL, fd, 0, 0);
+                    continue;
+                }
+                int ev = epoll.events(pollIndex);
+                if (ev == Epoll.EPOLLERR || ev == Epoll.EPOLLHUP || ev == (Epoll.EPOLLERR | Epoll.EPOLLHUP)) {
+                    // Let the handle find the error through its read or write path.
+                    ev |= w.pevents & (Epoll.EPOLLIN | Epoll.EPOLLOUT | Epoll.EPOLLRDHUP | Epoll.EPOLLPRI);
+                }
+                ev &= w.pevents | Epoll.EPOLLERR | Epoll.EPOLLHUP;
+                if (ev != 0) {
+                    try {
+                        w.callback.onReady(ev);
+                    } catch (Throwable e) {
+                        pollCount = 0;
+                        uncaught(e);
+                    }
+                }
+            }
+            pollCount = 0;
+        }
+        if (wakeReadable || wakeupPending.get() != 0) {
+            if (wakeReadable || skipPoll) LibC.eventfdRead(wakeFd.intValue());
+            if (wakeupPending.getAndSet(0) != 0) runWakeups();
+        }
+    }
+
+    private void runWakeups() {
+        for (int i = 0; i < asyncs.size(); i++) {
+            Async a = asyncs.get(i);
+            try {
+                a.dispatch();
+            } catch (Throwable e) {
+                uncaught(e);
+            }
+        }
+        // Only the tasks present now: tasks added while draining wait for the next iteration,
+        // so a task that re-posts itself cannot starve the loop.
+        int n = tasks.size();
+        Runnable r;
+        for (int i = 0; i < n && (r = tasks.poll()) != null; i++) {
+            try {
+                r.run();
+            } catch (Throwable e) {
+                uncaught(e);
+            }
+        }
+        // Still work left: the flag alone makes the next poll non-blocking on this thread.
+        if (!tasks.isEmpty()) wakeupPending.set(1);
+    }
+
+    private void runClosingHandles() {
+        Handle p = closingHandles;
+        closingHandles = null;
+        try {
+            while (p != null) {
+                Handle next = p.nextClosing;
+                p.nextClosing = null;
+                Handle current = p;
+                p = next;
+                try {
+                    current.finishClose();
+                } catch (Throwable e) {
+                    uncaught(e);
+                }
+            }
+        } finally {
+            // After an escaping exception the rest finish in the next iteration.
+            while (p != null) {
+                Handle next = p.nextClosing;
+                p.nextClosing = closingHandles;
+                closingHandles = p;
+                p = next;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- cross-thread entry points
+
+    /**
+     * Runs {@code task} on the loop thread, in the poll phase of the next iteration that sees it.
+     * Safe on any thread; wakeups are coalesced (one eventfd write however many tasks).
+     */
+    public void execute(Runnable task) {
+        if (task == null) throw new NullPointerException("task");
+        tasks.add(task);
+        wakeup();
+    }
+
+    /** Wakes the loop from its poll. Safe on any thread. */
+    void wakeup() {
+        if (wakeupPending.getAndSet(1) == 0 && Thread.currentThread() != owner) {
+            // The loop thread itself is never blocked in epoll_wait when it calls this, and the
+            // flag makes its next poll non-blocking, so only other threads need the eventfd.
+            int r = LibC.eventfdWrite(wakeFd.intValue(), 1);
+            if (r < 0 && r != -11) throw ErrnoException.of(r, "write");
+        }
+    }
+
+    /**
+     * Queues a callback for the next iteration's pending phase (libuv's pending queue: completions
+     * that must not run inside the call that caused them). Loop thread only.
+     */
+    public void queuePending(Runnable callback) {
+        checkThread();
+        pending.add(callback);
+    }
+
+    // ---------------------------------------------------------------- requests and work pool
+
+    /** Counts a request as active: it keeps the loop alive until {@link #requestDone()}. */
+    public void requestStarted() {
+        checkThread();
+        activeReqs++;
+    }
+
+    /** Ends what {@link #requestStarted()} began. */
+    public void requestDone() {
+        checkThread();
+        if (activeReqs == 0) throw new IllegalStateException("no active request");
+        activeReqs--;
+    }
+
+    /** Active requests (work, writes, connects...). */
+    public int activeRequests() {
+        return activeReqs;
+    }
+
+    /**
+     * Runs {@code work} on the shared {@link WorkPool}, then {@code done} on this loop's thread
+     * (libuv's {@code uv_queue_work}). The request keeps the loop alive until done has run.
+     */
+    public WorkRequest queueWork(Runnable work, WorkRequest.Done done) {
+        checkThread();
+        if (work == null || done == null) throw new NullPointerException();
+        WorkRequest req = new WorkRequest(this, work, done);
+        requestStarted();
+        WorkPool.shared().submit(req);
+        return req;
+    }
+
+    // ---------------------------------------------------------------- handles and watchers
+
+    private Handle firstOpen;
+
+    void handleOpened(Handle h) {
+        openHandles++;
+        h.nextOpen = firstOpen;
+        if (firstOpen != null) firstOpen.prevOpen = h;
+        firstOpen = h;
+    }
+
+    void handleClosed(Handle h) {
+        openHandles--;
+        if (h.prevOpen != null) h.prevOpen.nextOpen = h.nextOpen;
+        else firstOpen = h.nextOpen;
+        if (h.nextOpen != null) h.nextOpen.prevOpen = h.prevOpen;
+        h.prevOpen = h.nextOpen = null;
+    }
+
+    /**
+     * Calls {@code visitor} for every handle that is not yet closed, newest first, including those
+     * closing (libuv's {@code uv_walk}). The visitor may close handles.
+     */
+    public void walk(Consumer<Handle> visitor) {
+        checkThread();
+        java.util.List<Handle> all = new ArrayList<>(openHandles);
+        for (Handle h = firstOpen; h != null; h = h.nextOpen) all.add(h);
+        for (Handle h : all) visitor.accept(h);
+    }
+
+    /** Handles not yet closed (constructed, and close callback not yet run). */
+    public int openHandles() {
+        return openHandles;
+    }
+
+    /** Active, referenced handles: what keeps the loop alive. */
+    public int activeHandles() {
+        return activeHandles;
+    }
+
+    void makeClosePending(Handle h) {
+        h.nextClosing = closingHandles;
+        closingHandles = h;
+    }
+
+    void watcherStarted(IoWatcher w) {
+        if (w.fd >= watchers.length) {
+            int n = watchers.length;
+            while (n <= w.fd) n *= 2;
+            watchers = java.util.Arrays.copyOf(watchers, n);
+        }
+        if (watchers[w.fd] != null && watchers[w.fd] != w) {
+            throw new IllegalStateException("fd " + w.fd + " already has a watcher");
+        }
+        watchers[w.fd] = w;
+        nfds++;
+    }
+
+    void watcherStopped(IoWatcher w) {
+        nfds--;
+    }
+
+    void queueChange(IoWatcher w) {
+        if (!w.changeQueued) {
+            w.changeQueued = true;
+            watcherChanges.add(w);
+        }
+    }
+
+    void watcherClosed(IoWatcher w) {
+        if (w.fd < watchers.length && watchers[w.fd] == w) watchers[w.fd] = null;
+        // Remove it from the kernel now: the fd is about to be closed and may be reused at once.
+        if (w.events != 0) {
+            epoll.ctl(Epoll.EPOLL_CTL_DEL, w.fd, 0, 0);
+            w.events = 0;
+        }
+        // Drop events already reported for it in this dispatch (libuv's invalidate_fd).
+        for (int i = pollIndex + 1; i < pollCount; i++) {
+            if (epoll.data(i) == w.fd) epoll.setData(i, -1);
+        }
+    }
+
+    private void applyWatcherChanges() {
+        if (watcherChanges.isEmpty()) return;
+        for (int i = 0; i < watcherChanges.size(); i++) {
+            IoWatcher w = watcherChanges.get(i);
+            w.changeQueued = false;
+            if (w.closed || w.pevents == w.events) continue;
+            int r;
+            if (w.pevents == 0) {
+                r = epoll.ctl(Epoll.EPOLL_CTL_DEL, w.fd, 0, 0);
+            } else if (w.events == 0) {
+                r = epoll.ctl(Epoll.EPOLL_CTL_ADD, w.fd, w.pevents, w.fd);
+                if (r == -Errno.EEXIST.number()) r = epoll.ctl(Epoll.EPOLL_CTL_MOD, w.fd, w.pevents, w.fd);
+            } else {
+                r = epoll.ctl(Epoll.EPOLL_CTL_MOD, w.fd, w.pevents, w.fd);
+            }
+            if (r < 0 && w.pevents != 0) {
+                watcherChanges.clear();
+                throw ErrnoException.of(r, "epoll_ctl");
+            }
+            w.events = w.pevents;
+        }
+        watcherChanges.clear();
+    }
+
+    // ---------------------------------------------------------------- threads, errors, close
+
+    /** Whether the calling thread owns this loop. */
+    public boolean inLoopThread() {
+        return Thread.currentThread() == owner;
+    }
+
+    /** The thread that owns this loop. */
+    public Thread thread() {
+        return owner;
+    }
+
+    /** Throws unless called on the loop's thread. */
+    public void checkThread() {
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException("loop-thread-only call from thread '" + Thread.currentThread().getName()
+                    + "'; this loop belongs to thread '" + owner.getName() + "'");
+        }
+    }
+
+    /**
+     * Where exceptions thrown by callbacks go. With no handler (the default) they propagate out
+     * of {@link #run}. The Node layer installs one that emits 'uncaughtException'.
+     */
+    public void setExceptionHandler(Consumer<Throwable> handler) {
+        checkThread();
+        this.exceptionHandler = handler;
+    }
+
+    void uncaught(Throwable e) {
+        Consumer<Throwable> h = exceptionHandler;
+        if (h == null) {
+            if (e instanceof RuntimeException re) throw re;
+            if (e instanceof Error err) throw err;
+            throw new RuntimeException(e);
+        }
+        h.accept(e);
+    }
+
+    /** An object the layer above keeps with this loop (the Node layer's environment). */
+    public Object attachment() {
+        return attachment;
+    }
+
+    public void attach(Object value) {
+        checkThread();
+        attachment = value;
+    }
+
+    /**
+     * Releases the loop's epoll and eventfd (libuv's {@code uv_loop_close}). Throws EBUSY while
+     * handles are open or requests are active. Idempotent once it has succeeded.
+     */
+    @Override
+    public void close() {
+        checkThread();
+        if (closed) return;
+        if (running) throw new IllegalStateException("cannot close a running loop");
+        if (openHandles > 0 || activeReqs > 0 || closingHandles != null) {
+            throw ErrnoException.of(Errno.EBUSY, "uv_loop_close");
+        }
+        closed = true;
+        wakeFd.close();
+        epoll.close();
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+}

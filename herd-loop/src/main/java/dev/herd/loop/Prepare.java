@@ -1,0 +1,17 @@
+package dev.herd.loop;
+
+/**
+ * A handle whose callback runs once per loop iteration, right before the loop polls for I/O (libuv's {@code uv_prepare_t}).
+ *
+ * <p>Thread rule: loop thread only. Lifetime: as {@link Handle}.
+ */
+public final class Prepare extends HandleQueue.QueuedHandle {
+    public Prepare(Loop loop) {
+        super(loop);
+    }
+
+    @Override
+    HandleQueue list() {
+        return loop.prepareHandles;
+    }
+}

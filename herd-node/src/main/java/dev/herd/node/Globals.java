@@ -1,0 +1,57 @@
+package dev.herd.node;
+
+/**
+ * Node's globals for Java: {@code import static dev.herd.node.Globals.*;} and write
+ * {@code setTimeout(() -> ..., 100)} as in Node. Each call works on the environment of the
+ * calling loop thread (set up by {@link Herd#run}/{@link Herd#call}).
+ *
+ * <p>Thread rule: a Herd loop thread only; elsewhere the calls throw IllegalStateException.
+ */
+public final class Globals {
+    private Globals() {}
+
+    /**
+     * Runs {@code callback} once after {@code ms} milliseconds. As in Node, a delay below 1,
+     * above 2^31-1 or NaN becomes 1 ms (the large case with a TimeoutOverflowWarning), and
+     * fractions round up.
+     */
+    public static Timeout setTimeout(Runnable callback, double ms) {
+        return Environment.current().setTimeout(callback, ms, false);
+    }
+
+    /** Runs {@code callback} every {@code ms} milliseconds (same clamping as setTimeout). */
+    public static Timeout setInterval(Runnable callback, double ms) {
+        return Environment.current().setTimeout(callback, ms, true);
+    }
+
+    /** Runs {@code callback} in the check phase of the next loop iteration. */
+    public static Immediate setImmediate(Runnable callback) {
+        return Environment.current().setImmediate(callback);
+    }
+
+    /** Cancels a timeout; null and already-cleared timeouts are ignored, as in Node. */
+    public static void clearTimeout(Timeout timeout) {
+        if (timeout != null) timeout.env.clearTimeout(timeout);
+    }
+
+    public static void clearInterval(Timeout interval) {
+        clearTimeout(interval);
+    }
+
+    /** Cancels an immediate; null and already-run immediates are ignored. */
+    public static void clearImmediate(Immediate immediate) {
+        if (immediate != null) immediate.env.clearImmediate(immediate);
+    }
+
+    /** Queues a microtask: it runs after the current callback and its nextTicks. */
+    public static void queueMicrotask(Runnable callback) {
+        Environment env = Environment.current();
+        env.checkThread();
+        env.queueMicrotask(callback);
+    }
+
+    /** The process object of this thread's environment. */
+    public static NodeProcess process() {
+        return Environment.current().process;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.herd.node;
+
+/**
+ * Node's usage errors: an exception with Node's {@code ERR_*} code ({@code ERR_INVALID_ARG_TYPE},
+ * {@code ERR_IPC_CHANNEL_CLOSED}, ...) and the kind of error Node would throw (TypeError,
+ * RangeError, Error), named by the Java exception class it corresponds to.
+ * Callers switch on {@link #code()}.
+ */
+public final class NodeError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final String code;
+    private final Class<? extends RuntimeException> kind;
+
+    public NodeError(String code, String message, Class<? extends RuntimeException> kind) {
+        super(message);
+        this.code = code;
+        this.kind = kind;
+    }
+
+    public NodeError(String code, String message) {
+        this(code, message, RuntimeException.class);
+    }
+
+    /** Node's {@code err.code}. */
+    public String code() {
+        return code;
+    }
+
+    /** The Java counterpart of Node's error class: IllegalArgumentException for TypeError/RangeError. */
+    public Class<? extends RuntimeException> kind() {
+        return kind;
+    }
+
+    @Override
+    public String toString() {
+        return "NodeError [" + code + "]: " + getMessage();
+    }
+}

@@ -1,0 +1,300 @@
+package dev.herd.node;
+
+import dev.herd.loop.Loop;
+import dev.herd.loop.Signal;
+import dev.herd.os.Errno;
+import dev.herd.os.ErrnoException;
+import dev.herd.os.LibC;
+import dev.herd.os.Proc;
+import dev.herd.os.Sys;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Node's {@code process} object for one Herd environment: identity (pid, ppid, argv, execArgv,
+ * env, platform, arch), clocks and resource usage (uptime, hrtime, memoryUsage, cpuUsage),
+ * nextTick, exit and exitCode, kill, and the events 'exit', 'beforeExit', 'uncaughtException',
+ * 'warning' and signal events ('SIGINT', 'SIGTERM', ...).
+ *
+ * <p>Thread rule: the environment's loop thread. Lifetime: one {@link Herd} run.
+ */
+public final class NodeProcess extends EventEmitter {
+    /** Herd's version, reported where Node reports its own. */
+    public static final String HERD_VERSION = "0.1.0";
+
+    private final Environment env;
+    private final List<String> argv;
+    private final List<String> execArgv;
+    private final Map<String, String> envVars;
+    private final Map<String, Signal> signalHandles = new HashMap<>();
+    private final long startNanos = System.nanoTime();
+    /** Node's process.exitCode; what the process exits with when the loop runs dry. */
+    int exitCode;
+
+    NodeProcess(Environment env, String[] args) {
+        this.env = env;
+        List<String> a = new ArrayList<>();
+        a.add(javaExecutable());
+        a.add(mainName());
+        Collections.addAll(a, args);
+        this.argv = Collections.unmodifiableList(a);
+        this.execArgv = List.copyOf(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        this.envVars = new LinkedHashMap<>(System.getenv());
+    }
+
+    private static String javaExecutable() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    private static String mainName() {
+        String cmd = System.getProperty("sun.java.command", "");
+        int sp = cmd.indexOf(' ');
+        return sp < 0 ? cmd : cmd.substring(0, sp);
+    }
+
+    // ---------------------------------------------------------------- identity
+
+    public int pid() {
+        return LibC.getpid();
+    }
+
+    public int ppid() {
+        return LibC.getppid();
+    }
+
+    /** argv[0] is the java executable, argv[1] the main class (or jar), then the program's arguments. */
+    public List<String> argv() {
+        return argv;
+    }
+
+    /** The JVM's options (Node's execArgv: the runtime's own flags). */
+    public List<String> execArgv() {
+        return execArgv;
+    }
+
+    /** The java executable that runs this process. */
+    public String execPath() {
+        return argv.get(0);
+    }
+
+    /** The environment, as a mutable copy (Node's process.env); children will inherit it. */
+    public Map<String, String> env() {
+        return envVars;
+    }
+
+    /** Always "linux". */
+    public String platform() {
+        return "linux";
+    }
+
+    /** Node's architecture names: "x64", "arm64", or the JVM's os.arch otherwise. */
+    public String arch() {
+        String a = System.getProperty("os.arch");
+        return switch (a) {
+            case "amd64", "x86_64" -> "x64";
+            case "aarch64" -> "arm64";
+            default -> a;
+        };
+    }
+
+    /** Herd's version as "v0.1.0". */
+    public String version() {
+        return "v" + HERD_VERSION;
+    }
+
+    /** Versions of Herd and the Java runtime. */
+    public Map<String, String> versions() {
+        return Map.of("herd", HERD_VERSION, "java", Runtime.version().toString());
+    }
+
+    /** The current working directory of the process (getcwd). */
+    public String cwd() {
+        return Sys.getcwd();
+    }
+
+    /**
+     * Changes the process's working directory (chdir). Child processes and native calls see the
+     * change; note that Java's own relative-path resolution (java.io.File) keeps the JVM's start
+     * directory.
+     */
+    public void chdir(String directory) {
+        int r = Sys.chdir(directory);
+        if (r < 0) throw ErrnoException.of(Errno.of(r), "chdir", cwd(), directory);
+    }
+
+    // ---------------------------------------------------------------- time and resources
+
+    /** Seconds since this process object was made, with sub-millisecond precision. */
+    public double uptime() {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    /** Node's process.hrtime(): {seconds, nanoseconds} of an arbitrary monotonic clock. */
+    public long[] hrtime() {
+        long t = System.nanoTime();
+        return new long[] {t / 1_000_000_000L, t % 1_000_000_000L};
+    }
+
+    /** Node's process.hrtime(previous): the difference from an earlier hrtime() value. */
+    public long[] hrtime(long[] previous) {
+        if (previous == null || previous.length != 2) {
+            throw new IllegalArgumentException("The \"time\" argument must be an array of 2 numbers");
+        }
+        long diff = System.nanoTime() - (previous[0] * 1_000_000_000L + previous[1]);
+        return new long[] {diff / 1_000_000_000L, diff % 1_000_000_000L};
+    }
+
+    /** Node's process.hrtime.bigint(): monotonic nanoseconds. */
+    public long hrtimeBigint() {
+        return System.nanoTime();
+    }
+
+    /** Memory figures in bytes, named as in Node's process.memoryUsage(). */
+    public record MemoryUsage(long rss, long heapTotal, long heapUsed, long external, long arrayBuffers) {}
+
+    /** rss from /proc/self/statm; heap figures from the Java heap; external from direct buffers. */
+    public MemoryUsage memoryUsage() {
+        Runtime rt = Runtime.getRuntime();
+        long direct = 0;
+        for (var pool : ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)) {
+            direct += Math.max(0, pool.getMemoryUsed());
+        }
+        return new MemoryUsage(rss(), rt.totalMemory(), rt.totalMemory() - rt.freeMemory(), direct, direct);
+    }
+
+    private static long rss() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/self/statm")).trim().split("\\s+");
+            return Long.parseLong(f[1]) * 4096L;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** User and system CPU time in microseconds (Node's process.cpuUsage()). */
+    public record CpuUsage(long user, long system) {}
+
+    public CpuUsage cpuUsage() {
+        long[] u = Sys.getrusage(Sys.RUSAGE_SELF);
+        return new CpuUsage(u[0], u[1]);
+    }
+
+    /** Node's process.cpuUsage(previous): the usage since {@code previous}. */
+    public CpuUsage cpuUsage(CpuUsage previous) {
+        CpuUsage now = cpuUsage();
+        return new CpuUsage(now.user - previous.user, now.system - previous.system);
+    }
+
+    // ---------------------------------------------------------------- ticks, exit, signals
+
+    /** Queues {@code callback} to run after the current callback, before any other I/O or timer. */
+    public void nextTick(Runnable callback) {
+        env.checkThread();
+        env.nextTick(callback);
+    }
+
+    /** The code the process exits with when its loop runs dry. */
+    public int exitCode() {
+        return exitCode;
+    }
+
+    public void exitCode(int code) {
+        env.checkThread();
+        this.exitCode = code;
+    }
+
+    /** Emits 'exit' and ends the process with {@code code} (Node's process.exit). Never returns. */
+    public void exit(int code) {
+        env.checkThread();
+        throw env.exit(code);
+    }
+
+    /** {@link #exit(int)} with process.exitCode. */
+    public void exit() {
+        env.checkThread();
+        throw env.exit(exitCode);
+    }
+
+    /**
+     * Sends {@code signal} ("SIGTERM", "SIGINT", ... or a number as a string) to {@code pid}
+     * (Node's process.kill). Throws ErrnoException with code ESRCH or EPERM as Node does.
+     */
+    public boolean kill(int pid, String signal) {
+        return kill(pid, signalNumber(signal));
+    }
+
+    /** {@link #kill(int, String)} with a signal number; 0 tests that the process exists. */
+    public boolean kill(int pid, int signal) {
+        int r = Proc.kill(pid, signal);
+        if (r < 0) throw ErrnoException.plain(Errno.of(r), "kill", null);
+        return true;
+    }
+
+    /** {@link #kill(int, String)} with SIGTERM. */
+    public boolean kill(int pid) {
+        return kill(pid, Proc.SIGTERM);
+    }
+
+    private static int signalNumber(String signal) {
+        if (signal == null) return Proc.SIGTERM;
+        if (!signal.isEmpty() && signal.chars().allMatch(Character::isDigit)) return Integer.parseInt(signal);
+        int n = Proc.signalNumber(signal);
+        if (n < 0) {
+            throw new NodeError("ERR_UNKNOWN_SIGNAL", "Unknown signal: " + signal, IllegalArgumentException.class);
+        }
+        return n;
+    }
+
+    /**
+     * Node's process.emitWarning: emits 'warning' and, as Node's default handler does, prints
+     * "(herd:PID) Name: message" to stderr.
+     */
+    public void emitWarning(String message, String name) {
+        String type = name == null ? "Warning" : name;
+        emit("warning", type, message);
+        System.err.println("(herd:" + pid() + ") " + type + ": " + message);
+    }
+
+    public void emitWarning(String message) {
+        emitWarning(message, "Warning");
+    }
+
+    /** The loop this process runs on. */
+    public Loop loop() {
+        return env.loop;
+    }
+
+    @Override
+    protected void listenerAdded(String event, int count) {
+        if (count != 1 || !event.startsWith("SIG")) return;
+        int signum = Proc.signalNumber(event);
+        if (signum <= 0 || signalHandles.containsKey(event)) return;
+        Signal handle = new Signal(env.loop);
+        try {
+            handle.start(s -> env.makeCallback(() -> emit(event, event)), signum);
+        } catch (IllegalArgumentException e) {
+            handle.close();
+            removeAllListeners(event);
+            throw e;
+        }
+        // As in Node, listening for a signal does not keep the process alive.
+        handle.unref();
+        signalHandles.put(event, handle);
+    }
+
+    @Override
+    protected void listenerRemoved(String event, int count) {
+        if (count != 0) return;
+        Signal handle = signalHandles.remove(event);
+        if (handle != null) handle.close();
+    }
+}

@@ -1,0 +1,20 @@
+package dev.herd.node;
+
+/**
+ * Thrown by {@code process.exit()} to unwind the loop thread back to {@link Herd}; not an error.
+ * Code that catches Throwable on a loop thread must let it through.
+ */
+public final class ProcessExit extends Error {
+    private static final long serialVersionUID = 1L;
+    private final int code;
+
+    ProcessExit(int code) {
+        super("process.exit(" + code + ")", null, false, false);
+        this.code = code;
+    }
+
+    /** The exit code. */
+    public int code() {
+        return code;
+    }
+}

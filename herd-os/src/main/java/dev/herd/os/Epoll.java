@@ -1,0 +1,143 @@
+package dev.herd.os;
+
+import static dev.herd.os.Native.C_INT;
+import static dev.herd.os.Native.C_POINTER;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * An epoll instance with its own event buffer: {@link #ctl} registers descriptors, {@link #wait}
+ * fills the buffer and {@link #events(int)}/{@link #data(int)} read it. {@code struct epoll_event}
+ * is laid out per architecture (packed, 12 bytes, on x86_64; 16 elsewhere).
+ *
+ * <p>Thread rule: owned by one thread (the loop's); {@link #ctl} may also be called from others,
+ * as epoll_ctl itself is thread-safe. Lifetime: until {@link #close()}, which closes the epoll fd
+ * and frees the buffer.
+ */
+public final class Epoll implements AutoCloseable {
+    public static final int EPOLLIN = 0x1;
+    public static final int EPOLLPRI = 0x2;
+    public static final int EPOLLOUT = 0x4;
+    public static final int EPOLLERR = 0x8;
+    public static final int EPOLLHUP = 0x10;
+    public static final int EPOLLRDHUP = 0x2000;
+    public static final int EPOLLEXCLUSIVE = 1 << 28;
+    public static final int EPOLLONESHOT = 1 << 30;
+    public static final int EPOLLET = 1 << 31;
+    public static final int EPOLL_CLOEXEC = 0x80000;
+    public static final int EPOLL_CTL_ADD = 1;
+    public static final int EPOLL_CTL_DEL = 2;
+    public static final int EPOLL_CTL_MOD = 3;
+
+    /** sizeof(struct epoll_event): packed on x86_64 only. */
+    public static final int EVENT_SIZE = Native.X86_64 ? 12 : 16;
+    private static final long DATA_OFFSET = Native.X86_64 ? 4 : 8;
+
+    private static final int EINTR = 4;
+
+    private static final MethodHandle CREATE1 = Native.downcall("epoll_create1",
+            FunctionDescriptor.of(C_INT, C_INT));
+    private static final MethodHandle CTL = Native.downcall("epoll_ctl",
+            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER), true, -1);
+    private static final MethodHandle WAIT = Native.downcall("epoll_wait",
+            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT));
+
+    private final Fd fd;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment events;
+    private final MemorySegment ctlEvent;
+    private final int capacity;
+    private boolean closed;
+
+    private Epoll(Fd fd, int capacity) {
+        this.fd = fd;
+        this.capacity = capacity;
+        this.events = arena.allocate((long) EVENT_SIZE * capacity, 8);
+        this.ctlEvent = arena.allocate(16, 8);
+    }
+
+    /** epoll_create1(EPOLL_CLOEXEC) with room for {@code capacity} events per {@link #wait}. */
+    public static Epoll create(int capacity) {
+        if (capacity < 1) throw new IllegalArgumentException("capacity < 1");
+        MemorySegment st = Native.state();
+        try {
+            int r = (int) CREATE1.invokeExact(st, EPOLL_CLOEXEC);
+            if (r < 0) throw ErrnoException.of(Native.errno(st), "epoll_create1");
+            return new Epoll(Fd.adopt(r), capacity);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** The epoll descriptor. */
+    public int fd() {
+        return fd.intValue();
+    }
+
+    /** epoll_ctl(2); returns 0 or -errno. {@code data} comes back from {@link #data(int)}. */
+    public synchronized int ctl(int op, int target, int events, long data) {
+        MemorySegment st = Native.state();
+        ctlEvent.set(ValueLayout.JAVA_INT_UNALIGNED, 0, events);
+        ctlEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, data);
+        try {
+            for (;;) {
+                int r = (int) CTL.invokeExact(st, fd.intValue(), op, target, ctlEvent);
+                if (r >= 0) return r;
+                int e = Native.errno(st);
+                if (e != EINTR) return -e;
+            }
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * epoll_wait(2) with {@code timeoutMs} (-1 forever, 0 poll). Returns the number of ready
+     * events, 0 when interrupted by a signal (the caller recomputes its timeout, as libuv does),
+     * or -errno.
+     */
+    public int wait(int timeoutMs) {
+        MemorySegment st = Native.state();
+        try {
+            int r = (int) WAIT.invokeExact(st, fd.intValue(), events, capacity, timeoutMs);
+            if (r >= 0) return r;
+            int e = Native.errno(st);
+            return e == EINTR ? 0 : -e;
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** The events mask of ready entry {@code i} of the last {@link #wait}. */
+    public int events(int i) {
+        return events.get(ValueLayout.JAVA_INT_UNALIGNED, (long) i * EVENT_SIZE);
+    }
+
+    /** The data of ready entry {@code i} of the last {@link #wait}. */
+    public long data(int i) {
+        return events.get(ValueLayout.JAVA_LONG_UNALIGNED, (long) i * EVENT_SIZE + DATA_OFFSET);
+    }
+
+    /** Overwrites the data of ready entry {@code i} (the loop marks entries of closed fds with -1). */
+    public void setData(int i, long data) {
+        events.set(ValueLayout.JAVA_LONG_UNALIGNED, (long) i * EVENT_SIZE + DATA_OFFSET, data);
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        fd.close();
+        arena.close();
+    }
+}

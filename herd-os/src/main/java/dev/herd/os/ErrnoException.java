@@ -1,0 +1,109 @@
+package dev.herd.os;
+
+/**
+ * The one unchecked exception for operating-system failures. It carries Node's error properties:
+ * {@link #code()} ("EADDRINUSE"), {@link #errno()} (Node's negative number), {@link #syscall()},
+ * and where relevant {@link #path()}, {@link #dest()}, {@link #address()} and {@link #port()}.
+ * Callers switch on {@link #code()} or {@link #errnoEntry()}, never on subclasses.
+ *
+ * <p>The message is formatted as Node formats {@code err.message}; the factory names say which of
+ * Node's formats: {@link #of} is {@code uvException} ("ENOENT: no such file or directory, open
+ * '/x'"), {@link #withHostPort} is {@code uvExceptionWithHostPort} ("listen EADDRINUSE: address
+ * already in use 127.0.0.1:8000") and {@link #plain} is {@code errnoException} ("spawn foo ENOENT").
+ *
+ * <p>Immutable once built.
+ */
+public final class ErrnoException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final Errno errno;
+    private final String syscall;
+    private final String path;
+    private final String dest;
+    private final String address;
+    private final int port;
+
+    private ErrnoException(String message, Errno errno, String syscall, String path, String dest,
+                           String address, int port) {
+        super(message);
+        this.errno = errno;
+        this.syscall = syscall;
+        this.path = path;
+        this.dest = dest;
+        this.address = address;
+        this.port = port;
+    }
+
+    /** Node's {@code uvException}: "CODE: message, syscall 'path' -> 'dest'". */
+    public static ErrnoException of(Errno errno, String syscall, String path, String dest) {
+        StringBuilder m = new StringBuilder().append(errno.name()).append(": ").append(errno.message())
+                .append(", ").append(syscall);
+        if (path != null) m.append(" '").append(path).append('\'');
+        if (dest != null) m.append(" -> '").append(dest).append('\'');
+        return new ErrnoException(m.toString(), errno, syscall, path, dest, null, -1);
+    }
+
+    /** {@link #of(Errno, String, String, String)} for a failed call with no path. */
+    public static ErrnoException of(Errno errno, String syscall) {
+        return of(errno, syscall, null, null);
+    }
+
+    /** {@link #of(Errno, String)} from a negative or positive errno number. */
+    public static ErrnoException of(int errno, String syscall) {
+        return of(Errno.of(errno), syscall, null, null);
+    }
+
+    /** Node's {@code uvExceptionWithHostPort}: "syscall CODE: message address:port". */
+    public static ErrnoException withHostPort(Errno errno, String syscall, String address, int port) {
+        StringBuilder m = new StringBuilder().append(syscall).append(' ').append(errno.name()).append(": ")
+                .append(errno.message());
+        if (port > 0) m.append(' ').append(address).append(':').append(port);
+        else if (address != null) m.append(' ').append(address);
+        return new ErrnoException(m.toString(), errno, syscall, null, null, address, port > 0 ? port : -1);
+    }
+
+    /** Node's {@code errnoException}: "syscall CODE" (as in "spawn foo ENOENT"), with an optional path. */
+    public static ErrnoException plain(Errno errno, String syscall, String path) {
+        return new ErrnoException(syscall + " " + errno.name(), errno, syscall, path, null, null, -1);
+    }
+
+    /** Node's {@code err.code}: "EADDRINUSE". */
+    public String code() {
+        return errno.name();
+    }
+
+    /** Node's {@code err.errno}: the negative libuv code (-98 for EADDRINUSE). */
+    public int errno() {
+        return errno.uvCode();
+    }
+
+    /** The table entry. */
+    public Errno errnoEntry() {
+        return errno;
+    }
+
+    /** The failed call as Node names it ("listen", "connect", "spawn node"). */
+    public String syscall() {
+        return syscall;
+    }
+
+    /** The path involved, or {@code null}. */
+    public String path() {
+        return path;
+    }
+
+    /** The destination path (rename, link), or {@code null}. */
+    public String dest() {
+        return dest;
+    }
+
+    /** The network address involved, or {@code null}. */
+    public String address() {
+        return address;
+    }
+
+    /** The port involved, or -1. */
+    public int port() {
+        return port;
+    }
+}

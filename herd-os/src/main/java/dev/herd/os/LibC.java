@@ -1,0 +1,295 @@
+package dev.herd.os;
+
+import static dev.herd.os.Native.C_INT;
+import static dev.herd.os.Native.C_LONG;
+import static dev.herd.os.Native.C_POINTER;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.ByteBuffer;
+
+/**
+ * File-descriptor system calls: read/write, close, pipe2, dup3, fcntl, eventfd, getpid/getppid.
+ * Names and arguments are C's (the man page is the doc).
+ *
+ * <p>Every call returns its C result when it succeeds and {@code -errno} when it fails, as libuv's
+ * internal calls do; EINTR is retried here and never returned. EAGAIN comes back as
+ * {@code -EAGAIN}, a normal result. Turn a failure into an exception with {@link #check}.
+ *
+ * <p>Calls that take a {@code byte[]} pass the array to the kernel without copying; they must only
+ * be used on non-blocking descriptors, because the calling thread cannot reach a safepoint while
+ * inside them. Thread rule: every method is safe on any thread.
+ */
+public final class LibC {
+    private LibC() {}
+
+    public static final int O_NONBLOCK = 0x800;
+    public static final int O_CLOEXEC = 0x80000;
+    public static final int F_GETFD = 1;
+    public static final int F_SETFD = 2;
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
+    public static final int F_DUPFD_CLOEXEC = 0x406;
+    public static final int FD_CLOEXEC = 1;
+    public static final int EFD_SEMAPHORE = 1;
+    public static final int EFD_NONBLOCK = 0x800;
+    public static final int EFD_CLOEXEC = 0x80000;
+
+    private static final int EINTR = 4;
+
+    private static final MethodHandle READ = Native.downcall("read",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+    private static final MethodHandle READ_NB = Native.downcall("read",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG), true, -1);
+    private static final MethodHandle WRITE = Native.downcall("write",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+    private static final MethodHandle WRITE_NB = Native.downcall("write",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG), true, -1);
+    private static final MethodHandle CLOSE = Native.downcall("close",
+            FunctionDescriptor.of(C_INT, C_INT));
+    private static final MethodHandle PIPE2 = Native.downcall("pipe2",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
+    private static final MethodHandle DUP3 = Native.downcall("dup3",
+            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
+    private static final MethodHandle FCNTL = Native.downcall("fcntl",
+            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), false, 2);
+    private static final MethodHandle EVENTFD = Native.downcall("eventfd",
+            FunctionDescriptor.of(C_INT, C_INT, C_INT));
+    private static final MethodHandle GETPID = Native.downcall("getpid",
+            FunctionDescriptor.of(C_INT), true, -1);
+    private static final MethodHandle GETPPID = Native.downcall("getppid",
+            FunctionDescriptor.of(C_INT), true, -1);
+
+    /** Throws {@link ErrnoException} for a negative result; returns a non-negative one. */
+    public static int check(int result, String syscall) {
+        if (result < 0) throw ErrnoException.of(result, syscall);
+        return result;
+    }
+
+    /** {@link #check(int, String)} for calls with a {@code long} result (read, write). */
+    public static long check(long result, String syscall) {
+        if (result < 0) throw ErrnoException.of((int) result, syscall);
+        return result;
+    }
+
+    /** read(2) into {@code buf[off, off+len)}; non-blocking descriptors only. 0 is end of file. */
+    public static long read(int fd, byte[] buf, int off, int len) {
+        java.util.Objects.checkFromIndexSize(off, len, buf.length);
+        MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
+        MemorySegment st = Native.state();
+        try {
+            for (;;) {
+                long r = (long) READ_NB.invokeExact(st, fd, seg, (long) len);
+                if (r >= 0) return r;
+                int e = Native.errno(st);
+                if (e != EINTR) return -e;
+            }
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** write(2) from {@code buf[off, off+len)}; non-blocking descriptors only. */
+    public static long write(int fd, byte[] buf, int off, int len) {
+        java.util.Objects.checkFromIndexSize(off, len, buf.length);
+        MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
+        MemorySegment st = Native.state();
+        try {
+            for (;;) {
+                long r = (long) WRITE_NB.invokeExact(st, fd, seg, (long) len);
+                if (r >= 0) return r;
+                int e = Native.errno(st);
+                if (e != EINTR) return -e;
+            }
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * read(2) into the remaining bytes of a buffer (direct or heap), advancing its position. May
+     * block if the descriptor blocks; the thread is then an ordinary native-blocked thread.
+     */
+    public static long read(int fd, ByteBuffer buf) {
+        int len = buf.remaining();
+        boolean heap = !buf.isDirect();
+        MemorySegment seg = heap ? null : MemorySegment.ofBuffer(buf);
+        MemorySegment st = Native.state();
+        try (Arena a = heap ? Arena.ofConfined() : null) {
+            if (heap) seg = a.allocate(Math.max(1, len));
+            for (;;) {
+                long r = (long) READ.invokeExact(st, fd, seg, (long) len);
+                if (r >= 0) {
+                    if (heap) MemorySegment.ofBuffer(buf).copyFrom(seg.asSlice(0, r));
+                    buf.position(buf.position() + (int) r);
+                    return r;
+                }
+                int e = Native.errno(st);
+                if (e != EINTR) return -e;
+            }
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** write(2) from the remaining bytes of a buffer, advancing its position. May block like read. */
+    public static long write(int fd, ByteBuffer buf) {
+        int len = buf.remaining();
+        boolean heap = !buf.isDirect();
+        MemorySegment seg = heap ? null : MemorySegment.ofBuffer(buf);
+        MemorySegment st = Native.state();
+        try (Arena a = heap ? Arena.ofConfined() : null) {
+            if (heap) {
+                seg = a.allocate(Math.max(1, len));
+                seg.copyFrom(MemorySegment.ofBuffer(buf));
+            }
+            for (;;) {
+                long r = (long) WRITE.invokeExact(st, fd, seg, (long) len);
+                if (r >= 0) {
+                    buf.position(buf.position() + (int) r);
+                    return r;
+                }
+                int e = Native.errno(st);
+                if (e != EINTR) return -e;
+            }
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * close(2). EINTR is not retried: on Linux the descriptor is released even then, and a retry
+     * could close a number another thread has just been given.
+     */
+    public static int close(int fd) {
+        MemorySegment st = Native.state();
+        try {
+            int r = (int) CLOSE.invokeExact(st, fd);
+            if (r == 0) return 0;
+            int e = Native.errno(st);
+            return e == EINTR ? 0 : -e;
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * pipe2(2) with O_CLOEXEC always added. Returns {@code {readEnd, writeEnd}}; throws
+     * {@link ErrnoException} on failure.
+     */
+    public static Fd[] pipe2(int flags) {
+        MemorySegment st = Native.state();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment fds = a.allocate(ValueLayout.JAVA_INT, 2);
+            int r = (int) PIPE2.invokeExact(st, fds, flags | O_CLOEXEC);
+            if (r < 0) throw ErrnoException.of(Native.errno(st), "pipe2");
+            return new Fd[] {Fd.adopt(fds.getAtIndex(ValueLayout.JAVA_INT, 0)),
+                    Fd.adopt(fds.getAtIndex(ValueLayout.JAVA_INT, 1))};
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** dup3(2): make {@code newfd} a copy of {@code oldfd}; flags is 0 or O_CLOEXEC. */
+    public static int dup3(int oldfd, int newfd, int flags) {
+        MemorySegment st = Native.state();
+        try {
+            for (;;) {
+                int r = (int) DUP3.invokeExact(st, oldfd, newfd, flags);
+                if (r >= 0) return r;
+                int e = Native.errno(st);
+                if (e != EINTR) return -e;
+            }
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** fcntl(2) with an int argument (F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC). */
+    public static int fcntl(int fd, int cmd, int arg) {
+        MemorySegment st = Native.state();
+        try {
+            for (;;) {
+                int r = (int) FCNTL.invokeExact(st, fd, cmd, arg);
+                if (r >= 0) return r;
+                int e = Native.errno(st);
+                if (e != EINTR) return -e;
+            }
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** Sets or clears O_NONBLOCK; returns 0 or -errno. */
+    public static int setNonBlocking(int fd, boolean on) {
+        int fl = fcntl(fd, F_GETFL, 0);
+        if (fl < 0) return fl;
+        int want = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
+        return want == fl ? 0 : Math.min(0, fcntl(fd, F_SETFL, want));
+    }
+
+    /** Sets or clears FD_CLOEXEC; returns 0 or -errno. */
+    public static int setCloseOnExec(int fd, boolean on) {
+        int fl = fcntl(fd, F_GETFD, 0);
+        if (fl < 0) return fl;
+        int want = on ? fl | FD_CLOEXEC : fl & ~FD_CLOEXEC;
+        return want == fl ? 0 : Math.min(0, fcntl(fd, F_SETFD, want));
+    }
+
+    /** eventfd(2) with EFD_CLOEXEC always added; throws {@link ErrnoException} on failure. */
+    public static Fd eventfd(int initval, int flags) {
+        MemorySegment st = Native.state();
+        try {
+            int r = (int) EVENTFD.invokeExact(st, initval, flags | EFD_CLOEXEC);
+            if (r < 0) throw ErrnoException.of(Native.errno(st), "eventfd");
+            return Fd.adopt(r);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** Adds {@code value} to an eventfd counter (non-blocking eventfd); returns 0 or -errno. */
+    public static int eventfdWrite(int fd, long value) {
+        byte[] b = new byte[8];
+        java.lang.invoke.VarHandle h = LONG_NATIVE;
+        h.set(b, 0, value);
+        long r = write(fd, b, 0, 8);
+        return r < 0 ? (int) r : 0;
+    }
+
+    /** Reads and resets an eventfd counter (non-blocking eventfd); returns the count, or -errno. */
+    public static long eventfdRead(int fd) {
+        byte[] b = new byte[8];
+        long r = read(fd, b, 0, 8);
+        if (r < 0) return r;
+        return (long) LONG_NATIVE.get(b, 0);
+    }
+
+    private static final java.lang.invoke.VarHandle LONG_NATIVE =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.nativeOrder());
+
+    /** getpid(2). */
+    public static int getpid() {
+        try {
+            return (int) GETPID.invokeExact(Native.state());
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** getppid(2). */
+    public static int getppid() {
+        try {
+            return (int) GETPPID.invokeExact(Native.state());
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+}

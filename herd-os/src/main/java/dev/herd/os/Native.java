@@ -1,0 +1,87 @@
+package dev.herd.os;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Linking of libc functions: the one place that creates downcall handles. Every handle made by
+ * {@link #downcall} captures errno, so it takes a leading capture segment; {@link #state()} gives
+ * the calling thread's own segment, so errno is never read from a buffer another thread shares.
+ */
+final class Native {
+    static final Linker LINKER = Linker.nativeLinker();
+    static final SymbolLookup LIBC = LINKER.defaultLookup();
+
+    static final ValueLayout.OfInt C_INT = ValueLayout.JAVA_INT;
+    static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
+    static final ValueLayout.OfShort C_SHORT = ValueLayout.JAVA_SHORT;
+    static final ValueLayout C_POINTER = ValueLayout.ADDRESS;
+
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(
+            java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+
+    /** One capture segment per thread; allocated in the global arena, 4 bytes a thread. */
+    private static final ThreadLocal<MemorySegment> STATE =
+            ThreadLocal.withInitial(() -> Arena.global().allocate(CAPTURE));
+
+    static final String ARCH = System.getProperty("os.arch");
+    static final boolean X86_64 = ARCH.equals("amd64") || ARCH.equals("x86_64");
+
+    private Native() {}
+
+    /** The calling thread's errno capture segment. */
+    static MemorySegment state() {
+        return STATE.get();
+    }
+
+    /** errno as the last call on this thread left it in {@code state}. */
+    static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    /**
+     * A downcall handle that captures errno. {@code critical} skips the thread-state transition and
+     * lets heap arrays through: only for calls that never block (non-blocking fds, getpid).
+     * {@code firstVariadic} ≥ 0 marks a variadic function (fcntl, ioctl, syscall).
+     */
+    static MethodHandle downcall(String name, FunctionDescriptor fd, boolean critical, int firstVariadic) {
+        MemorySegment symbol = LIBC.find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
+        List<Linker.Option> options = new ArrayList<>();
+        options.add(Linker.Option.captureCallState("errno"));
+        if (critical) options.add(Linker.Option.critical(true));
+        if (firstVariadic >= 0) options.add(Linker.Option.firstVariadicArg(firstVariadic));
+        return LINKER.downcallHandle(symbol, fd, options.toArray(Linker.Option[]::new));
+    }
+
+    static MethodHandle downcall(String name, FunctionDescriptor fd) {
+        return downcall(name, fd, false, -1);
+    }
+
+    /** A downcall for functions that return an error number instead of setting errno (posix_spawn*). */
+    static MethodHandle downcallNoErrno(String name, FunctionDescriptor fd) {
+        MemorySegment symbol = LIBC.find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
+        return LINKER.downcallHandle(symbol, fd);
+    }
+
+    /** Whether libc has {@code name} (glibc-version-dependent wrappers). */
+    static boolean has(String name) {
+        return LIBC.find(name).isPresent();
+    }
+
+    /** Wraps the Throwable that invokeExact declares; downcalls themselves never throw. */
+    static AssertionError fail(Throwable t) {
+        return new AssertionError("downcall failed", t);
+    }
+}

@@ -1,0 +1,81 @@
+package dev.herd.os;
+
+import static dev.herd.os.Native.C_INT;
+import static dev.herd.os.Native.C_LONG;
+import static dev.herd.os.Native.C_POINTER;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Process-wide system calls that are neither fd nor socket calls: getcwd, chdir, getrusage.
+ * Same conventions as {@link LibC}: C result or {@code -errno}, EINTR retried.
+ *
+ * <p>Thread rule: safe on any thread (the working directory is process-wide state, as in C).
+ */
+public final class Sys {
+    private Sys() {}
+
+    public static final int RUSAGE_SELF = 0;
+    public static final int RUSAGE_CHILDREN = -1;
+    public static final int RUSAGE_THREAD = 1;
+    /** sizeof(struct rusage) on 64-bit Linux: two timevals and fourteen longs. */
+    private static final long RUSAGE_SIZE = 144;
+    private static final int PATH_MAX = 4096;
+
+    private static final MethodHandle GETCWD = Native.downcall("getcwd",
+            FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG));
+    private static final MethodHandle CHDIR = Native.downcall("chdir",
+            FunctionDescriptor.of(C_INT, C_POINTER));
+    private static final MethodHandle GETRUSAGE = Native.downcall("getrusage",
+            FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
+
+    /** getcwd(3); throws {@link ErrnoException} if the directory is gone (ENOENT). */
+    public static String getcwd() {
+        MemorySegment st = Native.state();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(PATH_MAX);
+            MemorySegment r = (MemorySegment) GETCWD.invokeExact(st, buf, (long) PATH_MAX);
+            if (r.address() == 0) throw ErrnoException.of(Native.errno(st), "uv_cwd");
+            return buf.getString(0);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** chdir(2); returns 0 or -errno. */
+    public static int chdir(String path) {
+        MemorySegment st = Native.state();
+        try (Arena a = Arena.ofConfined()) {
+            int r = (int) CHDIR.invokeExact(st, a.allocateFrom(path));
+            return r == 0 ? 0 : -Native.errno(st);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * getrusage(2) CPU times: {@code {user µs, system µs}} for {@code who} (RUSAGE_SELF,
+     * RUSAGE_CHILDREN, RUSAGE_THREAD); throws {@link ErrnoException} on failure.
+     */
+    public static long[] getrusage(int who) {
+        MemorySegment st = Native.state();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment ru = a.allocate(RUSAGE_SIZE, 8);
+            int r = (int) GETRUSAGE.invokeExact(st, who, ru);
+            if (r != 0) throw ErrnoException.of(Native.errno(st), "getrusage");
+            long user = ru.get(ValueLayout.JAVA_LONG, 0) * 1_000_000L + ru.get(ValueLayout.JAVA_LONG, 8);
+            long sys = ru.get(ValueLayout.JAVA_LONG, 16) * 1_000_000L + ru.get(ValueLayout.JAVA_LONG, 24);
+            return new long[] {user, sys};
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+}
