@@ -15,8 +15,10 @@ public final class Async extends Handle {
     final AtomicInteger pending = new AtomicInteger();
 
     public Async(Loop loop, Runnable callback) {
-        super(loop);
+        // Checked before super(), which registers the handle with the loop: a refused Async must
+        // not stay behind as an open handle that nobody can close (Loop.close would fail EBUSY).
         if (callback == null) throw new NullPointerException("callback");
+        super(loop);
         this.callback = callback;
         loop.asyncs.add(this);
         activate();
@@ -28,11 +30,15 @@ public final class Async extends Handle {
     }
 
     void dispatch() {
-        if (pending.getAndSet(0) != 0 && !isClosing()) callback.run();
+        if (isClosing()) return;
+        if (pending.getAndSet(0) != 0) callback.run();
     }
 
     @Override
     protected void doClose() {
         loop.asyncs.remove(this);
+        // Leave the flag set for good: a later send() then never wakes the loop, which matters
+        // most after Loop.close(), when the eventfd number may already belong to someone else.
+        pending.set(1);
     }
 }

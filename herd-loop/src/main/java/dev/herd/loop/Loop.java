@@ -7,6 +7,7 @@ import dev.herd.os.Fd;
 import dev.herd.os.LibC;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -39,6 +40,8 @@ public final class Loop implements AutoCloseable {
     final HandleQueue prepareHandles = new HandleQueue();
     final HandleQueue checkHandles = new HandleQueue();
     final ArrayList<Async> asyncs = new ArrayList<>();
+    /** Reused by runWakeups for its snapshot of {@link #asyncs}. */
+    private Async[] asyncSnapshot = new Async[0];
     private ArrayDeque<Runnable> pending = new ArrayDeque<>();
     private ArrayDeque<Runnable> pendingSpare = new ArrayDeque<>();
     private Handle closingHandles;
@@ -121,9 +124,12 @@ public final class Loop implements AutoCloseable {
                 alive = isAlive();
                 if (mode == RunMode.ONCE || mode == RunMode.NOWAIT) break;
             }
-            stopFlag = false;
             return alive;
         } finally {
+            // Also when a callback's exception ends the run: a stop() asks only the run it was
+            // made in (or, made outside, the next one) to return, as libuv clears stop_flag on
+            // every return from uv_run.
+            stopFlag = false;
             running = false;
         }
     }
@@ -223,12 +229,14 @@ public final class Loop implements AutoCloseable {
         // wakeup already flagged needs no system call.
         boolean skipPoll = nfds == 0 && (timeout == 0 || wakeupPending.get() != 0);
         boolean wakeReadable = false;
+        if (skipPoll) updateTime();
         if (!skipPoll) {
             int n = epoll.wait(timeout);
+            // Updated unconditionally, as libuv does: even a zero-timeout poll may have been
+            // descheduled, and callbacks before this one may have run for a long time.
+            updateTime();
             if (n < 0) throw ErrnoException.of(n, "epoll_wait");
             pollCount = n;
-            // Timers are measured against the time poll returned, as in libuv.
-            if (timeout != 0) updateTime();
             int wake = wakeFd.intValue();
             for (pollIndex = 0; pollIndex < pollCount; pollIndex++) {
                 long data = epoll.data(pollIndex);
@@ -268,27 +276,42 @@ public final class Loop implements AutoCloseable {
     }
 
     private void runWakeups() {
-        for (int i = 0; i < asyncs.size(); i++) {
-            Async a = asyncs.get(i);
-            try {
-                a.dispatch();
-            } catch (Throwable e) {
-                uncaught(e);
+        boolean completed = false;
+        try {
+            // Over a snapshot: a callback may close an Async, which removes it from the list.
+            int n = asyncs.size();
+            if (n > 0) {
+                Async[] snapshot = asyncSnapshot = asyncs.toArray(asyncSnapshot);
+                try {
+                    for (int i = 0; i < n; i++) {
+                        try {
+                            snapshot[i].dispatch();
+                        } catch (Throwable e) {
+                            uncaught(e);
+                        }
+                    }
+                } finally {
+                    Arrays.fill(snapshot, 0, n, null);
+                }
             }
-        }
-        // Only the tasks present now: tasks added while draining wait for the next iteration,
-        // so a task that re-posts itself cannot starve the loop.
-        int n = tasks.size();
-        Runnable r;
-        for (int i = 0; i < n && (r = tasks.poll()) != null; i++) {
-            try {
-                r.run();
-            } catch (Throwable e) {
-                uncaught(e);
+            // Only the tasks present now: tasks added while draining wait for the next iteration,
+            // so a task that re-posts itself cannot starve the loop.
+            int n2 = tasks.size();
+            Runnable r;
+            for (int i = 0; i < n2 && (r = tasks.poll()) != null; i++) {
+                try {
+                    r.run();
+                } catch (Throwable e) {
+                    uncaught(e);
+                }
             }
+            completed = true;
+        } finally {
+            // Still work left (tasks posted meanwhile, or sends and tasks that an escaping exception
+            // cut off, whose eventfd write has already been consumed): the flag alone makes the
+            // next poll non-blocking on this thread and brings us back here.
+            if (!completed || !tasks.isEmpty()) wakeupPending.set(1);
         }
-        // Still work left: the flag alone makes the next poll non-blocking on this thread.
-        if (!tasks.isEmpty()) wakeupPending.set(1);
     }
 
     private void runClosingHandles() {
@@ -307,12 +330,13 @@ public final class Loop implements AutoCloseable {
                 }
             }
         } finally {
-            // After an escaping exception the rest finish in the next iteration.
-            while (p != null) {
-                Handle next = p.nextClosing;
-                p.nextClosing = closingHandles;
+            // After an escaping exception the rest finish in the next iteration, first and in
+            // their order, ahead of the handles closed during this phase.
+            if (p != null) {
+                Handle last = p;
+                while (last.nextClosing != null) last = last.nextClosing;
+                last.nextClosing = closingHandles;
                 closingHandles = p;
-                p = next;
             }
         }
     }
@@ -430,7 +454,7 @@ public final class Loop implements AutoCloseable {
         if (w.fd >= watchers.length) {
             int n = watchers.length;
             while (n <= w.fd) n *= 2;
-            watchers = java.util.Arrays.copyOf(watchers, n);
+            watchers = Arrays.copyOf(watchers, n);
         }
         if (watchers[w.fd] != null && watchers[w.fd] != w) {
             throw new IllegalStateException("fd " + w.fd + " already has a watcher");

@@ -162,9 +162,18 @@ final class Environment {
         checkThread();
         if (cb == null) throw new NullPointerException("callback");
         Timeout t = new Timeout(this, cb, clampDelay(ms), repeat);
-        insert(t, loop.now());
+        insert(t, getNow());
         timerRefChanged(+1);
         return t;
+    }
+
+    /**
+     * Node's getLibuvNow(): refreshes the loop's cached time first, so a timer set after a long
+     * callback counts from now, not from the start of the iteration.
+     */
+    private long getNow() {
+        loop.updateTime();
+        return loop.now();
     }
 
     private void insert(Timeout t, long start) {
@@ -211,12 +220,12 @@ final class Environment {
         } else if (t.ref) {
             timerRefChanged(+1);
         }
-        insert(t, loop.now());
+        insert(t, getNow());
     }
 
     /** Node's processTimers: runs every due timer, ticks drained after each. */
     private void processTimers() {
-        long now = loop.now();
+        long now = getNow();
         scheduledDue = Long.MAX_VALUE;
         Timeout t;
         // Every (re)insert gets due >= now + 1, so timers armed by these callbacks wait for a later pass.
@@ -224,7 +233,7 @@ final class Environment {
             timeouts.remove(t);
             if (t.repeat) {
                 // Re-inserted before the callback, so the callback may clear or refresh it.
-                insert(t, loop.now());
+                insert(t, getNow());
             } else {
                 t.destroyed = true;
                 if (t.ref) timerRefChanged(-1);

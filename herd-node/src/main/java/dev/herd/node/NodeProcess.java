@@ -6,6 +6,7 @@ import dev.herd.os.Errno;
 import dev.herd.os.ErrnoException;
 import dev.herd.os.LibC;
 import dev.herd.os.Proc;
+import dev.herd.os.Signals;
 import dev.herd.os.Sys;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -241,13 +242,13 @@ public final class NodeProcess extends EventEmitter {
 
     /** {@link #kill(int, String)} with SIGTERM. */
     public boolean kill(int pid) {
-        return kill(pid, Proc.SIGTERM);
+        return kill(pid, Signals.SIGTERM);
     }
 
     private static int signalNumber(String signal) {
-        if (signal == null) return Proc.SIGTERM;
+        if (signal == null) return Signals.SIGTERM;
         if (!signal.isEmpty() && signal.chars().allMatch(Character::isDigit)) return Integer.parseInt(signal);
-        int n = Proc.signalNumber(signal);
+        int n = Signals.number(signal);
         if (n < 0) {
             throw new NodeError("ERR_UNKNOWN_SIGNAL", "Unknown signal: " + signal, IllegalArgumentException.class);
         }
@@ -276,7 +277,7 @@ public final class NodeProcess extends EventEmitter {
     @Override
     protected void listenerAdded(String event, int count) {
         if (count != 1 || !event.startsWith("SIG")) return;
-        int signum = Proc.signalNumber(event);
+        int signum = Signals.number(event);
         if (signum <= 0 || signalHandles.containsKey(event)) return;
         Signal handle = new Signal(env.loop);
         try {

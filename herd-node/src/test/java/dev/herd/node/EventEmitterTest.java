@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import dev.herd.os.FdLeakCheck;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Node's EventEmitter semantics (test-event-emitter-*.js). */
+@ExtendWith(FdLeakCheck.class)
 class EventEmitterTest {
     private final EventEmitter e = new EventEmitter();
     private final List<String> log = new ArrayList<>();

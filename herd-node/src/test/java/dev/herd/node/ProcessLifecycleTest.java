@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import dev.herd.os.FdLeakCheck;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** beforeExit, exit, exitCode and uncaught exceptions (test-process-beforeexit, test-process-exit-code, ...). */
+@ExtendWith(FdLeakCheck.class)
 class ProcessLifecycleTest {
     private final List<String> log = new ArrayList<>();
 

@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herd.os.ErrnoException;
 import java.util.concurrent.atomic.AtomicReference;
+import dev.herd.os.FdLeakCheck;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The process object's properties and methods (test-process-*.js). */
+@ExtendWith(FdLeakCheck.class)
 class ProcessObjectTest {
     private void run(Herd.Main main) {
         int code = Herd.call(new String[] {"a1", "a2"}, main);

@@ -8,9 +8,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import dev.herd.os.FdLeakCheck;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Node's ordering of nextTick, microtasks, timers and immediates (test-next-tick-ordering*, test-timers-*). */
+@ExtendWith(FdLeakCheck.class)
 class TickOrderingTest {
     private final List<String> log = new ArrayList<>();
 

@@ -12,9 +12,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import dev.herd.os.FdLeakCheck;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Node's timers API (test-timers-*.js). */
+@ExtendWith(FdLeakCheck.class)
 class TimersTest {
     private final List<String> log = new ArrayList<>();
 

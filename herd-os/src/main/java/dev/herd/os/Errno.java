@@ -129,8 +129,8 @@ public enum Errno {
 
     /** The entry for a Linux errno number ({@code 98} or {@code -98}); {@link #UNKNOWN} if absent. */
     public static Errno of(int number) {
-        int n = Math.abs(number);
-        Errno e = n < BY_NUMBER.length ? BY_NUMBER[n] : null;
+        int n = Math.abs(number); // Integer.MIN_VALUE stays negative: hence the n >= 0 test
+        Errno e = n >= 0 && n < BY_NUMBER.length ? BY_NUMBER[n] : null;
         return e == null ? UNKNOWN : e;
     }
 

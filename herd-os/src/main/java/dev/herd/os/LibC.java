@@ -111,19 +111,23 @@ public final class LibC {
 
     /**
      * read(2) into the remaining bytes of a buffer (direct or heap), advancing its position. May
-     * block if the descriptor blocks; the thread is then an ordinary native-blocked thread.
+     * block if the descriptor blocks; the thread is then an ordinary native-blocked thread. A
+     * heap buffer is read through per-thread native memory and copied.
+     *
+     * @throws java.nio.ReadOnlyBufferException before reading, if {@code buf} is read-only
      */
     public static long read(int fd, ByteBuffer buf) {
+        // Checked first: afterwards the bytes would already be consumed from the fd, and lost.
+        if (buf.isReadOnly()) throw new java.nio.ReadOnlyBufferException();
         int len = buf.remaining();
         boolean heap = !buf.isDirect();
-        MemorySegment seg = heap ? null : MemorySegment.ofBuffer(buf);
         MemorySegment st = Native.state();
-        try (Arena a = heap ? Arena.ofConfined() : null) {
-            if (heap) seg = a.allocate(Math.max(1, len));
+        try (Scratch s = Scratch.open()) {
+            MemorySegment seg = heap ? s.allocate(len, 8) : MemorySegment.ofBuffer(buf);
             for (;;) {
                 long r = (long) READ.invokeExact(st, fd, seg, (long) len);
                 if (r >= 0) {
-                    if (heap) MemorySegment.ofBuffer(buf).copyFrom(seg.asSlice(0, r));
+                    if (heap) MemorySegment.copy(seg, 0, MemorySegment.ofBuffer(buf), 0, r);
                     buf.position(buf.position() + (int) r);
                     return r;
                 }
@@ -132,20 +136,22 @@ public final class LibC {
             }
         } catch (Throwable t) {
             throw Native.fail(t);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(buf);
         }
     }
 
-    /** write(2) from the remaining bytes of a buffer, advancing its position. May block like read. */
+    /**
+     * write(2) from the remaining bytes of a buffer, advancing its position. May block like read;
+     * a heap buffer is copied to per-thread native memory first.
+     */
     public static long write(int fd, ByteBuffer buf) {
         int len = buf.remaining();
         boolean heap = !buf.isDirect();
-        MemorySegment seg = heap ? null : MemorySegment.ofBuffer(buf);
         MemorySegment st = Native.state();
-        try (Arena a = heap ? Arena.ofConfined() : null) {
-            if (heap) {
-                seg = a.allocate(Math.max(1, len));
-                seg.copyFrom(MemorySegment.ofBuffer(buf));
-            }
+        try (Scratch s = Scratch.open()) {
+            MemorySegment seg = heap ? s.allocate(len, 8) : MemorySegment.ofBuffer(buf);
+            if (heap) MemorySegment.copy(MemorySegment.ofBuffer(buf), 0, seg, 0, len);
             for (;;) {
                 long r = (long) WRITE.invokeExact(st, fd, seg, (long) len);
                 if (r >= 0) {
@@ -157,6 +163,8 @@ public final class LibC {
             }
         } catch (Throwable t) {
             throw Native.fail(t);
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(buf);
         }
     }
 

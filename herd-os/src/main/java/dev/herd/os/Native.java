@@ -30,9 +30,13 @@ final class Native {
     private static final VarHandle ERRNO = CAPTURE.varHandle(
             java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
 
-    /** One capture segment per thread; allocated in the global arena, 4 bytes a thread. */
+    /**
+     * One capture segment per thread. Each comes from its own automatic arena, so it is freed
+     * once its thread (and the ThreadLocal entry) is gone; the global arena would leak 4 bytes for
+     * every thread, virtual threads included, that ever made a downcall.
+     */
     private static final ThreadLocal<MemorySegment> STATE =
-            ThreadLocal.withInitial(() -> Arena.global().allocate(CAPTURE));
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE));
 
     static final String ARCH = System.getProperty("os.arch");
     static final boolean X86_64 = ARCH.equals("amd64") || ARCH.equals("x86_64");
@@ -54,6 +58,7 @@ final class Native {
      * lets heap arrays through: only for calls that never block (non-blocking fds, getpid).
      * {@code firstVariadic} ≥ 0 marks a variadic function (fcntl, ioctl, syscall).
      */
+    @SuppressWarnings("restricted") // the one place native access is used; enabled by --enable-native-access
     static MethodHandle downcall(String name, FunctionDescriptor fd, boolean critical, int firstVariadic) {
         MemorySegment symbol = LIBC.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
@@ -69,6 +74,7 @@ final class Native {
     }
 
     /** A downcall for functions that return an error number instead of setting errno (posix_spawn*). */
+    @SuppressWarnings("restricted")
     static MethodHandle downcallNoErrno(String name, FunctionDescriptor fd) {
         MemorySegment symbol = LIBC.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));

@@ -1,0 +1,335 @@
+package dev.herd.bench;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./herd bench}: runs each scenario's Herd program and Node program alternately, R rounds
+ * each, one fresh process per round, and prints per metric the median over rounds:
+ * <pre>RESULT &lt;scenario&gt; &lt;metric&gt; herd=&lt;v&gt; node=&lt;v&gt; ratio=&lt;herd/node&gt; better=&lt;lower|higher&gt;</pre>
+ * on stdout ({@code node=- ratio=-} for a metric with no Node peer). A failed run (a CHECK fail, a
+ * non-zero exit, a missing metric) prints {@code FAIL <scenario> ...} on stdout, abandons that
+ * scenario and makes the exit code 1. Progress and every round's raw values go to stderr.
+ *
+ * <p>The Herd program runs on the java binary running this class, with this class path,
+ * {@code --enable-native-access=ALL-UNNAMED} and the flags in HERD_JAVA_OPTS; the Node program is {@code node
+ * bench/node/<script> args}, found under the repository root: the nearest directory holding
+ * {@code bench/node/rounds.js}, walking up from the working directory, then from this jar.
+ */
+public final class Runner {
+    static final int DEFAULT_ROUNDS = 5;
+    static final int QUICK_ROUNDS = 3;
+    static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+    private static final String ROOT_MARKER = "bench/node/rounds.js";
+
+    private static final String USAGE = """
+            usage: herd bench list
+                   herd bench all|NAME[,NAME...] [--quick] [--rounds N] [--only herd|node]
+                                                 [--args "N W T"] [--node PATH] [--timeout SECONDS]
+
+              list             the scenarios, their arguments and metrics
+              all              every scenario
+              --quick          the quick arguments and 3 rounds (all --quick takes a few minutes)
+              --rounds N       processes per side (default 5, quick 3)
+              --only SIDE      run only the herd or only the node programs
+              --args "N W T"   override the arguments: workload size, warm-up and timed rounds
+              --node PATH      the node binary (default: $HERD_BENCH_NODE, else node on the PATH)
+              --timeout S      kill a program running longer than S seconds (default 600)
+
+            The Herd programs run with this JVM's java and class path, --enable-native-access and
+            $HERD_JAVA_OPTS; the Node programs with node bench/node/<scenario>.js.
+            """;
+
+    private boolean quick;
+    private int rounds = -1;
+    private boolean runHerd = true;
+    private boolean runNode = true;
+    private List<String> argsOverride;
+    private String node = System.getenv().getOrDefault("HERD_BENCH_NODE", "node");
+    private Duration timeout = DEFAULT_TIMEOUT;
+
+    private Runner() {}
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = new Runner().main0(args);
+        } catch (UsageException e) {
+            System.err.println("herd bench: " + e.getMessage());
+            System.err.print(USAGE);
+            code = 2;
+        } catch (IllegalStateException e) {
+            System.out.println("FAIL - " + e.getMessage());
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    private static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private int main0(String[] argv) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < argv.length; i++) {
+            String a = argv[i];
+            String value = null;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                value = a.substring(eq + 1);
+                a = a.substring(0, eq);
+            }
+            switch (a) {
+                case "-h", "--help", "help" -> {
+                    System.out.print(USAGE);
+                    return 0;
+                }
+                case "--quick" -> quick = true;
+                case "--rounds" -> rounds = positive(a, value != null ? value : next(argv, ++i, a));
+                case "--timeout" -> timeout = Duration.ofSeconds(positive(a, value != null ? value : next(argv, ++i, a)));
+                case "--node" -> node = value != null ? value : next(argv, ++i, a);
+                case "--args" -> {
+                    argsOverride = List.of((value != null ? value : next(argv, ++i, a)).trim().split("[\\s,]+"));
+                    if (argsOverride.size() != 3) throw new UsageException("--args takes three numbers: N W T");
+                }
+                case "--only" -> {
+                    String side = value != null ? value : next(argv, ++i, a);
+                    switch (side) {
+                        case "herd" -> runNode = false;
+                        case "node" -> runHerd = false;
+                        default -> throw new UsageException("--only takes herd or node, not " + side);
+                    }
+                }
+                default -> {
+                    if (a.startsWith("-")) throw new UsageException("unknown option " + a);
+                    names.addAll(Arrays.asList(a.split(",")));
+                }
+            }
+        }
+        if (names.isEmpty()) throw new UsageException("name a scenario, all, or list");
+        if (names.equals(List.of("list"))) {
+            list();
+            return 0;
+        }
+        List<Scenario> selected = new ArrayList<>();
+        for (String name : names) {
+            if (name.equals("all")) {
+                selected.addAll(Scenarios.ALL);
+                continue;
+            }
+            Scenario s = Scenarios.named(name);
+            if (s == null) throw new UsageException("no scenario " + name + " (see: herd bench list)");
+            selected.add(s);
+        }
+        if (rounds < 0) rounds = quick ? QUICK_ROUNDS : DEFAULT_ROUNDS;
+        return runAll(selected);
+    }
+
+    private static String next(String[] argv, int i, String option) {
+        if (i >= argv.length) throw new UsageException(option + " needs a value");
+        return argv[i];
+    }
+
+    private static int positive(String option, String value) {
+        try {
+            int v = Integer.parseInt(value);
+            if (v >= 1) return v;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new UsageException(option + " takes a positive whole number, not " + value);
+    }
+
+    private static void list() {
+        for (Scenario s : Scenarios.ALL) {
+            System.out.printf("%-20s %s%n", s.name(), s.summary());
+            System.out.printf("%-20s   herd %s, node %s%n", "", s.herdMain().getSimpleName(),
+                    s.hasNodePeer() ? "bench/node/" + s.nodeScript() : "-");
+            System.out.printf("%-20s   args %s, quick %s (N, warm-up rounds, timed rounds)%n", "",
+                    String.join(" ", s.args()), String.join(" ", s.quickArgs()));
+            StringBuilder m = new StringBuilder();
+            for (Scenario.Metric metric : s.metrics()) {
+                if (!m.isEmpty()) m.append(", ");
+                m.append(metric.name()).append(" (").append(metric.better()).append(metric.nodePeer() ? "" : ", herd only")
+                        .append(')');
+            }
+            System.out.printf("%-20s   metrics %s%n", "", m);
+        }
+    }
+
+    // ---------------------------------------------------------------- running
+
+    private int runAll(List<Scenario> scenarios) {
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String classPath = System.getProperty("java.class.path");
+        Path root = findRoot();
+        boolean needNode = runNode && scenarios.stream().anyMatch(Scenario::hasNodePeer);
+        String nodeVersion = needNode ? nodeVersion() : "-";
+        if (nodeVersion == null) {
+            System.out.println("FAIL - cannot run " + node + " --version: install Node, pass --node PATH, or use --only herd");
+            return 1;
+        }
+        System.err.printf("herd bench: java %s (%s%s), node %s, %d round(s) per side, %s arguments, root %s%n",
+                Runtime.version(), java, jvmOptions().isEmpty() ? "" : " " + String.join(" ", jvmOptions()), nodeVersion,
+                rounds, argsOverride != null ? "overridden" : quick ? "quick" : "full", root);
+
+        List<String> failed = new ArrayList<>();
+        for (Scenario s : scenarios) {
+            if (!runHerd && !s.hasNodePeer()) {
+                System.err.println("== " + s.name() + ": Herd only, skipped with --only node");
+                continue;
+            }
+            if (!runScenario(s, java, classPath, root)) failed.add(s.name());
+        }
+        if (!failed.isEmpty()) {
+            System.err.println("herd bench: " + failed.size() + " scenario(s) failed: " + String.join(", ", failed));
+            return 1;
+        }
+        return 0;
+    }
+
+    /** Runs one scenario's rounds and prints its RESULT lines; returns false after a failure. */
+    private boolean runScenario(Scenario s, String java, String classPath, Path root) {
+        List<String> args = argsOverride != null ? argsOverride : s.args(quick);
+        List<String> herdCommand = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        herdCommand.addAll(jvmOptions());
+        herdCommand.addAll(List.of("-cp", classPath, s.herdMain().getName()));
+        herdCommand.addAll(args);
+        List<String> nodeCommand = new ArrayList<>();
+        if (s.hasNodePeer()) {
+            nodeCommand.addAll(List.of(node, root.resolve("bench/node").resolve(s.nodeScript()).toString()));
+            nodeCommand.addAll(args);
+        }
+        boolean withHerd = runHerd;
+        boolean withNode = runNode && s.hasNodePeer();
+        System.err.printf("== %s: %s; args %s; %d round(s)%n", s.name(), s.summary(), String.join(" ", args), rounds);
+
+        Map<String, List<Double>> herd = new LinkedHashMap<>();
+        Map<String, List<Double>> nodeValues = new LinkedHashMap<>();
+        for (int r = 1; r <= rounds; r++) {
+            // Alternate the two programs so that drift on a shared machine hits both alike.
+            if (withHerd && !runOne(s, "herd", r, herdCommand, root, herd)) return false;
+            if (withNode && !runOne(s, "node", r, nodeCommand, root, nodeValues)) return false;
+        }
+        for (Scenario.Metric m : s.metrics()) {
+            String h = withHerd ? format(median(herd.get(m.name()))) : "-";
+            boolean nodeMeasured = withNode && m.nodePeer();
+            String n = nodeMeasured ? format(median(nodeValues.get(m.name()))) : "-";
+            String ratio = "-";
+            if (withHerd && nodeMeasured) {
+                double nv = median(nodeValues.get(m.name()));
+                if (nv != 0) ratio = format(median(herd.get(m.name())) / nv);
+            }
+            System.out.printf("RESULT %s %s herd=%s node=%s ratio=%s better=%s%n", s.name(), m.name(), h, n, ratio,
+                    m.better());
+        }
+        System.out.flush();
+        return true;
+    }
+
+    /** Runs one program once, checks its output against the registry and records its metrics. */
+    private boolean runOne(Scenario s, String side, int round, List<String> command, Path root,
+            Map<String, List<Double>> values) {
+        String label = s.name() + " " + side + " " + round + "/" + rounds;
+        ProgramRun run = ProgramRun.run(s.name() + " " + side, command, root, timeout);
+        List<String> failures = new ArrayList<>(run.failures());
+        for (Scenario.Metric m : s.metrics()) {
+            boolean expected = side.equals("herd") || m.nodePeer();
+            if (expected && !run.metrics().containsKey(m.name())) failures.add("no METRIC " + m.name());
+        }
+        for (String name : run.metrics().keySet()) {
+            if (s.metrics().stream().noneMatch(m -> m.name().equals(name))) {
+                failures.add("METRIC " + name + " is not in the scenario registry");
+            }
+        }
+        StringBuilder raw = new StringBuilder();
+        run.metrics().forEach((k, v) -> raw.append("  ").append(k).append('=').append(format(v)));
+        System.err.printf("%-34s%s  (%.1f s)%n", label, raw, run.wall().toMillis() / 1000.0);
+        if (!failures.isEmpty()) {
+            System.out.println("FAIL " + s.name() + " " + side + " round " + round + ": " + String.join("; ", failures));
+            System.err.println("   command: " + String.join(" ", command));
+            System.out.flush();
+            return false;
+        }
+        run.metrics().forEach((k, v) -> values.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+        return true;
+    }
+
+    /**
+     * Extra flags for the Herd programs' JVMs: the launcher's HERD_JAVA_OPTS (e.g. "-Xlog:gc"),
+     * which it also gives this runner's JVM, so that they reach the programs being measured.
+     */
+    private static List<String> jvmOptions() {
+        String opts = System.getenv("HERD_JAVA_OPTS");
+        return opts == null || opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
+    }
+
+    private String nodeVersion() {
+        try {
+            Process p = new ProcessBuilder(node, "--version").redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            return p.waitFor() == 0 ? out : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    /**
+     * The repository root: the {@code herd.root} system property, else the nearest directory
+     * holding bench/node/rounds.js above the working directory, else above this jar (the launcher
+     * may run from anywhere).
+     */
+    static Path findRoot() {
+        String property = System.getProperty("herd.root");
+        if (property != null) return Path.of(property).toAbsolutePath();
+        List<Path> starts = new ArrayList<>();
+        starts.add(Path.of("").toAbsolutePath());
+        try {
+            var source = Runner.class.getProtectionDomain().getCodeSource();
+            if (source != null) starts.add(Path.of(source.getLocation().toURI()).toAbsolutePath());
+        } catch (URISyntaxException | IllegalArgumentException | SecurityException ignored) {
+            // no usable location: the working directory must do
+        }
+        for (Path start : starts) {
+            for (Path p = start; p != null; p = p.getParent()) {
+                if (Files.isRegularFile(p.resolve(ROOT_MARKER))) return p;
+            }
+        }
+        throw new IllegalStateException("cannot find the Herd repository (a directory with " + ROOT_MARKER
+                + ") above " + starts + "; run from inside it or pass -Dherd.root=DIR");
+    }
+
+    // ---------------------------------------------------------------- numbers
+
+    /** The median; the mean of the middle two for an even count. */
+    static double median(List<Double> values) {
+        double[] s = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int mid = s.length / 2;
+        return s.length % 2 == 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+    }
+
+    /** At most 3 decimals, no trailing zeros, no exponent: 769.5, 0.045, 12345678. */
+    static String format(double v) {
+        if (!Double.isFinite(v)) return "-";
+        BigDecimal d = BigDecimal.valueOf(v).setScale(3, RoundingMode.HALF_EVEN).stripTrailingZeros();
+        if (d.signum() == 0) return "0";
+        return d.toPlainString();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.herd.bench.scenarios;
+
+import static dev.herd.bench.scenarios.Rounds.nowNs;
+import static dev.herd.node.Globals.queueMicrotask;
+import static dev.herd.node.Globals.setImmediate;
+
+import dev.herd.node.Herd;
+
+/**
+ * microtask-chain: N queueMicrotask callbacks, each queueing the next; the whole chain drains
+ * before the loop moves on. Metric: time_ms for the whole chain. Check: the chain finished before
+ * an immediate queued ahead of it. Node twin: {@code bench/node/microtask-chain.js}.
+ */
+public final class MicrotaskChain {
+    private MicrotaskChain() {}
+
+    public static void main(String[] args) {
+        Herd.run(args, argv -> Rounds.run(argv, MicrotaskChain::round));
+    }
+
+    static void round(int n, Rounds.Sample sample, Runnable done) {
+        class Step implements Runnable {
+            long start;
+            int count;
+            boolean chainOver;
+
+            @Override
+            public void run() {
+                if (++count < n) {
+                    queueMicrotask(this);
+                    return;
+                }
+                sample.metric("time_ms", (nowNs() - start) / 1e6);
+                sample.check("callbacks", count == n, "ran " + count + " of " + n);
+                chainOver = true;
+            }
+        }
+        Step step = new Step();
+        setImmediate(() -> {
+            sample.check("before_immediate", step.chainOver, "an immediate ran after " + step.count + " of " + n + " microtasks");
+            done.run();
+        });
+        step.start = nowNs();
+        queueMicrotask(step);
+    }
+}

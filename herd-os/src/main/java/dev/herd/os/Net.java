@@ -1,0 +1,849 @@
+package dev.herd.os;
+
+import static dev.herd.os.Native.C_INT;
+import static dev.herd.os.Native.C_LONG;
+import static dev.herd.os.Native.C_POINTER;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.ReadOnlyBufferException;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Socket system calls: socket/bind/listen/accept4/connect, socket options, names, shutdown,
+ * socketpair, send/recv, sendto/recvfrom, readv/writev and sendmsg/recvmsg with SCM_RIGHTS fd
+ * passing. Names, arguments and constants are C's (the man page is the doc).
+ *
+ * <p>Conventions are {@link LibC}'s: a call returns its C result when it succeeds and
+ * {@code -errno} when it fails; EINTR is retried here; EAGAIN comes back as {@code -EAGAIN}, and a
+ * non-blocking connect's {@code -EINPROGRESS} is a normal result. Calls that create descriptors
+ * and cannot return EAGAIN ({@link #socket}, {@link #socketpair}) return owned {@link Fd}s and throw
+ * {@link ErrnoException}; so do the queries that return an address ({@link #getsockname},
+ * {@link #getpeername}). Every descriptor is created close-on-exec ({@code SOCK_CLOEXEC} and
+ * {@code MSG_CMSG_CLOEXEC} are always added) and every send uses {@code MSG_NOSIGNAL}, so a closed
+ * peer gives {@code -EPIPE} rather than a SIGPIPE.
+ *
+ * <p>Calls taking a {@code byte[]} ({@link #send}, {@link #recv}, {@link #sendto},
+ * {@link #recvfrom}) hand the array to the kernel without copying and are for non-blocking sockets
+ * only: the thread cannot reach a safepoint inside them. The others copy heap data through
+ * per-thread native memory (direct {@link ByteBuffer}s are used in place) and may block on a
+ * blocking socket like any native call.
+ *
+ * <p>Thread rule: every method is safe on any thread. Stateless; nothing to close.
+ */
+public final class Net {
+    private Net() {}
+
+    // ---- address families, socket types ----
+    public static final int AF_UNSPEC = 0;
+    public static final int AF_UNIX = 1;
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_SEQPACKET = 5;
+    public static final int SOCK_NONBLOCK = 0x800;
+    public static final int SOCK_CLOEXEC = 0x80000;
+
+    // ---- levels and protocols ----
+    public static final int SOL_SOCKET = 1;
+    public static final int IPPROTO_IP = 0;
+    public static final int IPPROTO_TCP = 6;
+    public static final int IPPROTO_UDP = 17;
+    public static final int IPPROTO_IPV6 = 41;
+
+    // ---- SOL_SOCKET options ----
+    public static final int SO_REUSEADDR = 2;
+    public static final int SO_TYPE = 3;
+    public static final int SO_ERROR = 4;
+    public static final int SO_BROADCAST = 6;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_RCVBUF = 8;
+    public static final int SO_KEEPALIVE = 9;
+    public static final int SO_REUSEPORT = 15;
+    public static final int SO_PASSCRED = 16;
+    public static final int SO_PEERCRED = 17;
+    public static final int SO_ACCEPTCONN = 30;
+    public static final int SO_PROTOCOL = 38;
+    public static final int SO_DOMAIN = 39;
+
+    // ---- IPPROTO_TCP options ----
+    public static final int TCP_NODELAY = 1;
+    public static final int TCP_KEEPIDLE = 4;
+    public static final int TCP_KEEPINTVL = 5;
+    public static final int TCP_KEEPCNT = 6;
+
+    // ---- IPPROTO_IP / IPPROTO_IPV6 options ----
+    public static final int IP_TTL = 2;
+    public static final int IP_MULTICAST_IF = 32;
+    public static final int IP_MULTICAST_TTL = 33;
+    public static final int IP_MULTICAST_LOOP = 34;
+    public static final int IP_ADD_MEMBERSHIP = 35;
+    public static final int IP_DROP_MEMBERSHIP = 36;
+    public static final int IPV6_UNICAST_HOPS = 16;
+    public static final int IPV6_MULTICAST_IF = 17;
+    public static final int IPV6_MULTICAST_HOPS = 18;
+    public static final int IPV6_MULTICAST_LOOP = 19;
+    public static final int IPV6_ADD_MEMBERSHIP = 20;
+    public static final int IPV6_DROP_MEMBERSHIP = 21;
+    public static final int IPV6_V6ONLY = 26;
+
+    // ---- control messages ----
+    public static final int SCM_RIGHTS = 1;
+    public static final int SCM_CREDENTIALS = 2;
+    /** The kernel's limit on fds in one SCM_RIGHTS message. */
+    public static final int SCM_MAX_FD = 253;
+    /** Fds one {@link #recvmsg} makes room for: libuv's {@code UV__CMSG_FD_COUNT}. */
+    public static final int RECV_FDS_MAX = 64;
+
+    // ---- MSG_* flags ----
+    public static final int MSG_OOB = 0x1;
+    public static final int MSG_PEEK = 0x2;
+    public static final int MSG_CTRUNC = 0x8;
+    public static final int MSG_TRUNC = 0x20;
+    public static final int MSG_DONTWAIT = 0x40;
+    public static final int MSG_EOR = 0x80;
+    public static final int MSG_WAITALL = 0x100;
+    public static final int MSG_NOSIGNAL = 0x4000;
+    public static final int MSG_CMSG_CLOEXEC = 0x40000000;
+
+    // ---- misc ----
+    public static final int SHUT_RD = 0;
+    public static final int SHUT_WR = 1;
+    public static final int SHUT_RDWR = 2;
+    public static final int SOMAXCONN = 4096;
+    public static final int IOV_MAX = 1024;
+    public static final int INADDR_ANY = 0;
+    public static final int INADDR_LOOPBACK = 0x7f000001;
+
+    private static final int EINTR = 4;
+    private static final int EINPROGRESS = 115;
+    private static final int EALREADY = 114;
+    private static final int EISCONN = 106;
+
+    // ---- struct layouts (glibc x86_64; see the FFM facts) ----
+    private static final long IOVEC_SIZE = 16;
+    private static final long MSGHDR_SIZE = 56;
+    private static final long MSG_NAME = 0;
+    private static final long MSG_NAMELEN = 8;
+    private static final long MSG_IOV = 16;
+    private static final long MSG_IOVLEN = 24;
+    private static final long MSG_CONTROL = 32;
+    private static final long MSG_CONTROLLEN = 40;
+    private static final long MSG_FLAGS = 48;
+    private static final long CMSG_HDR = 16; // cmsg_len (size_t), cmsg_level, cmsg_type
+    private static final int[] NO_FDS = new int[0];
+    /** The common "nothing to read" result, shared so that polling until EAGAIN allocates nothing. */
+    private static final RecvMsg RECV_EAGAIN = new RecvMsg(-11, NO_FDS, 0);
+
+    static long cmsgAlign(long n) {
+        return (n + 7) & ~7L;
+    }
+
+    static long cmsgSpace(long dataLen) {
+        return CMSG_HDR + cmsgAlign(dataLen);
+    }
+
+    static long cmsgLen(long dataLen) {
+        return CMSG_HDR + dataLen;
+    }
+
+    // ---- downcalls ----
+    private static final MethodHandle SOCKET = Native.downcall("socket",
+            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
+    private static final MethodHandle SOCKETPAIR = Native.downcall("socketpair",
+            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER));
+    private static final MethodHandle BIND = Native.downcall("bind",
+            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
+    private static final MethodHandle LISTEN = Native.downcall("listen",
+            FunctionDescriptor.of(C_INT, C_INT, C_INT));
+    private static final MethodHandle ACCEPT4 = Native.downcall("accept4",
+            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_INT));
+    private static final MethodHandle CONNECT = Native.downcall("connect",
+            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
+    private static final MethodHandle GETSOCKOPT = Native.downcall("getsockopt",
+            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER));
+    private static final MethodHandle SETSOCKOPT = Native.downcall("setsockopt",
+            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_INT));
+    private static final MethodHandle GETSOCKNAME = Native.downcall("getsockname",
+            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER));
+    private static final MethodHandle GETPEERNAME = Native.downcall("getpeername",
+            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER));
+    private static final MethodHandle SHUTDOWN = Native.downcall("shutdown",
+            FunctionDescriptor.of(C_INT, C_INT, C_INT));
+    private static final MethodHandle SEND_NB = Native.downcall("send",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT), true, -1);
+    private static final MethodHandle RECV_NB = Native.downcall("recv",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT), true, -1);
+    private static final MethodHandle SENDTO_NB = Native.downcall("sendto",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT, C_POINTER, C_INT), true, -1);
+    private static final MethodHandle RECVFROM_NB = Native.downcall("recvfrom",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT, C_POINTER, C_POINTER), true, -1);
+    private static final MethodHandle READV = Native.downcall("readv",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
+    private static final MethodHandle WRITEV = Native.downcall("writev",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
+    private static final MethodHandle SENDMSG = Native.downcall("sendmsg",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
+    private static final MethodHandle RECVMSG = Native.downcall("recvmsg",
+            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
+
+    // ---- sockets ----
+
+    /**
+     * socket(2) with SOCK_CLOEXEC always added ({@code type} may carry SOCK_NONBLOCK).
+     *
+     * @throws ErrnoException on failure (EMFILE, EAFNOSUPPORT, ...), syscall {@code "socket"}
+     */
+    public static Fd socket(int domain, int type, int protocol) {
+        MemorySegment st = Native.state();
+        try {
+            int r = (int) SOCKET.invokeExact(st, domain, type | SOCK_CLOEXEC, protocol);
+            if (r < 0) throw ErrnoException.of(Native.errno(st), "socket");
+            return Fd.adopt(r);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * socketpair(2) with SOCK_CLOEXEC always added on both ends. Returns the two connected ends.
+     *
+     * @throws ErrnoException on failure, syscall {@code "socketpair"}
+     */
+    public static Fd[] socketpair(int domain, int type, int protocol) {
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment sv = s.allocate(ValueLayout.JAVA_INT, 2);
+            int r = (int) SOCKETPAIR.invokeExact(st, domain, type | SOCK_CLOEXEC, protocol, sv);
+            if (r < 0) throw ErrnoException.of(Native.errno(st), "socketpair");
+            return new Fd[] {Fd.adopt(sv.getAtIndex(ValueLayout.JAVA_INT, 0)),
+                    Fd.adopt(sv.getAtIndex(ValueLayout.JAVA_INT, 1))};
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** bind(2); returns 0 or -errno (-EADDRINUSE, -EACCES, -EADDRNOTAVAIL, ...). */
+    public static int bind(int fd, SockAddr addr) {
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment sa = s.allocate(SockAddr.SOCKADDR_STORAGE_SIZE, 8);
+            int len = (int) addr.encode(sa);
+            int r = (int) BIND.invokeExact(st, fd, sa, len);
+            return r == 0 ? 0 : -Native.errno(st);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** listen(2); returns 0 or -errno. */
+    public static int listen(int fd, int backlog) {
+        MemorySegment st = Native.state();
+        try {
+            int r = (int) LISTEN.invokeExact(st, fd, backlog);
+            return r == 0 ? 0 : -Native.errno(st);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * accept4(2) with SOCK_CLOEXEC always added ({@code flags} may carry SOCK_NONBLOCK). Returns
+     * the new descriptor, which the caller owns ({@link Fd#adopt}), or -errno; -EAGAIN when
+     * nothing is pending on a non-blocking listener. When {@code peer} is non-null,
+     * {@code peer[0]} receives the peer's address on success.
+     */
+    public static int accept4(int fd, int flags, SockAddr[] peer) {
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment sa = MemorySegment.NULL;
+            MemorySegment len = MemorySegment.NULL;
+            if (peer != null) {
+                if (peer.length < 1) throw new IllegalArgumentException("peer array is empty");
+                sa = s.allocate(SockAddr.SOCKADDR_STORAGE_SIZE, 8);
+                len = s.allocate(ValueLayout.JAVA_INT);
+            }
+            for (;;) {
+                if (peer != null) len.set(ValueLayout.JAVA_INT, 0, SockAddr.SOCKADDR_STORAGE_SIZE);
+                int r = (int) ACCEPT4.invokeExact(st, fd, sa, len, flags | SOCK_CLOEXEC);
+                if (r >= 0) {
+                    if (peer != null) peer[0] = SockAddr.decode(sa, len.get(ValueLayout.JAVA_INT, 0));
+                    return r;
+                }
+                int e = Native.errno(st);
+                if (e != EINTR) return -e;
+            }
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * connect(2). Returns 0 when connected, {@code -EINPROGRESS} when a non-blocking connect has
+     * started (wait for writability, then read {@link #soError}), or -errno. A connect interrupted
+     * by a signal carries on in the kernel, so the retry's EALREADY is reported as EINPROGRESS and
+     * its EISCONN as success.
+     */
+    public static int connect(int fd, SockAddr addr) {
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment sa = s.allocate(SockAddr.SOCKADDR_STORAGE_SIZE, 8);
+            int len = (int) addr.encode(sa);
+            boolean interrupted = false;
+            for (;;) {
+                int r = (int) CONNECT.invokeExact(st, fd, sa, len);
+                if (r == 0) return 0;
+                int e = Native.errno(st);
+                if (e == EINTR) {
+                    interrupted = true;
+                    continue;
+                }
+                if (interrupted && e == EALREADY) return -EINPROGRESS;
+                if (interrupted && e == EISCONN) return 0;
+                return -e;
+            }
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    // ---- options ----
+
+    /**
+     * getsockopt(2) for an int option. Returns the value, or -errno. The int options this class
+     * names are never negative, so the two cannot be confused.
+     */
+    public static int getsockopt(int fd, int level, int optname) {
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment val = s.allocate(ValueLayout.JAVA_INT);
+            MemorySegment len = s.allocate(ValueLayout.JAVA_INT);
+            val.set(ValueLayout.JAVA_INT, 0, 0);
+            len.set(ValueLayout.JAVA_INT, 0, 4);
+            int r = (int) GETSOCKOPT.invokeExact(st, fd, level, optname, val, len);
+            return r == 0 ? val.get(ValueLayout.JAVA_INT, 0) : -Native.errno(st);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** setsockopt(2) for an int option; returns 0 or -errno. */
+    public static int setsockopt(int fd, int level, int optname, int value) {
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment val = s.allocate(ValueLayout.JAVA_INT);
+            val.set(ValueLayout.JAVA_INT, 0, value);
+            return setsockopt(st, fd, level, optname, val);
+        }
+    }
+
+    private static int setsockopt(MemorySegment st, int fd, int level, int optname, MemorySegment val) {
+        try {
+            int r = (int) SETSOCKOPT.invokeExact(st, fd, level, optname, val, (int) val.byteSize());
+            return r == 0 ? 0 : -Native.errno(st);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * The pending socket error ({@code SO_ERROR}) as {@code -errno}, 0 if there is none; this is
+     * how a non-blocking connect's outcome is read once the socket turns writable.
+     */
+    public static int soError(int fd) {
+        int r = getsockopt(fd, SOL_SOCKET, SO_ERROR);
+        return r < 0 ? r : -r;
+    }
+
+    /**
+     * IP_ADD_MEMBERSHIP with a {@code struct ip_mreq}: join IPv4 multicast {@code group} on the
+     * interface with address {@code iface} ({@code null}: INADDR_ANY, the kernel picks by route).
+     * Ports are ignored. Returns 0 or -errno.
+     */
+    public static int ipAddMembership(int fd, SockAddr group, SockAddr iface) {
+        return ipMreq(fd, IP_ADD_MEMBERSHIP, group, iface);
+    }
+
+    /** IP_DROP_MEMBERSHIP: leave what {@link #ipAddMembership} joined; -EADDRNOTAVAIL if not joined. */
+    public static int ipDropMembership(int fd, SockAddr group, SockAddr iface) {
+        return ipMreq(fd, IP_DROP_MEMBERSHIP, group, iface);
+    }
+
+    private static int ipMreq(int fd, int optname, SockAddr group, SockAddr iface) {
+        requireFamily(group, AF_INET, "group");
+        if (iface != null) requireFamily(iface, AF_INET, "iface");
+        try (Scratch s = Scratch.open()) {
+            MemorySegment mreq = s.allocate(8, 4); // imr_multiaddr, imr_interface (network order)
+            mreq.fill((byte) 0);
+            MemorySegment.copy(group.addressBytes(), 0, mreq, ValueLayout.JAVA_BYTE, 0, 4);
+            if (iface != null) MemorySegment.copy(iface.addressBytes(), 0, mreq, ValueLayout.JAVA_BYTE, 4, 4);
+            return setsockopt(Native.state(), fd, IPPROTO_IP, optname, mreq);
+        }
+    }
+
+    /**
+     * IPV6_ADD_MEMBERSHIP with a {@code struct ipv6_mreq}: join IPv6 multicast {@code group} on
+     * interface index {@code ifindex} (0: the kernel picks). Returns 0 or -errno.
+     */
+    public static int ipv6AddMembership(int fd, SockAddr group, int ifindex) {
+        return ipv6Mreq(fd, IPV6_ADD_MEMBERSHIP, group, ifindex);
+    }
+
+    /** IPV6_DROP_MEMBERSHIP: leave what {@link #ipv6AddMembership} joined. */
+    public static int ipv6DropMembership(int fd, SockAddr group, int ifindex) {
+        return ipv6Mreq(fd, IPV6_DROP_MEMBERSHIP, group, ifindex);
+    }
+
+    private static int ipv6Mreq(int fd, int optname, SockAddr group, int ifindex) {
+        requireFamily(group, AF_INET6, "group");
+        try (Scratch s = Scratch.open()) {
+            MemorySegment mreq = s.allocate(20, 4); // ipv6mr_multiaddr[16], ipv6mr_interface
+            MemorySegment.copy(group.addressBytes(), 0, mreq, ValueLayout.JAVA_BYTE, 0, 16);
+            mreq.set(ValueLayout.JAVA_INT, 16, ifindex);
+            return setsockopt(Native.state(), fd, IPPROTO_IPV6, optname, mreq);
+        }
+    }
+
+    /** IP_MULTICAST_IF with a {@code struct in_addr}: the interface (by address) for outgoing multicast. */
+    public static int ipMulticastIf(int fd, SockAddr iface) {
+        requireFamily(iface, AF_INET, "iface");
+        try (Scratch s = Scratch.open()) {
+            MemorySegment in = s.allocate(4, 4);
+            MemorySegment.copy(iface.addressBytes(), 0, in, ValueLayout.JAVA_BYTE, 0, 4);
+            return setsockopt(Native.state(), fd, IPPROTO_IP, IP_MULTICAST_IF, in);
+        }
+    }
+
+    /** IP_MULTICAST_TTL (0..255); returns 0 or -errno. */
+    public static int ipMulticastTtl(int fd, int ttl) {
+        return setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, ttl);
+    }
+
+    /** IP_MULTICAST_LOOP: whether this host's own members receive what it sends. */
+    public static int ipMulticastLoop(int fd, boolean on) {
+        return setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, on ? 1 : 0);
+    }
+
+    /** SO_BROADCAST: permit sending to broadcast addresses. */
+    public static int soBroadcast(int fd, boolean on) {
+        return setsockopt(fd, SOL_SOCKET, SO_BROADCAST, on ? 1 : 0);
+    }
+
+    private static void requireFamily(SockAddr a, int af, String what) {
+        Objects.requireNonNull(a, what);
+        if (a.af() != af) throw new IllegalArgumentException(what + " must be " + (af == AF_INET ? "IPv4" : "IPv6") + ": " + a);
+    }
+
+    // ---- names ----
+
+    /**
+     * getsockname(2): the local address.
+     *
+     * @throws ErrnoException on failure (EBADF, ENOTSOCK), syscall {@code "getsockname"}
+     */
+    public static SockAddr getsockname(int fd) {
+        return name(GETSOCKNAME, fd, "getsockname");
+    }
+
+    /**
+     * getpeername(2): the connected peer's address.
+     *
+     * @throws ErrnoException on failure (ENOTCONN, EBADF, ...), syscall {@code "getpeername"}
+     */
+    public static SockAddr getpeername(int fd) {
+        return name(GETPEERNAME, fd, "getpeername");
+    }
+
+    private static SockAddr name(MethodHandle h, int fd, String syscall) {
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment sa = s.allocate(SockAddr.SOCKADDR_STORAGE_SIZE, 8);
+            MemorySegment len = s.allocate(ValueLayout.JAVA_INT);
+            len.set(ValueLayout.JAVA_INT, 0, SockAddr.SOCKADDR_STORAGE_SIZE);
+            int r = (int) h.invokeExact(st, fd, sa, len);
+            if (r < 0) throw ErrnoException.of(Native.errno(st), syscall);
+            return SockAddr.decode(sa, len.get(ValueLayout.JAVA_INT, 0));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** shutdown(2) with SHUT_RD, SHUT_WR or SHUT_RDWR; returns 0 or -errno. */
+    public static int shutdown(int fd, int how) {
+        MemorySegment st = Native.state();
+        try {
+            int r = (int) SHUTDOWN.invokeExact(st, fd, how);
+            return r == 0 ? 0 : -Native.errno(st);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    // ---- byte[] I/O (non-blocking sockets only) ----
+
+    /** send(2) from {@code buf[off, off+len)} with MSG_NOSIGNAL added; bytes sent or -errno. */
+    public static long send(int fd, byte[] buf, int off, int len, int flags) {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
+        MemorySegment st = Native.state();
+        try {
+            for (;;) {
+                long r = (long) SEND_NB.invokeExact(st, fd, seg, (long) len, flags | MSG_NOSIGNAL);
+                if (r >= 0) return r;
+                int e = Native.errno(st);
+                if (e != EINTR) return -e;
+            }
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** recv(2) into {@code buf[off, off+len)}; bytes received (0 at end of stream) or -errno. */
+    public static long recv(int fd, byte[] buf, int off, int len, int flags) {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
+        MemorySegment st = Native.state();
+        try {
+            for (;;) {
+                long r = (long) RECV_NB.invokeExact(st, fd, seg, (long) len, flags);
+                if (r >= 0) return r;
+                int e = Native.errno(st);
+                if (e != EINTR) return -e;
+            }
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * sendto(2) from {@code buf[off, off+len)} to {@code to} ({@code null} on a connected socket)
+     * with MSG_NOSIGNAL added; bytes sent or -errno.
+     */
+    public static long sendto(int fd, byte[] buf, int off, int len, int flags, SockAddr to) {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment sa = MemorySegment.NULL;
+            int salen = 0;
+            if (to != null) {
+                sa = s.allocate(SockAddr.SOCKADDR_STORAGE_SIZE, 8);
+                salen = (int) to.encode(sa);
+            }
+            for (;;) {
+                long r = (long) SENDTO_NB.invokeExact(st, fd, seg, (long) len, flags | MSG_NOSIGNAL, sa, salen);
+                if (r >= 0) return r;
+                int e = Native.errno(st);
+                if (e != EINTR) return -e;
+            }
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * recvfrom(2) into {@code buf[off, off+len)}; bytes received or -errno. When {@code from} is
+     * non-null, {@code from[0]} receives the sender's address on success. A datagram longer than
+     * {@code len} is truncated (pass MSG_TRUNC to get its real length back).
+     */
+    public static long recvfrom(int fd, byte[] buf, int off, int len, int flags, SockAddr[] from) {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment sa = MemorySegment.NULL;
+            MemorySegment salen = MemorySegment.NULL;
+            if (from != null) {
+                if (from.length < 1) throw new IllegalArgumentException("from array is empty");
+                sa = s.allocate(SockAddr.SOCKADDR_STORAGE_SIZE, 8);
+                salen = s.allocate(ValueLayout.JAVA_INT);
+            }
+            for (;;) {
+                if (from != null) salen.set(ValueLayout.JAVA_INT, 0, SockAddr.SOCKADDR_STORAGE_SIZE);
+                long r = (long) RECVFROM_NB.invokeExact(st, fd, seg, (long) len, flags, sa, salen);
+                if (r >= 0) {
+                    if (from != null) from[0] = SockAddr.decode(sa, salen.get(ValueLayout.JAVA_INT, 0));
+                    return r;
+                }
+                int e = Native.errno(st);
+                if (e != EINTR) return -e;
+            }
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    // ---- vectored I/O over ByteBuffers ----
+
+    /**
+     * writev(2) from the remaining bytes of {@code bufs[offset, offset+length)} (at most
+     * {@link #IOV_MAX} of them), advancing their positions by what was written, as
+     * {@code GatheringByteChannel.write} does. Returns bytes written or -errno.
+     */
+    public static long writev(int fd, ByteBuffer[] bufs, int offset, int length) {
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            Iov iov = Iov.of(s, bufs, offset, length, false);
+            for (;;) {
+                long r = (long) WRITEV.invokeExact(st, fd, iov.vec, iov.count);
+                if (r >= 0) {
+                    iov.advance(r);
+                    return r;
+                }
+                int e = Native.errno(st);
+                if (e != EINTR) return -e;
+            }
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        } finally {
+            Reference.reachabilityFence(bufs);
+        }
+    }
+
+    /**
+     * readv(2) into the remaining space of {@code bufs[offset, offset+length)} (at most
+     * {@link #IOV_MAX}), advancing positions as {@code ScatteringByteChannel.read} does. Returns
+     * bytes read (0 at end of stream) or -errno.
+     */
+    public static long readv(int fd, ByteBuffer[] bufs, int offset, int length) {
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            Iov iov = Iov.of(s, bufs, offset, length, true);
+            for (;;) {
+                long r = (long) READV.invokeExact(st, fd, iov.vec, iov.count);
+                if (r >= 0) {
+                    iov.fill(r);
+                    return r;
+                }
+                int e = Native.errno(st);
+                if (e != EINTR) return -e;
+            }
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        } finally {
+            Reference.reachabilityFence(bufs);
+        }
+    }
+
+    // ---- sendmsg / recvmsg with SCM_RIGHTS ----
+
+    /**
+     * sendmsg(2) of {@code buf[off, off+len)} plus the descriptors {@code fds} (null or empty:
+     * none) as one SCM_RIGHTS message, with MSG_NOSIGNAL added. Returns bytes sent or -errno. The
+     * fds travel with the first byte: after a partial send, send the rest without them. The
+     * caller keeps ownership of {@code fds} (the kernel passes duplicates).
+     */
+    public static long sendmsg(int fd, byte[] buf, int off, int len, int[] fds, int flags) {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        return sendmsg(fd, new ByteBuffer[] {ByteBuffer.wrap(buf, off, len)}, 0, 1, fds, flags);
+    }
+
+    /**
+     * {@link #sendmsg(int, byte[], int, int, int[], int)} over the remaining bytes of
+     * {@code bufs[offset, offset+length)}, advancing their positions by what was sent.
+     */
+    public static long sendmsg(int fd, ByteBuffer[] bufs, int offset, int length, int[] fds, int flags) {
+        int nfds = fds == null ? 0 : fds.length;
+        if (nfds > SCM_MAX_FD) throw new IllegalArgumentException("at most " + SCM_MAX_FD + " fds per message, got " + nfds);
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            Iov iov = Iov.of(s, bufs, offset, length, false);
+            MemorySegment msg = s.allocate(MSGHDR_SIZE, 8);
+            msg.fill((byte) 0);
+            msg.set(ValueLayout.ADDRESS, MSG_IOV, iov.vec);
+            msg.set(ValueLayout.JAVA_LONG, MSG_IOVLEN, iov.count);
+            if (nfds > 0) {
+                long space = cmsgSpace(4L * nfds);
+                MemorySegment control = s.allocate(space, 8);
+                control.fill((byte) 0);
+                control.set(ValueLayout.JAVA_LONG, 0, cmsgLen(4L * nfds));
+                control.set(ValueLayout.JAVA_INT, 8, SOL_SOCKET);
+                control.set(ValueLayout.JAVA_INT, 12, SCM_RIGHTS);
+                MemorySegment.copy(fds, 0, control, ValueLayout.JAVA_INT, CMSG_HDR, nfds);
+                msg.set(ValueLayout.ADDRESS, MSG_CONTROL, control);
+                msg.set(ValueLayout.JAVA_LONG, MSG_CONTROLLEN, space);
+            }
+            for (;;) {
+                long r = (long) SENDMSG.invokeExact(st, fd, msg, flags | MSG_NOSIGNAL);
+                if (r >= 0) {
+                    iov.advance(r);
+                    return r;
+                }
+                int e = Native.errno(st);
+                if (e != EINTR) return -e;
+            }
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        } finally {
+            Reference.reachabilityFence(bufs);
+        }
+    }
+
+    /**
+     * What one {@link #recvmsg} got: {@code bytes} read (0 at end of stream) or -errno, the
+     * descriptors received (close-on-exec, owned by the caller, who must adopt or close each), and
+     * the kernel's {@code msg_flags} (MSG_CTRUNC: some fds were lost because the control buffer was
+     * too small; MSG_TRUNC: a datagram was cut; the MSG_CMSG_CLOEXEC that Linux echoes is masked
+     * out). An immutable value, safe to pass between threads; {@code fds} must not be modified.
+     */
+    public record RecvMsg(long bytes, int[] fds, int flags) {
+        /** Whether the kernel dropped control data (and so fds) that did not fit: MSG_CTRUNC. */
+        public boolean ctrunc() {
+            return (flags & MSG_CTRUNC) != 0;
+        }
+
+        @Override
+        public String toString() {
+            return "RecvMsg[bytes=" + bytes + ", fds=" + Arrays.toString(fds) + ", flags=0x" + Integer.toHexString(flags) + "]";
+        }
+    }
+
+    /**
+     * recvmsg(2) into {@code buf[off, off+len)}, receiving SCM_RIGHTS descriptors with
+     * MSG_CMSG_CLOEXEC always added. The control buffer has room for {@link #RECV_FDS_MAX} fds, as
+     * libuv's. Every control message is walked; at most {@code maxFds} descriptors are kept, in
+     * arrival order, and any beyond that are closed here so none leaks. MSG_CTRUNC is reported in
+     * {@link RecvMsg#flags()}.
+     */
+    public static RecvMsg recvmsg(int fd, byte[] buf, int off, int len, int flags, int maxFds) {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        ByteBuffer bb = ByteBuffer.wrap(buf, off, len);
+        return recvmsg(fd, bb, flags, maxFds);
+    }
+
+    /**
+     * {@link #recvmsg(int, byte[], int, int, int, int)} into the remaining space of {@code buf}
+     * (a direct buffer is read into in place), advancing its position by the bytes read.
+     */
+    public static RecvMsg recvmsg(int fd, ByteBuffer buf, int flags, int maxFds) {
+        if (maxFds < 0) throw new IllegalArgumentException("maxFds < 0");
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            Iov iov = Iov.of(s, new ByteBuffer[] {buf}, 0, 1, true);
+            long space = cmsgSpace(4L * RECV_FDS_MAX);
+            MemorySegment control = s.allocate(space, 8);
+            MemorySegment msg = s.allocate(MSGHDR_SIZE, 8);
+            for (;;) {
+                msg.fill((byte) 0);
+                msg.set(ValueLayout.ADDRESS, MSG_IOV, iov.vec);
+                msg.set(ValueLayout.JAVA_LONG, MSG_IOVLEN, iov.count);
+                msg.set(ValueLayout.ADDRESS, MSG_CONTROL, control);
+                msg.set(ValueLayout.JAVA_LONG, MSG_CONTROLLEN, space);
+                long r = (long) RECVMSG.invokeExact(st, fd, msg, flags | MSG_CMSG_CLOEXEC);
+                if (r >= 0) {
+                    iov.fill(r);
+                    // Linux echoes MSG_CMSG_CLOEXEC back in msg_flags; it says nothing about this message.
+                    int mflags = msg.get(ValueLayout.JAVA_INT, MSG_FLAGS) & ~MSG_CMSG_CLOEXEC;
+                    long controllen = msg.get(ValueLayout.JAVA_LONG, MSG_CONTROLLEN);
+                    int[] fds = controllen == 0 ? NO_FDS : collectFds(control, Math.min(controllen, space), maxFds);
+                    return new RecvMsg(r, fds, mflags);
+                }
+                int e = Native.errno(st);
+                if (e != EINTR) return e == -RECV_EAGAIN.bytes() ? RECV_EAGAIN : new RecvMsg(-e, NO_FDS, 0);
+            }
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        } finally {
+            Reference.reachabilityFence(buf);
+        }
+    }
+
+    /** Walks every cmsg (CMSG_FIRSTHDR/CMSG_NXTHDR), keeping up to {@code max} fds, closing the rest. */
+    private static int[] collectFds(MemorySegment control, long controllen, int max) {
+        int[] kept = new int[Math.min(max, RECV_FDS_MAX)];
+        int n = 0;
+        long at = 0;
+        while (at + CMSG_HDR <= controllen) {
+            long clen = control.get(ValueLayout.JAVA_LONG, at);
+            if (clen < CMSG_HDR || at + clen > controllen) break; // malformed: stop, as CMSG_NXTHDR would
+            int level = control.get(ValueLayout.JAVA_INT, at + 8);
+            int type = control.get(ValueLayout.JAVA_INT, at + 12);
+            if (level == SOL_SOCKET && type == SCM_RIGHTS) {
+                long count = (clen - CMSG_HDR) / 4;
+                for (long i = 0; i < count; i++) {
+                    int fd = control.get(ValueLayout.JAVA_INT, at + CMSG_HDR + 4 * i);
+                    if (n < kept.length) kept[n++] = fd;
+                    else LibC.close(fd); // surplus: nobody asked for it, so it must not leak
+                }
+            }
+            at += cmsgAlign(clen);
+        }
+        return n == 0 ? NO_FDS : n == kept.length ? kept : Arrays.copyOf(kept, n);
+    }
+
+    /**
+     * An iovec array over ByteBuffers. Direct buffers are used in place; heap buffers go through
+     * scratch memory (copied in for writes, copied back by {@link #fill} for reads).
+     */
+    private static final class Iov {
+        final MemorySegment vec;
+        final int count;
+        private final ByteBuffer[] bufs;
+        private final int offset;
+        private final MemorySegment[] copies; // per buffer: the scratch copy, or null if direct
+
+        private Iov(MemorySegment vec, int count, ByteBuffer[] bufs, int offset, MemorySegment[] copies) {
+            this.vec = vec;
+            this.count = count;
+            this.bufs = bufs;
+            this.offset = offset;
+            this.copies = copies;
+        }
+
+        static Iov of(Scratch s, ByteBuffer[] bufs, int offset, int length, boolean forRead) {
+            Objects.checkFromIndexSize(offset, length, bufs.length);
+            int count = Math.min(length, IOV_MAX);
+            MemorySegment vec = s.allocate(IOVEC_SIZE * Math.max(1, count), 8);
+            MemorySegment[] copies = new MemorySegment[count];
+            for (int i = 0; i < count; i++) {
+                ByteBuffer b = bufs[offset + i];
+                if (forRead && b.isReadOnly()) throw new ReadOnlyBufferException();
+                int rem = b.remaining();
+                MemorySegment base;
+                if (b.isDirect()) {
+                    base = MemorySegment.ofBuffer(b);
+                } else {
+                    base = s.allocate(Math.max(1, rem), 8).asSlice(0, rem);
+                    if (!forRead) MemorySegment.copy(MemorySegment.ofBuffer(b), 0, base, 0, rem);
+                    copies[i] = base;
+                }
+                vec.set(ValueLayout.ADDRESS, IOVEC_SIZE * i, base);
+                vec.set(ValueLayout.JAVA_LONG, IOVEC_SIZE * i + 8, rem);
+            }
+            return new Iov(vec, count, bufs, offset, copies);
+        }
+
+        /** After a write of {@code n} bytes: advance positions in order. */
+        void advance(long n) {
+            for (int i = 0; i < count && n > 0; i++) {
+                ByteBuffer b = bufs[offset + i];
+                int step = (int) Math.min(n, b.remaining());
+                b.position(b.position() + step);
+                n -= step;
+            }
+        }
+
+        /** After a read of {@code n} bytes: copy heap buffers back, advance positions in order. */
+        void fill(long n) {
+            for (int i = 0; i < count && n > 0; i++) {
+                ByteBuffer b = bufs[offset + i];
+                int step = (int) Math.min(n, b.remaining());
+                if (copies[i] != null) MemorySegment.copy(copies[i], 0, MemorySegment.ofBuffer(b), 0, step);
+                b.position(b.position() + step);
+                n -= step;
+            }
+        }
+    }
+}

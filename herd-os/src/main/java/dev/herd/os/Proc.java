@@ -1,0 +1,201 @@
+package dev.herd.os;
+
+import static dev.herd.os.Native.C_INT;
+import static dev.herd.os.Native.C_LONG;
+import static dev.herd.os.Native.C_POINTER;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Process system calls: kill, pidfd_open, pidfd_send_signal, waitid, getpid/getppid. Signal
+ * numbers and names are in {@link Signals}. Conventions are {@link LibC}'s: the C result or
+ * {@code -errno}, EINTR retried here.
+ *
+ * <p><b>Reaping rule.</b> The JDK's process-reaper threads wait for every ProcessBuilder child by
+ * pid. So this class offers {@link #waitid} only for one specific child ({@link #P_PID} or
+ * {@link #P_PIDFD}); there is no {@code waitpid(-1)}, {@code P_ALL} or {@code P_PGID}, which would
+ * steal the statuses the JDK is waiting for. Conversely, a child the JDK spawned is reaped by the
+ * JDK at once, so it cannot be waited for here: wait only for children spawned through FFM.
+ *
+ * <p>Thread rule: every method is safe on any thread. Stateless; nothing to close.
+ */
+public final class Proc {
+    private Proc() {}
+
+    // idtype_t
+    public static final int P_PID = 1;
+    public static final int P_PIDFD = 3;
+    // waitid options
+    public static final int WNOHANG = 1;
+    public static final int WSTOPPED = 2;
+    public static final int WEXITED = 4;
+    public static final int WCONTINUED = 8;
+    public static final int WNOWAIT = 0x1000000;
+    // si_code values for SIGCHLD
+    public static final int CLD_EXITED = 1;
+    public static final int CLD_KILLED = 2;
+    public static final int CLD_DUMPED = 3;
+    public static final int CLD_TRAPPED = 4;
+    public static final int CLD_STOPPED = 5;
+    public static final int CLD_CONTINUED = 6;
+    /** pidfd_open flag: a non-blocking pidfd (waitid on it gives EAGAIN while the child runs). */
+    public static final int PIDFD_NONBLOCK = 0x800;
+
+    private static final int EINTR = 4;
+    private static final long SYS_PIDFD_SEND_SIGNAL = 424;
+    private static final long SYS_PIDFD_OPEN = 434;
+    private static final long SIGINFO_SIZE = 128;
+
+    private static final MethodHandle KILL = Native.downcall("kill",
+            FunctionDescriptor.of(C_INT, C_INT, C_INT));
+    private static final MethodHandle WAITID = Native.downcall("waitid",
+            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER, C_INT));
+    // glibc 2.36 has both wrappers; older ones go through syscall(2), which is variadic.
+    private static final MethodHandle PIDFD_OPEN = Native.has("pidfd_open")
+            ? Native.downcall("pidfd_open", FunctionDescriptor.of(C_INT, C_INT, C_INT))
+            : null;
+    private static final MethodHandle PIDFD_SEND_SIGNAL = Native.has("pidfd_send_signal")
+            ? Native.downcall("pidfd_send_signal", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER, C_INT))
+            : null;
+    private static final MethodHandle SYSCALL2 = Native.downcall("syscall",
+            FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG), false, 1);
+    private static final MethodHandle SYSCALL4 = Native.downcall("syscall",
+            FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG), false, 1);
+
+    /**
+     * kill(2). Signal 0 checks that {@code pid} exists and may be signalled (0, -ESRCH or
+     * -EPERM). As in C and Node, {@code pid} 0 or negative addresses a process group, and -1
+     * every process the caller may signal.
+     */
+    public static int kill(int pid, int sig) {
+        MemorySegment st = Native.state();
+        try {
+            int r = (int) KILL.invokeExact(st, pid, sig);
+            return r == 0 ? 0 : -Native.errno(st);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * pidfd_open(2): a descriptor that refers to process {@code pid} (always close-on-exec; flags 0
+     * or {@link #PIDFD_NONBLOCK}). It turns readable in epoll when the process exits. Returns the
+     * fd, which the caller owns, or -errno (-ESRCH if there is no such process, -ENOSYS before
+     * Linux 5.3). Race-free for an unreaped child: its pid cannot be reused before it is reaped.
+     */
+    public static int pidfd_open(int pid, int flags) {
+        MemorySegment st = Native.state();
+        try {
+            if (PIDFD_OPEN != null) {
+                int r = (int) PIDFD_OPEN.invokeExact(st, pid, flags);
+                return r >= 0 ? r : -Native.errno(st);
+            }
+            long r = (long) SYSCALL2.invokeExact(st, SYS_PIDFD_OPEN, (long) pid, (long) flags);
+            return r >= 0 ? (int) r : -Native.errno(st);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** pidfd_send_signal(2) with no siginfo and flags 0; returns 0 or -errno (-ESRCH once it has exited). */
+    public static int pidfd_send_signal(int pidfd, int sig) {
+        MemorySegment st = Native.state();
+        try {
+            if (PIDFD_SEND_SIGNAL != null) {
+                int r = (int) PIDFD_SEND_SIGNAL.invokeExact(st, pidfd, sig, MemorySegment.NULL, 0);
+                return r == 0 ? 0 : -Native.errno(st);
+            }
+            long r = (long) SYSCALL4.invokeExact(st, SYS_PIDFD_SEND_SIGNAL, (long) pidfd, (long) sig, 0L, 0L);
+            return r == 0 ? 0 : -Native.errno(st);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * What {@link #waitid} saw, from the {@code siginfo_t}: the child's {@code pid}, {@code code}
+     * (si_code: {@link #CLD_EXITED}, {@link #CLD_KILLED}, {@link #CLD_DUMPED}, ...) and
+     * {@code status} (si_status: the exit code for CLD_EXITED, otherwise a signal number). A
+     * {@code pid} of 0 means "nothing yet" (WNOHANG and the child has not changed state).
+     * An immutable value, safe to pass between threads.
+     */
+    public record WaitStatus(int pid, int code, int status) {
+        /** The WNOHANG answer for a child that has not changed state. */
+        public static final WaitStatus NOTHING_YET = new WaitStatus(0, 0, 0);
+
+        /** Whether a child changed state (false for WNOHANG's "nothing yet"). */
+        public boolean ready() {
+            return pid != 0;
+        }
+
+        /** Whether the child exited normally; {@link #status()} is then its exit code. */
+        public boolean exited() {
+            return pid != 0 && code == CLD_EXITED;
+        }
+
+        /** Whether a signal ended the child; {@link #status()} is then the signal number. */
+        public boolean signaled() {
+            return pid != 0 && (code == CLD_KILLED || code == CLD_DUMPED);
+        }
+
+        /** Node's {@code code} argument of 'exit': the exit code, or {@code null} if signalled or not ready. */
+        public Integer exitCode() {
+            return exited() ? status : null;
+        }
+
+        /** Node's {@code signal} argument of 'exit': "SIGKILL", or {@code null} if it exited or is not ready. */
+        public String signalCode() {
+            return signaled() ? Signals.name(status) : null;
+        }
+    }
+
+    /**
+     * waitid(2) for one child: {@code idtype} is {@link #P_PID} (id = pid) or {@link #P_PIDFD}
+     * (id = pidfd, Linux 5.4+); {@code options} combine {@link #WEXITED}, {@link #WNOHANG},
+     * {@link #WNOWAIT}, {@link #WSTOPPED}, {@link #WCONTINUED}. Blocks unless WNOHANG (or the pidfd
+     * is non-blocking).
+     *
+     * @return the child's state change, or {@link WaitStatus#NOTHING_YET} (WNOHANG only)
+     * @throws IllegalArgumentException for any other idtype (see the reaping rule above)
+     * @throws ErrnoException syscall {@code "waitid"}: ECHILD if it is not our unreaped child
+     *     (someone else reaped it), EAGAIN for a non-blocking pidfd of a running child, EINVAL
+     */
+    public static WaitStatus waitid(int idtype, int id, int options) {
+        if (idtype != P_PID && idtype != P_PIDFD) {
+            throw new IllegalArgumentException("waitid only for one child (P_PID or P_PIDFD), not idtype " + idtype);
+        }
+        if (idtype == P_PID && id <= 0) throw new IllegalArgumentException("not a pid: " + id);
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment info = s.allocate(SIGINFO_SIZE, 8);
+            for (;;) {
+                info.fill((byte) 0); // WNOHANG leaves si_pid untouched: 0 must mean "nothing yet"
+                int r = (int) WAITID.invokeExact(st, idtype, id, info, options);
+                if (r == 0) {
+                    int pid = info.get(ValueLayout.JAVA_INT, 16);
+                    if (pid == 0) return WaitStatus.NOTHING_YET;
+                    return new WaitStatus(pid, info.get(ValueLayout.JAVA_INT, 8), info.get(ValueLayout.JAVA_INT, 24));
+                }
+                int e = Native.errno(st);
+                if (e != EINTR) throw ErrnoException.of(e, "waitid");
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** getpid(2). */
+    public static int getpid() {
+        return LibC.getpid();
+    }
+
+    /** getppid(2). */
+    public static int getppid() {
+        return LibC.getppid();
+    }
+}
