@@ -24,6 +24,7 @@ public abstract class Handle implements AutoCloseable {
 
     protected Handle(Loop loop) {
         loop.checkThread();
+        if (loop.isClosed()) throw new IllegalStateException("loop is closed");
         this.loop = loop;
         loop.handleOpened(this);
     }

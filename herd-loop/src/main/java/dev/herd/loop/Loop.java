@@ -345,10 +345,13 @@ public final class Loop implements AutoCloseable {
 
     /**
      * Runs {@code task} on the loop thread, in the poll phase of the next iteration that sees it.
-     * Safe on any thread; wakeups are coalesced (one eventfd write however many tasks).
+     * Safe on any thread; wakeups are coalesced (one eventfd write however many tasks). After
+     * {@link #close()} tasks are dropped: a signal or work completion racing with close must not
+     * write to a descriptor number the kernel may already have reused.
      */
     public void execute(Runnable task) {
         if (task == null) throw new NullPointerException("task");
+        if (wakeClosed) return; // a closed loop runs nothing more; dropping is the only safe answer
         tasks.add(task);
         wakeup();
     }
@@ -358,10 +361,18 @@ public final class Loop implements AutoCloseable {
         if (wakeupPending.getAndSet(1) == 0 && Thread.currentThread() != owner) {
             // The loop thread itself is never blocked in epoll_wait when it calls this, and the
             // flag makes its next poll non-blocking, so only other threads need the eventfd.
-            int r = LibC.eventfdWrite(wakeFd.intValue(), 1);
-            if (r < 0 && r != -11) throw ErrnoException.of(r, "write");
+            // The lock orders this write against close(): the eventfd is never written after it
+            // closed. Taken once per coalesced wakeup, so it is nearly always uncontended.
+            synchronized (wakeLock) {
+                if (wakeClosed) return;
+                int r = LibC.eventfdWrite(wakeFd.intValue(), 1);
+                if (r < 0 && r != -11) throw ErrnoException.of(r, "write");
+            }
         }
     }
+
+    private final Object wakeLock = new Object();
+    private volatile boolean wakeClosed;
 
     /**
      * Queues a callback for the next iteration's pending phase (libuv's pending queue: completions
@@ -503,7 +514,9 @@ public final class Loop implements AutoCloseable {
                 r = epoll.ctl(Epoll.EPOLL_CTL_MOD, w.fd, w.pevents, w.fd);
             }
             if (r < 0 && w.pevents != 0) {
-                watcherChanges.clear();
+                // Report this watcher's failure; the changes queued behind it (still marked
+                // changeQueued) stay queued for the next poll instead of being lost.
+                watcherChanges.subList(0, i + 1).clear();
                 throw ErrnoException.of(r, "epoll_ctl");
             }
             w.events = w.pevents;
@@ -573,7 +586,11 @@ public final class Loop implements AutoCloseable {
             throw ErrnoException.of(Errno.EBUSY, "uv_loop_close");
         }
         closed = true;
-        wakeFd.close();
+        synchronized (wakeLock) {
+            wakeClosed = true;
+            wakeFd.close();
+        }
+        tasks.clear();
         epoll.close();
     }
 

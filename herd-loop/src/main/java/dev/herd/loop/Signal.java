@@ -42,10 +42,15 @@ public final class Signal extends Handle {
             this.callback = callback; // libuv: restarting on the same signal only swaps the callback
             return;
         }
+        // Watch the new signal before letting go of the old watch. If the signal is refused
+        // (IllegalArgumentException for signals the JVM keeps for itself), the handle is left as
+        // it was, as libuv validates before it changes anything; and a restart on the same signal
+        // never leaves it unwatched, with its default action (for SIGINT: exit) back in force.
+        int gen = generation + 1;
+        SignalSource.Registration r = SignalSource.watch(signum, s -> loop.execute(() -> deliver(s, gen)));
         stop();
-        int gen = ++generation;
-        // Registration throws IllegalArgumentException for signals the JVM keeps for itself.
-        registration = SignalSource.watch(signum, s -> loop.execute(() -> deliver(s, gen)));
+        generation = gen;
+        registration = r;
         this.callback = callback;
         this.signum = signum;
         this.oneshot = oneshot;

@@ -258,4 +258,30 @@ class AsyncTest extends LoopTestBase {
     void executeRefusesANullTask() {
         assertThatThrownBy(() -> loop.execute(null)).isInstanceOf(NullPointerException.class);
     }
+
+    @Test
+    void executeAfterTheLoopClosedIsDroppedWithoutTouchingTheClosedEventfd() throws InterruptedException {
+        Loop other = new Loop();
+        other.close();
+        AtomicInteger ran = new AtomicInteger();
+        Throwable[] thrown = {null};
+        onAnotherThread(() -> {
+            try {
+                other.execute(ran::incrementAndGet);
+            } catch (Throwable t) {
+                thrown[0] = t;
+            }
+        });
+        other.execute(ran::incrementAndGet);
+        assertThat(thrown[0]).isNull();
+        assertThat(ran.get()).isZero();
+    }
+
+    @Test
+    void aHandleCannotBeMadeOnAClosedLoop() {
+        Loop other = new Loop();
+        other.close();
+        assertThatThrownBy(() -> new Idle(other)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+    }
 }

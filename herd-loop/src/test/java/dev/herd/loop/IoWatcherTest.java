@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herd.os.Epoll;
+import dev.herd.os.ErrnoException;
 import dev.herd.os.Fd;
+import dev.herd.os.FdLeakCheck;
 import dev.herd.os.LibC;
 import java.util.ArrayList;
 import java.util.List;
@@ -332,6 +334,57 @@ class IoWatcherTest extends LoopTestBase {
 
         assertThat(calls).containsExactly(0, 1);
         finish(first, second);
+    }
+
+    @Test
+    void failedEpollRegistrationIsThrownAndOtherWatchersStillGetRegistered() {
+        // A descriptor number nothing has open: epoll_ctl(ADD) fails EBADF when the change is applied.
+        int unused = FdLeakCheck.openFds().keySet().stream().max(Integer::compare).orElse(0) + 1000;
+        IoWatcher bad = new IoWatcher(loop, unused, ev -> {});
+        bad.start(Epoll.EPOLLIN);
+        Fd[] p = pipe();
+        int[] calls = {0};
+        IoWatcher good = new IoWatcher(loop, p[0].intValue(), ev -> {
+            calls[0]++;
+            read(p[0]);
+        });
+        good.start(Epoll.EPOLLIN);
+
+        assertThatThrownBy(() -> loop.run(RunMode.NOWAIT)).isInstanceOfSatisfying(ErrnoException.class, e -> {
+            assertThat(e.code()).isEqualTo("EBADF");
+            assertThat(e.syscall()).isEqualTo("epoll_ctl");
+        });
+        bad.close();
+        writeByte(p[1]);
+        loop.run(RunMode.NOWAIT);
+
+        assertThat(calls[0]).as("the watcher queued behind the failed one was registered").isEqualTo(1);
+        finish(bad, good);
+    }
+
+    @Test
+    void pollUpdatesTheLoopTimeEvenWhenItDoesNotBlock() {
+        // libuv updates loop->time after every epoll_wait, timeout 0 included: "there is no
+        // guarantee that the operating system didn't reschedule our process while in the syscall".
+        Fd[] p = pipe();
+        IoWatcher w = new IoWatcher(loop, p[0].intValue(), ev -> {});
+        w.start(Epoll.EPOLLIN); // an fd in the set: the poll is a real epoll_wait(0)
+        long[] beforePoll = {0};
+        long[] afterPoll = {0};
+        Prepare prepare = new Prepare(loop);
+        prepare.start(() -> {
+            long end = System.nanoTime() + 3_000_000L;
+            while (System.nanoTime() < end) Thread.onSpinWait();
+            beforePoll[0] = loop.now();
+        });
+        Check check = new Check(loop);
+        check.start(() -> afterPoll[0] = loop.now());
+
+        loop.run(RunMode.NOWAIT);
+
+        assertThat(afterPoll[0]).isGreaterThanOrEqualTo(beforePoll[0] + 3);
+        closeAll(prepare, check);
+        finish(w);
     }
 
     @Test

@@ -318,8 +318,8 @@ class PhasesTest extends LoopTestBase {
 
         loop.run();
 
-        assertThat(idleCalls[0]).isGreaterThan(1);
-        assertThat(checkCalls[0]).isEqualTo(idleCalls[0]);
+        assertThat(idleCalls[0]).isPositive();
+        assertThat(checkCalls[0]).as("every iteration ran idle and check").isEqualTo(idleCalls[0]);
         assertThat(timerCalls[0]).isEqualTo(1);
         assertThat(closeCalls[0]).isEqualTo(3);
     }
@@ -488,6 +488,59 @@ class PhasesTest extends LoopTestBase {
         assertThat(seen[0]).isGreaterThanOrEqualTo(start + 5);
         assertThat(seen[1]).as("time does not move inside a callback").isEqualTo(seen[0]);
         t.close();
+        loop.run();
+    }
+
+    @Test
+    void timeIsUpdatedAfterThePollPhaseEvenWhenItDidNotBlock() {
+        // As libuv after every epoll_wait; Herd's loop always has its wakeup eventfd in the set,
+        // as libuv has its async fd once any uv_async_t exists (always, under Node).
+        Idle idle = new Idle(loop); // poll does not block
+        idle.start(() -> {});
+        long[] beforePoll = {0};
+        long[] afterPoll = {0};
+        Prepare prepare = new Prepare(loop);
+        prepare.start(() -> {
+            long end = System.nanoTime() + 3_000_000L;
+            while (System.nanoTime() < end) Thread.onSpinWait();
+            beforePoll[0] = loop.now();
+        });
+        Check check = new Check(loop);
+        check.start(() -> afterPoll[0] = loop.now());
+
+        loop.run(RunMode.NOWAIT);
+
+        assertThat(afterPoll[0]).isGreaterThanOrEqualTo(beforePoll[0] + 3);
+        closeAll(idle, prepare, check);
+        loop.run();
+    }
+
+    @Test
+    void timerStartedInACheckCallbackNeverFiresBeforeItsTimeout() {
+        Idle idle = new Idle(loop);
+        idle.start(() -> {});
+        Prepare prepare = new Prepare(loop);
+        prepare.start(() -> {
+            // A slow iteration: 5 ms pass between the time update and the check phase.
+            long end = System.nanoTime() + 5_000_000L;
+            while (System.nanoTime() < end) Thread.onSpinWait();
+        });
+        Timer timer = new Timer(loop);
+        long[] startedAt = {0};
+        long[] firedAt = {0};
+        Check check = new Check(loop);
+        check.start(() -> {
+            check.stop();
+            prepare.stop();
+            idle.stop();
+            startedAt[0] = System.nanoTime();
+            timer.start(() -> firedAt[0] = System.nanoTime(), 10, 0);
+        });
+
+        loop.run();
+
+        assertThat((firedAt[0] - startedAt[0]) / 1_000_000L).isGreaterThanOrEqualTo(9); // whole ms
+        closeAll(idle, prepare, timer, check);
         loop.run();
     }
 

@@ -344,6 +344,27 @@ class SignalTest extends LoopTestBase {
     }
 
     @Test
+    void refusedRestartLeavesTheHandleWatchingItsSignal() {
+        // libuv validates the signal number before it changes anything (uv_signal_start: EINVAL).
+        Signal signal = new Signal(loop);
+        List<Integer> received = new ArrayList<>();
+        signal.start(signum -> {
+            received.add(signum);
+            signal.close();
+        }, Signals.SIGWINCH);
+
+        assertThatThrownBy(() -> signal.start(s -> {}, Signals.SIGQUIT)).isInstanceOf(IllegalArgumentException.class);
+
+        assertThat(signal.isActive()).isTrue();
+        assertThat(signal.signum()).isEqualTo(Signals.SIGWINCH);
+        assertThat(SignalSource.isWatched(Signals.SIGWINCH)).isTrue();
+        armWatchdog();
+        raise(Signals.SIGWINCH);
+        runGuarded();
+        assertThat(received).containsExactly(Signals.SIGWINCH);
+    }
+
+    @Test
     void signalNumberThatIsNoSignalIsRefused() {
         Signal signal = new Signal(loop);
 

@@ -471,7 +471,8 @@ class TimerTest extends LoopTestBase {
 
     @Test
     void timerStartedFromACheckCallbackRunsInALaterIteration() {
-        // test-timer-from-check.c
+        // test-timer-from-check.c, with its 50 ms: the premise (neither timer is due before the
+        // check and the prepare have run) needs the test thread not to stall that long.
         Prepare prepare = new Prepare(loop);
         Check check = new Check(loop);
         Timer timer = new Timer(loop);
@@ -495,14 +496,14 @@ class TimerTest extends LoopTestBase {
         check.start(() -> {
             check.stop();
             timer.stop(); // runs before timerCb
-            timer.start(timerCb, 10, 0);
+            timer.start(timerCb, 50, 0);
             prepare.start(prepareCb);
             assertThat(prepareCalls[0]).isZero();
             assertThat(checkCalls[0]).isZero();
             assertThat(timerCalls[0]).isZero();
             checkCalls[0]++;
         });
-        timer.start(timerCb, 10, 0);
+        timer.start(timerCb, 50, 0);
 
         loop.run();
 
