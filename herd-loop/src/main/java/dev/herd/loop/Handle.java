@@ -116,12 +116,26 @@ public abstract class Handle implements AutoCloseable {
     /** Releases what the handle owns; called once, from {@link #close}. */
     protected abstract void doClose();
 
+    /**
+     * Called once in the closing phase, just before the close callback: libuv's per-type step of
+     * {@code uv__finish_close} ({@code uv__stream_destroy} runs the callbacks of requests that
+     * close cancelled here, so they come before the handle's own close callback). Does nothing
+     * by default.
+     */
+    protected void destroy() {}
+
     /** Called by the loop in the closing phase. */
     final void finishClose() {
-        closed = true;
-        loop.handleClosed(this);
-        Runnable cb = closeCallback;
-        closeCallback = null;
-        if (cb != null) cb.run();
+        try {
+            destroy();
+        } finally {
+            // Even when a request callback run by destroy() throws, the handle is closed for good
+            // and its close callback runs.
+            closed = true;
+            loop.handleClosed(this);
+            Runnable cb = closeCallback;
+            closeCallback = null;
+            if (cb != null) cb.run();
+        }
     }
 }

@@ -13,9 +13,11 @@ import java.util.ArrayDeque;
  * callback the Node layer makes goes through {@link #makeCallback}, which drains ticks and
  * microtasks afterwards, as Node's InternalCallbackScope does.
  *
- * <p>Thread rule: everything runs on the loop's thread. Lifetime: one {@link Herd} run.
+ * <p>Public only so the Node layer's own packages (net, http, dgram, ...) can reach it; it is
+ * not API for programs. Thread rule: everything runs on the loop's thread. Lifetime: one
+ * {@link Herd} run.
  */
-final class Environment {
+public final class Environment {
     private static final ThreadLocal<Environment> CURRENT = new ThreadLocal<>();
 
     /** Node's TIMEOUT_MAX: delays above it become 1 ms with a TimeoutOverflowWarning. */
@@ -58,7 +60,8 @@ final class Environment {
         loop.setExceptionHandler(this::uncaught);
     }
 
-    static Environment current() {
+    /** The environment of the calling loop thread; throws IllegalStateException if there is none. */
+    public static Environment current() {
         Environment env = CURRENT.get();
         if (env == null) {
             throw new IllegalStateException("no Herd environment on thread '" + Thread.currentThread().getName()
@@ -79,7 +82,17 @@ final class Environment {
         CURRENT.remove();
     }
 
-    void checkThread() {
+    /** The loop this environment runs on. */
+    public Loop loop() {
+        return loop;
+    }
+
+    /** The process object. */
+    public NodeProcess process() {
+        return process;
+    }
+
+    public void checkThread() {
         loop.checkThread();
     }
 
@@ -89,8 +102,11 @@ final class Environment {
 
     // ---------------------------------------------------------------- callbacks, ticks, microtasks
 
-    /** Runs {@code cb} as a top-level callback: uncaught exceptions handled, then ticks drained. */
-    void makeCallback(Runnable cb) {
+    /**
+     * Runs {@code cb} as a top-level callback from the loop (an I/O, timer or immediate
+     * callback): uncaught exceptions handled, then ticks and microtasks drained.
+     */
+    public void makeCallback(Runnable cb) {
         try {
             cb.run();
         } catch (ProcessExit e) {
@@ -101,7 +117,8 @@ final class Environment {
         runTicks();
     }
 
-    void nextTick(Runnable cb) {
+    /** process.nextTick. */
+    public void nextTick(Runnable cb) {
         if (cb == null) throw new NullPointerException("callback");
         if (exiting) return; // Node: ticks queued during 'exit' never run
         ticks.add(cb);

@@ -62,6 +62,17 @@ public final class ErrnoException extends RuntimeException {
         return new ErrnoException(m.toString(), errno, syscall, null, null, address, port > 0 ? port : -1);
     }
 
+    /**
+     * Node's {@code exceptionWithHostPort}: "syscall CODE address:port", without libuv's message
+     * (what Node's net module reports for a failed connect: "connect ECONNREFUSED 127.0.0.1:80").
+     */
+    public static ErrnoException plainWithHostPort(Errno errno, String syscall, String address, int port) {
+        StringBuilder m = new StringBuilder().append(syscall).append(' ').append(errno.name());
+        if (port > 0) m.append(' ').append(address).append(':').append(port);
+        else if (address != null) m.append(' ').append(address);
+        return new ErrnoException(m.toString(), errno, syscall, null, null, address, port > 0 ? port : -1);
+    }
+
     /** Node's {@code errnoException}: "syscall CODE" (as in "spawn foo ENOENT"), with an optional path. */
     public static ErrnoException plain(Errno errno, String syscall, String path) {
         return new ErrnoException(syscall + " " + errno.name(), errno, syscall, path, null, null, -1);

@@ -12,7 +12,7 @@ import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 
 /**
- * File-descriptor system calls: read/write, close, pipe2, dup3, fcntl, eventfd, getpid/getppid.
+ * File-descriptor system calls: open, read/write, close, pipe2, dup3, fcntl, eventfd, getpid/getppid.
  * Names and arguments are C's (the man page is the doc).
  *
  * <p>Every call returns its C result when it succeeds and {@code -errno} when it fails, as libuv's
@@ -26,6 +26,11 @@ import java.nio.ByteBuffer;
 public final class LibC {
     private LibC() {}
 
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_RDWR = 2;
+    /** Mask of the access mode (O_RDONLY, O_WRONLY, O_RDWR) in F_GETFL's result. */
+    public static final int O_ACCMODE = 3;
     public static final int O_NONBLOCK = 0x800;
     public static final int O_CLOEXEC = 0x80000;
     public static final int F_GETFD = 1;
@@ -40,6 +45,8 @@ public final class LibC {
 
     private static final int EINTR = 4;
 
+    private static final MethodHandle OPEN = Native.downcall("open",
+            FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT), false, 2);
     private static final MethodHandle READ = Native.downcall("read",
             FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
     private static final MethodHandle READ_NB = Native.downcall("read",
@@ -73,6 +80,28 @@ public final class LibC {
     public static long check(long result, String syscall) {
         if (result < 0) throw ErrnoException.of((int) result, syscall);
         return result;
+    }
+
+    /**
+     * open(2) with O_CLOEXEC always added. Returns the new descriptor, which the caller owns
+     * ({@link Fd#adopt}), or -errno: a failure such as EMFILE is an ordinary result here, because
+     * its callers (the io layer's spare descriptor for the EMFILE trick) expect it.
+     */
+    public static int open(String path, int flags, int mode) {
+        java.util.Objects.requireNonNull(path, "path");
+        if (path.indexOf('\0') >= 0) throw new IllegalArgumentException("path contains a NUL byte");
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment p = s.allocateFrom(path);
+            for (;;) {
+                int r = (int) OPEN.invokeExact(st, p, flags | O_CLOEXEC, mode);
+                if (r >= 0) return r;
+                int e = Native.errno(st);
+                if (e != EINTR) return -e;
+            }
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
     }
 
     /** read(2) into {@code buf[off, off+len)}; non-blocking descriptors only. 0 is end of file. */

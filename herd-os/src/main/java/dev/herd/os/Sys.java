@@ -11,7 +11,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * Process-wide system calls that are neither fd nor socket calls: getcwd, chdir, getrusage.
+ * Process-wide system calls that are neither fd nor socket calls: getcwd, chdir, getrusage,
+ * getrlimit/setrlimit.
  * Same conventions as {@link LibC}: C result or {@code -errno}, EINTR retried.
  *
  * <p>Thread rule: safe on any thread (the working directory is process-wide state, as in C).
@@ -26,11 +27,20 @@ public final class Sys {
     private static final long RUSAGE_SIZE = 144;
     private static final int PATH_MAX = 4096;
 
+    /** The limit on descriptor numbers: a new fd must be below the soft limit, or EMFILE. */
+    public static final int RLIMIT_NOFILE = 7;
+    /** {@code RLIM_INFINITY}: no limit (all bits set, as the kernel's unsigned value). */
+    public static final long RLIM_INFINITY = -1L;
+
     private static final MethodHandle GETCWD = Native.downcall("getcwd",
             FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG));
     private static final MethodHandle CHDIR = Native.downcall("chdir",
             FunctionDescriptor.of(C_INT, C_POINTER));
     private static final MethodHandle GETRUSAGE = Native.downcall("getrusage",
+            FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
+    private static final MethodHandle GETRLIMIT = Native.downcall("getrlimit",
+            FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
+    private static final MethodHandle SETRLIMIT = Native.downcall("setrlimit",
             FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
 
     /** getcwd(3); throws {@link ErrnoException} if the directory is gone (ENOENT). */
@@ -74,6 +84,42 @@ public final class Sys {
             return new long[] {user, sys};
         } catch (ErrnoException e) {
             throw e;
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * getrlimit(2): {@code {soft, hard}} for {@code resource} ({@link #RLIMIT_NOFILE}, ...), where
+     * {@link #RLIM_INFINITY} means unlimited; throws {@link ErrnoException} on failure.
+     */
+    public static long[] getrlimit(int resource) {
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment rl = s.allocate(16, 8); // struct rlimit { rlim_t rlim_cur, rlim_max; }
+            int r = (int) GETRLIMIT.invokeExact(st, resource, rl);
+            if (r != 0) throw ErrnoException.of(Native.errno(st), "getrlimit");
+            return new long[] {rl.get(ValueLayout.JAVA_LONG, 0), rl.get(ValueLayout.JAVA_LONG, 8)};
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * setrlimit(2) for the whole process; returns 0 or -errno (EPERM when raising the hard limit
+     * unprivileged, EINVAL when soft exceeds hard). Lowering RLIMIT_NOFILE leaves descriptors
+     * already open alone; only new ones must fit under it.
+     */
+    public static int setrlimit(int resource, long soft, long hard) {
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment rl = s.allocate(16, 8);
+            rl.set(ValueLayout.JAVA_LONG, 0, soft);
+            rl.set(ValueLayout.JAVA_LONG, 8, hard);
+            int r = (int) SETRLIMIT.invokeExact(st, resource, rl);
+            return r == 0 ? 0 : -Native.errno(st);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

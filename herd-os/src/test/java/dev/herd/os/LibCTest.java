@@ -193,4 +193,21 @@ class LibCTest {
         assertThat(LibC.getpid()).isEqualTo((int) ProcessHandle.current().pid());
         assertThat(LibC.getppid()).isEqualTo((int) ProcessHandle.current().parent().orElseThrow().pid());
     }
+
+    @Test
+    void openGivesACloseOnExecDescriptorWithTheAccessModeAsked() {
+        int fd = LibC.open("/dev/null", LibC.O_RDONLY, 0);
+        assertThat(fd).isGreaterThanOrEqualTo(0);
+        try (Fd owned = Fd.adopt(fd)) {
+            assertThat(LibC.fcntl(fd, LibC.F_GETFD, 0) & LibC.FD_CLOEXEC).isEqualTo(LibC.FD_CLOEXEC);
+            assertThat(LibC.fcntl(fd, LibC.F_GETFL, 0) & LibC.O_ACCMODE).isEqualTo(LibC.O_RDONLY);
+            assertThat(LibC.read(owned.intValue(), new byte[4], 0, 4)).isZero();
+        }
+    }
+
+    @Test
+    void openOfAMissingPathReturnsMinusENOENT() {
+        assertThat(LibC.open("/nonexistent/herd-" + System.nanoTime(), LibC.O_RDONLY, 0))
+                .isEqualTo(-Errno.ENOENT.number());
+    }
 }

@@ -1,0 +1,14 @@
+package dev.herd.io;
+
+import dev.herd.os.ErrnoException;
+
+/**
+ * Told of each incoming connection on a listening stream (libuv's {@code uv_connection_cb}); runs
+ * on the loop thread in the poll phase. With {@code error == null} a connection is waiting: take it
+ * with {@link Stream#accept(Stream)} during this call or later (the listener stops accepting until
+ * it is taken). With an error (EMFILE, ENFILE, ...) there is nothing to accept.
+ */
+@FunctionalInterface
+public interface ConnectionCallback {
+    void onConnection(ErrnoException error);
+}

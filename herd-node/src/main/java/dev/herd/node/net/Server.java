@@ -1,0 +1,239 @@
+package dev.herd.node.net;
+
+import dev.herd.io.Pipe;
+import dev.herd.io.Stream;
+import dev.herd.io.Tcp;
+import dev.herd.node.Environment;
+import dev.herd.node.EventEmitter;
+import dev.herd.node.NodeError;
+import dev.herd.os.Errno;
+import dev.herd.os.ErrnoException;
+import dev.herd.os.SockAddr;
+import java.util.function.Consumer;
+
+/**
+ * Node's {@code net.Server}: listens on a TCP port or a Unix-socket path and emits 'connection'
+ * with a {@link Socket} for each client. Events: 'listening', 'connection', 'error' (EADDRINUSE,
+ * EACCES, ... as {@link ErrnoException} with syscall "listen", address and port) and 'close'
+ * (after {@link #close} once every connection has closed).
+ *
+ * <p>Thread rule: its environment's loop thread. Lifetime: until 'close'.
+ */
+public class Server extends EventEmitter {
+    /** Node's default listen backlog. */
+    public static final int DEFAULT_BACKLOG = 511;
+
+    final Environment env;
+    private final boolean allowHalfOpen;
+    private Stream handle;
+    private String pipePath;
+    private int connections;
+    private int maxConnections = -1;
+    private boolean closing;
+    private boolean closeEmitted;
+    private boolean unref;
+
+    /** A server that emits 'connection' to {@code connectionListener} (may be null). */
+    public Server(Consumer<Socket> connectionListener) {
+        this(false, connectionListener);
+    }
+
+    public Server(boolean allowHalfOpen, Consumer<Socket> connectionListener) {
+        this.env = Environment.current();
+        env.checkThread();
+        this.allowHalfOpen = allowHalfOpen;
+        if (connectionListener != null) on("connection", a -> connectionListener.accept((Socket) a[0]));
+    }
+
+    /**
+     * Listens on {@code host:port} (port 0: any free port; host null: '::' with IPv4 mapped in,
+     * or '0.0.0.0' where IPv6 is unavailable) with {@code backlog} (≤ 0: 511). 'listening' and
+     * {@code listeningListener} follow on the next tick; a failure arrives as 'error'.
+     */
+    public Server listen(int port, String host, int backlog, Runnable listeningListener) {
+        env.checkThread();
+        if (port < 0 || port > 65535) {
+            throw new NodeError("ERR_SOCKET_BAD_PORT", "options.port should be >= 0 and < 65536. Received " + port + ".",
+                    IllegalArgumentException.class);
+        }
+        checkNotListening();
+        if (listeningListener != null) once("listening", listeningListener);
+        int bl = backlog > 0 ? backlog : DEFAULT_BACKLOG;
+        Tcp tcp = new Tcp(env.loop());
+        handle = tcp;
+        try {
+            if (host == null) {
+                try {
+                    tcp.bind(SockAddr.inet("::", port));
+                } catch (ErrnoException e) {
+                    if (e.errnoEntry() != Errno.EAFNOSUPPORT && e.errnoEntry() != Errno.EADDRNOTAVAIL) throw e;
+                    tcp.close();
+                    tcp = new Tcp(env.loop());
+                    handle = tcp;
+                    tcp.bind(SockAddr.inet("0.0.0.0", port));
+                }
+            } else {
+                String literal = host.equals("localhost") ? "127.0.0.1" : host;
+                tcp.bind(SockAddr.inet(literal, port));
+            }
+            tcp.listen(bl, err -> env.makeCallback(() -> onConnection(err)));
+        } catch (ErrnoException | IllegalArgumentException e) {
+            failListen(e);
+            return this;
+        }
+        if (unref) handle.unref();
+        env.nextTick(() -> emit("listening"));
+        return this;
+    }
+
+    public Server listen(int port, Runnable listeningListener) {
+        return listen(port, null, 0, listeningListener);
+    }
+
+    public Server listen(int port) {
+        return listen(port, null, 0, null);
+    }
+
+    /** Listens on the Unix socket at {@code path}. */
+    public Server listen(String path, Runnable listeningListener) {
+        env.checkThread();
+        checkNotListening();
+        if (listeningListener != null) once("listening", listeningListener);
+        Pipe pipe = new Pipe(env.loop());
+        handle = pipe;
+        try {
+            pipe.bind(path);
+            pipe.listen(DEFAULT_BACKLOG, err -> env.makeCallback(() -> onConnection(err)));
+        } catch (ErrnoException e) {
+            failListen(e);
+            return this;
+        }
+        pipePath = path;
+        if (unref) handle.unref();
+        env.nextTick(() -> emit("listening"));
+        return this;
+    }
+
+    private void checkNotListening() {
+        if (handle != null && !handle.isClosing()) {
+            throw new NodeError("ERR_SERVER_ALREADY_LISTEN", "Listen method has been called more than once without closing.");
+        }
+    }
+
+    private void failListen(RuntimeException e) {
+        Stream h = handle;
+        handle = null;
+        if (h != null) h.close();
+        env.nextTick(() -> emit("error", e));
+    }
+
+    private void onConnection(ErrnoException err) {
+        if (err != null) {
+            emit("error", err);
+            return;
+        }
+        Stream client = handle instanceof Tcp ? new Tcp(env.loop()) : new Pipe(env.loop());
+        try {
+            handle.accept(client);
+        } catch (ErrnoException e) {
+            client.close();
+            return;
+        }
+        if (maxConnections >= 0 && connections >= maxConnections) {
+            client.close(); // Node: over maxConnections the connection is closed at once
+            return;
+        }
+        Socket socket = new Socket(env, client, allowHalfOpen);
+        socket.server = this;
+        connections++;
+        socket.on("close", a -> {
+            connections--;
+            maybeEmitClose();
+        });
+        emit("connection", socket);
+    }
+
+    /**
+     * Stops accepting connections; 'close' (and {@code callback} with null) follows once every
+     * existing connection has closed. On a server that is not listening, {@code callback} gets
+     * ERR_SERVER_NOT_RUNNING.
+     */
+    public Server close(Consumer<Throwable> callback) {
+        env.checkThread();
+        if (handle == null || closing) {
+            if (callback != null) {
+                NodeError e = new NodeError("ERR_SERVER_NOT_RUNNING", "Server is not running.");
+                env.nextTick(() -> callback.accept(e));
+            }
+            return this;
+        }
+        if (callback != null) once("close", a -> callback.accept(null));
+        closing = true;
+        handle.close(() -> env.makeCallback(this::maybeEmitClose));
+        return this;
+    }
+
+    public Server close() {
+        return close(null);
+    }
+
+    private void maybeEmitClose() {
+        if (!closing || closeEmitted || connections > 0 || handle == null || !handle.isClosed()) return;
+        closeEmitted = true;
+        env.nextTick(() -> emit("close"));
+    }
+
+    /** Whether the server is listening. */
+    public boolean listening() {
+        return handle != null && !handle.isClosing();
+    }
+
+    /** The bound address of a TCP server, or null (for a Unix-socket server see {@link #path()}). */
+    public AddressInfo address() {
+        if (handle instanceof Tcp tcp && listening()) {
+            SockAddr a = tcp.getsockname();
+            return new AddressInfo(a.address(), a.family(), a.port());
+        }
+        return null;
+    }
+
+    /** The path of a Unix-socket server, or null. */
+    public String path() {
+        return listening() ? pipePath : null;
+    }
+
+    /** The number of open connections (Node's getConnections, synchronous here). */
+    public int connections() {
+        return connections;
+    }
+
+    /** Node's getConnections(callback): the count, delivered on the next tick. */
+    public void getConnections(java.util.function.BiConsumer<Throwable, Integer> callback) {
+        int n = connections;
+        env.nextTick(() -> callback.accept(null, n));
+    }
+
+    /** Above this many connections new ones are closed at once; negative: no limit. */
+    public Server setMaxConnections(int max) {
+        maxConnections = max;
+        return this;
+    }
+
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    public Server unref() {
+        env.checkThread();
+        unref = true;
+        if (handle != null && !handle.isClosing()) handle.unref();
+        return this;
+    }
+
+    public Server ref() {
+        env.checkThread();
+        unref = false;
+        if (handle != null && !handle.isClosing()) handle.ref();
+        return this;
+    }
+}

@@ -1,0 +1,602 @@
+package dev.herd.node.net;
+
+import dev.herd.io.Pipe;
+import dev.herd.io.Stream;
+import dev.herd.io.Tcp;
+import dev.herd.loop.Timer;
+import dev.herd.node.Environment;
+import dev.herd.node.EventEmitter;
+import dev.herd.node.NodeError;
+import dev.herd.os.Errno;
+import dev.herd.os.ErrnoException;
+import dev.herd.os.SockAddr;
+import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+
+/**
+ * Node's {@code net.Socket}: a TCP or Unix-socket connection as a duplex stream with Node's
+ * events — 'connect', 'ready', 'data' (a {@code byte[]}, or a {@code String} after
+ * {@link #setEncoding}), 'end', 'finish', 'drain', 'timeout', 'error' (an {@link ErrnoException}
+ * with Node's code, syscall, address and port) and 'close' (whether it closed because of an
+ * error).
+ *
+ * <p>Reading follows Node's readable stream: data is buffered until a 'data' listener is added or
+ * {@link #resume()} is called, and reading stops while {@link #HIGH_WATER_MARK} bytes wait in the
+ * buffer. Writing follows Node's writable stream: {@link #write} returns false once
+ * {@link #writableLength()} reaches the high-water mark, and 'drain' follows when it is written
+ * out. {@link #end()} half-closes after queued writes; without {@code allowHalfOpen} a socket
+ * whose peer ended ends too, and the socket is destroyed ('close') once both directions are done.
+ *
+ * <p>Thread rule: its environment's loop thread. Lifetime: until 'close'.
+ */
+public class Socket extends EventEmitter {
+    /** Node's default highWaterMark for sockets, in bytes. */
+    public static final int HIGH_WATER_MARK = 16 * 1024;
+
+    final Environment env;
+    private Stream handle;
+    private final boolean allowHalfOpen;
+    Server server;
+
+    private boolean connecting;
+    private boolean destroyed;
+    private boolean closed;
+    /** null: no consumer yet (Node's flowing === null); false: paused by the user. */
+    private Boolean flowing;
+    private final ArrayDeque<byte[]> readQueue = new ArrayDeque<>();
+    private int readQueueBytes;
+    private boolean eofReceived;
+    private boolean endEmitted;
+    private boolean flushScheduled;
+    private StringDecoder decoder;
+
+    private boolean writableEnded;
+    private boolean shutdownStarted;
+    private boolean finished;
+    private long writableLength;
+    private boolean needDrain;
+    private final ArrayDeque<PendingWrite> pendingWrites = new ArrayDeque<>();
+    private Runnable afterConnectEnd;
+
+    private long bytesRead;
+    private long bytesWritten;
+    private String remoteAddress;
+    private String remoteFamily;
+    private int remotePort = -1;
+
+    private Timer idleTimer;
+    private long timeoutMs;
+
+    private record PendingWrite(byte[] data, Consumer<Throwable> callback) {}
+
+    /** An unconnected socket; call {@link #connect}. */
+    public Socket() {
+        this(false);
+    }
+
+    /** An unconnected socket; with {@code allowHalfOpen} it does not end when the peer ends. */
+    public Socket(boolean allowHalfOpen) {
+        this.env = Environment.current();
+        env.checkThread();
+        this.allowHalfOpen = allowHalfOpen;
+    }
+
+    /** A socket over a connected stream (the server side of an accepted connection). */
+    Socket(Environment env, Stream handle, boolean allowHalfOpen) {
+        this.env = env;
+        this.allowHalfOpen = allowHalfOpen;
+        attach(handle);
+        startReading();
+    }
+
+    private void attach(Stream h) {
+        this.handle = h;
+        if (h instanceof Tcp tcp) {
+            try {
+                SockAddr peer = tcp.getpeername();
+                remoteAddress = peer.address();
+                remoteFamily = peer.family();
+                remotePort = peer.port();
+            } catch (ErrnoException e) {
+                // not connected yet, or already reset: Node leaves the fields undefined
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- connecting
+
+    /** Connects to {@code host:port} ('localhost' and IP literals; host null means 'localhost'). */
+    public Socket connect(int port, String host, Runnable connectListener) {
+        env.checkThread();
+        if (port < 0 || port > 65535) {
+            throw new NodeError("ERR_SOCKET_BAD_PORT", "Port should be >= 0 and < 65536. Received " + port + ".",
+                    IllegalArgumentException.class);
+        }
+        checkNotStarted();
+        if (connectListener != null) once("connect", connectListener);
+        String h = host == null ? "localhost" : host;
+        SockAddr addr;
+        if (SockAddr.isIP(h) != 0) {
+            addr = SockAddr.inet(h, port);
+        } else if (h.equals("localhost")) {
+            addr = SockAddr.inet("127.0.0.1", port);
+        } else {
+            // Name resolution arrives with the DNS module; until then only literals and localhost.
+            failSoon(new NodeError("ENOTFOUND", "getaddrinfo ENOTFOUND " + h));
+            return this;
+        }
+        Tcp tcp = new Tcp(env.loop());
+        startConnect(tcp, () -> tcp.connect(addr, err -> env.makeCallback(() -> afterConnect(err))));
+        return this;
+    }
+
+    /** {@link #connect(int, String, Runnable)} to localhost. */
+    public Socket connect(int port, Runnable connectListener) {
+        return connect(port, null, connectListener);
+    }
+
+    /** Connects to the Unix socket at {@code path}. */
+    public Socket connect(String path, Runnable connectListener) {
+        env.checkThread();
+        checkNotStarted();
+        if (connectListener != null) once("connect", connectListener);
+        Pipe pipe = new Pipe(env.loop());
+        startConnect(pipe, () -> pipe.connect(path, err -> env.makeCallback(() -> afterConnect(err))));
+        return this;
+    }
+
+    private void checkNotStarted() {
+        if (handle != null || destroyed) throw new IllegalStateException("socket already connected or destroyed");
+    }
+
+    private void startConnect(Stream h, Runnable connect) {
+        handle = h;
+        connecting = true;
+        try {
+            connect.run();
+        } catch (ErrnoException e) {
+            failSoon(e);
+        }
+    }
+
+    private void failSoon(RuntimeException e) {
+        env.nextTick(() -> destroy(e));
+    }
+
+    private void afterConnect(ErrnoException err) {
+        if (destroyed) return;
+        connecting = false;
+        if (err != null) {
+            // Node reports a failed connect without libuv's message text (exceptionWithHostPort).
+            destroy(err.address() != null
+                    ? ErrnoException.plainWithHostPort(err.errnoEntry(), "connect", err.address(), err.port())
+                    : err);
+            return;
+        }
+        attach(handle);
+        refreshTimeout();
+        emit("connect");
+        emit("ready");
+        while (!pendingWrites.isEmpty() && !destroyed) {
+            PendingWrite w = pendingWrites.poll();
+            writableLength -= w.data.length;
+            writeNow(w.data, w.callback);
+        }
+        if (!destroyed) startReading();
+        if (writableEnded && !destroyed) maybeShutdown();
+    }
+
+    /** Whether a connect is under way (Node's socket.connecting). */
+    public boolean connecting() {
+        return connecting;
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    private void startReading() {
+        if (handle == null || destroyed || eofReceived || handle.isReading() || !handle.isReadable()) return;
+        handle.readStart((data, err) -> env.makeCallback(() -> onRead(data, err)));
+    }
+
+    private void onRead(ByteBuffer data, ErrnoException err) {
+        if (destroyed) return;
+        if (data != null) {
+            byte[] chunk = new byte[data.remaining()];
+            data.get(chunk);
+            bytesRead += chunk.length;
+            refreshTimeout();
+            if (Boolean.TRUE.equals(flowing) && readQueue.isEmpty()) {
+                emitData(chunk);
+            } else {
+                readQueue.add(chunk);
+                readQueueBytes += chunk.length;
+                if (readQueueBytes >= HIGH_WATER_MARK) handle.readStop();
+            }
+            return;
+        }
+        if (err.errnoEntry() == Errno.EOF) {
+            eofReceived = true;
+            maybeEmitEnd();
+            return;
+        }
+        destroy(err);
+    }
+
+    private void emitData(byte[] chunk) {
+        if (decoder != null) {
+            String s = decoder.write(chunk);
+            if (!s.isEmpty()) emit("data", s);
+        } else {
+            emit("data", (Object) chunk);
+        }
+    }
+
+    private void maybeEmitEnd() {
+        if (!eofReceived || endEmitted || !readQueue.isEmpty() || !Boolean.TRUE.equals(flowing)) return;
+        endEmitted = true;
+        // Node emits 'end' from a nextTick (endReadableNT).
+        env.nextTick(() -> {
+            if (destroyed) return;
+            if (decoder != null) {
+                String rest = decoder.end();
+                if (!rest.isEmpty()) emit("data", rest);
+            }
+            emit("end");
+            if (!allowHalfOpen && !writableEnded) end();
+            else if (finished) destroy(null);
+        });
+    }
+
+    @Override
+    protected void listenerAdded(String event, int count) {
+        // Node: adding a 'data' listener switches a stream that was not paused to flowing.
+        if (event.equals("data") && !Boolean.FALSE.equals(flowing)) resume();
+    }
+
+    /** Starts or restarts the flow of 'data' events. */
+    public Socket resume() {
+        env.checkThread();
+        flowing = true;
+        if (!flushScheduled) {
+            flushScheduled = true;
+            env.nextTick(this::flush);
+        }
+        return this;
+    }
+
+    /** Stops 'data' events; data read meanwhile is buffered up to the high-water mark. */
+    public Socket pause() {
+        env.checkThread();
+        flowing = false;
+        return this;
+    }
+
+    public boolean isPaused() {
+        return Boolean.FALSE.equals(flowing);
+    }
+
+    private void flush() {
+        flushScheduled = false;
+        while (Boolean.TRUE.equals(flowing) && !readQueue.isEmpty() && !destroyed) {
+            byte[] chunk = readQueue.poll();
+            readQueueBytes -= chunk.length;
+            emitData(chunk);
+        }
+        if (destroyed) return;
+        if (readQueueBytes < HIGH_WATER_MARK) startReading();
+        maybeEmitEnd();
+    }
+
+    /** Makes 'data' events carry Strings decoded with {@code charset} (Node's setEncoding). */
+    public Socket setEncoding(Charset charset) {
+        env.checkThread();
+        decoder = charset == null ? null : new StringDecoder(charset);
+        return this;
+    }
+
+    /** {@link #setEncoding(Charset)} by Node's encoding name ('utf8', 'latin1', 'ascii', ...). */
+    public Socket setEncoding(String encoding) {
+        return setEncoding(switch (encoding.toLowerCase(java.util.Locale.ROOT)) {
+            case "utf8", "utf-8" -> StandardCharsets.UTF_8;
+            case "latin1", "binary" -> StandardCharsets.ISO_8859_1;
+            case "ascii" -> StandardCharsets.US_ASCII;
+            case "utf16le", "ucs2", "ucs-2", "utf-16le" -> StandardCharsets.UTF_16LE;
+            default -> throw new NodeError("ERR_UNKNOWN_ENCODING", "Unknown encoding: " + encoding,
+                    IllegalArgumentException.class);
+        });
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * Writes {@code data} (not copied: leave it alone until {@code callback}); returns false when
+     * {@link #writableLength()} has reached the high-water mark ('drain' follows).
+     * {@code callback} (may be null) gets null or the error.
+     */
+    public boolean write(byte[] data, Consumer<Throwable> callback) {
+        env.checkThread();
+        if (writableEnded) {
+            NodeError e = new NodeError("ERR_STREAM_WRITE_AFTER_END", "write after end");
+            env.nextTick(() -> {
+                if (callback != null) callback.accept(e);
+                emit("error", e);
+            });
+            return false;
+        }
+        if (destroyed) {
+            NodeError e = new NodeError("ERR_STREAM_DESTROYED", "Cannot call write after a stream was destroyed");
+            if (callback != null) env.nextTick(() -> callback.accept(e));
+            return false;
+        }
+        if (connecting || handle == null) {
+            pendingWrites.add(new PendingWrite(data, callback));
+            writableLength += data.length;
+        } else {
+            writeNow(data, callback);
+        }
+        boolean ok = writableLength < HIGH_WATER_MARK;
+        if (!ok) needDrain = true;
+        return ok;
+    }
+
+    public boolean write(byte[] data) {
+        return write(data, null);
+    }
+
+    /** Writes a String as UTF-8. */
+    public boolean write(String s) {
+        return write(s.getBytes(StandardCharsets.UTF_8), null);
+    }
+
+    public boolean write(String s, Charset charset, Consumer<Throwable> callback) {
+        return write(s.getBytes(charset), callback);
+    }
+
+    private void writeNow(byte[] data, Consumer<Throwable> callback) {
+        writableLength += data.length;
+        refreshTimeout();
+        try {
+            handle.write(data, err -> env.makeCallback(() -> afterWrite(data.length, err, callback)));
+        } catch (ErrnoException e) {
+            writableLength -= data.length;
+            env.nextTick(() -> {
+                if (callback != null) callback.accept(e);
+                destroy(e);
+            });
+        }
+    }
+
+    private void afterWrite(int n, ErrnoException err, Consumer<Throwable> callback) {
+        writableLength -= n;
+        if (err != null) {
+            if (callback != null) callback.accept(err);
+            if (err.errnoEntry() != Errno.ECANCELED) destroy(err);
+            return;
+        }
+        bytesWritten += n;
+        refreshTimeout();
+        if (callback != null) callback.accept(null);
+        if (destroyed) return;
+        if (needDrain && writableLength == 0) {
+            needDrain = false;
+            emit("drain");
+        }
+        if (writableEnded) maybeShutdown();
+    }
+
+    /** Bytes queued and not yet handed to the kernel. */
+    public long writableLength() {
+        return writableLength;
+    }
+
+    /** Whether {@link #write} would accept data without asking the caller to wait for 'drain'. */
+    public boolean writableNeedDrain() {
+        return needDrain;
+    }
+
+    /** Half-closes after everything written so far ('finish' then, with the peer's end, 'close'). */
+    public Socket end() {
+        env.checkThread();
+        if (writableEnded || destroyed) return this;
+        writableEnded = true;
+        maybeShutdown();
+        return this;
+    }
+
+    /** Writes {@code data}, then {@link #end()}. */
+    public Socket end(byte[] data) {
+        if (data != null && !writableEnded) write(data, null);
+        return end();
+    }
+
+    public Socket end(String data) {
+        return end(data == null ? null : data.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void maybeShutdown() {
+        if (shutdownStarted || connecting || handle == null || writableLength > 0 || destroyed) return;
+        shutdownStarted = true;
+        try {
+            handle.shutdown(err -> env.makeCallback(() -> afterShutdown(err)));
+        } catch (ErrnoException e) {
+            afterShutdown(null); // not writable any more (peer reset): nothing left to flush
+        }
+    }
+
+    private void afterShutdown(ErrnoException err) {
+        if (destroyed) return;
+        if (err != null && err.errnoEntry() != Errno.ENOTCONN && err.errnoEntry() != Errno.ECANCELED) {
+            destroy(err);
+            return;
+        }
+        finished = true;
+        emit("finish");
+        if (endEmitted || eofReceived && readQueue.isEmpty()) destroy(null);
+    }
+
+    // ---------------------------------------------------------------- destroying
+
+    /** Closes the connection now; queued writes are dropped. */
+    public Socket destroy() {
+        return destroy(null);
+    }
+
+    /** Closes the connection now and emits 'error' with {@code error} (if not null), then 'close'. */
+    public Socket destroy(Throwable error) {
+        env.checkThread();
+        if (destroyed) return this;
+        destroyed = true;
+        connecting = false;
+        if (idleTimer != null) idleTimer.close();
+        for (PendingWrite w : pendingWrites) {
+            if (w.callback != null) {
+                NodeError e = new NodeError("ERR_STREAM_DESTROYED", "Cannot call write after a stream was destroyed");
+                env.nextTick(() -> w.callback.accept(e));
+            }
+        }
+        pendingWrites.clear();
+        Runnable emitClose = () -> env.makeCallback(() -> {
+            closed = true;
+            if (error != null) emit("error", error);
+            emit("close", error != null);
+        });
+        if (handle != null) handle.close(emitClose);
+        else env.nextTick(() -> {
+            closed = true;
+            if (error != null) emit("error", error);
+            emit("close", error != null);
+        });
+        return this;
+    }
+
+    public boolean destroyed() {
+        return destroyed;
+    }
+
+    /** Node's readyState: "opening", "open", "readOnly", "writeOnly" or "closed". */
+    public String readyState() {
+        if (connecting) return "opening";
+        if (destroyed || handle == null) return "closed";
+        boolean r = !eofReceived;
+        boolean w = !writableEnded;
+        return r && w ? "open" : r ? "readOnly" : w ? "writeOnly" : "closed";
+    }
+
+    // ---------------------------------------------------------------- timeouts and options
+
+    /**
+     * Emits 'timeout' after {@code ms} of inactivity (no read or write); 0 disables. The socket is
+     * not closed: the listener decides. The timer does not keep the process alive, as in Node.
+     */
+    public Socket setTimeout(long ms, Runnable callback) {
+        env.checkThread();
+        if (ms < 0) throw new NodeError("ERR_OUT_OF_RANGE", "The value of \"msecs\" is out of range. Received " + ms,
+                IllegalArgumentException.class);
+        timeoutMs = ms;
+        if (callback != null) {
+            if (ms == 0) off("timeout", callback);
+            else once("timeout", callback);
+        }
+        if (ms == 0) {
+            if (idleTimer != null) idleTimer.stop();
+        } else {
+            refreshTimeout();
+        }
+        return this;
+    }
+
+    private void refreshTimeout() {
+        if (timeoutMs <= 0 || destroyed) return;
+        if (idleTimer == null) {
+            idleTimer = new Timer(env.loop());
+            idleTimer.unref();
+        }
+        env.loop().updateTime();
+        idleTimer.start(() -> env.makeCallback(() -> {
+            if (!destroyed) emit("timeout");
+        }), timeoutMs, 0);
+    }
+
+    /** TCP_NODELAY; no effect on Unix sockets. */
+    public Socket setNoDelay(boolean noDelay) {
+        env.checkThread();
+        if (handle instanceof Tcp tcp && !destroyed && !connecting) tcp.setNoDelay(noDelay);
+        return this;
+    }
+
+    /** SO_KEEPALIVE with the first probe after {@code initialDelayMs} (0: the system's default). */
+    public Socket setKeepAlive(boolean enable, long initialDelayMs) {
+        env.checkThread();
+        if (handle instanceof Tcp tcp && !destroyed && !connecting) {
+            tcp.setKeepAlive(enable, (int) Math.max(1, initialDelayMs / 1000));
+        }
+        return this;
+    }
+
+    /** Lets the process exit while this socket is open. */
+    public Socket unref() {
+        env.checkThread();
+        if (handle != null && !handle.isClosing()) handle.unref();
+        return this;
+    }
+
+    public Socket ref() {
+        env.checkThread();
+        if (handle != null && !handle.isClosing()) handle.ref();
+        return this;
+    }
+
+    // ---------------------------------------------------------------- addresses and counters
+
+    public long bytesRead() {
+        return bytesRead;
+    }
+
+    public long bytesWritten() {
+        return bytesWritten;
+    }
+
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    public String remoteFamily() {
+        return remoteFamily;
+    }
+
+    /** The peer's port, or -1 (Node: undefined). */
+    public int remotePort() {
+        return remotePort;
+    }
+
+    /** The local address of a TCP socket, or null. */
+    public AddressInfo address() {
+        if (handle instanceof Tcp tcp && !destroyed) {
+            try {
+                SockAddr a = tcp.getsockname();
+                return new AddressInfo(a.address(), a.family(), a.port());
+            } catch (ErrnoException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    public String localAddress() {
+        AddressInfo a = address();
+        return a == null ? null : a.address();
+    }
+
+    public int localPort() {
+        AddressInfo a = address();
+        return a == null ? -1 : a.port();
+    }
+
+    /** Whether 'close' has been emitted. */
+    boolean isClosed() {
+        return closed;
+    }
+}
