@@ -28,7 +28,10 @@ public final class Examples {
     public static final List<Example> ALL = List.of(
             new Example("timers",
                     "the event loop at work: timers, immediates, nextTick and a work-pool job",
-                    "dev.herd.examples.Timers"));
+                    "dev.herd.examples.Timers"),
+            new Example("tcp-echo",
+                    "a TCP echo server (net.createServer): ./herd example tcp-echo [--port P]",
+                    "dev.herd.examples.TcpEcho"));
 
     private Examples() {}
 

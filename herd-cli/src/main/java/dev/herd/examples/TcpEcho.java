@@ -1,0 +1,51 @@
+package dev.herd.examples;
+
+import static dev.herd.node.Globals.process;
+
+import dev.herd.node.Herd;
+import dev.herd.node.net.Net;
+import dev.herd.node.net.Server;
+
+/**
+ * A TCP echo server, Node's {@code net.createServer(s => s.pipe(s))}: every byte a client sends
+ * comes back, and the connection ends when the client ends. Stop it with Ctrl-C.
+ *
+ * <p>Usage: {@code ./herd example tcp-echo [--port P] [--host H]} (defaults 7000 and every
+ * address). Try it with {@code nc localhost 7000}.
+ */
+public final class TcpEcho {
+    private TcpEcho() {}
+
+    public static void main(String[] args) {
+        Herd.run(args, argv -> {
+            int port = 7000;
+            String host = null;
+            for (int i = 0; i < argv.length; i++) {
+                switch (argv[i]) {
+                    case "--port" -> port = Integer.parseInt(argv[++i]);
+                    case "--host" -> host = argv[++i];
+                    default -> {
+                        System.err.println("usage: tcp-echo [--port P] [--host H]");
+                        process().exit(2);
+                    }
+                }
+            }
+            Server server = Net.createServer(socket -> {
+                socket.on("data", a -> {
+                    // Backpressure as Node's pipe() does it: stop reading while the peer is slow.
+                    if (!socket.write((byte[]) a[0])) socket.pause();
+                });
+                socket.on("drain", socket::resume);
+                socket.on("end", () -> socket.end());
+                socket.on("error", a -> System.err.println("connection error: " + a[0]));
+            });
+            server.on("error", a -> {
+                System.err.println("tcp-echo: " + ((Throwable) a[0]).getMessage());
+                process().exit(1);
+            });
+            server.listen(port, host, 0, () -> System.out.println(
+                    "tcp-echo listening on " + server.address() + " (pid " + process().pid() + ")"));
+            process().on("SIGINT", a -> server.close());
+        });
+    }
+}
