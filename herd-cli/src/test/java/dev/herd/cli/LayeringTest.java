@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Timeout;
  * Herd's layer rule, checked on the source of every module (STYLE.md, "Layers"): only the os layer
  * touches {@code java.lang.foreign}, and no layer uses a package of a layer above it.
  *
- * <p>Maven's module dependencies already stop most upward imports from compiling; this test also
- * covers packages that share a module (io, examples) and reaches test sources. Comments and string
+ * <p>Maven's module dependencies (herd-os, herd-loop, herd-io, herd-node, herd-cli, bench) already
+ * stop most upward imports from compiling; this test also covers packages that share a module (cli,
+ * examples) and reaches test sources. Comments and string
  * literals are blanked before matching, so prose may name any package.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)

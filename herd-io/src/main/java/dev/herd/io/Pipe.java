@@ -52,8 +52,13 @@ public final class Pipe extends Stream {
      * {@code uv_socketpair} plus {@code uv_pipe_open}), both readable and writable.
      */
     public static Pipe[] socketpair(Loop loop) {
-        Pipe a = new Pipe(loop);
-        Pipe b = new Pipe(loop);
+        return socketpair(loop, false);
+    }
+
+    /** {@link #socketpair(Loop)} with both ends made with the given {@code ipc} flag. */
+    public static Pipe[] socketpair(Loop loop, boolean ipc) {
+        Pipe a = new Pipe(loop, ipc);
+        Pipe b = new Pipe(loop, ipc);
         Fd[] fds;
         try {
             fds = Net.socketpair(Net.AF_UNIX, Net.SOCK_STREAM | Net.SOCK_NONBLOCK, 0);

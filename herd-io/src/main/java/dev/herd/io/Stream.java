@@ -52,7 +52,10 @@ public abstract class Stream extends Handle {
     public static final int READ_BUFFER_SIZE = 64 * 1024;
     /** Write system calls per stream per wakeup: libuv's {@code count = 32} in {@code uv__write}. */
     public static final int WRITES_PER_WAKEUP = 32;
-    /** accept4 calls per listener per wakeup; the rest wait for the next poll (level-triggered). */
+    /**
+     * accept4 calls per listener per wakeup; the rest wait for the next poll (level-triggered).
+     * libuv accepts until EAGAIN; a bound keeps a connection storm from starving other handles.
+     */
     public static final int ACCEPTS_PER_WAKEUP = 128;
 
     private static final int EAGAIN = -Errno.EAGAIN.number();
@@ -501,6 +504,8 @@ public abstract class Stream extends Handle {
         connectionCallback = callback;
         if (!listening) {
             listening = true;
+            // One reserve per listener, held while it listens (libuv keeps one per loop, but the
+            // loop layer knows nothing of io; listeners are few, and each then has its own).
             spareFd = openSpare();
             if (acceptedFd == -1) watcher.start(IN);
         }
@@ -687,7 +692,7 @@ public abstract class Stream extends Handle {
 
     /**
      * libuv's {@code uv__stream_close}: stop watching, close the descriptor now, and finish every
-     * unfinished request with ECANCELED (connect first, then writes, then shutdown, as
+     * unfinished request with ECANCELED (connect, then writes, then shutdown, as
      * {@code uv__stream_destroy} orders them); their callbacks run in {@link #destroy()}.
      */
     @Override
@@ -712,20 +717,12 @@ public abstract class Stream extends Handle {
             spareFd.close();
             spareFd = null;
         }
-        StreamRequest before = doneHead;
-        doneHead = doneTail = null;
+        // Requests already finished keep their outcome and their place; the rest follow, cancelled.
         if (connectReq != null) {
             connectReq.error = ErrnoException.of(Errno.ECANCELED, "connect");
             finished(connectReq);
             connectReq = null;
             connectDelayedError = null;
-        }
-        // Requests already finished keep their outcome and their place before the cancelled ones.
-        for (StreamRequest r = before; r != null; ) {
-            StreamRequest next = r.next;
-            r.next = null;
-            finished(r);
-            r = next;
         }
         cancelQueuedWrites();
         if (shutdownReq != null) {
