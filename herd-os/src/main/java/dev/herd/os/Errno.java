@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * The one error table: each entry has the name Node reports as {@code err.code}, the Linux errno
  * number and libuv's message text ({@code uv_strerror}). Entries that Linux lacks (EOF, ECHARSET,
- * EFTYPE) carry libuv's own negative code and no Linux number.
+ * EFTYPE, and getaddrinfo's EAI_* codes) carry libuv's own negative code and no Linux number.
  *
  * <p>Immutable; safe on any thread.
  */
@@ -85,6 +85,26 @@ public enum Errno {
     ECHARSET(-1, -4080, "invalid Unicode character"),
     /** libuv-only: inappropriate file type or format. */
     EFTYPE(-1, -4028, "inappropriate file type or format"),
+    /*
+     * getaddrinfo's EAI_* results, with libuv's codes and messages (UV_ERRNO_MAP keeps them in the
+     * same table). They are not errnos; Netdb.translate maps glibc's EAI numbers onto them.
+     */
+    /** libuv's UV_EAI_ADDRFAMILY. */
+    EAI_ADDRFAMILY(-1, -3000, "address family not supported"),
+    /** libuv's UV_EAI_AGAIN: a temporary resolver failure (Node's code EAI_AGAIN). */
+    EAI_AGAIN(-1, -3001, "temporary failure"),
+    EAI_BADFLAGS(-1, -3002, "bad ai_flags value"),
+    EAI_CANCELED(-1, -3003, "request canceled"),
+    EAI_FAIL(-1, -3004, "permanent failure"),
+    EAI_FAMILY(-1, -3005, "ai_family not supported"),
+    EAI_MEMORY(-1, -3006, "out of memory"),
+    /** libuv's UV_EAI_NODATA: the name exists but has no address (Node reports ENOTFOUND). */
+    EAI_NODATA(-1, -3007, "no address"),
+    /** libuv's UV_EAI_NONAME: no such name (Node reports ENOTFOUND). */
+    EAI_NONAME(-1, -3008, "unknown node or service"),
+    EAI_OVERFLOW(-1, -3009, "argument buffer overflow"),
+    EAI_SERVICE(-1, -3010, "service not available for socket type"),
+    EAI_SOCKTYPE(-1, -3011, "socket type not supported"),
     /** Any Linux errno that is not in this table. */
     UNKNOWN(-1, -4094, "unknown error");
 

@@ -3,13 +3,17 @@ package dev.herd.os;
 /**
  * The one unchecked exception for operating-system failures. It carries Node's error properties:
  * {@link #code()} ("EADDRINUSE"), {@link #errno()} (Node's negative number), {@link #syscall()},
- * and where relevant {@link #path()}, {@link #dest()}, {@link #address()} and {@link #port()}.
- * Callers switch on {@link #code()} or {@link #errnoEntry()}, never on subclasses.
+ * and where relevant {@link #path()}, {@link #dest()}, {@link #address()}, {@link #port()} and
+ * {@link #hostname()}. Callers switch on {@link #code()} or {@link #errnoEntry()}, never on
+ * subclasses. Resolver failures are this type too, with libuv's EAI_* table entries: one error
+ * type lets callers handle a failed connect and a failed lookup with one switch on the code.
  *
  * <p>The message is formatted as Node formats {@code err.message}; the factory names say which of
  * Node's formats: {@link #of} is {@code uvException} ("ENOENT: no such file or directory, open
  * '/x'"), {@link #withHostPort} is {@code uvExceptionWithHostPort} ("listen EADDRINUSE: address
- * already in use 127.0.0.1:8000") and {@link #plain} is {@code errnoException} ("spawn foo ENOENT").
+ * already in use 127.0.0.1:8000"), {@link #plain} is {@code errnoException} ("spawn foo ENOENT"),
+ * {@link #plainWithHostPort} is {@code exceptionWithHostPort} ("send EMSGSIZE 127.0.0.1:8000") and
+ * {@link #dns} is {@code DNSException} ("getaddrinfo ENOTFOUND example.invalid").
  *
  * <p>Immutable once built.
  */
@@ -17,21 +21,30 @@ public final class ErrnoException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final Errno errno;
+    private final String code;
     private final String syscall;
     private final String path;
     private final String dest;
     private final String address;
     private final int port;
+    private final String hostname;
 
     private ErrnoException(String message, Errno errno, String syscall, String path, String dest,
                            String address, int port) {
+        this(message, errno, errno.name(), syscall, path, dest, address, port, null);
+    }
+
+    private ErrnoException(String message, Errno errno, String code, String syscall, String path, String dest,
+                           String address, int port, String hostname) {
         super(message);
         this.errno = errno;
+        this.code = code;
         this.syscall = syscall;
         this.path = path;
         this.dest = dest;
         this.address = address;
         this.port = port;
+        this.hostname = hostname;
     }
 
     /** Node's {@code uvException}: "CODE: message, syscall 'path' -> 'dest'". */
@@ -64,7 +77,9 @@ public final class ErrnoException extends RuntimeException {
 
     /**
      * Node's {@code exceptionWithHostPort}: "syscall CODE address:port", without libuv's message
-     * (what Node's net module reports for a failed connect: "connect ECONNREFUSED 127.0.0.1:80").
+     * (what Node's net module reports for a failed connect: "connect ECONNREFUSED 127.0.0.1:80",
+     * and dgram for bind and send: "send EMSGSIZE 127.0.0.1:41234"); without a port "syscall CODE
+     * address", without either "syscall CODE".
      */
     public static ErrnoException plainWithHostPort(Errno errno, String syscall, String address, int port) {
         StringBuilder m = new StringBuilder().append(syscall).append(' ').append(errno.name());
@@ -78,9 +93,22 @@ public final class ErrnoException extends RuntimeException {
         return new ErrnoException(syscall + " " + errno.name(), errno, syscall, path, null, null, -1);
     }
 
-    /** Node's {@code err.code}: "EADDRINUSE". */
+    /**
+     * Node's {@code DNSException} (what {@code dns.lookup} reports): "syscall CODE hostname", as
+     * in "getaddrinfo ENOTFOUND no.such.host.invalid". {@code errno} is the table entry (EAI_*
+     * or a plain errno); the code is its name, except that EAI_NONAME and EAI_NODATA become Node's
+     * fabricated {@code ENOTFOUND}, while {@link #errno()} keeps the libuv number (-3008).
+     */
+    public static ErrnoException dns(Errno errno, String syscall, String hostname) {
+        String code = errno == Errno.EAI_NONAME || errno == Errno.EAI_NODATA ? "ENOTFOUND" : errno.name();
+        String message = syscall + " " + code + (hostname == null || hostname.isEmpty() ? "" : " " + hostname);
+        return new ErrnoException(message, errno, code, syscall, null, null, null, -1,
+                hostname == null || hostname.isEmpty() ? null : hostname);
+    }
+
+    /** Node's {@code err.code}: "EADDRINUSE" (the entry's name, or ENOTFOUND for a failed lookup). */
     public String code() {
-        return errno.name();
+        return code;
     }
 
     /** Node's {@code err.errno}: the negative libuv code (-98 for EADDRINUSE). */
@@ -116,5 +144,10 @@ public final class ErrnoException extends RuntimeException {
     /** The port involved, or -1. */
     public int port() {
         return port;
+    }
+
+    /** The host name a resolver call failed for ({@link #dns}), or {@code null}. */
+    public String hostname() {
+        return hostname;
     }
 }

@@ -317,6 +317,27 @@ public final class Net {
         }
     }
 
+    /**
+     * connect(2) to an {@code AF_UNSPEC} address: dissolves a datagram socket's association, so
+     * it again sends anywhere and receives from anyone (libuv's {@code uv__udp_disconnect}).
+     * Returns 0 or -errno.
+     */
+    public static int disconnect(int fd) {
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment sa = s.allocate(SockAddr.SOCKADDR_STORAGE_SIZE, 8);
+            sa.fill((byte) 0); // sa_family = AF_UNSPEC
+            for (;;) {
+                int r = (int) CONNECT.invokeExact(st, fd, sa, SockAddr.SOCKADDR_STORAGE_SIZE);
+                if (r == 0) return 0;
+                int e = Native.errno(st);
+                if (e != EINTR) return -e;
+            }
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
     // ---- options ----
 
     /**
