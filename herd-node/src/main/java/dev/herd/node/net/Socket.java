@@ -1,5 +1,6 @@
 package dev.herd.node.net;
 
+import dev.herd.io.Dns;
 import dev.herd.io.Pipe;
 import dev.herd.io.Stream;
 import dev.herd.io.Tcp;
@@ -108,7 +109,7 @@ public class Socket extends EventEmitter {
 
     // ---------------------------------------------------------------- connecting
 
-    /** Connects to {@code host:port} ('localhost' and IP literals; host null means 'localhost'). */
+    /** Connects to {@code host:port} (a name is looked up first; host null means 'localhost'). */
     public Socket connect(int port, String host, Runnable connectListener) {
         env.checkThread();
         if (port < 0 || port > 65535) {
@@ -118,18 +119,23 @@ public class Socket extends EventEmitter {
         checkNotStarted();
         if (connectListener != null) once("connect", connectListener);
         String h = host == null ? "localhost" : host;
-        SockAddr addr;
-        if (SockAddr.isIP(h) != 0) {
-            addr = SockAddr.inet(h, port);
-        } else if (h.equals("localhost")) {
-            addr = SockAddr.inet("127.0.0.1", port);
-        } else {
-            // Name resolution arrives with the DNS module; until then only literals and localhost.
-            failSoon(new NodeError("ENOTFOUND", "getaddrinfo ENOTFOUND " + h));
-            return this;
-        }
-        Tcp tcp = new Tcp(env.loop());
-        startConnect(tcp, () -> tcp.connect(addr, err -> env.makeCallback(() -> afterConnect(err))));
+        connecting = true;
+        // Node resolves through dns.lookup (getaddrinfo on the work pool), then connects to the
+        // first address; 'lookup' reports the outcome.
+        Dns.lookup(env.loop(), h, (err, addrs) -> env.makeCallback(() -> {
+            if (destroyed) return;
+            if (err != null) {
+                emit("lookup", err, null, null, h);
+                destroy(err);
+                return;
+            }
+            Dns.Address first = addrs.get(0);
+            emit("lookup", null, first.address(), first.family(), h);
+            if (destroyed) return;
+            SockAddr addr = SockAddr.inet(first.address(), port);
+            Tcp tcp = new Tcp(env.loop());
+            startConnect(tcp, () -> tcp.connect(addr, e -> env.makeCallback(() -> afterConnect(e))));
+        }));
         return this;
     }
 
@@ -149,7 +155,7 @@ public class Socket extends EventEmitter {
     }
 
     private void checkNotStarted() {
-        if (handle != null || destroyed) throw new IllegalStateException("socket already connected or destroyed");
+        if (handle != null || connecting || destroyed) throw new IllegalStateException("socket already connected or destroyed");
     }
 
     private void startConnect(Stream h, Runnable connect) {

@@ -377,6 +377,42 @@ class NetTest {
     }
 
     @Test
+    void connectByNameLooksItUpAndEmitsLookup() {
+        Object[] lookup = new Object[1];
+        String[] got = {null};
+        run(a -> {
+            Server server = echoServer();
+            server.listen(0, "127.0.0.1", 0, () -> {
+                Socket c = new Socket();
+                c.on("lookup", x -> lookup[0] = x[1] + " " + x[2] + " " + x[3]);
+                c.setEncoding("utf8");
+                c.on("data", x -> got[0] = (String) x[0]);
+                c.on("close", x -> server.close());
+                c.on("error", x -> server.close()); // localhost may be ::1 first on some hosts
+                c.connect(server.address().port(), "localhost", () -> c.end("by name"));
+            });
+        });
+        assertThat((String) lookup[0]).endsWith(" localhost");
+        if (((String) lookup[0]).startsWith("127.0.0.1")) assertThat(got[0]).isEqualTo("by name");
+    }
+
+    @Test
+    void connectToAnUnknownHostEmitsENOTFOUND() {
+        Object[] err = new Object[1];
+        run(a -> {
+            Socket c = Net.createConnection(80, "no.such.host.invalid", () -> log.add("connected?!"));
+            c.on("error", x -> err[0] = x[0]);
+            c.on("close", x -> log.add("close " + x[0]));
+        });
+        assertThat(log).containsExactly("close true");
+        assertThat(err[0]).isInstanceOfSatisfying(ErrnoException.class, e -> {
+            assertThat(e.code()).isEqualTo("ENOTFOUND");
+            assertThat(e.syscall()).isEqualTo("getaddrinfo");
+            assertThat(e.getMessage()).isEqualTo("getaddrinfo ENOTFOUND no.such.host.invalid");
+        });
+    }
+
+    @Test
     void aNodeClientTalksToAHerdServer() throws Exception {
         String[] nodeOut = {null};
         run(a -> {

@@ -1,0 +1,27 @@
+package dev.herd.node.dgram;
+
+import java.util.function.BiConsumer;
+
+/**
+ * Node's {@code dgram} module: {@code Dgram.createSocket("udp4", (msg, rinfo) -> ...)}.
+ *
+ * <p>Thread rule: a Herd loop thread.
+ */
+public final class Dgram {
+    private Dgram() {}
+
+    /** {@code dgram.createSocket(type, messageListener)}; type is "udp4" or "udp6". */
+    public static Socket createSocket(String type, BiConsumer<byte[], RemoteInfo> messageListener) {
+        return new Socket(type, false, false, messageListener);
+    }
+
+    /** {@code dgram.createSocket({ type, reuseAddr, ipv6Only }, messageListener)}. */
+    public static Socket createSocket(String type, boolean reuseAddr, boolean ipv6Only,
+                                      BiConsumer<byte[], RemoteInfo> messageListener) {
+        return new Socket(type, reuseAddr, ipv6Only, messageListener);
+    }
+
+    public static Socket createSocket(String type) {
+        return createSocket(type, null);
+    }
+}

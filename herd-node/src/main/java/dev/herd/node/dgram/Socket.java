@@ -1,0 +1,303 @@
+package dev.herd.node.dgram;
+
+import dev.herd.io.Dns;
+import dev.herd.io.Udp;
+import dev.herd.node.Environment;
+import dev.herd.node.EventEmitter;
+import dev.herd.node.NodeError;
+import dev.herd.node.net.AddressInfo;
+import dev.herd.os.Errno;
+import dev.herd.os.ErrnoException;
+import dev.herd.os.SockAddr;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.function.BiConsumer;
+
+/**
+ * Node's {@code dgram.Socket}: a UDP socket with the events 'listening', 'message' ({@code byte[]},
+ * {@link RemoteInfo}), 'connect', 'error' and 'close'. Sending on a socket that is not bound binds
+ * it to the wildcard address and a random port first, as Node does; sends made while binding or
+ * resolving wait for it, in order.
+ *
+ * <p>Thread rule: its environment's loop thread. Lifetime: until {@link #close}.
+ */
+public final class Socket extends EventEmitter {
+    private enum State { UNBOUND, BINDING, BOUND, CLOSED }
+
+    private final Environment env;
+    private final boolean udp6;
+    private final boolean reuseAddr;
+    private final boolean ipv6Only;
+    private final Udp handle;
+    private State state = State.UNBOUND;
+    private final ArrayDeque<Runnable> queuedWhileBinding = new ArrayDeque<>();
+    private boolean connected;
+
+    Socket(String type, boolean reuseAddr, boolean ipv6Only, BiConsumer<byte[], RemoteInfo> messageListener) {
+        this.env = Environment.current();
+        env.checkThread();
+        if (!"udp4".equals(type) && !"udp6".equals(type)) {
+            throw new NodeError("ERR_SOCKET_BAD_TYPE",
+                    "Bad socket type specified. Valid types are: udp4, udp6", IllegalArgumentException.class);
+        }
+        this.udp6 = type.equals("udp6");
+        this.reuseAddr = reuseAddr;
+        this.ipv6Only = ipv6Only;
+        this.handle = new Udp(env.loop());
+        // Node: an unbound socket does not keep the process alive; binding refs it.
+        handle.unref();
+        if (messageListener != null) {
+            on("message", a -> messageListener.accept((byte[]) a[0], (RemoteInfo) a[1]));
+        }
+    }
+
+    private String wildcard() {
+        return udp6 ? "::" : "0.0.0.0";
+    }
+
+    private String loopback() {
+        return udp6 ? "::1" : "127.0.0.1";
+    }
+
+    // ---------------------------------------------------------------- bind
+
+    /**
+     * Binds to {@code address:port} (port 0: random; address null: the wildcard). 'listening'
+     * and {@code callback} follow; a failure (EADDRINUSE...) arrives as 'error'.
+     */
+    public Socket bind(int port, String address, Runnable callback) {
+        env.checkThread();
+        if (state != State.UNBOUND) {
+            throw new NodeError("ERR_SOCKET_ALREADY_BOUND", "Socket is already bound");
+        }
+        if (port < 0 || port > 65535) {
+            throw new NodeError("ERR_SOCKET_BAD_PORT", "Port should be >= 0 and < 65536. Received " + port + ".",
+                    IllegalArgumentException.class);
+        }
+        if (callback != null) once("listening", callback);
+        state = State.BINDING;
+        resolve(address == null ? wildcard() : address, (err, ip) -> {
+            if (state == State.CLOSED) return;
+            if (err != null) {
+                state = State.UNBOUND;
+                emit("error", err);
+                return;
+            }
+            int flags = (reuseAddr ? Udp.REUSEADDR : 0) | (ipv6Only && udp6 ? Udp.IPV6ONLY : 0);
+            try {
+                handle.bind(SockAddr.inet(ip, port), flags);
+            } catch (ErrnoException e) {
+                state = State.UNBOUND;
+                emit("error", e);
+                return;
+            }
+            state = State.BOUND;
+            handle.ref();
+            startReceiving();
+            emit("listening");
+            while (!queuedWhileBinding.isEmpty() && state == State.BOUND) queuedWhileBinding.poll().run();
+        });
+        return this;
+    }
+
+    public Socket bind(int port, Runnable callback) {
+        return bind(port, null, callback);
+    }
+
+    public Socket bind() {
+        return bind(0, null, null);
+    }
+
+    private void startReceiving() {
+        handle.recvStart((err, data, sender, flags) -> env.makeCallback(() -> {
+            if (state == State.CLOSED) return;
+            if (err != null) {
+                emit("error", err);
+                return;
+            }
+            emit("message", data, new RemoteInfo(sender.address(), sender.family(), sender.port(), data.length));
+        }));
+    }
+
+    /** Resolves {@code host} for this socket's family ('localhost' and literals answer at once). */
+    private void resolve(String host, BiConsumer<ErrnoException, String> then) {
+        String h = host.equals("localhost") ? loopback() : host;
+        Dns.LookupOptions opts = Dns.LookupOptions.builder().family(udp6 ? 6 : 4).build();
+        Dns.lookup(env.loop(), h, opts, (err, addrs) -> env.makeCallback(
+                () -> then.accept(err, err == null ? addrs.get(0).address() : null)));
+    }
+
+    // ---------------------------------------------------------------- send
+
+    /**
+     * Sends {@code msg} to {@code address:port} (address null: localhost). {@code callback} (may
+     * be null) gets null and the byte count, or the error; without a callback an error is
+     * emitted as 'error'.
+     */
+    public void send(byte[] msg, int port, String address, BiConsumer<Throwable, Integer> callback) {
+        env.checkThread();
+        if (state == State.CLOSED) throw new NodeError("ERR_SOCKET_DGRAM_NOT_RUNNING", "Not running");
+        if (connected) {
+            throw new NodeError("ERR_SOCKET_DGRAM_IS_CONNECTED", "Already connected");
+        }
+        if (port <= 0 || port > 65535) {
+            throw new NodeError("ERR_SOCKET_BAD_PORT", "Port should be > 0 and < 65536. Received " + port + ".",
+                    IllegalArgumentException.class);
+        }
+        Runnable go = () -> resolve(address == null ? "localhost" : address, (err, ip) -> {
+            if (err != null) {
+                sendDone(err, 0, callback);
+                return;
+            }
+            doSend(msg, SockAddr.inet(ip, port), callback);
+        });
+        whenBound(go);
+    }
+
+    /** Sends a String as UTF-8. */
+    public void send(String msg, int port, String address, BiConsumer<Throwable, Integer> callback) {
+        send(msg.getBytes(StandardCharsets.UTF_8), port, address, callback);
+    }
+
+    /** Sends on a connected socket. */
+    public void send(byte[] msg, BiConsumer<Throwable, Integer> callback) {
+        env.checkThread();
+        if (!connected) throw new NodeError("ERR_SOCKET_DGRAM_NOT_CONNECTED", "Not connected");
+        doSend(msg, null, callback);
+    }
+
+    private void whenBound(Runnable r) {
+        switch (state) {
+            case BOUND -> r.run();
+            case BINDING -> queuedWhileBinding.add(r);
+            case UNBOUND -> {
+                queuedWhileBinding.add(r);
+                bind();
+            }
+            case CLOSED -> { }
+        }
+    }
+
+    private void doSend(byte[] msg, SockAddr to, BiConsumer<Throwable, Integer> callback) {
+        if (state == State.CLOSED) return;
+        try {
+            handle.send(msg, to, err -> env.makeCallback(() -> sendDone(err, msg.length, callback)));
+        } catch (ErrnoException e) {
+            env.nextTick(() -> sendDone(e, 0, callback));
+        }
+    }
+
+    private void sendDone(ErrnoException err, int bytes, BiConsumer<Throwable, Integer> callback) {
+        if (callback != null) callback.accept(err, err == null ? bytes : 0);
+        else if (err != null && err.errnoEntry() != Errno.ECANCELED) emit("error", err);
+    }
+
+    // ---------------------------------------------------------------- connect
+
+    /** Associates the socket with {@code address:port}; 'connect' and {@code callback} follow. */
+    public Socket connect(int port, String address, Runnable callback) {
+        env.checkThread();
+        if (connected) throw new NodeError("ERR_SOCKET_DGRAM_IS_CONNECTED", "Already connected");
+        if (callback != null) once("connect", callback);
+        whenBound(() -> resolve(address == null ? "localhost" : address, (err, ip) -> {
+            if (err != null) {
+                emit("error", err);
+                return;
+            }
+            try {
+                handle.connect(SockAddr.inet(ip, port));
+                connected = true;
+                emit("connect");
+            } catch (ErrnoException e) {
+                emit("error", e);
+            }
+        }));
+        return this;
+    }
+
+    /** Dissolves the association made by {@link #connect}. */
+    public void disconnect() {
+        env.checkThread();
+        if (!connected) throw new NodeError("ERR_SOCKET_DGRAM_NOT_CONNECTED", "Not connected");
+        handle.disconnect();
+        connected = false;
+    }
+
+    /** The connected peer. */
+    public AddressInfo remoteAddress() {
+        if (!connected) throw new NodeError("ERR_SOCKET_DGRAM_NOT_CONNECTED", "Not connected");
+        SockAddr a = handle.getpeername();
+        return new AddressInfo(a.address(), a.family(), a.port());
+    }
+
+    // ---------------------------------------------------------------- the rest
+
+    /** The bound address; throws ERR_SOCKET_DGRAM_NOT_RUNNING if not bound. */
+    public AddressInfo address() {
+        if (state != State.BOUND) throw new NodeError("ERR_SOCKET_DGRAM_NOT_RUNNING", "Not running");
+        SockAddr a = handle.getsockname();
+        return new AddressInfo(a.address(), a.family(), a.port());
+    }
+
+    /** Closes the socket; 'close' and {@code callback} follow. */
+    public Socket close(Runnable callback) {
+        env.checkThread();
+        if (state == State.CLOSED) throw new NodeError("ERR_SOCKET_DGRAM_NOT_RUNNING", "Not running");
+        if (callback != null) once("close", callback);
+        state = State.CLOSED;
+        queuedWhileBinding.clear();
+        handle.close(() -> env.makeCallback(() -> emit("close")));
+        return this;
+    }
+
+    public Socket close() {
+        return close(null);
+    }
+
+    public void setBroadcast(boolean on) {
+        bound().setBroadcast(on);
+    }
+
+    public void setTTL(int ttl) {
+        bound().setTTL(ttl);
+    }
+
+    public void setMulticastTTL(int ttl) {
+        bound().setMulticastTTL(ttl);
+    }
+
+    public void setMulticastLoopback(boolean on) {
+        bound().setMulticastLoop(on);
+    }
+
+    public void setMulticastInterface(String interfaceAddress) {
+        bound().setMulticastInterface(interfaceAddress);
+    }
+
+    /** Joins {@code multicastAddress} (on {@code interfaceAddress}, null: the default). */
+    public void addMembership(String multicastAddress, String interfaceAddress) {
+        bound().addMembership(multicastAddress, interfaceAddress);
+    }
+
+    public void dropMembership(String multicastAddress, String interfaceAddress) {
+        bound().dropMembership(multicastAddress, interfaceAddress);
+    }
+
+    private Udp bound() {
+        env.checkThread();
+        if (state != State.BOUND) throw new NodeError("ERR_SOCKET_DGRAM_NOT_RUNNING", "Not running");
+        return handle;
+    }
+
+    public Socket ref() {
+        env.checkThread();
+        if (state != State.CLOSED) handle.ref();
+        return this;
+    }
+
+    public Socket unref() {
+        env.checkThread();
+        if (state != State.CLOSED) handle.unref();
+        return this;
+    }
+}
