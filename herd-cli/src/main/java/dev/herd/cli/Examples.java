@@ -31,7 +31,10 @@ public final class Examples {
                     "dev.herd.examples.Timers"),
             new Example("tcp-echo",
                     "a TCP echo server (net.createServer): ./herd example tcp-echo [--port P]",
-                    "dev.herd.examples.TcpEcho"));
+                    "dev.herd.examples.TcpEcho"),
+            new Example("http-hello",
+                    "Node's hello-world HTTP server (http.createServer): ./herd example http-hello [--port P]",
+                    "dev.herd.examples.HttpHello"));
 
     private Examples() {}
 

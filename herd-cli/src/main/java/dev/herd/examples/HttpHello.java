@@ -1,0 +1,44 @@
+package dev.herd.examples;
+
+import static dev.herd.node.Globals.process;
+
+import dev.herd.node.Herd;
+import dev.herd.node.http.Http;
+import dev.herd.node.http.HttpServer;
+
+/**
+ * Node's hello-world HTTP server, {@code http.createServer((req, res) => res.end('hello
+ * world\n')).listen(8000)}, in one process. Stop it with Ctrl-C.
+ *
+ * <p>Usage: {@code ./herd example http-hello [--port P] [--host H]} (defaults 8000 and every
+ * address). Try it with {@code curl localhost:8000}, or load it with
+ * {@code wrk -t1 -c64 -d5s http://127.0.0.1:8000/}.
+ */
+public final class HttpHello {
+    private HttpHello() {}
+
+    public static void main(String[] args) {
+        Herd.run(args, argv -> {
+            int port = 8000;
+            String host = null;
+            for (int i = 0; i < argv.length; i++) {
+                switch (argv[i]) {
+                    case "--port" -> port = Integer.parseInt(argv[++i]);
+                    case "--host" -> host = argv[++i];
+                    default -> {
+                        System.err.println("usage: http-hello [--port P] [--host H]");
+                        process().exit(2);
+                    }
+                }
+            }
+            HttpServer server = Http.createServer((req, res) -> res.end("hello world\n"));
+            server.on("error", a -> {
+                System.err.println("http-hello: " + ((Throwable) a[0]).getMessage());
+                process().exit(1);
+            });
+            server.listen(port, host, () -> System.out.println(
+                    "http-hello listening on " + server.address() + " (pid " + process().pid() + ")"));
+            process().on("SIGINT", a -> server.close());
+        });
+    }
+}

@@ -1,0 +1,331 @@
+package dev.herd.node.http;
+
+import dev.herd.node.Environment;
+import dev.herd.node.EventEmitter;
+import dev.herd.node.Globals;
+import dev.herd.node.NodeError;
+import dev.herd.node.Timeout;
+import dev.herd.node.net.AddressInfo;
+import dev.herd.node.net.Server;
+import dev.herd.node.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Node's {@code http.Server}: an HTTP/1.1 server on a {@link Server net.Server}. Each request is
+ * emitted as 'request' with an {@link IncomingMessage} and a {@link ServerResponse}; connections
+ * are kept alive and may pipeline, responses go out in request order.
+ *
+ * <p>Events: 'request' (req, res), 'connection' (a {@link Socket}), 'listening', 'close',
+ * 'error' (from listen), 'clientError' (error, socket) for a request that cannot be parsed or
+ * timed out — without a listener the server answers 400 (431 for oversized headers, 408 for a
+ * timeout) with {@code Connection: close} and destroys the socket —, 'checkContinue' (req, res) for
+ * {@code Expect: 100-continue} (without a listener the server writes {@code 100 Continue} and emits
+ * 'request'), 'checkExpectation' (req, res) for any other expectation (else 417), 'dropRequest'
+ * (req, socket) past {@link #maxRequestsPerSocket()}, and 'timeout' (socket) for
+ * {@link #setTimeout}.
+ *
+ * <p>Limits, with Node's defaults: {@link #keepAliveTimeout()} 5000 ms, {@link #headersTimeout()}
+ * 60000 ms, {@link #requestTimeout()} 300000 ms (both checked every
+ * {@link #connectionsCheckingInterval()}, 30000 ms), {@link #maxHeadersCount()} 2000,
+ * {@link #maxRequestsPerSocket()} 0 (no limit), {@link #maxHeaderSize()} 16 KiB.
+ *
+ * <p>Thread rule: its environment's loop thread. Lifetime: until 'close'.
+ */
+public class HttpServer extends EventEmitter {
+    /** Node's HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER: idle sockets close this long after the advertised timeout. */
+    static final long KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
+    /** The {@code Connection: keep-alive} line alone (a user-set Keep-Alive header replaces ours). */
+    static final byte[] CONNECTION_KEEP_ALIVE = "Connection: keep-alive\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    final Environment env;
+    private final Server server;
+    private final Set<HttpConnection> connections = new LinkedHashSet<>();
+    private Timeout connectionsCheck;
+
+    private long keepAliveTimeout = 5000;
+    private long headersTimeout = 60_000;
+    private long requestTimeout = 300_000;
+    private long connectionsCheckingInterval = 30_000;
+    private long timeout;
+    private int maxHeadersCount = 2000;
+    private int maxRequestsPerSocket;
+    private int maxHeaderSize = Http.MAX_HEADER_SIZE;
+    private boolean requireHostHeader = true;
+    private boolean noDelay = true;
+    /** {@code Connection: keep-alive} and {@code Keep-Alive: timeout=N[, max=M]} lines, rebuilt when the limits change. */
+    private byte[] keepAliveLines;
+
+    /** A server that emits 'request' to {@code requestListener} (may be null). */
+    @SuppressWarnings("this-escape") // the listeners registered here run only once the loop runs
+    public HttpServer(RequestListener requestListener) {
+        this.env = Environment.current();
+        env.checkThread();
+        // Node's http.Server is a net.Server with allowHalfOpen: the HTTP layer decides what a
+        // client's end means (socketOnEnd).
+        this.server = new Server(true, this::onConnection);
+        if (requestListener != null) {
+            on("request", a -> requestListener.onRequest((IncomingMessage) a[0], (ServerResponse) a[1]));
+        }
+        server.on("listening", a -> {
+            startConnectionsCheck();
+            emit("listening");
+        });
+        server.on("close", a -> emit("close"));
+        server.on("error", a -> emit("error", a));
+        rebuildKeepAliveLines();
+    }
+
+    // ---------------------------------------------------------------- listening and closing
+
+    /**
+     * Listens on {@code host:port} as {@link Server#listen(int, String, int, Runnable)} does (port
+     * 0: any free port; host null: every address; backlog ≤ 0: 511).
+     */
+    public HttpServer listen(int port, String host, int backlog, Runnable listeningListener) {
+        env.checkThread();
+        if (listeningListener != null) once("listening", listeningListener);
+        server.listen(port, host, backlog, null);
+        return this;
+    }
+
+    public HttpServer listen(int port, String host, Runnable listeningListener) {
+        return listen(port, host, 0, listeningListener);
+    }
+
+    public HttpServer listen(int port, Runnable listeningListener) {
+        return listen(port, null, 0, listeningListener);
+    }
+
+    public HttpServer listen(int port) {
+        return listen(port, null, 0, null);
+    }
+
+    /** Listens on the Unix socket at {@code path}. */
+    public HttpServer listen(String path, Runnable listeningListener) {
+        env.checkThread();
+        if (listeningListener != null) once("listening", listeningListener);
+        server.listen(path, null);
+        return this;
+    }
+
+    /**
+     * Stops accepting connections and closes the idle ones (Node 19+); 'close' (and
+     * {@code callback} with null) follows once the rest have closed. A server that is not
+     * listening calls back with ERR_SERVER_NOT_RUNNING.
+     */
+    public HttpServer close(Consumer<Throwable> callback) {
+        env.checkThread();
+        closeIdleConnections();
+        stopConnectionsCheck();
+        server.close(callback);
+        return this;
+    }
+
+    public HttpServer close() {
+        return close(null);
+    }
+
+    /** Destroys every connection, busy or not (Node's closeAllConnections). */
+    public void closeAllConnections() {
+        env.checkThread();
+        for (HttpConnection c : new ArrayList<>(connections)) c.socket.destroy();
+    }
+
+    /** Destroys every connection that has no request in progress (Node's closeIdleConnections). */
+    public void closeIdleConnections() {
+        env.checkThread();
+        for (HttpConnection c : new ArrayList<>(connections)) {
+            if (c.isIdle()) c.socket.destroy();
+        }
+    }
+
+    public boolean listening() {
+        return server.listening();
+    }
+
+    /** The bound address, or null (see {@link Server#address()}). */
+    public AddressInfo address() {
+        return server.address();
+    }
+
+    /** The net.Server underneath (Node's http.Server is one). */
+    public Server netServer() {
+        return server;
+    }
+
+    public HttpServer ref() {
+        server.ref();
+        return this;
+    }
+
+    public HttpServer unref() {
+        server.unref();
+        return this;
+    }
+
+    // ---------------------------------------------------------------- connections
+
+    private void onConnection(Socket socket) {
+        if (noDelay) socket.setNoDelay(true);
+        HttpConnection c = new HttpConnection(this, socket);
+        connections.add(c);
+        socket.on("close", a -> connections.remove(c));
+        emit("connection", socket);
+    }
+
+    private void startConnectionsCheck() {
+        stopConnectionsCheck();
+        if (connectionsCheckingInterval <= 0) return;
+        connectionsCheck = Globals.setInterval(this::checkConnections, connectionsCheckingInterval);
+        connectionsCheck.unref();
+    }
+
+    private void stopConnectionsCheck() {
+        if (connectionsCheck != null) {
+            Globals.clearInterval(connectionsCheck);
+            connectionsCheck = null;
+        }
+    }
+
+    /** Node's checkConnections: requests whose headers or whole message are overdue get 408. */
+    private void checkConnections() {
+        if (headersTimeout == 0 && requestTimeout == 0) return;
+        env.loop().updateTime();
+        long now = env.loop().now();
+        for (HttpConnection c : new ArrayList<>(connections)) c.checkTimeouts(now, headersTimeout, requestTimeout);
+    }
+
+    // ---------------------------------------------------------------- limits and options
+
+    /** How long an idle persistent connection stays open after a response, in ms (0: no limit). */
+    public long keepAliveTimeout() {
+        return keepAliveTimeout;
+    }
+
+    public HttpServer setKeepAliveTimeout(long ms) {
+        keepAliveTimeout = nonNegative("keepAliveTimeout", ms);
+        rebuildKeepAliveLines();
+        return this;
+    }
+
+    /** How long a client may take to send the request line and headers, in ms (0: no limit). */
+    public long headersTimeout() {
+        return headersTimeout;
+    }
+
+    public HttpServer setHeadersTimeout(long ms) {
+        headersTimeout = nonNegative("headersTimeout", ms);
+        return this;
+    }
+
+    /** How long a client may take to send a whole request, in ms (0: no limit). */
+    public long requestTimeout() {
+        return requestTimeout;
+    }
+
+    public HttpServer setRequestTimeout(long ms) {
+        requestTimeout = nonNegative("requestTimeout", ms);
+        return this;
+    }
+
+    /** How often headersTimeout and requestTimeout are checked, in ms; takes effect at listen. */
+    public long connectionsCheckingInterval() {
+        return connectionsCheckingInterval;
+    }
+
+    public HttpServer setConnectionsCheckingInterval(long ms) {
+        connectionsCheckingInterval = nonNegative("connectionsCheckingInterval", ms);
+        if (connectionsCheck != null) startConnectionsCheck();
+        return this;
+    }
+
+    /** Header fields reported per request beyond which the rest are dropped (0: no limit). */
+    public int maxHeadersCount() {
+        return maxHeadersCount;
+    }
+
+    public HttpServer setMaxHeadersCount(int count) {
+        maxHeadersCount = (int) nonNegative("maxHeadersCount", count);
+        return this;
+    }
+
+    /** Requests served per connection; the last response says {@code Connection: close}, later ones get 503 (0: no limit). */
+    public int maxRequestsPerSocket() {
+        return maxRequestsPerSocket;
+    }
+
+    public HttpServer setMaxRequestsPerSocket(int max) {
+        maxRequestsPerSocket = (int) nonNegative("maxRequestsPerSocket", max);
+        rebuildKeepAliveLines();
+        return this;
+    }
+
+    /** The most bytes the request line and headers may take; beyond it the answer is 431. For new connections. */
+    public int maxHeaderSize() {
+        return maxHeaderSize;
+    }
+
+    public HttpServer setMaxHeaderSize(int bytes) {
+        if (bytes <= 0) throw outOfRange("maxHeaderSize", bytes);
+        maxHeaderSize = bytes;
+        return this;
+    }
+
+    /** Whether an HTTP/1.1 request without a Host header is answered 400 (Node's default: true). */
+    public boolean requireHostHeader() {
+        return requireHostHeader;
+    }
+
+    public HttpServer setRequireHostHeader(boolean require) {
+        requireHostHeader = require;
+        return this;
+    }
+
+    /** Whether accepted sockets get TCP_NODELAY (Node's default: true). */
+    public HttpServer setNoDelay(boolean noDelay) {
+        this.noDelay = noDelay;
+        return this;
+    }
+
+    /** The socket inactivity timeout, in ms (Node's server.timeout; 0, the default: none). */
+    public long timeout() {
+        return timeout;
+    }
+
+    /** Sets {@link #timeout()}; {@code callback} (may be null) becomes a 'timeout' listener. */
+    public HttpServer setTimeout(long ms, Runnable callback) {
+        timeout = nonNegative("msecs", ms);
+        if (callback != null) on("timeout", callback);
+        return this;
+    }
+
+    private static long nonNegative(String name, long value) {
+        if (value < 0) throw outOfRange(name, value);
+        return value;
+    }
+
+    private static NodeError outOfRange(String name, long value) {
+        return new NodeError("ERR_OUT_OF_RANGE", "The value of \"" + name + "\" is out of range. It must be >= 0. Received "
+                + value, IllegalArgumentException.class);
+    }
+
+    private void rebuildKeepAliveLines() {
+        StringBuilder sb = new StringBuilder("Connection: keep-alive\r\n");
+        if (keepAliveTimeout != 0) {
+            sb.append("Keep-Alive: timeout=").append(keepAliveTimeout / 1000);
+            if (maxRequestsPerSocket > 0) sb.append(", max=").append(maxRequestsPerSocket);
+            sb.append("\r\n");
+        }
+        keepAliveLines = sb.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** {@code Connection: keep-alive} plus, unless disabled, the {@code Keep-Alive} line. */
+    byte[] keepAliveLines() {
+        return keepAliveLines;
+    }
+
+}

@@ -1,0 +1,362 @@
+package dev.herd.node.http;
+
+import dev.herd.node.Environment;
+import dev.herd.node.EventEmitter;
+import dev.herd.node.NodeError;
+import dev.herd.node.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Node's {@code http.IncomingMessage} on the server: one request's line, headers and body.
+ *
+ * <p>The body is a readable stream as in Node: 'data' events (a {@code byte[]}, or a
+ * {@code String} after {@link #setEncoding}) start when a 'data' listener is added or
+ * {@link #resume()} is called, {@link #pause()} stops them (and, past the high-water mark, reading
+ * from the socket), 'end' follows the last chunk, then 'close'. A body nobody reads is discarded
+ * once the response has finished (Node's {@code _dump}), so it never blocks the next request on
+ * the connection; its 'end' and 'close' are emitted then if anyone listens for them (a saving
+ * over Node, which always emits them: a listener added after the response finished is not
+ * called). If the connection closes before the request was complete and read, 'aborted' is
+ * emitted, 'error' (ECONNRESET "aborted") if there are 'error' listeners, and 'close'.
+ *
+ * <p><b>Headers.</b> {@link #rawHeaders()} lists names and values as received (name, value, name,
+ * value, ...; field names as Jetty's parser reports them: as sent, except that fields it knows
+ * (Host, Set-Cookie, Content-Type, ...) may come in their standard spelling, where Node keeps the
+ * client's). Only the first {@link HttpServer#maxHeadersCount()} fields are kept, as in Node.
+ * {@link #headers()} has lower-case names with Node's rule for repeated fields: for {@code age,
+ * authorization, content-length,
+ * content-type, etag, expires, from, host, if-modified-since, if-unmodified-since, last-modified,
+ * location, max-forwards, proxy-authorization, referer, retry-after, server, user-agent} the first
+ * value wins; {@code cookie} values are joined with {@code "; "}; every other field's values are
+ * joined with {@code ", "}. The one exception is {@code set-cookie}, which Node keeps as an array:
+ * here {@link #headers()} joins its values with {@code ", "} (a String map cannot hold a list) and
+ * {@link #headersDistinct()} has them one by one, as Node's {@code headersDistinct} has every field.
+ *
+ * <p>Thread rule: its environment's loop thread. Lifetime: one request.
+ */
+public class IncomingMessage extends EventEmitter {
+    /** Node's default highWaterMark for an IncomingMessage, in bytes. */
+    public static final int HIGH_WATER_MARK = 16 * 1024;
+
+    private final HttpConnection connection;
+    private final Environment env;
+    private final String method;
+    private final String url;
+    private final int versionMajor;
+    private final int versionMinor;
+    private final List<String> rawHeaders;
+    private Map<String, String> headers;
+
+    boolean complete;
+    private boolean aborted;
+    private boolean destroyed;
+    /** null: no consumer yet; false: paused by the user. */
+    private Boolean flowing;
+    private ArrayDeque<byte[]> queue;
+    private int queuedBytes;
+    private boolean flushScheduled;
+    private boolean endEmitted;
+    private boolean closeEmitted;
+    /** The response has finished and nobody read the body: what arrives is dropped (Node's _dump). */
+    private boolean dumped;
+    private CharsetDecoder decoder;
+    private ByteBuffer decoderCarry;
+
+    IncomingMessage(HttpConnection connection, String method, String url, int versionMajor, int versionMinor,
+            List<String> rawHeaders) {
+        this.connection = connection;
+        this.env = connection.env;
+        this.method = method;
+        this.url = url;
+        this.versionMajor = versionMajor;
+        this.versionMinor = versionMinor;
+        this.rawHeaders = rawHeaders;
+    }
+
+    // ---------------------------------------------------------------- the request line and headers
+
+    /** The request method, e.g. "GET". */
+    public String method() {
+        return method;
+    }
+
+    /** The request target as sent, e.g. "/status?full=1". */
+    public String url() {
+        return url;
+    }
+
+    /** "1.1" or "1.0". */
+    public String httpVersion() {
+        return versionMajor + "." + versionMinor;
+    }
+
+    public int httpVersionMajor() {
+        return versionMajor;
+    }
+
+    public int httpVersionMinor() {
+        return versionMinor;
+    }
+
+    /** Names and values as received, alternating (Node's rawHeaders). */
+    public List<String> rawHeaders() {
+        return Collections.unmodifiableList(rawHeaders);
+    }
+
+    /** Lower-case names to values, repeated fields merged by Node's rule (see the class comment). */
+    public Map<String, String> headers() {
+        Map<String, String> h = headers;
+        if (h == null) {
+            h = new LinkedHashMap<>();
+            for (int i = 0; i + 1 < rawHeaders.size(); i += 2) addHeaderLine(h, rawHeaders.get(i), rawHeaders.get(i + 1));
+            headers = h;
+        }
+        return h;
+    }
+
+    /** Lower-case names to every value received for them, in order (Node's headersDistinct). */
+    public Map<String, List<String>> headersDistinct() {
+        Map<String, List<String>> h = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < rawHeaders.size(); i += 2) {
+            h.computeIfAbsent(rawHeaders.get(i).toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(rawHeaders.get(i + 1));
+        }
+        return h;
+    }
+
+    /** Node's _addHeaderLine with matchKnownFields. */
+    private static void addHeaderLine(Map<String, String> dest, String name, String value) {
+        String field = name.toLowerCase(Locale.ROOT);
+        String existing = dest.get(field);
+        if (existing == null) {
+            dest.put(field, value);
+            return;
+        }
+        switch (field) {
+            case "age", "authorization", "content-length", "content-type", "etag", "expires", "from", "host",
+                    "if-modified-since", "if-unmodified-since", "last-modified", "location", "max-forwards",
+                    "proxy-authorization", "referer", "retry-after", "server", "user-agent" -> {
+                // Node drops duplicates of these.
+            }
+            case "cookie" -> dest.put(field, existing + "; " + value);
+            default -> dest.put(field, existing + ", " + value);
+        }
+    }
+
+    /** The connection's socket. */
+    public Socket socket() {
+        return connection.socket;
+    }
+
+    /** Whether the whole request, body included, has been received. */
+    public boolean complete() {
+        return complete;
+    }
+
+    /** Whether the connection closed before the request was received and read. */
+    public boolean aborted() {
+        return aborted;
+    }
+
+    public boolean destroyed() {
+        return destroyed;
+    }
+
+    // ---------------------------------------------------------------- the body as a readable stream
+
+    /** Body bytes from the parser (not emitted here: the parser is on the stack). */
+    void push(byte[] chunk) {
+        if (dumped || destroyed) return;
+        if (queue == null) queue = new ArrayDeque<>();
+        queue.add(chunk);
+        queuedBytes += chunk.length;
+        if (Boolean.TRUE.equals(flowing)) scheduleFlush(); // drained on the next tick
+        else if (queuedBytes >= HIGH_WATER_MARK) connection.bodyBackpressure(true);
+    }
+
+    /** The parser saw the end of the message. */
+    void markComplete() {
+        complete = true;
+        if (Boolean.TRUE.equals(flowing)) scheduleFlush();
+    }
+
+    @Override
+    protected void listenerAdded(String event, int count) {
+        // Node: adding a 'data' listener switches a stream that was not paused to flowing.
+        if (event.equals("data") && !Boolean.FALSE.equals(flowing)) resume();
+    }
+
+    /** Starts or restarts the flow of 'data' events. */
+    public IncomingMessage resume() {
+        env.checkThread();
+        flowing = true;
+        scheduleFlush();
+        return this;
+    }
+
+    /** Stops 'data' events; what arrives meanwhile is buffered, and the socket paused past the high-water mark. */
+    public IncomingMessage pause() {
+        env.checkThread();
+        flowing = false;
+        if (queuedBytes >= HIGH_WATER_MARK) connection.bodyBackpressure(true);
+        return this;
+    }
+
+    public boolean isPaused() {
+        return Boolean.FALSE.equals(flowing);
+    }
+
+    /** Makes 'data' events carry Strings decoded with {@code charset}; a character split between chunks stays whole. */
+    public IncomingMessage setEncoding(Charset charset) {
+        env.checkThread();
+        decoder = charset == null ? null : charset.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        decoderCarry = null;
+        return this;
+    }
+
+    /** {@link #setEncoding(Charset)} by Node's name: 'utf8', 'latin1', 'ascii', 'utf16le'. */
+    public IncomingMessage setEncoding(String encoding) {
+        return setEncoding(switch (encoding.toLowerCase(Locale.ROOT)) {
+            case "utf8", "utf-8" -> StandardCharsets.UTF_8;
+            case "latin1", "binary" -> StandardCharsets.ISO_8859_1;
+            case "ascii" -> StandardCharsets.US_ASCII;
+            case "utf16le", "ucs2", "ucs-2", "utf-16le" -> StandardCharsets.UTF_16LE;
+            default -> throw new NodeError("ERR_UNKNOWN_ENCODING", "Unknown encoding: " + encoding,
+                    IllegalArgumentException.class);
+        });
+    }
+
+    private void scheduleFlush() {
+        if (flushScheduled || destroyed) return;
+        flushScheduled = true;
+        env.nextTick(this::flush);
+    }
+
+    private void flush() {
+        flushScheduled = false;
+        while (Boolean.TRUE.equals(flowing) && queue != null && !queue.isEmpty() && !destroyed) {
+            byte[] chunk = queue.poll();
+            queuedBytes -= chunk.length;
+            if (!dumped) emitData(chunk);
+        }
+        if (destroyed) return;
+        if (queuedBytes < HIGH_WATER_MARK) connection.bodyBackpressure(false);
+        if (complete && !endEmitted && Boolean.TRUE.equals(flowing) && (queue == null || queue.isEmpty())) {
+            endEmitted = true;
+            if (decoder != null) {
+                String rest = decodeEnd();
+                if (!rest.isEmpty() && !dumped) emit("data", rest);
+            }
+            emit("end");
+            // Node's autoDestroy: 'close' follows 'end'.
+            env.nextTick(this::emitClose);
+        }
+    }
+
+    private void emitData(byte[] chunk) {
+        if (decoder == null) {
+            emit("data", (Object) chunk);
+            return;
+        }
+        String s = decode(chunk);
+        if (!s.isEmpty()) emit("data", s);
+    }
+
+    private String decode(byte[] bytes) {
+        ByteBuffer in;
+        if (decoderCarry != null && decoderCarry.hasRemaining()) {
+            in = ByteBuffer.allocate(decoderCarry.remaining() + bytes.length);
+            in.put(decoderCarry).put(bytes).flip();
+        } else {
+            in = ByteBuffer.wrap(bytes);
+        }
+        CharBuffer out = CharBuffer.allocate((int) (in.remaining() * (double) decoder.maxCharsPerByte()) + 2);
+        decoder.decode(in, out, false);
+        decoderCarry = in.hasRemaining() ? ByteBuffer.wrap(java.util.Arrays.copyOfRange(in.array(), in.position(), in.limit()))
+                : null;
+        return out.flip().toString();
+    }
+
+    private String decodeEnd() {
+        ByteBuffer in = decoderCarry == null ? ByteBuffer.allocate(0) : decoderCarry;
+        CharBuffer out = CharBuffer.allocate(in.remaining() * 2 + 4);
+        decoder.decode(in, out, true);
+        decoder.flush(out);
+        decoder.reset();
+        decoderCarry = null;
+        return out.flip().toString();
+    }
+
+    /**
+     * Node's _dump, once the response has finished: whatever was not read is dropped, the rest of
+     * the body will be too, and 'end' and 'close' follow. When nobody listens for them (the usual
+     * GET), nothing is scheduled at all.
+     */
+    void dump() {
+        if (dumped || destroyed) return;
+        dumped = true;
+        removeAllListeners("data");
+        if (queue != null) {
+            queue.clear();
+            queuedBytes = 0;
+        }
+        connection.bodyBackpressure(false);
+        if (listenerCount("end") == 0 && listenerCount("close") == 0 && !flushScheduled) {
+            flowing = true;
+            if (complete) endEmitted = closeEmitted = true;
+            return;
+        }
+        resume();
+    }
+
+    /** The response finished; with nothing to report, 'end'/'close' are left to the flow. */
+    void responseFinished() {
+        if (!endEmitted && !dumped && Boolean.TRUE.equals(flowing)) return; // a reader is on it
+        dump();
+    }
+
+    /**
+     * The connection closed: a request not received or not read in full is aborted (Node's
+     * abortIncoming → destroy(ECONNRESET 'aborted')).
+     */
+    void connectionClosed() {
+        if (destroyed) return;
+        destroyed = true;
+        if (!endEmitted || !complete) {
+            aborted = true;
+            emit("aborted");
+            if (listenerCount("error") > 0) {
+                NodeError e = new NodeError("ECONNRESET", "aborted");
+                env.nextTick(() -> emit("error", e));
+            }
+        }
+        if (queue != null) queue.clear();
+        env.nextTick(this::emitClose);
+    }
+
+    private void emitClose() {
+        if (closeEmitted) return;
+        closeEmitted = true;
+        emit("close");
+    }
+
+    /** Closes the connection (Node's req.destroy()). */
+    public IncomingMessage destroy() {
+        env.checkThread();
+        connection.socket.destroy();
+        return this;
+    }
+}
