@@ -2,10 +2,12 @@ package dev.herd.node.http;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * Node's {@code http} module, server side: {@code import static dev.herd.node.http.Http.*;} and
- * {@code createServer((req, res) -> res.end("hello world\n")).listen(8000)}.
+ * Node's {@code http} module: {@code import static dev.herd.node.http.Http.*;}, then
+ * {@code createServer((req, res) -> res.end("hello world\n")).listen(8000)} for a server, or
+ * {@code get(RequestOptions.builder().port(8000).build(), res -> ...)} for a client.
  *
  * <p>Thread rule: a Herd loop thread (the server belongs to that thread's environment).
  */
@@ -87,6 +89,27 @@ public final class Http {
     /** {@code http.createServer(requestListener)}; the listener may be null. */
     public static HttpServer createServer(RequestListener requestListener) {
         return new HttpServer(requestListener);
+    }
+
+    /**
+     * {@code http.request(options, callback)}: starts a request on a connection from the options'
+     * agent; write the body and call {@link ClientRequest#end()}. {@code responseListener} (may be
+     * null) is added as a once-listener for 'response'.
+     */
+    public static ClientRequest request(RequestOptions options, Consumer<IncomingMessage> responseListener) {
+        return new ClientRequest(options, responseListener);
+    }
+
+    /** {@code http.get(options, callback)}: {@link #request} and {@link ClientRequest#end()} at once. */
+    public static ClientRequest get(RequestOptions options, Consumer<IncomingMessage> responseListener) {
+        ClientRequest req = request(options, responseListener);
+        req.end();
+        return req;
+    }
+
+    /** Node's {@code http.globalAgent} of the calling environment. */
+    public static Agent globalAgent() {
+        return Agent.globalAgent();
     }
 
     /** {@code http.createServer()}: add 'request' listeners with {@link HttpServer#on}. */

@@ -37,7 +37,7 @@ import org.eclipse.jetty.http.HttpVersion;
  *
  * <p>Thread rule: the loop thread. Lifetime: the socket's.
  */
-final class HttpConnection implements HttpParser.RequestHandler {
+final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
     static {
         // Jetty logs through slf4j-api; with no provider, slf4j would print a notice on first use.
         if (System.getProperty("slf4j.internal.verbosity") == null) {
@@ -132,6 +132,16 @@ final class HttpConnection implements HttpParser.RequestHandler {
         socket.on("error", a -> onSocketError((Throwable) a[0]));
         socket.on("close", a -> onClose());
         socket.on("drain", a -> onDrain());
+    }
+
+    @Override
+    public Environment env() {
+        return env;
+    }
+
+    @Override
+    public Socket socket() {
+        return socket;
     }
 
     /** Fresh loop time (Node uses uv_hrtime here): the cached one may predate a long poll. */
@@ -361,7 +371,8 @@ final class HttpConnection implements HttpParser.RequestHandler {
     }
 
     /** An IncomingMessage's buffer crossed its high-water mark (or drained): pause or resume the socket. */
-    void bodyBackpressure(boolean pause) {
+    @Override
+    public void bodyBackpressure(boolean pause) {
         if (pause == pausedForBody || closed) return;
         pausedForBody = pause;
         if (pause) socket.pause();

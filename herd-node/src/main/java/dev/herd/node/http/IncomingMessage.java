@@ -19,7 +19,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Node's {@code http.IncomingMessage} on the server: one request's line, headers and body.
+ * Node's {@code http.IncomingMessage}: on the server one request's line, headers and body; on the
+ * client ({@link ClientRequest}) one response's status line, headers and body.
  *
  * <p>The body is a readable stream as in Node: 'data' events (a {@code byte[]}, or a
  * {@code String} after {@link #setEncoding}) start when a 'data' listener is added or
@@ -50,13 +51,15 @@ public class IncomingMessage extends EventEmitter {
     /** Node's default highWaterMark for an IncomingMessage, in bytes. */
     public static final int HIGH_WATER_MARK = 16 * 1024;
 
-    private final HttpConnection connection;
+    private final MessageSource connection;
     private final Environment env;
     private final String method;
     private final String url;
     private final int versionMajor;
     private final int versionMinor;
     private final List<String> rawHeaders;
+    private final int statusCode;
+    private final String statusMessage;
     private Map<String, String> headers;
 
     boolean complete;
@@ -74,15 +77,41 @@ public class IncomingMessage extends EventEmitter {
     private CharsetDecoder decoder;
     private ByteBuffer decoderCarry;
 
-    IncomingMessage(HttpConnection connection, String method, String url, int versionMajor, int versionMinor,
+    IncomingMessage(MessageSource connection, String method, String url, int versionMajor, int versionMinor,
             List<String> rawHeaders) {
         this.connection = connection;
-        this.env = connection.env;
+        this.env = connection.env();
         this.method = method;
         this.url = url;
         this.versionMajor = versionMajor;
         this.versionMinor = versionMinor;
         this.rawHeaders = rawHeaders;
+        this.statusCode = 0;
+        this.statusMessage = null;
+    }
+
+    /** A response received by a {@link ClientRequest}: no method or url, a status instead. */
+    IncomingMessage(MessageSource connection, int statusCode, String statusMessage, int versionMajor, int versionMinor,
+            List<String> rawHeaders) {
+        this.connection = connection;
+        this.env = connection.env();
+        this.method = null;
+        this.url = null;
+        this.statusCode = statusCode;
+        this.statusMessage = statusMessage;
+        this.versionMajor = versionMajor;
+        this.versionMinor = versionMinor;
+        this.rawHeaders = rawHeaders;
+    }
+
+    /** A response's status code, e.g. 200; 0 for a request (Node: undefined). */
+    public int statusCode() {
+        return statusCode;
+    }
+
+    /** A response's reason phrase as sent, e.g. "OK"; null for a request. */
+    public String statusMessage() {
+        return statusMessage;
     }
 
     // ---------------------------------------------------------------- the request line and headers
@@ -156,7 +185,7 @@ public class IncomingMessage extends EventEmitter {
 
     /** The connection's socket. */
     public Socket socket() {
-        return connection.socket;
+        return connection.socket();
     }
 
     /** Whether the whole request, body included, has been received. */
@@ -356,7 +385,7 @@ public class IncomingMessage extends EventEmitter {
     /** Closes the connection (Node's req.destroy()). */
     public IncomingMessage destroy() {
         env.checkThread();
-        connection.socket.destroy();
+        connection.socket().destroy();
         return this;
     }
 }

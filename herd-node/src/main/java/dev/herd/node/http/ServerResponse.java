@@ -764,7 +764,7 @@ public class ServerResponse extends EventEmitter {
         }
     }
 
-    private static void validateHeaderValue(String name, Object value) {
+    static void validateHeaderValue(String name, Object value) {
         if (value == null) {
             throw new NodeError("ERR_HTTP_INVALID_HEADER_VALUE", "Invalid value \"undefined\" for header \"" + name + "\"",
                     IllegalArgumentException.class);

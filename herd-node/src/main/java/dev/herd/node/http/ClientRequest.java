@@ -1,0 +1,587 @@
+package dev.herd.node.http;
+
+import dev.herd.node.Environment;
+import dev.herd.node.EventEmitter;
+import dev.herd.node.NodeError;
+import dev.herd.node.net.Socket;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.http.HttpVersion;
+
+/**
+ * Node's {@code http.ClientRequest}: one request sent on a connection from an {@link Agent}, and
+ * its response, parsed with Jetty's {@link HttpParser} in response mode and delivered as an
+ * {@link IncomingMessage} to 'response'.
+ *
+ * <p><b>Events.</b> 'socket' (the {@link Socket}, on the next tick after it is assigned), 'finish'
+ * (the whole request was handed to the socket), 'continue' (a 100 Continue arrived),
+ * 'information' (another 1xx: status code and message), 'response', 'timeout' (the socket was
+ * idle for {@link #setTimeout}'s time; nothing is closed), 'abort' (after {@link #abort()}),
+ * 'error' (a failed connect as the net layer's {@code ErrnoException}, e.g. ECONNREFUSED;
+ * ECONNRESET "socket hang up" if the connection closed before a response; a parse error as a
+ * {@link NodeError} {@code HPE_*}) and 'close', once, last.
+ *
+ * <p><b>Body framing.</b> As in Node: for methods other than GET, HEAD, DELETE, OPTIONS, TRACE and
+ * CONNECT, a body given whole to {@link #end(byte[])} gets {@code Content-Length}, and one written
+ * with {@link #write} gets {@code Transfer-Encoding: chunked}, unless the caller set either field.
+ *
+ * <p><b>Reuse.</b> The connection goes back to its agent as soon as the response has been parsed
+ * to its end and the request has finished; the rest of the body is then held by the
+ * {@link IncomingMessage}. So a response nobody reads frees its socket at once if its body fits
+ * below the message's high-water mark (16 KiB; Node would hold the socket until it is read). A
+ * larger unread body pauses the socket at the high-water mark, as in Node, and holds it until the
+ * response is consumed: read it, or call {@link IncomingMessage#resume()} to discard it. With no
+ * 'response' listener at all the body is discarded (Node's {@code _dump}).
+ *
+ * <p>Thread rule: its environment's loop thread. Lifetime: until 'close'.
+ */
+public class ClientRequest extends EventEmitter {
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    final Environment env;
+    private final RequestOptions options;
+    private final Agent agent;
+    /** Lower-case name to {name, value}, in insertion order. */
+    private final Map<String, String[]> headers = new LinkedHashMap<>();
+    private final boolean bodyByDefault;
+
+    private boolean headerSent;
+    private boolean chunked;
+    private boolean ended;
+    private boolean finished;
+    /** Bytes written before a socket was assigned; end()'s 'finish' step waits in afterPendingFlush. */
+    private final List<byte[]> pendingOutput = new ArrayList<>();
+    private Runnable afterPendingFlush;
+
+    private Socket socket;
+    private boolean reusedSocket;
+    private long timeoutMs;
+    private boolean destroyed;
+    private boolean aborted;
+    private boolean hadError;
+    private boolean closeEmitted;
+    private boolean released;
+
+    // The response side.
+    private final Response source = new Response();
+    private HttpParser parser;
+    private IncomingMessage res;
+    private int status;
+    private String reason;
+    private HttpVersion version;
+    private ArrayList<String> raw;
+    private boolean responseConnectionClose;
+    private boolean responseKeepAlive;
+    private boolean sawHeaders;
+    private boolean sawMessageEnd;
+    private HttpException sawBadMessage;
+    private boolean sawEarlyEof;
+    private boolean responseComplete;
+    private boolean closeDelimited;
+
+    // Socket listeners, kept so they can be removed when the socket goes back to the agent.
+    private final Listener onData = a -> onData((byte[]) a[0]);
+    private final Listener onEnd = a -> onEnd();
+    private final Listener onError = a -> onSocketError((Throwable) a[0]);
+    private final Listener onClose = a -> onSocketClose();
+    private final Listener onTimeout = a -> emit("timeout");
+
+    ClientRequest(RequestOptions options, Consumer<IncomingMessage> responseListener) {
+        this.env = Environment.current();
+        env.checkThread();
+        this.options = options;
+        this.agent = options.agent() != null ? options.agent() : Agent.globalAgent();
+        String method = options.method().toUpperCase(Locale.ROOT);
+        ServerResponse.validateHeaderName(method);
+        if (options.path().chars().anyMatch(c -> c <= ' ' || c > 0x7e)) {
+            throw new NodeError("ERR_UNESCAPED_CHARACTERS", "Request path contains unescaped characters",
+                    IllegalArgumentException.class);
+        }
+        this.bodyByDefault = switch (method) {
+            case "GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT" -> false;
+            default -> true;
+        };
+        options.headers().forEach(this::setHeader);
+        if (options.setHost() && getHeader("host") == null) {
+            String host = options.socketPath() != null ? "localhost" : options.host();
+            if (host.indexOf(':') >= 0 && !host.startsWith("[")) host = "[" + host + "]";
+            setHeader("Host", options.port() == 80 || options.socketPath() != null ? host : host + ":" + options.port());
+        }
+        if (responseListener != null) once("response", a -> responseListener.accept((IncomingMessage) a[0]));
+        if (options.timeout() > 0) setTimeout(options.timeout(), null);
+        agent.addRequest(this);
+    }
+
+    RequestOptions options() {
+        return options;
+    }
+
+    /** The request method, upper case. */
+    public String method() {
+        return options.method().toUpperCase(Locale.ROOT);
+    }
+
+    public String path() {
+        return options.path();
+    }
+
+    public String host() {
+        return options.host();
+    }
+
+    public Agent agent() {
+        return agent;
+    }
+
+    /** The connection, once assigned (null before). */
+    public Socket socket() {
+        return socket;
+    }
+
+    /** Whether the connection was a free one from the agent. */
+    public boolean reusedSocket() {
+        return reusedSocket;
+    }
+
+    // ---------------------------------------------------------------- headers
+
+    /** Sets a header field, replacing one of the same name (any case). */
+    public ClientRequest setHeader(String name, String value) {
+        env.checkThread();
+        if (headerSent) throw headersSent("set");
+        ServerResponse.validateHeaderName(name);
+        ServerResponse.validateHeaderValue(name, value);
+        headers.put(name.toLowerCase(Locale.ROOT), new String[] {name, value});
+        return this;
+    }
+
+    /** The value of a header field (any case), or null. */
+    public String getHeader(String name) {
+        String[] h = headers.get(name.toLowerCase(Locale.ROOT));
+        return h == null ? null : h[1];
+    }
+
+    public ClientRequest removeHeader(String name) {
+        env.checkThread();
+        if (headerSent) throw headersSent("remove");
+        headers.remove(name.toLowerCase(Locale.ROOT));
+        return this;
+    }
+
+    /** Whether the request head has been written. */
+    public boolean headersSent() {
+        return headerSent;
+    }
+
+    private static NodeError headersSent(String what) {
+        return new NodeError("ERR_HTTP_HEADERS_SENT", "Cannot " + what + " headers after they are sent to the client");
+    }
+
+    /** Builds the request head; {@code contentLength} is the whole body's length, or -1 if not known. */
+    private byte[] head(long contentLength) {
+        headerSent = true;
+        boolean userFraming = headers.containsKey("content-length") || headers.containsKey("transfer-encoding");
+        String te = getHeader("transfer-encoding");
+        if (te != null && HttpConnection.hasToken(te, "chunked")) chunked = true;
+        StringBuilder sb = new StringBuilder(256);
+        sb.append(method()).append(' ').append(options.path()).append(" HTTP/1.1\r\n");
+        for (String[] h : headers.values()) sb.append(h[0]).append(": ").append(h[1]).append("\r\n");
+        if (!headers.containsKey("connection")) {
+            sb.append(agent.keepAlive() ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
+        }
+        if (!userFraming && bodyByDefault) {
+            if (contentLength >= 0) sb.append("Content-Length: ").append(contentLength).append("\r\n");
+            else {
+                sb.append("Transfer-Encoding: chunked\r\n");
+                chunked = true;
+            }
+        }
+        sb.append("\r\n");
+        return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    // ---------------------------------------------------------------- the body
+
+    /** Writes part of the body (chunked unless Content-Length was set); returns false if the caller should wait for the socket's 'drain'. */
+    public boolean write(byte[] data) {
+        env.checkThread();
+        if (ended) throw new NodeError("ERR_STREAM_WRITE_AFTER_END", "write after end");
+        ByteArrayOutputStream out = new ByteArrayOutputStream(data.length + 64);
+        if (!headerSent) out.writeBytes(head(-1));
+        if (data.length > 0) {
+            if (chunked) {
+                out.writeBytes(Integer.toHexString(data.length).getBytes(StandardCharsets.US_ASCII));
+                out.writeBytes(CRLF);
+                out.writeBytes(data);
+                out.writeBytes(CRLF);
+            } else {
+                out.writeBytes(data);
+            }
+        }
+        return send(out.toByteArray(), null);
+    }
+
+    /** Writes a String as UTF-8. */
+    public boolean write(String data) {
+        return write(data.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Ends the request; 'finish' follows once it has been handed to the socket. */
+    public ClientRequest end() {
+        return end((byte[]) null);
+    }
+
+    /** Writes {@code data} as the last of the body and ends the request; a body given only here gets Content-Length. */
+    public ClientRequest end(byte[] data) {
+        env.checkThread();
+        if (ended) return this;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(data == null ? 64 : data.length + 64);
+        if (!headerSent) out.writeBytes(head(data == null ? 0 : data.length));
+        if (data != null && data.length > 0) {
+            if (chunked) {
+                out.writeBytes(Integer.toHexString(data.length).getBytes(StandardCharsets.US_ASCII));
+                out.writeBytes(CRLF);
+                out.writeBytes(data);
+                out.writeBytes(CRLF);
+            } else {
+                out.writeBytes(data);
+            }
+        }
+        if (chunked) out.writeBytes(LAST_CHUNK);
+        ended = true;
+        send(out.toByteArray(), () -> {
+            if (destroyed) return;
+            finished = true;
+            emit("finish");
+            maybeRelease();
+        });
+        return this;
+    }
+
+    public ClientRequest end(String data) {
+        return end(data == null ? null : data.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private boolean send(byte[] bytes, Runnable done) {
+        if (destroyed) return false;
+        if (socket == null) {
+            pendingOutput.add(bytes);
+            if (done != null) afterPendingFlush = done;
+            return false;
+        }
+        return socket.write(bytes, done == null ? null : err -> env.makeCallback(() -> {
+            if (err == null) done.run();
+        }));
+    }
+
+    public boolean writableEnded() {
+        return ended;
+    }
+
+    public boolean writableFinished() {
+        return finished;
+    }
+
+    // ---------------------------------------------------------------- the connection
+
+    /** The agent assigned {@code s}: attach, flush what was written, and emit 'socket' on the next tick. */
+    void onSocket(Socket s, boolean reused) {
+        if (destroyed) {
+            agent.socketFree(s, options, false);
+            return;
+        }
+        socket = s;
+        reusedSocket = reused;
+        parser = new HttpParser(source);
+        parser.setHeadResponse(method().equals("HEAD"));
+        s.on("data", onData);
+        s.on("end", onEnd);
+        s.on("error", onError);
+        s.on("close", onClose);
+        s.on("timeout", onTimeout);
+        if (timeoutMs > 0) s.setTimeout(timeoutMs, null);
+        Runnable done = afterPendingFlush;
+        afterPendingFlush = null;
+        for (int i = 0; i < pendingOutput.size(); i++) {
+            // end()'s bytes are the last: its 'finish' callback goes with them.
+            send(pendingOutput.get(i), i == pendingOutput.size() - 1 ? done : null);
+        }
+        pendingOutput.clear();
+        env.nextTick(() -> {
+            if (!destroyed) emit("socket", s);
+        });
+    }
+
+    /**
+     * Emits 'timeout' after {@code ms} of inactivity on the connection; 0 disables. The request is
+     * not closed: the listener decides (usually {@link #destroy()}).
+     */
+    public ClientRequest setTimeout(long ms, Runnable callback) {
+        env.checkThread();
+        if (ms < 0) throw new NodeError("ERR_OUT_OF_RANGE", "The value of \"msecs\" is out of range. Received " + ms,
+                IllegalArgumentException.class);
+        if (callback != null) once("timeout", callback);
+        timeoutMs = ms;
+        if (socket != null && !released) socket.setTimeout(ms, null);
+        return this;
+    }
+
+    /** Node's req.abort() (deprecated there): 'abort', then destroy without an error. */
+    public void abort() {
+        env.checkThread();
+        if (aborted) return;
+        aborted = true;
+        env.nextTick(() -> emit("abort"));
+        destroy();
+    }
+
+    public boolean aborted() {
+        return aborted;
+    }
+
+    /** Closes the connection; before a response this emits 'error' ECONNRESET "socket hang up" (unless aborted), then 'close'. */
+    public ClientRequest destroy() {
+        return destroy(null);
+    }
+
+    /** {@link #destroy()} reporting {@code error} as the request's 'error'. */
+    public ClientRequest destroy(Throwable error) {
+        env.checkThread();
+        if (destroyed) return this;
+        destroyed = true;
+        if (res != null && !responseComplete) res.dump();
+        if (socket != null && !released) {
+            if (error != null) {
+                hadError = true;
+                emitSoon("error", error);
+            }
+            socket.destroy();
+        } else if (socket == null) {
+            agent.removeRequest(this);
+            env.nextTick(() -> {
+                if (!aborted && !hadError) {
+                    hadError = true;
+                    emit("error", error != null ? error : hangUp());
+                }
+                emitClose();
+            });
+        }
+        return this;
+    }
+
+    public boolean destroyed() {
+        return destroyed;
+    }
+
+    private void emitSoon(String event, Object arg) {
+        env.nextTick(() -> emit(event, arg));
+    }
+
+    private static NodeError hangUp() {
+        return new NodeError("ECONNRESET", "socket hang up");
+    }
+
+    private void emitClose() {
+        if (closeEmitted) return;
+        closeEmitted = true;
+        emit("close");
+    }
+
+    private void detach() {
+        socket.off("data", onData);
+        socket.off("end", onEnd);
+        socket.off("error", onError);
+        socket.off("close", onClose);
+        socket.off("timeout", onTimeout);
+        if (timeoutMs > 0) socket.setTimeout(0, null);
+    }
+
+    /** The response has been parsed to its end and the request finished: the socket goes back to the agent. */
+    private void maybeRelease() {
+        if (released || !responseComplete || !finished || destroyed) return;
+        released = true;
+        detach();
+        socket.resume(); // the last chunk may have paused it (body backpressure)
+        boolean reusable = agent.keepAlive() && !closeDelimited && !responseConnectionClose
+                && (version == HttpVersion.HTTP_1_1 || responseKeepAlive) && !socket.destroyed();
+        agent.socketFree(socket, options, reusable);
+        env.nextTick(this::emitClose);
+    }
+
+    // ---------------------------------------------------------------- socket events
+
+    private void onData(byte[] chunk) {
+        if (released) return;
+        ByteBuffer buf = ByteBuffer.wrap(chunk);
+        while (buf.hasRemaining() && !responseComplete && !destroyed) {
+            int before = buf.position();
+            parser.parseNext(buf);
+            if (!dispatch()) return;
+            if (buf.position() == before && !sawHeaders && !sawMessageEnd) break;
+        }
+    }
+
+    /** Acts on what the parser reported; returns false if the request is done for. */
+    private boolean dispatch() {
+        if (sawBadMessage != null) {
+            HttpException e = sawBadMessage;
+            sawBadMessage = null;
+            fail(new NodeError("HPE_INVALID_CONSTANT", "Parse Error: " + e.getReason()));
+            return false;
+        }
+        if (sawEarlyEof) {
+            sawEarlyEof = false;
+            fail(new NodeError("HPE_INVALID_CHUNK_SIZE", "Parse Error: Invalid chunked body"));
+            return false;
+        }
+        boolean headers = sawHeaders;
+        boolean end = sawMessageEnd;
+        sawHeaders = false;
+        sawMessageEnd = false;
+        if (headers && status >= 100 && status < 200 && status != 101) {
+            // An interim response: report it and parse the real one.
+            if (status == 100) emit("continue");
+            else emit("information", status, reason);
+            parser.reset();
+            parser.setHeadResponse(method().equals("HEAD"));
+            return !destroyed;
+        }
+        if (headers) {
+            int v = version == null ? 11 : version.getVersion();
+            res = new IncomingMessage(source, status, reason, v / 10, v % 10, raw);
+            raw = null;
+            closeDelimited = !end && parser.getContentLength() < 0 && !parser.isChunking();
+            if (!emit("response", res)) res.dump();
+        }
+        if (end && res != null) {
+            responseComplete = true;
+            res.markComplete();
+            maybeRelease();
+        }
+        return !destroyed;
+    }
+
+    private void fail(Throwable err) {
+        if (hadError) return;
+        hadError = true;
+        emit("error", err);
+        socket.destroy();
+    }
+
+    private void onEnd() {
+        if (released || responseComplete) return;
+        // A close-delimited body ends here; anything else cut short is an error (in onSocketClose).
+        parser.atEOF();
+        parser.parseNext(ByteBuffer.allocate(0));
+        dispatch();
+    }
+
+    private void onSocketError(Throwable err) {
+        if (released || hadError) return;
+        hadError = true;
+        emit("error", err);
+    }
+
+    private void onSocketClose() {
+        if (released) return;
+        if (res == null) {
+            if (!hadError && !aborted) {
+                hadError = true;
+                emit("error", hangUp());
+            }
+        } else if (!responseComplete) {
+            res.connectionClosed();
+        }
+        emitClose();
+    }
+
+    // ---------------------------------------------------------------- Jetty's parser callbacks (record only)
+
+    /** The response side: the parser's handler and the response's {@link MessageSource}. */
+    private final class Response implements HttpParser.ResponseHandler, MessageSource {
+        @Override
+        public Environment env() {
+            return env;
+        }
+
+        @Override
+        public Socket socket() {
+            return socket;
+        }
+
+        @Override
+        public void bodyBackpressure(boolean pause) {
+            if (socket == null || released || socket.destroyed()) return;
+            if (pause) socket.pause();
+            else socket.resume();
+        }
+
+        @Override
+        public void startResponse(HttpVersion v, int s, String r) {
+            version = v;
+            status = s;
+            reason = r == null ? "" : r;
+            raw = new ArrayList<>(16);
+            responseConnectionClose = false;
+            responseKeepAlive = false;
+        }
+
+        @Override
+        public void parsedHeader(HttpField field) {
+            String value = field.getValue() == null ? "" : field.getValue();
+            if (field.getHeader() == HttpHeader.CONNECTION) {
+                if (HttpConnection.hasToken(value, "close")) responseConnectionClose = true;
+                if (HttpConnection.hasToken(value, "keep-alive")) responseKeepAlive = true;
+            }
+            raw.add(field.getName());
+            raw.add(value);
+        }
+
+        @Override
+        public boolean headerComplete() {
+            sawHeaders = true;
+            return true;
+        }
+
+        @Override
+        public boolean content(ByteBuffer content) {
+            byte[] chunk = new byte[content.remaining()];
+            content.get(chunk);
+            if (res != null) res.push(chunk);
+            return false;
+        }
+
+        @Override
+        public boolean contentComplete() {
+            return false;
+        }
+
+        @Override
+        public boolean messageComplete() {
+            sawMessageEnd = true;
+            return true;
+        }
+
+        @Override
+        public void earlyEOF() {
+            sawEarlyEof = true;
+        }
+
+        @Override
+        public void badMessage(HttpException failure) {
+            sawBadMessage = failure;
+        }
+    }
+}
