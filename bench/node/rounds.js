@@ -84,9 +84,16 @@ function run(round) {
   runRound(0);
 }
 
+// Ends the program at once after printing `CHECK <check> fail <detail>`: for what a round cannot
+// recover from (a server that cannot listen, a round over its time limit).
+function abort(check, detail) {
+  console.log(`CHECK ${check} fail ${detail}`);
+  process.exit(1);
+}
+
 // Monotonic nanoseconds as a Number (exact: uptime stays far below 2^53 ns).
 function nowNs() {
   return Number(process.hrtime.bigint());
 }
 
-module.exports = { run, nowNs };
+module.exports = { run, nowNs, abort };

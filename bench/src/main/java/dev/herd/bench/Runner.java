@@ -25,6 +25,12 @@ import java.util.Map;
  * {@code --enable-native-access=ALL-UNNAMED} and the flags in HERD_JAVA_OPTS; the Node program is {@code node
  * bench/node/<script> args}, found under the repository root: the nearest directory holding
  * {@code bench/node/rounds.js}, walking up from the working directory, then from this jar.
+ *
+ * <p>A server scenario ({@link Scenario#isServer()}) runs the same way, except that each round
+ * starts the server program with {@code --port P} and {@link ServerRun} puts the scenario's
+ * {@link Load} on it: the load, not the program, measures. The Herd server also gets the
+ * scenario's own JVM flags (before HERD_JAVA_OPTS) and, if the scenario asks for it, the AOT cache
+ * the launcher gave this JVM.
  */
 public final class Runner {
     static final int DEFAULT_ROUNDS = 5;
@@ -35,19 +41,21 @@ public final class Runner {
     private static final String USAGE = """
             usage: herd bench list
                    herd bench all|NAME[,NAME...] [--quick] [--rounds N] [--only herd|node]
-                                                 [--args "N W T"] [--node PATH] [--timeout SECONDS]
+                                                 [--args "A B C"] [--node PATH] [--timeout SECONDS]
 
               list             the scenarios, their arguments and metrics
               all              every scenario
               --quick          the quick arguments and 3 rounds (all --quick takes a few minutes)
               --rounds N       processes per side (default 5, quick 3)
               --only SIDE      run only the herd or only the node programs
-              --args "N W T"   override the arguments: workload size, warm-up and timed rounds
+              --args "A B C"   override the arguments: N W T (workload size, warm-up and timed
+                               rounds) for a program, the load's for a server (see list)
               --node PATH      the node binary (default: $HERD_BENCH_NODE, else node on the PATH)
               --timeout S      kill a program running longer than S seconds (default 600)
 
             The Herd programs run with this JVM's java and class path, --enable-native-access and
-            $HERD_JAVA_OPTS; the Node programs with node bench/node/<scenario>.js.
+            $HERD_JAVA_OPTS; the Node programs with node bench/node/<scenario>.js. Server
+            scenarios start the server with --port P and load it from here (wrk, /proc).
             """;
 
     private boolean quick;
@@ -102,7 +110,6 @@ public final class Runner {
                 case "--node" -> node = value != null ? value : next(argv, ++i, a);
                 case "--args" -> {
                     argsOverride = List.of((value != null ? value : next(argv, ++i, a)).trim().split("[\\s,]+"));
-                    if (argsOverride.size() != 3) throw new UsageException("--args takes three numbers: N W T");
                 }
                 case "--only" -> {
                     String side = value != null ? value : next(argv, ++i, a);
@@ -133,6 +140,14 @@ public final class Runner {
             if (s == null) throw new UsageException("no scenario " + name + " (see: herd bench list)");
             selected.add(s);
         }
+        if (argsOverride != null) {
+            for (Scenario s : selected) {
+                if (argsOverride.size() != s.args().size()) {
+                    throw new UsageException("--args: " + s.name() + " takes " + s.args().size() + " arguments ("
+                            + argsHelp(s) + "), not " + argsOverride.size());
+                }
+            }
+        }
         if (rounds < 0) rounds = quick ? QUICK_ROUNDS : DEFAULT_ROUNDS;
         return runAll(selected);
     }
@@ -152,13 +167,22 @@ public final class Runner {
         throw new UsageException(option + " takes a positive whole number, not " + value);
     }
 
+    private static String argsHelp(Scenario s) {
+        return s.isServer() ? s.server().load().argsHelp() : "N W T: workload size, warm-up rounds, timed rounds";
+    }
+
     private static void list() {
         for (Scenario s : Scenarios.ALL) {
             System.out.printf("%-20s %s%n", s.name(), s.summary());
-            System.out.printf("%-20s   herd %s, node %s%n", "", s.herdMain().getSimpleName(),
-                    s.hasNodePeer() ? "bench/node/" + s.nodeScript() : "-");
-            System.out.printf("%-20s   args %s, quick %s (N, warm-up rounds, timed rounds)%n", "",
-                    String.join(" ", s.args()), String.join(" ", s.quickArgs()));
+            String shape = s.isServer() ? " servers, loaded from the runner" : "";
+            System.out.printf("%-20s   herd %s, node %s%s%n", "", s.herdMainSimpleName(),
+                    s.hasNodePeer() ? "bench/node/" + s.nodeScript() : "-", shape);
+            if (s.isServer() && (!s.server().herdJvmFlags().isEmpty() || s.server().launcherAotCache())) {
+                System.out.printf("%-20s   herd server JVM flags %s%s%n", "", String.join(" ", s.server().herdJvmFlags()),
+                        s.server().launcherAotCache() ? " and the launcher's AOT cache" : "");
+            }
+            System.out.printf("%-20s   args %s, quick %s (%s)%n", "",
+                    String.join(" ", s.args()), String.join(" ", s.quickArgs()), argsHelp(s));
             StringBuilder m = new StringBuilder();
             for (Scenario.Metric metric : s.metrics()) {
                 if (!m.isEmpty()) m.append(", ");
@@ -204,18 +228,27 @@ public final class Runner {
     /** Runs one scenario's rounds and prints its RESULT lines; returns false after a failure. */
     private boolean runScenario(Scenario s, String java, String classPath, Path root) {
         List<String> args = argsOverride != null ? argsOverride : s.args(quick);
-        List<String> herdCommand = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
-        herdCommand.addAll(jvmOptions());
-        herdCommand.addAll(List.of("-cp", classPath, s.herdMain().getName()));
-        herdCommand.addAll(args);
-        List<String> nodeCommand = new ArrayList<>();
-        if (s.hasNodePeer()) {
-            nodeCommand.addAll(List.of(node, root.resolve("bench/node").resolve(s.nodeScript()).toString()));
-            nodeCommand.addAll(args);
-        }
         boolean withHerd = runHerd;
         boolean withNode = runNode && s.hasNodePeer();
         System.err.printf("== %s: %s; args %s; %d round(s)%n", s.name(), s.summary(), String.join(" ", args), rounds);
+        if (withHerd && !mainClassExists(s.herdMain())) {
+            return fail(s, "herd: main class " + s.herdMain() + " is not on the class path (not written yet, or not built?)");
+        }
+        if (s.isServer()) {
+            String problem = s.server().load().prepare();
+            if (problem != null) return fail(s, problem);
+        }
+        List<String> herdCommand = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
+        if (s.isServer() && s.server().launcherAotCache()) herdCommand.addAll(launcherAotFlags());
+        if (s.isServer()) herdCommand.addAll(s.server().herdJvmFlags());
+        herdCommand.addAll(jvmOptions());
+        herdCommand.addAll(List.of("-cp", classPath, s.herdMain()));
+        if (!s.isServer()) herdCommand.addAll(args);
+        List<String> nodeCommand = new ArrayList<>();
+        if (s.hasNodePeer()) {
+            nodeCommand.addAll(List.of(node, root.resolve("bench/node").resolve(s.nodeScript()).toString()));
+            if (!s.isServer()) nodeCommand.addAll(args);
+        }
 
         Map<String, List<Double>> herd = new LinkedHashMap<>();
         Map<String, List<Double>> nodeValues = new LinkedHashMap<>();
@@ -240,11 +273,33 @@ public final class Runner {
         return true;
     }
 
-    /** Runs one program once, checks its output against the registry and records its metrics. */
+    private static boolean fail(Scenario s, String why) {
+        System.out.println("FAIL " + s.name() + " " + why);
+        System.out.flush();
+        return false;
+    }
+
+    /** Whether the class is on this JVM's class path, which the Herd programs share. */
+    static boolean mainClassExists(String name) {
+        try {
+            Class.forName(name, false, Runner.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /**
+     * Runs one program once (a server: with its load), checks its output against the registry and
+     * records its metrics.
+     */
     private boolean runOne(Scenario s, String side, int round, List<String> command, Path root,
             Map<String, List<Double>> values) {
         String label = s.name() + " " + side + " " + round + "/" + rounds;
-        ProgramRun run = ProgramRun.run(s.name() + " " + side, command, root, timeout);
+        List<String> args = argsOverride != null ? argsOverride : s.args(quick);
+        ProgramRun run = s.isServer()
+                ? ServerRun.run(s.name() + " " + side, command, root, s.server().load(), args, timeout)
+                : ProgramRun.run(s.name() + " " + side, command, root, timeout);
         List<String> failures = new ArrayList<>(run.failures());
         for (Scenario.Metric m : s.metrics()) {
             boolean expected = side.equals("herd") || m.nodePeer();
@@ -275,6 +330,22 @@ public final class Runner {
     private static List<String> jvmOptions() {
         String opts = System.getenv("HERD_JAVA_OPTS");
         return opts == null || opts.isBlank() ? List.of() : List.of(opts.trim().split("\\s+"));
+    }
+
+    /**
+     * The AOT cache flags the launcher gave this JVM ({@code -XX:AOTCache=...} and the logging
+     * options that keep it quiet), none if it gave none (HERD_AOT=0, no cache could be made).
+     * The cache was made for this class path, which the Herd programs share.
+     */
+    static List<String> launcherAotFlags() {
+        return aotFlags(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+    }
+
+    static List<String> aotFlags(List<String> jvmArguments) {
+        if (jvmArguments.stream().noneMatch(a -> a.startsWith("-XX:AOTCache="))) return List.of();
+        return jvmArguments.stream()
+                .filter(a -> a.startsWith("-XX:AOTCache=") || a.startsWith("-Xlog:aot") || a.startsWith("-Xlog:cds"))
+                .toList();
     }
 
     private String nodeVersion() {

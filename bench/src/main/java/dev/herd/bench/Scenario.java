@@ -4,25 +4,62 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One benchmark scenario written twice: a Herd main class and a Node script that take the same
- * arguments (N, warm-up rounds, timed rounds) and print the same METRIC and CHECK lines.
+ * One benchmark scenario written twice, a Herd main class and a Node script, in one of two shapes:
+ * <ul>
+ *   <li><b>program</b> ({@code server == null}): both programs take the same arguments (N, warm-up
+ *       rounds, timed rounds), do the work themselves and print the same METRIC and CHECK lines;
+ *   <li><b>server + external load</b> ({@code server != null}): both programs are servers that take
+ *       {@code --port P} and print a line containing "listening" once they listen; the runner
+ *       starts one, puts the {@link Load} on it from outside (e.g. {@code wrk}), which measures the
+ *       metrics and checks, and stops it. The arguments are the load's ({@link Load#argsHelp()}).
+ * </ul>
  *
- * @param name the command-line name ({@code ./herd bench NAME}), also the Node script's base name
+ * @param name the command-line name ({@code ./herd bench NAME}); for a program scenario also the
+ *     Node script's base name
  * @param summary one line for {@code ./herd bench list}
- * @param herdMain the Herd program's main class
+ * @param herdMain the binary name of the Herd program's main class (a name, not a class, so that a
+ *     scenario can be registered before its program exists: the runner then fails it clearly)
  * @param nodeScript the Node program under {@code bench/node/}, or null for a Herd-only scenario
  * @param args the arguments of a full run
  * @param quickArgs the arguments under {@code --quick}
- * @param metrics every metric the programs print, in output order
+ * @param metrics every metric the programs (or the load) report, in output order
+ * @param server how to load the server, or null for a program scenario
  */
 public record Scenario(
         String name,
         String summary,
-        Class<?> herdMain,
+        String herdMain,
         String nodeScript,
         List<String> args,
         List<String> quickArgs,
-        List<Metric> metrics) {
+        List<Metric> metrics,
+        Server server) {
+
+    /** A program scenario. */
+    public Scenario(String name, String summary, Class<?> herdMain, String nodeScript, List<String> args,
+            List<String> quickArgs, List<Metric> metrics) {
+        this(name, summary, herdMain.getName(), nodeScript, args, quickArgs, metrics, null);
+    }
+
+    /**
+     * What makes a scenario a server + external load one.
+     *
+     * @param load what the runner does to the listening server
+     * @param herdJvmFlags JVM flags for the Herd server, before the ones in HERD_JAVA_OPTS
+     * @param launcherAotCache whether the Herd server also uses the AOT cache the launcher gave the
+     *     runner's JVM (if it gave one), so that it starts as {@code ./herd example} starts a program
+     */
+    public record Server(Load load, List<String> herdJvmFlags, boolean launcherAotCache) {
+        public Server {
+            Objects.requireNonNull(load);
+            herdJvmFlags = List.copyOf(herdJvmFlags);
+        }
+
+        /** A server started with the runner's usual Herd JVM flags only. */
+        public Server(Load load) {
+            this(load, List.of(), false);
+        }
+    }
 
     /** Which way a metric improves. */
     public enum Better {
@@ -64,6 +101,22 @@ public record Scenario(
         if (nodeScript == null && metrics.stream().anyMatch(Metric::nodePeer)) {
             throw new IllegalArgumentException(name + ": a Herd-only scenario has only Herd-only metrics");
         }
+        if (args.size() != quickArgs.size()) {
+            throw new IllegalArgumentException(name + ": full and quick arguments differ in number");
+        }
+        if (server == null && args.size() != 3) {
+            throw new IllegalArgumentException(name + ": a program scenario takes N W T");
+        }
+    }
+
+    /** Whether this is a server + external load scenario. */
+    public boolean isServer() {
+        return server != null;
+    }
+
+    /** The main class's simple name, for listings. */
+    public String herdMainSimpleName() {
+        return herdMain.substring(herdMain.lastIndexOf('.') + 1);
     }
 
     public boolean hasNodePeer() {

@@ -7,6 +7,8 @@ import dev.herd.bench.scenarios.ImmediateChain;
 import dev.herd.bench.scenarios.LoopExecute;
 import dev.herd.bench.scenarios.MicrotaskChain;
 import dev.herd.bench.scenarios.NextTickChain;
+import dev.herd.bench.scenarios.TcpEchoThroughput;
+import dev.herd.bench.scenarios.TcpPingpong;
 import dev.herd.bench.scenarios.TimersRandom;
 import dev.herd.bench.scenarios.WorkpoolRoundtrip;
 import java.util.List;
@@ -19,6 +21,19 @@ import java.util.List;
  */
 public final class Scenarios {
     private Scenarios() {}
+
+    /** The Herd http-hello server (herd-cli's example): {@code --port P --host H}, Node's hello world. */
+    static final String HTTP_HELLO_MAIN = "dev.herd.examples.HttpHello";
+    /** What http-hello answers to every request, in both runtimes. */
+    static final String HTTP_HELLO_BODY = "hello world\n";
+
+    /**
+     * The JVM flags recommended as the launcher's defaults for a Herd server, and used by the
+     * http-idle-rss scenario's Herd server: the flag study in docs/benchmarks.md ("JVM flags for
+     * a lean server") has their effect on idle RSS and on http-hello throughput.
+     */
+    public static final List<String> RECOMMENDED_SERVER_JVM_FLAGS =
+            List.of("-XX:+UseSerialGC", "-Xms8m", "-XX:TrimNativeHeapInterval=1000");
 
     public static final List<Scenario> ALL = List.of(
             new Scenario("immediate-chain", "1e6 chained setImmediate callbacks",
@@ -45,7 +60,30 @@ public final class Scenarios {
             new Scenario("workpool-roundtrip", "sequential work pool round trips (Node: crypto.randomFill of 1 byte)",
                     WorkpoolRoundtrip.class, "workpool-roundtrip.js",
                     List.of("20000", "3", "5"), List.of("5000", "2", "3"),
-                    List.of(lower("time_ms"), higher("roundtrips_per_s"))));
+                    List.of(lower("time_ms"), higher("roundtrips_per_s"))),
+            new Scenario("tcp-echo-throughput", "N MiB in 64 KiB chunks through a TCP echo server and back, one connection",
+                    TcpEchoThroughput.class, "tcp-echo-throughput.js",
+                    List.of("256", "3", "5"), List.of("128", "3", "5"),
+                    List.of(higher("mib_per_s"))),
+            new Scenario("tcp-pingpong", "N sequential 1-byte TCP round trips, one connection",
+                    TcpPingpong.class, "tcp-pingpong.js",
+                    List.of("50000", "3", "5"), List.of("10000", "3", "5"),
+                    List.of(lower("rtt_us_p50"), lower("rtt_us_p99"), higher("roundtrips_per_s"))),
+            new Scenario("http-hello-keepalive", "the http-hello server under wrk -t1 -c64, keep-alive connections",
+                    HTTP_HELLO_MAIN, "http-hello.js",
+                    List.of("10", "5", "64"), List.of("3", "2", "64"),
+                    List.of(higher("req_per_s"), lower("latency_p99_ms")),
+                    new Scenario.Server(new Wrk(false, HTTP_HELLO_BODY))),
+            new Scenario("http-hello-newconn", "the http-hello server under wrk -t1 -c64, a new connection per request",
+                    HTTP_HELLO_MAIN, "http-hello.js",
+                    List.of("10", "5", "64"), List.of("3", "2", "64"),
+                    List.of(higher("req_per_s"), lower("latency_p99_ms")),
+                    new Scenario.Server(new Wrk(true, HTTP_HELLO_BODY))),
+            new Scenario("http-idle-rss", "resident memory of an idle http-hello server, fresh and after 1000 requests",
+                    HTTP_HELLO_MAIN, "http-hello.js",
+                    List.of("2", "1000"), List.of("2", "1000"),
+                    List.of(lower("rss_mib"), lower("rss_after_load_mib")),
+                    new Scenario.Server(new IdleRss(HTTP_HELLO_BODY), RECOMMENDED_SERVER_JVM_FLAGS, true)));
 
     /** The scenario called {@code name}, or null. */
     public static Scenario named(String name) {

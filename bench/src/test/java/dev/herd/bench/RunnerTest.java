@@ -1,6 +1,7 @@
 package dev.herd.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -36,16 +37,52 @@ class RunnerTest {
         Set<String> names = new HashSet<>();
         for (Scenario s : Scenarios.ALL) {
             assertThat(names.add(s.name())).as("unique name %s", s.name()).isTrue();
-            Method main = s.herdMain().getMethod("main", String[].class);
+            Method main = Class.forName(s.herdMain()).getMethod("main", String[].class);
             assertThat(Modifier.isStatic(main.getModifiers())).isTrue();
-            assertThat(s.args()).hasSize(3);
-            assertThat(s.quickArgs()).hasSize(3);
+            assertThat(s.quickArgs()).hasSameSizeAs(s.args());
+            if (!s.isServer()) assertThat(s.args()).hasSize(3);
             if (s.hasNodePeer()) {
-                assertThat(s.nodeScript()).isEqualTo(s.name() + ".js");
+                // Program scenarios' scripts are named after them; servers' may be shared.
+                if (!s.isServer()) assertThat(s.nodeScript()).isEqualTo(s.name() + ".js");
                 // Surefire runs in the module directory, bench/.
                 assertThat(Files.isRegularFile(Path.of("node", s.nodeScript()))).as(s.nodeScript()).isTrue();
             }
         }
+    }
+
+    @Test
+    void aMissingMainClassIsReportedNotThrown() {
+        assertThat(Runner.mainClassExists("dev.herd.bench.scenarios.TcpPingpong")).isTrue();
+        assertThat(Runner.mainClassExists("dev.herd.examples.NoSuchExample")).isFalse();
+    }
+
+    @Test
+    void aScenarioIsCheckedWhenItIsMade() {
+        var metrics = List.of(Scenario.Metric.lower("x"));
+        assertThatThrownBy(() -> new Scenario("a", "a", "A", "a.js", List.of("1", "2"), List.of("1", "2"), metrics, null))
+                .hasMessageContaining("N W T");
+        var server = new Scenario.Server(new IdleRss("hi"), List.of("-Xms8m"), false);
+        var s = new Scenario("a", "a", "x.y.A", "a.js", List.of("1", "2"), List.of("1", "2"), metrics, server);
+        assertThat(s.isServer()).isTrue();
+        assertThat(s.herdMainSimpleName()).isEqualTo("A");
+        assertThatThrownBy(() -> new Scenario("a", "a", "A", "a.js", List.of("1", "2"), List.of("1"), metrics, server))
+                .hasMessageContaining("differ");
+    }
+
+    @Test
+    void theLaunchersAotCacheFlagsArePickedFromTheJvmArguments() {
+        assertThat(Runner.aotFlags(List.of("--enable-native-access=ALL-UNNAMED", "-XX:AOTCache=/t/herd.aot",
+                "-Xlog:aot*=off", "-Xlog:cds*=off", "-Xlog:gc", "-Xmx1g")))
+                .containsExactly("-XX:AOTCache=/t/herd.aot", "-Xlog:aot*=off", "-Xlog:cds*=off");
+        assertThat(Runner.aotFlags(List.of("-Xlog:cds*=off", "-Xmx1g"))).isEmpty();
+    }
+
+    @Test
+    void theRssScenarioRunsItsHerdServerWithTheRecommendedFlags() {
+        Scenario rss = Scenarios.named("http-idle-rss");
+        assertThat(rss.server().herdJvmFlags()).isEqualTo(Scenarios.RECOMMENDED_SERVER_JVM_FLAGS);
+        assertThat(rss.server().launcherAotCache()).isTrue();
+        assertThat(Scenarios.RECOMMENDED_SERVER_JVM_FLAGS).noneMatch(f -> f.startsWith("-XX:TieredStopAtLevel"));
     }
 
     @Test

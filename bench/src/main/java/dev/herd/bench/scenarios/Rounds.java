@@ -121,6 +121,15 @@ public final class Rounds {
         }.runRound(0);
     }
 
+    /**
+     * Ends the program at once after printing {@code CHECK <check> fail <detail>}: for what a
+     * round cannot recover from (a server that cannot listen, a round over its time limit).
+     */
+    public static void abort(String check, String detail) {
+        System.out.println("CHECK " + check + " fail " + detail);
+        process().exit(1);
+    }
+
     /** Monotonic nanoseconds (Node's process.hrtime.bigint()). */
     public static long nowNs() {
         return process().hrtimeBigint();
