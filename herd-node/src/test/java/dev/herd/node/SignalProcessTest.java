@@ -48,6 +48,41 @@ class SignalProcessTest {
         }
     }
 
+    @Test
+    void sigintListenerWorksInAProcessThatInheritedSigintAsIgnored() throws Exception {
+        // A shell's background job starts with SIGINT ignored; Node's listener still gets it.
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder("/bin/sh", "-c", "trap '' INT; exec \"$0\" \"$@\"", java,
+                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"), SigintMain.class.getName())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        p.getOutputStream().close();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            assertThat(out.readLine()).isEqualTo("ready");
+            new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+            assertThat(out.readLine()).isEqualTo("got SIGINT");
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    public static final class SigintMain {
+        public static void main(String[] args) {
+            Herd.run(args, a -> {
+                Timeout keepAlive = setTimeout(() -> {}, 60_000);
+                process().on("SIGINT", x -> {
+                    System.out.println("got " + x[0]);
+                    System.out.flush();
+                    Globals.clearTimeout(keepAlive);
+                });
+                System.out.println("ready");
+                System.out.flush();
+            });
+        }
+    }
+
     private static Process start(Class<?> main) throws Exception {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp",

@@ -131,9 +131,16 @@ public final class SignalSource {
             if (w == null) {
                 w = new Watched(new Signal(name.substring(3)));
                 Watched installed = w;
+                // A signal the process inherited as ignored (a background job's SIGINT) is one
+                // HotSpot refuses to take over; Node's libuv installs its handler regardless. Reset
+                // it to the default first, and give the ignore back when the last watch ends.
+                boolean wasIgnored = Sys.isSignalIgnored(signum);
+                if (wasIgnored) Sys.setSignalDefault(signum);
                 try {
                     w.previous = Signal.handle(w.signal, sig -> installed.dispatch());
+                    if (wasIgnored) w.previous = SignalHandler.SIG_IGN;
                 } catch (IllegalArgumentException e) {
+                    if (wasIgnored) Sys.setSignalIgnored(signum);
                     throw new IllegalArgumentException(name + " cannot be watched inside this JVM: " + e.getMessage(), e);
                 }
                 WATCHED.put(signum, w);

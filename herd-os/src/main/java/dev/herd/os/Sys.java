@@ -36,6 +36,12 @@ public final class Sys {
             FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG));
     private static final MethodHandle CHDIR = Native.downcall("chdir",
             FunctionDescriptor.of(C_INT, C_POINTER));
+    private static final MethodHandle SIGACTION = Native.downcall("sigaction",
+            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER));
+    /** sizeof(struct sigaction) on x86_64 and aarch64 glibc: handler, 128-byte mask, flags, restorer. */
+    private static final long SIGACTION_SIZE = 152;
+    private static final long SIG_IGN = 1;
+
     private static final MethodHandle GETRUSAGE = Native.downcall("getrusage",
             FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
     private static final MethodHandle GETRLIMIT = Native.downcall("getrlimit",
@@ -120,6 +126,49 @@ public final class Sys {
             rl.set(ValueLayout.JAVA_LONG, 8, hard);
             int r = (int) SETRLIMIT.invokeExact(st, resource, rl);
             return r == 0 ? 0 : -Native.errno(st);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /** Whether {@code signum}'s disposition is SIG_IGN (queried with sigaction; nothing changes). */
+    public static boolean isSignalIgnored(int signum) {
+        MemorySegment st = Native.state();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment old = a.allocate(SIGACTION_SIZE, 8);
+            int r = (int) SIGACTION.invokeExact(st, signum, MemorySegment.NULL, old);
+            if (r != 0) throw ErrnoException.of(Native.errno(st), "sigaction");
+            return old.get(ValueLayout.JAVA_LONG, 0) == SIG_IGN;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * Sets {@code signum}'s disposition to SIG_DFL. Only a plain value is installed, never a
+     * handler of ours (a Java upcall from a signal context would crash the JVM). Used to undo an
+     * inherited SIG_IGN, which HotSpot would otherwise refuse to replace.
+     */
+    public static void setSignalDefault(int signum) {
+        setDisposition(signum, 0);
+    }
+
+    /** Sets {@code signum}'s disposition back to SIG_IGN. */
+    public static void setSignalIgnored(int signum) {
+        setDisposition(signum, SIG_IGN);
+    }
+
+    private static void setDisposition(int signum, long handler) {
+        MemorySegment st = Native.state();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment act = a.allocate(SIGACTION_SIZE, 8); // zeroed: empty mask, no flags
+            act.set(ValueLayout.JAVA_LONG, 0, handler);
+            int r = (int) SIGACTION.invokeExact(st, signum, act, MemorySegment.NULL);
+            if (r != 0) throw ErrnoException.of(Native.errno(st), "sigaction");
+        } catch (ErrnoException e) {
+            throw e;
         } catch (Throwable t) {
             throw Native.fail(t);
         }
