@@ -8,6 +8,7 @@ import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
 import dev.herd.os.Errno;
 import dev.herd.os.ErrnoException;
+import dev.herd.os.Fd;
 import dev.herd.os.SockAddr;
 import java.util.function.Consumer;
 
@@ -109,6 +110,70 @@ public class Server extends EventEmitter {
             return this;
         }
         pipePath = path;
+        if (unref) handle.unref();
+        env.nextTick(() -> emit("listening"));
+        return this;
+    }
+
+    /**
+     * Listens on an existing socket descriptor (Node's {@code listen({ fd })}): a TCP or Unix
+     * socket, bound (and possibly listening) already. The server takes ownership of {@code fd};
+     * if it cannot use it, 'error' follows and the fd is closed.
+     */
+    public Server listen(Fd fd, Runnable listeningListener) {
+        env.checkThread();
+        checkNotListening();
+        if (listeningListener != null) once("listening", listeningListener);
+        Stream h;
+        try {
+            SockAddr local = dev.herd.os.Net.getsockname(fd.intValue());
+            if (local.isUnix()) {
+                Pipe pipe = new Pipe(env.loop());
+                h = pipe;
+                handle = h;
+                pipe.open(fd);
+                pipePath = local.path();
+                pipe.listen(DEFAULT_BACKLOG, err -> env.makeCallback(() -> onConnection(err)));
+            } else {
+                Tcp tcp = new Tcp(env.loop());
+                h = tcp;
+                handle = h;
+                tcp.open(fd);
+                tcp.listen(DEFAULT_BACKLOG, err -> env.makeCallback(() -> onConnection(err)));
+            }
+        } catch (ErrnoException | IllegalArgumentException e) {
+            if (handle == null || !handle.isActive()) fd.close();
+            failListen(e);
+            return this;
+        }
+        if (unref) handle.unref();
+        env.nextTick(() -> emit("listening"));
+        return this;
+    }
+
+    /**
+     * Listens on the socket of another handle (Node's {@code listen(handle)}): the stream must
+     * have a descriptor and no other owner using it; this server uses it from now on.
+     */
+    public Server listen(Stream existing, Runnable listeningListener) {
+        env.checkThread();
+        checkNotListening();
+        if (existing.loop() != env.loop()) throw new IllegalArgumentException("handle belongs to another loop");
+        if (listeningListener != null) once("listening", listeningListener);
+        handle = existing;
+        try {
+            if (existing instanceof Tcp tcp) {
+                tcp.listen(DEFAULT_BACKLOG, err -> env.makeCallback(() -> onConnection(err)));
+            } else if (existing instanceof Pipe pipe) {
+                pipe.listen(DEFAULT_BACKLOG, err -> env.makeCallback(() -> onConnection(err)));
+                pipePath = pipe.getsockname();
+            } else {
+                throw new IllegalArgumentException("cannot listen on " + existing.getClass().getSimpleName());
+            }
+        } catch (ErrnoException | IllegalArgumentException e) {
+            failListen(e);
+            return this;
+        }
         if (unref) handle.unref();
         env.nextTick(() -> emit("listening"));
         return this;

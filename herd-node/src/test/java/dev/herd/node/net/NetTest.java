@@ -413,6 +413,44 @@ class NetTest {
     }
 
     @Test
+    void serverListensOnAnExistingListeningDescriptor() {
+        String[] got = {null};
+        run(a -> {
+            // A socket bound and listening outside the net module, handed over as a bare fd.
+            dev.herd.os.Fd fd = dev.herd.os.Net.socket(dev.herd.os.Net.AF_INET, dev.herd.os.Net.SOCK_STREAM, 0);
+            dev.herd.os.LibC.check(dev.herd.os.Net.bind(fd.intValue(), dev.herd.os.SockAddr.inet("127.0.0.1", 0)), "bind");
+            dev.herd.os.LibC.check(dev.herd.os.Net.listen(fd.intValue(), 16), "listen");
+            Server server = echoServer();
+            server.listen(fd, () -> {
+                Socket c = Net.createConnection(server.address().port(), "127.0.0.1", null);
+                c.setEncoding("utf8");
+                c.on("data", x -> got[0] = (String) x[0]);
+                c.on("close", x -> server.close());
+                c.end("via fd");
+            });
+        });
+        assertThat(got[0]).isEqualTo("via fd");
+    }
+
+    @Test
+    void serverListensOnAnExistingTcpHandle() {
+        String[] got = {null};
+        run(a -> {
+            dev.herd.io.Tcp tcp = new dev.herd.io.Tcp(dev.herd.node.Globals.process().loop());
+            tcp.bind(dev.herd.os.SockAddr.inet("127.0.0.1", 0));
+            Server server = echoServer();
+            server.listen(tcp, () -> {
+                Socket c = Net.createConnection(server.address().port(), "127.0.0.1", null);
+                c.setEncoding("utf8");
+                c.on("data", x -> got[0] = (String) x[0]);
+                c.on("close", x -> server.close());
+                c.end("via handle");
+            });
+        });
+        assertThat(got[0]).isEqualTo("via handle");
+    }
+
+    @Test
     void aNodeClientTalksToAHerdServer() throws Exception {
         String[] nodeOut = {null};
         run(a -> {
