@@ -19,24 +19,13 @@ public final class HttpHello {
 
     public static void main(String[] args) {
         Herd.run(args, argv -> {
-            int port = 8000;
-            String host = null;
-            for (int i = 0; i < argv.length; i++) {
-                switch (argv[i]) {
-                    case "--port" -> port = Integer.parseInt(argv[++i]);
-                    case "--host" -> host = argv[++i];
-                    default -> {
-                        System.err.println("usage: http-hello [--port P] [--host H]");
-                        process().exit(2);
-                    }
-                }
-            }
+            ServerArgs opts = ServerArgs.parse(argv, "http-hello", 8000);
             HttpServer server = Http.createServer((req, res) -> res.end("hello world\n"));
             server.on("error", a -> {
                 System.err.println("http-hello: " + ((Throwable) a[0]).getMessage());
                 process().exit(1);
             });
-            server.listen(port, host, () -> System.out.println(
+            server.listen(opts.port(), opts.host(), () -> System.out.println(
                     "http-hello listening on " + server.address() + " (pid " + process().pid() + ")"));
             process().on("SIGINT", a -> server.close());
         });

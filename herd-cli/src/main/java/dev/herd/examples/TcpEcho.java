@@ -18,18 +18,7 @@ public final class TcpEcho {
 
     public static void main(String[] args) {
         Herd.run(args, argv -> {
-            int port = 7000;
-            String host = null;
-            for (int i = 0; i < argv.length; i++) {
-                switch (argv[i]) {
-                    case "--port" -> port = Integer.parseInt(argv[++i]);
-                    case "--host" -> host = argv[++i];
-                    default -> {
-                        System.err.println("usage: tcp-echo [--port P] [--host H]");
-                        process().exit(2);
-                    }
-                }
-            }
+            ServerArgs opts = ServerArgs.parse(argv, "tcp-echo", 7000);
             Server server = Net.createServer(socket -> {
                 socket.on("data", a -> {
                     // Backpressure as Node's pipe() does it: stop reading while the peer is slow.
@@ -43,7 +32,7 @@ public final class TcpEcho {
                 System.err.println("tcp-echo: " + ((Throwable) a[0]).getMessage());
                 process().exit(1);
             });
-            server.listen(port, host, 0, () -> System.out.println(
+            server.listen(opts.port(), opts.host(), 0, () -> System.out.println(
                     "tcp-echo listening on " + server.address() + " (pid " + process().pid() + ")"));
             process().on("SIGINT", a -> server.close());
         });

@@ -225,6 +225,7 @@ public final class Socket extends EventEmitter {
 
     /** The connected peer. */
     public AddressInfo remoteAddress() {
+        env.checkThread();
         if (!connected) throw new NodeError("ERR_SOCKET_DGRAM_NOT_CONNECTED", "Not connected");
         SockAddr a = handle.getpeername();
         return new AddressInfo(a.address(), a.family(), a.port());
@@ -234,6 +235,7 @@ public final class Socket extends EventEmitter {
 
     /** The bound address; throws ERR_SOCKET_DGRAM_NOT_RUNNING if not bound. */
     public AddressInfo address() {
+        env.checkThread();
         if (state != State.BOUND) throw new NodeError("ERR_SOCKET_DGRAM_NOT_RUNNING", "Not running");
         SockAddr a = handle.getsockname();
         return new AddressInfo(a.address(), a.family(), a.port());

@@ -255,6 +255,7 @@ public class Server extends EventEmitter {
 
     /** The bound address of a TCP server, or null (for a Unix-socket server see {@link #path()}). */
     public AddressInfo address() {
+        env.checkThread();
         if (handle instanceof Tcp tcp && listening()) {
             SockAddr a = tcp.getsockname();
             return new AddressInfo(a.address(), a.family(), a.port());
@@ -280,6 +281,7 @@ public class Server extends EventEmitter {
 
     /** Above this many connections new ones are closed at once; negative: no limit. */
     public Server setMaxConnections(int max) {
+        env.checkThread();
         maxConnections = max;
         return this;
     }

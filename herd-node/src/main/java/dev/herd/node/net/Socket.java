@@ -580,6 +580,7 @@ public class Socket extends EventEmitter {
 
     /** The local address of a TCP socket, or null. */
     public AddressInfo address() {
+        env.checkThread();
         if (handle instanceof Tcp tcp && !destroyed) {
             try {
                 SockAddr a = tcp.getsockname();
