@@ -1,7 +1,6 @@
 package dev.herd.os;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -11,10 +10,11 @@ class EpollTest {
 
     @Test
     void epollEventIsPacked12BytesOnX86_64() {
-        assumeThat(System.getProperty("os.arch")).isIn("amd64", "x86_64");
-        assertThat(Epoll.EVENT_SIZE).isEqualTo(12);
+        String arch = System.getProperty("os.arch");
+        // Packed on x86_64 only; 16 bytes (naturally aligned) everywhere else.
+        assertThat(Epoll.EVENT_SIZE).isEqualTo(arch.equals("amd64") || arch.equals("x86_64") ? 12 : 16);
         // The proof of the layout: two ready fds must come back with their own data words intact,
-        // which only holds if the stride the kernel writes (12) is the one we read.
+        // which only holds if the stride the kernel writes is the one we read.
         Fd[] a = LibC.pipe2(LibC.O_NONBLOCK);
         Fd[] b = LibC.pipe2(LibC.O_NONBLOCK);
         try (Epoll ep = Epoll.create(4)) {
