@@ -1,0 +1,445 @@
+package dev.herd.node.value;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.lang.reflect.Array;
+import java.lang.reflect.Type;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
+import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The value model: which Java objects stand for which JavaScript values, shared by every encoder
+ * (JSON mode, V8 'advanced' mode, structured clone) so that all three agree.
+ *
+ * <h2>Java → JavaScript (what may be sent)</h2>
+ * <table>
+ * <caption>Sending</caption>
+ * <tr><th>Java</th><th>JavaScript</th></tr>
+ * <tr><td>{@code null} / {@link Undefined}</td><td>null / undefined</td></tr>
+ * <tr><td>Boolean</td><td>boolean</td></tr>
+ * <tr><td>Byte, Short, Integer, Long, Float, Double, BigDecimal</td><td>number (a double: a Long
+ * beyond ±2^53 or a BigDecimal loses precision exactly as in JavaScript)</td></tr>
+ * <tr><td>BigInteger</td><td>BigInt</td></tr>
+ * <tr><td>CharSequence, Character, Enum (its name)</td><td>string (any UTF-16, lone surrogates
+ * included)</td></tr>
+ * <tr><td>List, other Collection (not Set), Object[], primitive arrays other than byte[]</td>
+ * <td>Array; {@link JsArray} → an Array with holes</td></tr>
+ * <tr><td>Map whose keys are all strings</td><td>plain object (integer-like keys first, ascending,
+ * then insertion order, as JavaScript orders properties)</td></tr>
+ * <tr><td>{@link JsMap}, or a Map with a non-string key</td><td>Map</td></tr>
+ * <tr><td>Set</td><td>Set</td></tr>
+ * <tr><td>Instant, java.util.Date, OffsetDateTime, ZonedDateTime / {@link InvalidDate}</td>
+ * <td>Date (millisecond precision) / Invalid Date</td></tr>
+ * <tr><td>byte[]</td><td>Buffer</td></tr>
+ * <tr><td>{@link ArrayBuffer}, ByteBuffer (its remaining bytes)</td><td>ArrayBuffer</td></tr>
+ * <tr><td>{@link TypedArray}</td><td>Int8Array … BigUint64Array, DataView</td></tr>
+ * <tr><td>{@link JsRegExp}, Pattern</td><td>RegExp</td></tr>
+ * <tr><td>Throwable</td><td>Error ({@link JsError#of(Throwable)})</td></tr>
+ * <tr><td>a record, or a bean with properties Jackson can see</td><td>plain object of its
+ * properties (Jackson's annotations apply: {@code @JsonProperty}, {@code @JsonIgnore})</td></tr>
+ * <tr><td>a lambda or functional object</td><td>a function: dropped by JSON, DataCloneError
+ * elsewhere</td></tr>
+ * <tr><td>anything else (handles, streams, threads, objects with no properties)</td><td>not a
+ * value: every encoder refuses it with a clear error</td></tr>
+ * </table>
+ *
+ * <h2>JavaScript → Java (what is received, the generic form)</h2>
+ * undefined → {@link Undefined#INSTANCE}; null → null; boolean → Boolean; number → Integer when it
+ * is an int32 (not -0), Long when it is another integer within ±2^53, else Double ({@link
+ * #number(double)}); BigInt → BigInteger; string → String; Array → ArrayList, or {@link JsArray}
+ * when it has holes; plain object → {@code LinkedHashMap<String, Object>} in JavaScript's property
+ * order; Map → {@link JsMap}; Set → LinkedHashSet; Date → Instant or {@link InvalidDate}; Buffer →
+ * byte[]; ArrayBuffer → {@link ArrayBuffer}; other views → {@link TypedArray}; RegExp →
+ * {@link JsRegExp}; Error → {@link JsError}; primitive wrappers ({@code new String('x')}) → the
+ * primitive. {@link #convert(Object, Class)} binds a generic value to a Java type with Jackson.
+ *
+ * <p>Static and thread-safe.
+ */
+public final class Values {
+    /** What a Java object is as a JavaScript value. */
+    public enum Kind {
+        UNDEFINED, NULL, BOOLEAN, NUMBER, BIGINT, STRING, ARRAY, SPARSE_ARRAY, OBJECT, MAP, SET, DATE,
+        BUFFER, ARRAY_BUFFER, TYPED_ARRAY, REGEXP, ERROR, FUNCTION, UNSUPPORTED
+    }
+
+    /** 2^53 - 1, JavaScript's Number.MAX_SAFE_INTEGER. */
+    public static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .addModule(valueModelModule())
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .build();
+
+    /** Per class: how to read it as a plain object (records and beans), or null when it is not one. */
+    private static final ClassValue<Bean> BEANS = new ClassValue<>() {
+        @Override
+        protected Bean computeValue(Class<?> type) {
+            return Bean.of(type);
+        }
+    };
+
+    private Values() {
+    }
+
+    /** The JavaScript kind of {@code v}. */
+    public static Kind kindOf(Object v) {
+        return switch (v) {
+            case null -> Kind.NULL;
+            case Undefined u -> Kind.UNDEFINED;
+            case Boolean b -> Kind.BOOLEAN;
+            case BigInteger b -> Kind.BIGINT;
+            case Integer i -> Kind.NUMBER;
+            case Double d -> Kind.NUMBER;
+            case Long l -> Kind.NUMBER;
+            case Short s -> Kind.NUMBER;
+            case Byte b -> Kind.NUMBER;
+            case Float f -> Kind.NUMBER;
+            case BigDecimal d -> Kind.NUMBER;
+            case CharSequence s -> Kind.STRING;
+            case Character c -> Kind.STRING;
+            case Enum<?> e when !(e instanceof Undefined) && !(e instanceof InvalidDate) -> Kind.STRING;
+            case JsArray a -> Kind.SPARSE_ARRAY;
+            case JsMap m -> Kind.MAP;
+            case Map<?, ?> m -> allStringKeys(m) ? Kind.OBJECT : Kind.MAP;
+            case Set<?> s -> Kind.SET;
+            case Collection<?> c -> Kind.ARRAY;
+            case Object[] a -> Kind.ARRAY;
+            case byte[] b -> Kind.BUFFER;
+            case Instant t -> Kind.DATE;
+            case InvalidDate t -> Kind.DATE;
+            case java.util.Date t -> Kind.DATE;
+            case OffsetDateTime t -> Kind.DATE;
+            case ZonedDateTime t -> Kind.DATE;
+            case ArrayBuffer b -> Kind.ARRAY_BUFFER;
+            case ByteBuffer b -> Kind.ARRAY_BUFFER;
+            case TypedArray t -> Kind.TYPED_ARRAY;
+            case JsRegExp r -> Kind.REGEXP;
+            case Pattern p -> Kind.REGEXP;
+            case Throwable t -> Kind.ERROR;
+            default -> kindOfOther(v);
+        };
+    }
+
+    private static Kind kindOfOther(Object v) {
+        Class<?> type = v.getClass();
+        if (type.isArray()) {
+            return Kind.ARRAY; // primitive arrays other than byte[]
+        }
+        if (isFunction(type)) {
+            return Kind.FUNCTION;
+        }
+        return BEANS.get(type) != null ? Kind.OBJECT : Kind.UNSUPPORTED;
+    }
+
+    private static boolean isFunction(Class<?> type) {
+        if (type.isSynthetic() || type.isHidden()) {
+            return true; // lambdas and method references
+        }
+        for (Class<?> i : type.getInterfaces()) {
+            if (i.isAnnotationPresent(FunctionalInterface.class) && !i.getName().startsWith("java.lang.Comparable")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean allStringKeys(Map<?, ?> m) {
+        for (Object k : m.keySet()) {
+            if (!(k instanceof String)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---- numbers ----
+
+    /**
+     * The generic Java form of a JavaScript number: Integer for an int32 other than -0, Long for
+     * another integer within ±(2^53 - 1), Double otherwise (fractions, -0, NaN, ±Infinity, larger
+     * magnitudes). Every decoder uses this, so a number arrives the same way whatever the mode.
+     */
+    public static Object number(double d) {
+        int i = (int) d;
+        if (i == d && (i != 0 || Double.doubleToRawLongBits(d) == 0)) {
+            return i;
+        }
+        long l = (long) d;
+        if (l == d && Math.abs(l) <= MAX_SAFE_INTEGER) {
+            return l;
+        }
+        return d;
+    }
+
+    /** The JavaScript number value of a NUMBER-kind object. */
+    public static double toDouble(Object number) {
+        return ((Number) number).doubleValue();
+    }
+
+    /** Whether a NUMBER-kind object is an int32 (what V8 stores as a small integer): not -0, no fraction. */
+    public static boolean isInt32(Object number) {
+        return switch (number) {
+            case Integer i -> true;
+            case Short s -> true;
+            case Byte b -> true;
+            case Long l -> l == (int) (long) l;
+            default -> {
+                double d = toDouble(number);
+                int i = (int) d;
+                yield i == d && (i != 0 || Double.doubleToRawLongBits(d) == 0);
+            }
+        };
+    }
+
+    // ---- strings ----
+
+    /** The string of a STRING-kind object. */
+    public static String toStringValue(Object v) {
+        return v instanceof Enum<?> e ? e.name() : v.toString();
+    }
+
+    // ---- objects ----
+
+    /**
+     * The properties of an OBJECT-kind object, in JavaScript's property order: keys that are array
+     * indices (canonical decimal integers below 2^32 - 1) first in ascending order, then the other
+     * keys in the map's (or the record's or bean's) order. A Map's entries are returned as they are;
+     * a record's or bean's as read through its accessors.
+     */
+    @SuppressWarnings("unchecked")
+    public static List<Map.Entry<String, Object>> properties(Object object) {
+        List<Map.Entry<String, Object>> entries;
+        if (object instanceof Map<?, ?> map) {
+            entries = new ArrayList<>(((Map<String, Object>) map).entrySet());
+        } else {
+            Bean bean = BEANS.get(object.getClass());
+            if (bean == null) {
+                throw new IllegalArgumentException(object.getClass().getName() + " is not a plain-object value");
+            }
+            entries = bean.read(object);
+        }
+        return jsOrder(entries);
+    }
+
+    private static List<Map.Entry<String, Object>> jsOrder(List<Map.Entry<String, Object>> entries) {
+        boolean anyIndex = false;
+        for (Map.Entry<String, Object> e : entries) {
+            if (arrayIndex(e.getKey()) >= 0) {
+                anyIndex = true;
+                break;
+            }
+        }
+        if (!anyIndex) {
+            return entries;
+        }
+        List<Map.Entry<String, Object>> indices = new ArrayList<>();
+        List<Map.Entry<String, Object>> others = new ArrayList<>();
+        for (Map.Entry<String, Object> e : entries) {
+            (arrayIndex(e.getKey()) >= 0 ? indices : others).add(e);
+        }
+        indices.sort((a, b) -> Long.compare(arrayIndex(a.getKey()), arrayIndex(b.getKey())));
+        indices.addAll(others);
+        return indices;
+    }
+
+    /**
+     * The array index a property key stands for (a canonical decimal integer in [0, 2^32 - 2]),
+     * or -1 when the key is an ordinary name.
+     */
+    public static long arrayIndex(String key) {
+        int n = key.length();
+        if (n == 0 || n > 10 || (n > 1 && key.charAt(0) == '0')) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = 0; i < n; i++) {
+            char c = key.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v < JsArray.MAX_LENGTH ? v : -1;
+    }
+
+    // ---- arrays ----
+
+    /** The elements of an ARRAY-kind object (List, Collection, Object[] or primitive array) as a List. */
+    public static List<?> elements(Object array) {
+        return switch (array) {
+            case List<?> l -> l;
+            case Collection<?> c -> new ArrayList<>(c);
+            case Object[] a -> java.util.Arrays.asList(a);
+            default -> new AbstractList<>() {
+                private final int size = Array.getLength(array);
+
+                @Override
+                public Object get(int index) {
+                    return Array.get(array, index);
+                }
+
+                @Override
+                public int size() {
+                    return size;
+                }
+            };
+        };
+    }
+
+    // ---- dates ----
+
+    /** The time value (ms since the epoch, NaN for an invalid date) of a DATE-kind object. */
+    public static double dateValue(Object date) {
+        return switch (date) {
+            case Instant t -> t.toEpochMilli();
+            case java.util.Date d -> d.getTime();
+            case OffsetDateTime t -> t.toInstant().toEpochMilli();
+            case ZonedDateTime t -> t.toInstant().toEpochMilli();
+            case InvalidDate d -> Double.NaN;
+            default -> throw new IllegalArgumentException(date.getClass().getName() + " is not a date");
+        };
+    }
+
+    /**
+     * The generic form of a JavaScript Date's time value: an Instant, or {@link InvalidDate} when
+     * the value is NaN or outside JavaScript's range (±8.64e15 ms). Fractions of a millisecond are
+     * dropped (JavaScript's TimeClip).
+     */
+    public static Object date(double timeValue) {
+        if (Double.isNaN(timeValue) || Math.abs(timeValue) > 8.64e15) {
+            return InvalidDate.INSTANCE;
+        }
+        return Instant.ofEpochMilli((long) timeValue);
+    }
+
+    // ---- binding ----
+
+    /**
+     * Binds a received value (generic form) to {@code type} with Jackson: a plain object fills a
+     * record or bean, unknown properties are ignored, numbers widen or narrow as Jackson allows,
+     * Dates become Instant / Date / OffsetDateTime fields. A value already of {@code type} is
+     * returned as is.
+     *
+     * @throws IllegalArgumentException when the value does not fit the type
+     */
+    public static <T> T convert(Object value, Class<T> type) {
+        if (type.isInstance(value)) {
+            return type.cast(value);
+        }
+        return MAPPER.convertValue(value, type);
+    }
+
+    /** {@link #convert(Object, Class)} to a generic type ({@code new TypeReference<List<Order>>() {}}). */
+    public static <T> T convert(Object value, TypeReference<T> type) {
+        return MAPPER.convertValue(value, type);
+    }
+
+    /** {@link #convert(Object, Class)} to a reflective type. */
+    public static Object convert(Object value, Type type) {
+        JavaType javaType = MAPPER.constructType(type);
+        if (javaType.getRawClass().isInstance(value) && !javaType.isContainerType()) {
+            return value;
+        }
+        return MAPPER.convertValue(value, javaType);
+    }
+
+    /** Jackson serializers for the model's own types, so that binding reads them as their values. */
+    private static SimpleModule valueModelModule() {
+        SimpleModule m = new SimpleModule("herd-values");
+        m.addSerializer(Undefined.class, new StdSerializer<>(Undefined.class) {
+            @Override
+            public void serialize(Undefined v, JsonGenerator g, SerializerProvider p) throws IOException {
+                g.writeNull();
+            }
+        });
+        m.addSerializer(InvalidDate.class, new StdSerializer<>(InvalidDate.class) {
+            @Override
+            public void serialize(InvalidDate v, JsonGenerator g, SerializerProvider p) throws IOException {
+                g.writeNull();
+            }
+        });
+        m.addSerializer(ArrayBuffer.class, new StdSerializer<>(ArrayBuffer.class) {
+            @Override
+            public void serialize(ArrayBuffer v, JsonGenerator g, SerializerProvider p) throws IOException {
+                g.writeBinary(v.toByteArray());
+            }
+        });
+        m.addSerializer(TypedArray.class, new StdSerializer<>(TypedArray.class) {
+            @Override
+            public void serialize(TypedArray v, JsonGenerator g, SerializerProvider p) throws IOException {
+                g.writeBinary(v.toByteArray());
+            }
+        });
+        m.addSerializer(JsRegExp.class, new StdSerializer<>(JsRegExp.class) {
+            @Override
+            public void serialize(JsRegExp v, JsonGenerator g, SerializerProvider p) throws IOException {
+                g.writeString(v.toString());
+            }
+        });
+        return m;
+    }
+
+    /** How to read a record or bean as a plain object: Jackson's view of its properties. */
+    private record Bean(List<String> names, List<AnnotatedMember> accessors) {
+        static Bean of(Class<?> type) {
+            if (type.isInterface() || type.isPrimitive() || type.getName().startsWith("java.")
+                    || type.getName().startsWith("javax.") || type.getName().startsWith("jdk.")
+                    || type.getName().startsWith("sun.") || type.getName().startsWith("dev.herd.os.")
+                    || type.getName().startsWith("dev.herd.loop.") || type.getName().startsWith("dev.herd.io.")
+                    || AutoCloseable.class.isAssignableFrom(type)) {
+                return null; // live resources and JDK internals are not plain data
+            }
+            JavaType javaType = MAPPER.constructType(type);
+            BeanDescription description = MAPPER.getSerializationConfig().introspect(javaType);
+            List<String> names = new ArrayList<>();
+            List<AnnotatedMember> accessors = new ArrayList<>();
+            for (BeanPropertyDefinition p : description.findProperties()) {
+                AnnotatedMember accessor = p.getAccessor();
+                if (accessor == null) {
+                    continue;
+                }
+                accessor.fixAccess(true);
+                names.add(p.getName());
+                accessors.add(accessor);
+            }
+            if (names.isEmpty() && !type.isRecord()) {
+                return null; // an object with identity and no data: not a value
+            }
+            return new Bean(List.copyOf(names), List.copyOf(accessors));
+        }
+
+        List<Map.Entry<String, Object>> read(Object object) {
+            List<Map.Entry<String, Object>> out = new ArrayList<>(names.size());
+            for (int i = 0; i < names.size(); i++) {
+                out.add(new java.util.AbstractMap.SimpleImmutableEntry<>(names.get(i), accessors.get(i).getValue(object)));
+            }
+            return out;
+        }
+    }
+}
