@@ -22,9 +22,12 @@ import java.util.Objects;
  * removes a socket someone else has just bound there), as libuv does. Paths in Linux's abstract
  * namespace (starting with {@code '\0'}) have no file to unlink.
  *
- * <p>The {@code ipc} flag marks a pipe that will carry handles (descriptors passed with
- * SCM_RIGHTS) between processes; it is recorded and refuses {@link #listen}, as libuv's, and the
- * passing itself is not implemented yet.
+ * <p>The {@code ipc} flag marks a pipe that carries handles between processes (libuv's
+ * {@code uv_pipe_init(loop, pipe, 1)}): it refuses {@link #listen}; it reads with recvmsg, keeping
+ * each descriptor that arrives (SCM_RIGHTS) until {@link #acceptPending()} takes it — the bytes it
+ * came with are delivered to the read callback as usual, and the descriptor is waiting by then —
+ * and {@link Stream#write2} sends a handle's descriptor along with bytes. Descriptors never taken
+ * are closed with the pipe.
  *
  * <p>Thread rule: loop thread only. Lifetime: as {@link Stream}.
  */
@@ -75,6 +78,68 @@ public final class Pipe extends Stream {
     /** Whether this pipe was made to pass handles. */
     public boolean ipc() {
         return ipc;
+    }
+
+    /** What a received descriptor is (libuv's {@code uv_handle_type} as {@code uv_pipe_pending_type} gives it). */
+    public enum PendingType {
+        /** A TCP socket (IPv4 or IPv6 stream): open it with {@link Tcp#open}. */
+        TCP,
+        /** A Unix-domain stream socket or a FIFO: open it with {@link Pipe#open}. */
+        PIPE,
+        /** A UDP socket: open it with {@link Udp#open}. */
+        UDP,
+        /** Anything else (a regular file, a SEQPACKET socket, ...): no handle type fits. */
+        UNKNOWN
+    }
+
+    /** How many received descriptors wait to be taken (libuv's {@code uv_pipe_pending_count}). */
+    public int pendingCount() {
+        loop().checkThread();
+        return pendingFdCount();
+    }
+
+    /** The type of the oldest waiting descriptor, or null when none waits (libuv's {@code uv_pipe_pending_type}). */
+    public PendingType pendingType() {
+        loop().checkThread();
+        Fd fd = peekPendingFd();
+        if (fd == null) return null;
+        int domain = Net.getsockopt(fd.intValue(), Net.SOL_SOCKET, Net.SO_DOMAIN);
+        int type = Net.getsockopt(fd.intValue(), Net.SOL_SOCKET, Net.SO_TYPE);
+        if (domain < 0 || type < 0) {
+            return isFifo(fd.intValue()) ? PendingType.PIPE : PendingType.UNKNOWN;
+        }
+        if (domain == Net.AF_UNIX) return type == Net.SOCK_STREAM ? PendingType.PIPE : PendingType.UNKNOWN;
+        if (domain == Net.AF_INET || domain == Net.AF_INET6) {
+            if (type == Net.SOCK_STREAM) return PendingType.TCP;
+            if (type == Net.SOCK_DGRAM) return PendingType.UDP;
+        }
+        return PendingType.UNKNOWN;
+    }
+
+    /** Whether {@code fd} is a pipe or FIFO; /proc names them {@code pipe:[inode]} (a named FIFO by its path, checked too). */
+    private static boolean isFifo(int fd) {
+        Path link = Path.of("/proc/self/fd/" + fd);
+        try {
+            String target = Files.readSymbolicLink(link).toString();
+            if (target.startsWith("pipe:")) return true;
+            return Files.readAttributes(link, java.nio.file.attribute.BasicFileAttributes.class).isOther()
+                    && !target.startsWith("socket:");
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Takes the oldest received descriptor: the caller owns it from now on (open a handle on it, or
+     * close it). libuv's {@code uv_accept} on an ipc pipe.
+     *
+     * @throws ErrnoException EAGAIN when none is waiting
+     */
+    public Fd acceptPending() {
+        loop().checkThread();
+        Fd fd = takePendingFd();
+        if (fd == null) throw ErrnoException.of(Errno.EAGAIN, "accept");
+        return fd;
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.herd.os.Fd;
 import dev.herd.os.LibC;
 import dev.herd.os.Net;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.Objects;
 
 /**
@@ -71,6 +72,10 @@ public abstract class Stream extends Handle {
 
     private Fd fd;
     private IoWatcher watcher;
+    /** An ipc {@link Pipe}: reads with recvmsg (receiving descriptors), and {@link #write2} may send one. */
+    private boolean ipc;
+    /** Descriptors received on an ipc pipe, oldest first, until {@link #takePendingFd()} (libuv's accepted_fd + queued_fds). */
+    private ArrayDeque<Fd> pendingFds;
     /** Whether fd is a socket: sockets are written with MSG_NOSIGNAL and can be shut down. */
     private boolean socket;
 
@@ -130,6 +135,7 @@ public abstract class Stream extends Handle {
         if (this.fd != null) throw ErrnoException.of(Errno.EBUSY, "uv_stream_open");
         this.fd = fd;
         this.socket = socket;
+        this.ipc = socket && this instanceof Pipe p && p.ipc();
         this.watcher = new IoWatcher(loop(), fd.intValue(), this::onReady);
         this.readable = readable;
         this.writable = writable;
@@ -228,7 +234,17 @@ public abstract class Stream extends Handle {
             // reading is re-checked after each callback: it may stop reading or close the stream.
             for (int count = READS_PER_WAKEUP; reading && count > 0; count--) {
                 byte[] buf = rb.array;
-                long n = LibC.read(fd.intValue(), buf, 0, buf.length);
+                long n;
+                if (ipc) {
+                    Net.RecvMsg m = Net.recvmsg(fd.intValue(), buf, 0, buf.length, 0, Net.RECV_FDS_MAX);
+                    n = m.bytes();
+                    for (int received : m.fds()) {
+                        if (pendingFds == null) pendingFds = new ArrayDeque<>();
+                        pendingFds.add(Fd.adopt(received));
+                    }
+                } else {
+                    n = LibC.read(fd.intValue(), buf, 0, buf.length);
+                }
                 if (n == EAGAIN) return;
                 if (n < 0) {
                     // The connection is broken both ways (libuv clears READABLE and WRITABLE).
@@ -284,9 +300,28 @@ public abstract class Stream extends Handle {
      *     writable (after {@link #shutdown}, or after a read error)
      */
     public final WriteRequest write(ByteBuffer[] bufs, RequestCallback callback) {
+        return write2(bufs, null, callback);
+    }
+
+    /**
+     * {@link #write} that also passes {@code sendHandle}'s descriptor to the peer (libuv's
+     * {@code uv_write2}): on an ipc {@link Pipe} only, the descriptor travels as SCM_RIGHTS with
+     * the first bytes of this request that the kernel takes, and the request is written on its own
+     * (never gathered with other requests into one system call), so that the peer receives the
+     * descriptor with this request's first byte. {@code sendHandle} is a {@link Stream} or a
+     * {@link Udp}; it must stay open until the callback: if it has no descriptor by the time the
+     * request is written, the request fails with EBADF. {@code null} means no handle.
+     *
+     * @throws ErrnoException EINVAL if a handle is given on a stream that is not an ipc pipe, or
+     *     with no bytes to carry it; EBADF / EPIPE as {@link #write}
+     */
+    public final WriteRequest write2(ByteBuffer[] bufs, Handle sendHandle, RequestCallback callback) {
         loop().checkThread();
         Objects.requireNonNull(bufs, "bufs");
         if (fd == null || isClosing()) throw ErrnoException.of(Errno.EBADF, "write");
+        if (sendHandle != null && (!ipc || !(sendHandle instanceof Stream || sendHandle instanceof Udp))) {
+            throw ErrnoException.of(Errno.EINVAL, "write");
+        }
         if (!writable) throw ErrnoException.of(Errno.EPIPE, "write");
         ByteBuffer[] views = new ByteBuffer[bufs.length];
         long size = 0;
@@ -294,7 +329,9 @@ public abstract class Stream extends Handle {
             views[i] = bufs[i].duplicate(); // our own position; the caller's stays put
             size += views[i].remaining();
         }
+        if (sendHandle != null && size == 0) throw ErrnoException.of(Errno.EINVAL, "write"); // a descriptor needs a byte to ride on
         WriteRequest req = new WriteRequest(this, views, size, callback);
+        req.sendHandle = sendHandle;
         // As libuv: the kernel is tried now only if nothing is waiting, counting failed writes
         // whose callbacks have not run yet (a non-zero size means "stop writing").
         boolean emptyQueue = writeQueueSize == 0;
@@ -364,15 +401,32 @@ public abstract class Stream extends Handle {
                 return;
             }
             WriteBatch batch = WriteBatch.get();
-            gather:
-            for (WriteRequest req = writeHead; req != null; req = (WriteRequest) req.next) {
-                for (int i = req.index; i < req.bufs.length; i++) {
-                    if (!batch.add(req.bufs[i])) break gather;
+            int[] sendFds = null;
+            WriteRequest head = writeHead;
+            if (head.sendHandle != null) {
+                // A request carrying a descriptor goes alone, as in libuv's uv__write.
+                int sendFd = handleFd(head.sendHandle);
+                if (sendFd < 0) {
+                    failHead(ErrnoException.of(Errno.EBADF, "write"));
+                    continue;
+                }
+                sendFds = new int[] {sendFd};
+                for (int i = head.index; i < head.bufs.length; i++) {
+                    if (!batch.add(head.bufs[i])) break;
+                }
+            } else {
+                gather:
+                for (WriteRequest req = head; req != null; req = (WriteRequest) req.next) {
+                    if (req.sendHandle != null) break; // it goes in a call of its own
+                    for (int i = req.index; i < req.bufs.length; i++) {
+                        if (!batch.add(req.bufs[i])) break gather;
+                    }
                 }
             }
             long offered = batch.bytes();
-            long r = batch.write(fdn, socket);
+            long r = batch.write(fdn, socket, sendFds);
             if (r >= 0) {
+                if (sendFds != null) head.sendHandle = null; // the descriptor went with the first chunk
                 writeQueueSize -= r;
                 if (r < offered) {
                     finishWrittenRequests();
@@ -385,14 +439,45 @@ public abstract class Stream extends Handle {
             } else {
                 // The head request fails; each request after it tries its own system call (and
                 // will usually get the same error), so none is left hanging.
-                WriteRequest req = writeHead;
-                writeHead = (WriteRequest) req.next;
-                if (writeHead == null) writeTail = null;
-                req.next = null;
-                req.error = ErrnoException.of((int) r, "write");
-                finished(req);
+                failHead(ErrnoException.of((int) r, "write"));
             }
         }
+    }
+
+    private void failHead(ErrnoException error) {
+        WriteRequest req = writeHead;
+        writeHead = (WriteRequest) req.next;
+        if (writeHead == null) writeTail = null;
+        req.next = null;
+        req.error = error;
+        finished(req);
+    }
+
+    /** The descriptor of a handle being sent, or -1 once it has none (closed). */
+    private static int handleFd(Handle h) {
+        if (h.isClosing()) return -1;
+        return switch (h) {
+            case Stream s -> s.fd == null ? -1 : s.fd.intValue();
+            case Udp u -> u.fileno();
+            default -> -1;
+        };
+    }
+
+    // ---------------------------------------------------------------- received descriptors (ipc pipes)
+
+    /** Descriptors received and not yet taken (libuv's {@code uv_pipe_pending_count}). */
+    final int pendingFdCount() {
+        return pendingFds == null ? 0 : pendingFds.size();
+    }
+
+    /** The oldest received descriptor, without taking it, or null. */
+    final Fd peekPendingFd() {
+        return pendingFds == null ? null : pendingFds.peek();
+    }
+
+    /** Takes the oldest received descriptor (the caller owns it now), or null when none is waiting. */
+    final Fd takePendingFd() {
+        return pendingFds == null ? null : pendingFds.poll();
     }
 
     /** Moves fully written requests from the head of the write queue to the completed queue. */
@@ -712,6 +797,10 @@ public abstract class Stream extends Handle {
         if (acceptedFd != -1) {
             LibC.close(acceptedFd);
             acceptedFd = -1;
+        }
+        if (pendingFds != null) {
+            // Received but never taken: they are ours to close, or they leak.
+            for (Fd pending; (pending = pendingFds.poll()) != null; ) pending.close();
         }
         if (spareFd != null) {
             spareFd.close();

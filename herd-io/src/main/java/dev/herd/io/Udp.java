@@ -7,6 +7,7 @@ import dev.herd.os.Epoll;
 import dev.herd.os.Errno;
 import dev.herd.os.ErrnoException;
 import dev.herd.os.Fd;
+import dev.herd.os.LibC;
 import dev.herd.os.Net;
 import dev.herd.os.SockAddr;
 import java.util.ArrayDeque;
@@ -148,6 +149,40 @@ public final class Udp extends Handle {
     /** {@link #bind(SockAddr, int)} with no flags. */
     public void bind(SockAddr addr) {
         bind(addr, 0);
+    }
+
+    /**
+     * Adopts an existing UDP socket (libuv's {@code uv_udp_open}): one received from another
+     * process, typically already bound. It is made non-blocking and owned by this handle from now
+     * on; on failure the caller still owns it.
+     *
+     * @throws ErrnoException EBUSY if this handle already has a socket; ENOTSOCK / EINVAL for a
+     *     descriptor that is not an IPv4 or IPv6 datagram socket
+     */
+    public void open(Fd socket) {
+        checkOpen();
+        Objects.requireNonNull(socket, "socket");
+        if (fd != null) throw ErrnoException.of(Errno.EBUSY, "uv_udp_open");
+        int s = socket.intValue();
+        int family = Net.getsockopt(s, Net.SOL_SOCKET, Net.SO_DOMAIN);
+        if (family < 0) throw ErrnoException.of(family, "uv_udp_open");
+        int type = Net.getsockopt(s, Net.SOL_SOCKET, Net.SO_TYPE);
+        if (type < 0) throw ErrnoException.of(type, "uv_udp_open");
+        if ((family != Net.AF_INET && family != Net.AF_INET6) || type != Net.SOCK_DGRAM) {
+            throw ErrnoException.of(Errno.EINVAL, "uv_udp_open");
+        }
+        int r = LibC.setNonBlocking(s, true);
+        if (r < 0) throw ErrnoException.of(r, "uv_udp_open");
+        fd = socket;
+        af = family;
+        watcher = new IoWatcher(loop(), s, this::onReady);
+        // A connected socket keeps sending to its peer (libuv checks getpeername too).
+        try {
+            Net.getpeername(s);
+            connected = true;
+        } catch (ErrnoException notConnected) {
+            connected = false; // ENOTCONN: the usual case
+        }
     }
 
     /** libuv's uv__udp_bind: 0 or -errno. */

@@ -88,16 +88,25 @@ final class WriteBatch {
      * positions by what was written and returns it, or -errno. Clears the batch.
      */
     long write(int fd, boolean socket) {
+        return write(fd, socket, null);
+    }
+
+    /**
+     * {@link #write(int, boolean)} that also sends {@code fds} (SCM_RIGHTS, on a socket) with the
+     * bytes, or none when {@code fds} is null.
+     */
+    long write(int fd, boolean socket, int[] fds) {
         try {
             ByteBuffer one = single != null ? single : count == 1 && sliced == null && iov[0].hasArray() ? iov[0] : null;
             if (one != null) {
                 int off = one.arrayOffset() + one.position();
                 int len = one.remaining();
-                long r = socket ? Net.send(fd, one.array(), off, len, 0) : LibC.write(fd, one.array(), off, len);
+                long r = fds != null ? Net.sendmsg(fd, one.array(), off, len, fds, 0)
+                        : socket ? Net.send(fd, one.array(), off, len, 0) : LibC.write(fd, one.array(), off, len);
                 if (r > 0) one.position(one.position() + (int) r);
                 return r;
             }
-            long r = socket ? Net.sendmsg(fd, iov, 0, count, null, 0) : Net.writev(fd, iov, 0, count);
+            long r = socket || fds != null ? Net.sendmsg(fd, iov, 0, count, fds, 0) : Net.writev(fd, iov, 0, count);
             if (r > 0 && sliced != null) sliced.position(sliced.position() + (int) r);
             return r;
         } finally {

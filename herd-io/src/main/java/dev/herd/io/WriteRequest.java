@@ -1,5 +1,6 @@
 package dev.herd.io;
 
+import dev.herd.loop.Handle;
 import java.nio.ByteBuffer;
 
 /**
@@ -18,6 +19,8 @@ public final class WriteRequest extends StreamRequest {
     final ByteBuffer[] bufs;
     int index;
     private final long size;
+    /** The handle whose descriptor rides with this request's first written bytes (write2), until sent. */
+    Handle sendHandle;
 
     WriteRequest(Stream stream, ByteBuffer[] bufs, long size, RequestCallback callback) {
         super(stream, callback);
@@ -46,5 +49,6 @@ public final class WriteRequest extends StreamRequest {
         stream.writeReleased(remaining());
         for (int i = index; i < bufs.length; i++) bufs[i] = null;
         index = bufs.length;
+        sendHandle = null;
     }
 }
