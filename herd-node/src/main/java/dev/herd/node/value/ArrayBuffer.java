@@ -14,9 +14,10 @@ import java.util.Arrays;
  * remaining bytes; {@link TypedArray}s are views on an ArrayBuffer.
  *
  * <p>Not thread-safe: one thread uses it at a time; {@link #transfer()} is how its memory moves to
- * another owner. Equality is by content (for tests and maps of received values), not identity.
+ * another owner (it is the first {@link Transferable}). Equality is by content (for tests and maps
+ * of received values), not identity.
  */
-public final class ArrayBuffer {
+public final class ArrayBuffer implements Transferable {
     private ByteBuffer data;
 
     private ArrayBuffer(ByteBuffer data) {
@@ -49,6 +50,7 @@ public final class ArrayBuffer {
     }
 
     /** Whether the memory was transferred away. */
+    @Override
     public boolean isDetached() {
         return data == null;
     }
@@ -79,10 +81,36 @@ public final class ArrayBuffer {
      *
      * @throws IllegalStateException if already detached
      */
+    @Override
     public ArrayBuffer transfer() {
-        ByteBuffer moved = data();
-        data = null;
-        return new ArrayBuffer(moved);
+        Transfer t = prepareTransfer();
+        t.commit();
+        return (ArrayBuffer) t.target();
+    }
+
+    /**
+     * The first step of {@link #transfer()}: a new ArrayBuffer over the same memory; this one stays
+     * attached until the returned move is committed.
+     *
+     * @throws IllegalStateException if detached
+     */
+    @Override
+    public Transfer prepareTransfer() {
+        ArrayBuffer target = new ArrayBuffer(data());
+        return new Transfer() {
+            @Override
+            public ArrayBuffer target() {
+                return target;
+            }
+
+            @Override
+            public void commit() {
+                if (data == null) {
+                    throw new IllegalStateException("Cannot transfer a detached ArrayBuffer");
+                }
+                data = null;
+            }
+        };
     }
 
     @Override

@@ -1,6 +1,11 @@
 package dev.herd.node.value;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A JavaScript {@code Error} received from another process or thread: its {@code name}
@@ -35,12 +40,31 @@ public final class JsError extends RuntimeException {
     /**
      * The JavaScript error for any throwable: a JsError as is; anything else as an {@code Error}
      * whose stack text is formatted the way V8 formats one ({@code Name: message\n    at …}) from
-     * the Java frames, with the cause chain converted the same way.
+     * the Java frames, with the cause chain converted the same way (a cause met a second time, in a
+     * cyclic chain, ends it).
      */
     public static JsError of(Throwable t) {
         if (t instanceof JsError js) {
             return js;
         }
+        // The chain up to a JsError, its end or a cause met before (Java allows a -> b -> a; an
+        // immutable JsError cannot, so a cycle ends there), converted innermost first: no
+        // recursion, however long the chain.
+        List<Throwable> chain = new ArrayList<>();
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        Throwable c = t;
+        while (c != null && !(c instanceof JsError) && seen.add(c)) {
+            chain.add(c);
+            c = c.getCause();
+        }
+        Object cause = c instanceof JsError js ? js : Undefined.INSTANCE;
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            cause = convert(chain.get(i), cause);
+        }
+        return (JsError) cause;
+    }
+
+    private static JsError convert(Throwable t, Object cause) {
         StringBuilder stack = new StringBuilder(t.getClass().getSimpleName());
         if (t.getMessage() != null) {
             stack.append(": ").append(t.getMessage());
@@ -53,7 +77,6 @@ public final class JsError extends RuntimeException {
             }
             stack.append(')');
         }
-        Object cause = t.getCause() == null || t.getCause() == t ? Undefined.INSTANCE : of(t.getCause());
         return new JsError("Error", t.getMessage() == null ? "" : t.getMessage(), stack.toString(), cause);
     }
 

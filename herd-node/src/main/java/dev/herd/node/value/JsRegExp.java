@@ -5,13 +5,13 @@ import java.util.regex.Pattern;
 
 /**
  * A JavaScript regular expression: its {@code source} and its {@code flags} (a subset of
- * {@code dgimsuyv}, in that canonical order as {@code RegExp.prototype.flags} gives them).
+ * {@code dgimsuvy}, in that canonical order as {@code RegExp.prototype.flags} gives them).
  * A {@link Pattern} is sent as the JsRegExp of {@link #of(Pattern)}.
  *
  * <p>Immutable; any thread.
  */
 public record JsRegExp(String source, String flags) {
-    private static final String FLAG_ORDER = "dgimsuyv";
+    private static final String FLAG_ORDER = "dgimsuvy";
 
     public JsRegExp {
         Objects.requireNonNull(source, "source");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
@@ -85,6 +86,9 @@ public final class Values {
         UNDEFINED, NULL, BOOLEAN, NUMBER, BIGINT, STRING, ARRAY, SPARSE_ARRAY, OBJECT, MAP, SET, DATE,
         BUFFER, ARRAY_BUFFER, TYPED_ARRAY, REGEXP, ERROR, FUNCTION, UNSUPPORTED
     }
+
+    /** The longest {@link JsArray} that {@link #convert(Object, Class)} binds (holes become nulls). */
+    public static final int MAX_BIND_SPARSE_LENGTH = 1 << 24;
 
     /** 2^53 - 1, JavaScript's Number.MAX_SAFE_INTEGER. */
     public static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
@@ -191,7 +195,7 @@ public final class Values {
             return i;
         }
         long l = (long) d;
-        if (l == d && Math.abs(l) <= MAX_SAFE_INTEGER) {
+        if (l == d && l != 0 && l >= -MAX_SAFE_INTEGER && l <= MAX_SAFE_INTEGER) { // l == 0 here is -0, which stays a Double
             return l;
         }
         return d;
@@ -317,13 +321,21 @@ public final class Values {
     /** The time value (ms since the epoch, NaN for an invalid date) of a DATE-kind object. */
     public static double dateValue(Object date) {
         return switch (date) {
-            case Instant t -> t.toEpochMilli();
+            case Instant t -> epochMilli(t);
             case java.util.Date d -> d.getTime();
-            case OffsetDateTime t -> t.toInstant().toEpochMilli();
-            case ZonedDateTime t -> t.toInstant().toEpochMilli();
+            case OffsetDateTime t -> epochMilli(t.toInstant());
+            case ZonedDateTime t -> epochMilli(t.toInstant());
             case InvalidDate d -> Double.NaN;
             default -> throw new IllegalArgumentException(date.getClass().getName() + " is not a date");
         };
+    }
+
+    /**
+     * Milliseconds since the epoch, rounded down like {@link Instant#toEpochMilli()} but without its
+     * overflow (Instant.MAX): exact within JavaScript's range, beyond it only needs to stay beyond.
+     */
+    private static double epochMilli(Instant t) {
+        return t.getEpochSecond() * 1000.0 + t.getNano() / 1_000_000;
     }
 
     /**
@@ -343,10 +355,11 @@ public final class Values {
     /**
      * Binds a received value (generic form) to {@code type} with Jackson: a plain object fills a
      * record or bean, unknown properties are ignored, numbers widen or narrow as Jackson allows,
-     * Dates become Instant / Date / OffsetDateTime fields. A value already of {@code type} is
-     * returned as is.
+     * Dates become Instant / Date / OffsetDateTime fields, a {@link JsArray}'s holes become nulls.
+     * A value already of {@code type} is returned as is.
      *
-     * @throws IllegalArgumentException when the value does not fit the type
+     * @throws IllegalArgumentException when the value does not fit the type, or holds a JsArray
+     *     longer than {@link #MAX_BIND_SPARSE_LENGTH}
      */
     public static <T> T convert(Object value, Class<T> type) {
         if (type.isInstance(value)) {
@@ -394,6 +407,30 @@ public final class Values {
             @Override
             public void serialize(TypedArray v, JsonGenerator g, SerializerProvider p) throws IOException {
                 g.writeBinary(v.toByteArray());
+            }
+        });
+        m.addSerializer(JsArray.class, new StdSerializer<>(JsArray.class) {
+            @Override
+            public void serialize(JsArray v, JsonGenerator g, SerializerProvider p) throws IOException {
+                // A sparse array's length costs the sender nothing ([] with a[4e9] = 1): refuse to
+                // materialize a huge one rather than run out of memory. Holes bind as null.
+                if (v.length() > MAX_BIND_SPARSE_LENGTH) {
+                    throw JsonMappingException.from(g, "A sparse array of length " + v.length()
+                            + " is too long to bind (the limit is " + MAX_BIND_SPARSE_LENGTH + ")");
+                }
+                g.writeStartArray(v, (int) v.length());
+                long next = 0;
+                for (Map.Entry<Long, Object> e : v.elements().entrySet()) {
+                    for (; next < e.getKey(); next++) {
+                        g.writeNull();
+                    }
+                    p.defaultSerializeValue(e.getValue(), g);
+                    next++;
+                }
+                for (; next < v.length(); next++) {
+                    g.writeNull();
+                }
+                g.writeEndArray();
             }
         });
         m.addSerializer(JsRegExp.class, new StdSerializer<>(JsRegExp.class) {

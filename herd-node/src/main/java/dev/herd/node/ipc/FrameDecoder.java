@@ -1,0 +1,199 @@
+package dev.herd.node.ipc;
+
+import dev.herd.node.value.SerializationException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * Turns the bytes read from an IPC channel back into messages, whatever the chunks: a message
+ * split anywhere (inside the length prefix, inside a multi-byte UTF-8 character), several messages
+ * in one chunk, one byte per chunk. Created by {@link Serialization#newDecoder()}.
+ *
+ * <p>Every outcome goes to a {@link Sink}: each message in its generic form ({@link
+ * dev.herd.node.value.Values}); a bad frame, after which decoding goes on with the next one; or a
+ * fatal error, after which the stream cannot be read any further. Node is stricter: any bad frame
+ * throws inside its channel and kills the Node process. Herd reports it and stays usable where the
+ * framing allows: a JSON line that does not parse is lost alone, since the next line starts after
+ * the next {@code \n}; an advanced-mode payload that does not decode is lost alone, since its length
+ * prefix says where the next frame starts. Only a length prefix that cannot be right (0, or 2^31 and
+ * more, which Node 20 reads as negative) leaves no way to find the next frame, and is fatal.
+ *
+ * <p>Memory: only bytes that have arrived are buffered, never more than one incomplete frame plus
+ * the chunk being fed (a prefix announcing 2 GiB allocates nothing until the bytes come). With a
+ * {@code maxFrameSize}, a longer frame is reported as a bad frame and its bytes are dropped as they
+ * arrive.
+ *
+ * <p>Not thread-safe: one thread feeds it (the channel's loop thread). If the sink throws, the
+ * exception propagates out of {@link #feed} and the bytes of the chunk not yet decoded are kept for
+ * the next call.
+ */
+public abstract sealed class FrameDecoder permits JsonFrameDecoder, AdvancedFrameDecoder {
+    /** {@code maxFrameSize} for no limit beyond Node's own (2^31 - 1). */
+    public static final int NO_LIMIT = Integer.MAX_VALUE;
+    /** A buffer larger than this is given back once it is mostly empty. */
+    private static final int KEEP_BUFFER_MAX = 64 * 1024;
+
+    /** Where decoded messages and errors go. Called on the thread that feeds the decoder. */
+    public interface Sink {
+        /** A decoded message, in its generic form (null for JavaScript's null). */
+        void message(Object message);
+
+        /**
+         * A frame that could not be decoded, and is dropped: a line that is not JSON, a payload
+         * that is not a V8 value, a frame over the size limit, or bytes left incomplete when the
+         * stream ended. Decoding goes on with the next frame.
+         */
+        void badFrame(SerializationException error);
+
+        /**
+         * The stream cannot be decoded any further (advanced mode: a length prefix of 0 or of 2^31
+         * or more). The decoder drops all later input; the channel should close.
+         */
+        void fatal(SerializationException error);
+    }
+
+    /** The largest frame accepted, in bytes. */
+    protected final int maxFrameSize;
+    /** Bytes of an incomplete frame: {@code buffer[0, buffered)}. */
+    protected byte[] buffer = new byte[256];
+    protected int buffered;
+    private boolean failed;
+    private boolean ended;
+
+    protected FrameDecoder(int maxFrameSize) {
+        if (maxFrameSize < 1) {
+            throw new IllegalArgumentException("maxFrameSize must be positive, got " + maxFrameSize);
+        }
+        this.maxFrameSize = maxFrameSize;
+    }
+
+    /**
+     * Decodes what {@code chunk}'s remaining bytes complete, giving each message or error to
+     * {@code sink}; the chunk is consumed (its position moves to its limit) and may be reused by
+     * the caller afterwards. After a fatal error the input is dropped.
+     *
+     * @throws IllegalStateException after {@link #end}
+     */
+    public final void feed(ByteBuffer chunk, Sink sink) {
+        if (ended) {
+            throw new IllegalStateException("feed after end");
+        }
+        if (failed) {
+            chunk.position(chunk.limit());
+            return;
+        }
+        if (buffered == 0 && chunk.hasArray()) {
+            // Decode in place; only what is left of an incomplete frame is copied.
+            byte[] array = chunk.array();
+            int from = chunk.arrayOffset() + chunk.position();
+            int to = from + chunk.remaining();
+            int[] cursor = {from};
+            try {
+                decode(array, from, to, cursor, sink);
+            } finally {
+                chunk.position(chunk.limit());
+                if (!failed) {
+                    keep(array, cursor[0], to);
+                }
+            }
+        } else {
+            int n = chunk.remaining();
+            ensure(n);
+            chunk.get(buffer, buffered, n);
+            int to = buffered + n;
+            buffered = 0; // decode() reports progress through the cursor; what remains is moved back
+            int[] cursor = {0};
+            try {
+                decode(buffer, 0, to, cursor, sink);
+            } finally {
+                if (failed) {
+                    buffered = 0;
+                } else {
+                    compact(cursor[0], to);
+                }
+            }
+        }
+    }
+
+    /** {@link #feed(ByteBuffer, Sink)} of {@code len} bytes of an array. */
+    public final void feed(byte[] bytes, int off, int len, Sink sink) {
+        feed(ByteBuffer.wrap(bytes, off, len), sink);
+    }
+
+    /**
+     * The stream ended (EOF): bytes of an incomplete frame are reported as a bad frame (Node drops
+     * them silently) and dropped. No more input is accepted. Idempotent.
+     */
+    public final void end(Sink sink) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (!failed) {
+            String incomplete = incompleteAtEnd();
+            if (incomplete != null) {
+                sink.badFrame(new SerializationException("Error", incomplete));
+            }
+        }
+        buffered = 0;
+        buffer = new byte[0];
+    }
+
+    /** Whether a fatal error was reported: all later input is dropped. */
+    public final boolean isFailed() {
+        return failed;
+    }
+
+    /** The bytes held of an incomplete frame. */
+    public final int bufferedBytes() {
+        return buffered;
+    }
+
+    /**
+     * Decodes the frames complete in {@code bytes[from, to)}, advancing {@code cursor[0]} past
+     * each frame (or skipped byte) before handing its outcome to the sink; what lies between the
+     * cursor and {@code to} when it returns (or throws) is kept as the start of the next frame.
+     * Bytes of a frame being dropped are consumed without being kept.
+     */
+    abstract void decode(byte[] bytes, int from, int to, int[] cursor, Sink sink);
+
+    /** A description of the incomplete frame held when the stream ends, or null when there is none. */
+    abstract String incompleteAtEnd();
+
+    /** Reports a fatal error and refuses all later input. */
+    final void fail(Sink sink, String message) {
+        failed = true;
+        buffered = 0;
+        sink.fatal(new SerializationException("Error", message));
+    }
+
+    private void keep(byte[] array, int from, int to) {
+        int n = to - from;
+        if (n > 0) {
+            ensure(n);
+            System.arraycopy(array, from, buffer, buffered, n);
+            buffered += n;
+        }
+    }
+
+    private void compact(int from, int to) {
+        int n = to - from;
+        if (from > 0 && n > 0) {
+            System.arraycopy(buffer, from, buffer, 0, n);
+        }
+        buffered = n;
+        if (buffer.length > KEEP_BUFFER_MAX && n < buffer.length / 4) {
+            buffer = Arrays.copyOf(buffer, Math.max(256, n * 2));
+        }
+    }
+
+    private void ensure(int n) {
+        long needed = (long) buffered + n;
+        if (needed > buffer.length) {
+            if (needed > Integer.MAX_VALUE - 16) {
+                throw new OutOfMemoryError("IPC frame buffer beyond 2 GiB");
+            }
+            buffer = Arrays.copyOf(buffer, (int) Math.min(Math.max(needed, 2L * buffer.length), Integer.MAX_VALUE - 16));
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.herd.node.ipc;
+
+import dev.herd.node.NodeError;
+import dev.herd.node.json.Json;
+import dev.herd.node.v8.V8Options;
+import dev.herd.node.v8.V8Serializer;
+import dev.herd.node.value.SerializationException;
+
+/**
+ * The two ways a Node IPC channel turns messages into bytes ({@code fork(…, {serialization})},
+ * {@code NODE_CHANNEL_SERIALIZATION_MODE}), as lib/internal/child_process/serialization.js does:
+ *
+ * <ul>
+ * <li>{@link #JSON} (Node's default): {@code JSON.stringify(message)} in UTF-8 and a {@code \n}.
+ * <li>{@link #ADVANCED}: the payload's length as 4 bytes big-endian, then the payload, V8's
+ * ValueSerializer format as Node's {@code ChildProcessSerializer} writes it
+ * ({@link V8Options#CHILD_PROCESS}).
+ * </ul>
+ *
+ * Encoding checks nothing that is the channel's business ({@code send(undefined)}, a top-level
+ * BigInt, which Node's {@code send()} refuses): it encodes what it is given. Decoding is
+ * incremental, in a {@link FrameDecoder} from {@link #newDecoder()}. Immutable; any thread.
+ */
+public enum Serialization {
+    JSON("json"),
+    ADVANCED("advanced");
+
+    private final String nodeName;
+
+    Serialization(String nodeName) {
+        this.nodeName = nodeName;
+    }
+
+    /**
+     * The mode Node names {@code name}: {@code "json"} or {@code "advanced"}; null (Node's
+     * {@code undefined}) is {@code "json"}, the default.
+     *
+     * @throws NodeError {@code ERR_INVALID_ARG_VALUE} (a TypeError, kind IllegalArgumentException)
+     *     for any other name, with Node's message
+     */
+    public static Serialization of(String name) {
+        if (name == null || name.equals("json")) {
+            return JSON;
+        }
+        if (name.equals("advanced")) {
+            return ADVANCED;
+        }
+        throw new NodeError("ERR_INVALID_ARG_VALUE",
+                "The property 'options.serialization' must be one of: undefined, 'json', 'advanced'. Received '"
+                        + name.replace("\\", "\\\\").replace("'", "\\'") + "'",
+                IllegalArgumentException.class);
+    }
+
+    /** {@code "json"} or {@code "advanced"}: the value of {@code NODE_CHANNEL_SERIALIZATION_MODE}. */
+    public String nodeName() {
+        return nodeName;
+    }
+
+    /**
+     * One message as the bytes Node writes for it: a JSON line, or a length-prefixed V8 payload.
+     *
+     * @throws SerializationException in JSON mode for what JSON.stringify throws on (a cycle, a
+     *     BigInt) and for what it turns into undefined (undefined, a function); in advanced mode
+     *     for a value nested too deep
+     * @throws dev.herd.node.value.DataCloneError in advanced mode for a function or a value that
+     *     is not a value of the model
+     */
+    public byte[] encode(Object message) {
+        if (this == ADVANCED) {
+            return new V8Serializer(V8Options.CHILD_PROCESS).serializeFrame(message);
+        }
+        byte[] json = Json.stringifyUtf8(message);
+        if (json == null) {
+            // JSON.stringify(undefined or a function) is undefined: Node's send() refuses these first.
+            throw new SerializationException("TypeError", "JSON.stringify gives undefined for "
+                    + (message == null ? "null" : message.getClass().getName()) + ": nothing to send");
+        }
+        byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
+        line[json.length] = '\n';
+        return line;
+    }
+
+    /** A decoder for a stream in this mode, with no limit on a frame's size but Node's 2^31 - 1. */
+    public FrameDecoder newDecoder() {
+        return newDecoder(FrameDecoder.NO_LIMIT);
+    }
+
+    /**
+     * A decoder for a stream in this mode that refuses frames (JSON lines, V8 payloads) larger
+     * than {@code maxFrameSize} bytes: such a frame is reported as a bad frame and its bytes are
+     * dropped as they arrive, never buffered.
+     */
+    public FrameDecoder newDecoder(int maxFrameSize) {
+        return this == ADVANCED ? new AdvancedFrameDecoder(maxFrameSize) : new JsonFrameDecoder(maxFrameSize);
+    }
+}
