@@ -34,7 +34,10 @@ public final class Examples {
                     "dev.herd.examples.TcpEcho"),
             new Example("http-hello",
                     "Node's hello-world HTTP server (http.createServer): ./herd example http-hello [--port P]",
-                    "dev.herd.examples.HttpHello"));
+                    "dev.herd.examples.HttpHello"),
+            new Example("ipc-echo",
+                    "a child for a Node parent's fork(): echoes messages, serves passed servers and sockets",
+                    "dev.herd.examples.IpcEcho"));
 
     private Examples() {}
 

@@ -44,6 +44,10 @@ public final class Herd {
         try {
             try {
                 env.makeCallback(() -> {
+                    // A forked child: the channel to the parent exists before user code runs, as in Node.
+                    dev.herd.node.ipc.Channel channel =
+                            dev.herd.node.ipc.ChildChannel.open(env, env.process.env(), env.process.channelTarget());
+                    if (channel != null) env.process.channel(channel);
                     try {
                         main.main(env.process.argv().subList(2, env.process.argv().size()).toArray(String[]::new));
                     } catch (Exception e) {

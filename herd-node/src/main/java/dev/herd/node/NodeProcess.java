@@ -274,8 +274,92 @@ public final class NodeProcess extends EventEmitter {
         return env.loop;
     }
 
+    // ---------------------------------------------------------------- the IPC channel (a forked child)
+
+    private dev.herd.node.ipc.Channel channel;
+
+    /** Installs the channel to the parent (made at startup from NODE_CHANNEL_FD). */
+    void channel(dev.herd.node.ipc.Channel channel) {
+        this.channel = channel;
+    }
+
+    /** The channel to the parent (Node's {@code process.channel}), or null when not started with one. */
+    public dev.herd.node.ipc.Channel channel() {
+        return channel;
+    }
+
+    /** Whether the channel to the parent is open (Node's {@code process.connected}); false without one. */
+    public boolean connected() {
+        return channel != null && channel.connected();
+    }
+
+    /**
+     * Sends a message to the parent (Node's {@code process.send}); see
+     * {@link dev.herd.node.ipc.Channel#send(Object, Object, dev.herd.node.ipc.Channel.SendOptions,
+     * dev.herd.node.ipc.Channel.SendCallback)}.
+     *
+     * @throws IllegalStateException without a channel (Node's process.send is then undefined)
+     */
+    public boolean send(Object message, Object handle, dev.herd.node.ipc.Channel.SendOptions options,
+            dev.herd.node.ipc.Channel.SendCallback callback) {
+        env.checkThread();
+        if (channel == null) throw new IllegalStateException("process.send: this process was not started with an IPC channel");
+        return channel.send(message, handle, options, callback);
+    }
+
+    /** {@link #send(Object, Object, dev.herd.node.ipc.Channel.SendOptions, dev.herd.node.ipc.Channel.SendCallback)} of a message alone. */
+    public boolean send(Object message) {
+        return send(message, null, null, null);
+    }
+
+    /** {@link #send(Object, Object, dev.herd.node.ipc.Channel.SendOptions, dev.herd.node.ipc.Channel.SendCallback)} with a callback. */
+    public boolean send(Object message, dev.herd.node.ipc.Channel.SendCallback callback) {
+        return send(message, null, null, callback);
+    }
+
+    /** Closes the channel to the parent (Node's {@code process.disconnect}); 'disconnect' follows. */
+    public void disconnect() {
+        env.checkThread();
+        if (channel == null) throw new IllegalStateException("process.disconnect: this process was not started with an IPC channel");
+        channel.disconnect();
+    }
+
+    /** The channel's deliveries as this object's events: 'message', 'internalMessage', 'disconnect', 'error'. */
+    dev.herd.node.ipc.Channel.Target channelTarget() {
+        return new dev.herd.node.ipc.Channel.Target() {
+            @Override
+            public void message(Object message, Object handle) {
+                emit("message", message, handle);
+            }
+
+            @Override
+            public void internalMessage(Map<String, Object> message, Object handle) {
+                emit("internalMessage", message, handle);
+            }
+
+            @Override
+            public void disconnected() {
+                emit("disconnect");
+            }
+
+            @Override
+            public void error(Throwable error) {
+                emit("error", error);
+            }
+
+            @Override
+            public boolean hasMessageListener() {
+                return listenerCount("message") > 0;
+            }
+        };
+    }
+
     @Override
     protected void listenerAdded(String event, int count) {
+        if (channel != null && ("message".equals(event) || "disconnect".equals(event))) {
+            channel.refCounted();
+            if ("message".equals(event)) channel.messageListenerAdded();
+        }
         if (count != 1 || !event.startsWith("SIG")) return;
         int signum = Signals.number(event);
         if (signum <= 0 || signalHandles.containsKey(event)) return;
@@ -294,6 +378,7 @@ public final class NodeProcess extends EventEmitter {
 
     @Override
     protected void listenerRemoved(String event, int count) {
+        if (channel != null && ("message".equals(event) || "disconnect".equals(event))) channel.unrefCounted();
         if (count != 0) return;
         Signal handle = signalHandles.remove(event);
         if (handle != null) handle.close();

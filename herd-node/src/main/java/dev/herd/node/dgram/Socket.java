@@ -51,6 +51,44 @@ public final class Socket extends EventEmitter {
         }
     }
 
+    /** A socket of {@code type} over an already bound Udp handle (received over IPC): 'listening' follows. */
+    private Socket(String type, Udp bound) {
+        this.env = Environment.current();
+        env.checkThread();
+        if (!"udp4".equals(type) && !"udp6".equals(type)) {
+            throw new NodeError("ERR_SOCKET_BAD_TYPE",
+                    "Bad socket type specified. Valid types are: udp4, udp6", IllegalArgumentException.class);
+        }
+        this.udp6 = type.equals("udp6");
+        this.reuseAddr = false;
+        this.ipv6Only = false;
+        this.handle = bound;
+        this.state = State.BOUND;
+    }
+
+    /**
+     * A socket over a bound Udp handle, as Node's child_process makes one from a received
+     * 'dgram.Socket' ({@code socket.bind(handle, cb)}): it receives at once, and 'listening'
+     * (then {@code listeningListener}, if not null) follows on the next tick.
+     */
+    public static Socket adopt(String type, Udp bound, Runnable listeningListener) {
+        Socket s = new Socket(type, bound);
+        if (listeningListener != null) s.once("listening", listeningListener);
+        s.startReceiving();
+        s.env.nextTick(() -> s.emit("listening"));
+        return s;
+    }
+
+    /** The Udp handle under this socket (Node's {@code [kStateSymbol].handle}). */
+    public Udp handle() {
+        return handle;
+    }
+
+    /** {@code udp4} or {@code udp6}. */
+    public String type() {
+        return udp6 ? "udp6" : "udp4";
+    }
+
     private String wildcard() {
         return udp6 ? "::" : "0.0.0.0";
     }

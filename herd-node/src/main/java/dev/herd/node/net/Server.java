@@ -179,6 +179,11 @@ public class Server extends EventEmitter {
         return this;
     }
 
+    /** The listening stream (Node's {@code _handle}), or null when not listening. */
+    public Stream handle() {
+        return handle;
+    }
+
     private void checkNotListening() {
         if (handle != null && !handle.isClosing()) {
             throw new NodeError("ERR_SERVER_ALREADY_LISTEN", "Listen method has been called more than once without closing.");

@@ -93,6 +93,39 @@ public class Socket extends EventEmitter {
         startReading();
     }
 
+    /**
+     * A socket over an already connected stream (Node's {@code new net.Socket({handle})}): how a
+     * socket received over an IPC channel becomes a Socket. It reads at once.
+     */
+    public static Socket adopt(Stream connected) {
+        Environment env = Environment.current();
+        env.checkThread();
+        return new Socket(env, connected, false);
+    }
+
+    /** The stream under this socket (Node's {@code _handle}), or null before connecting or after it was let go. */
+    public Stream handle() {
+        return handle;
+    }
+
+    /**
+     * Lets go of the stream without closing it, for sending it to another process (what Node's
+     * child_process does to a net.Socket sent without keepOpen): reading and the idle timeout
+     * stop, and this socket is done — no more events, writes fail as on a destroyed socket. The
+     * caller owns the stream. Returns null if there is none.
+     */
+    public Stream detachHandle() {
+        env.checkThread();
+        Stream h = handle;
+        if (h == null || destroyed) return null;
+        if (h.isReading()) h.readStop();
+        if (idleTimer != null) idleTimer.close();
+        handle = null;
+        destroyed = true;
+        closed = true;
+        return h;
+    }
+
     private void attach(Stream h) {
         this.handle = h;
         if (h instanceof Tcp tcp) {

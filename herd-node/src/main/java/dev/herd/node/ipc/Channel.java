@@ -1,0 +1,494 @@
+package dev.herd.node.ipc;
+
+import dev.herd.io.Pipe;
+import dev.herd.io.Stream;
+import dev.herd.io.Tcp;
+import dev.herd.io.Udp;
+import dev.herd.loop.Handle;
+import dev.herd.node.Environment;
+import dev.herd.node.NodeError;
+import dev.herd.os.ErrnoException;
+import dev.herd.os.Fd;
+import dev.herd.node.value.SerializationException;
+import dev.herd.node.value.Values;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Node's IPC channel (lib/internal/child_process.js {@code setupChannel}) over an ipc {@link Pipe}:
+ * messages in either {@link Serialization} mode, handles passed as descriptors with Node's
+ * {@code NODE_HANDLE} / {@code NODE_HANDLE_ACK} / {@code NODE_HANDLE_NACK} protocol, internal
+ * messages ({@code cmd} starting with {@code NODE_}) kept apart from user messages, and
+ * disconnect. The wire is byte-compatible with Node v20 (docs: ../shared/spec/node-ipc-protocol.md
+ * §4–6), so either end may be a Node process.
+ *
+ * <p>The channel is the engine; its {@link Target} (a ChildProcess in the parent, the process
+ * object in a child) turns deliveries into events. Each message is delivered on its own tick, in
+ * order. After a handle is sent, every later send waits until the peer acknowledges it, as in Node.
+ *
+ * <p>Differences from Node, all in the direction of not crashing: an undecodable message, a stray
+ * ACK/NACK, a handle of an unknown type or an unusable descriptor are reported to
+ * {@link Target#error} and the channel goes on (Node's process dies); a length prefix that cannot
+ * be resynchronized closes the channel after the error. The send callback receives the write's
+ * error when an asynchronous write fails (Node passes null).
+ *
+ * <p>Thread rule: the environment's loop thread. Lifetime: from construction until disconnect
+ * (either side) or EOF; then the pipe is closed.
+ */
+public final class Channel {
+    /** Where deliveries go: the ChildProcess or the process object turns them into events. */
+    public interface Target {
+        /** A user message ('message'), with the handle that came with it or null. */
+        void message(Object message, Object handle);
+
+        /** An internal message ('internalMessage', e.g. NODE_CLUSTER), with its handle or null. */
+        default void internalMessage(Map<String, Object> message, Object handle) {}
+
+        /** The channel closed ('disconnect'); runs once. */
+        void disconnected();
+
+        /** A channel error ('error'): a bad message from the peer, a failed write without callback. */
+        void error(Throwable error);
+
+        /**
+         * Whether a 'message' listener exists; while none does, user messages are held and
+         * replayed after {@link Channel#messageListenerAdded()} (as Node holds them).
+         */
+        default boolean hasMessageListener() {
+            return true;
+        }
+    }
+
+    /** Runs once a send is written (null) or failed. */
+    @FunctionalInterface
+    public interface SendCallback {
+        void done(Throwable error);
+    }
+
+    /** Node's send() options: {@code keepOpen} keeps a sent net.Socket usable in the sender. */
+    public record SendOptions(boolean keepOpen) {
+        public static final SendOptions DEFAULT = new SendOptions(false);
+    }
+
+    /** How many times a NACKed net.Socket is sent again (Node's MAX_HANDLE_RETRANSMISSIONS). */
+    public static final int MAX_HANDLE_RETRANSMISSIONS = 3;
+    /** send() returns false once this much is queued in the pipe (Node: 2 × 64 KiB). */
+    public static final long WRITE_QUEUE_HIGH_WATER = 2 * 65536;
+
+    private final Environment env;
+    private final Pipe pipe;
+    private final Serialization serialization;
+    private final FrameDecoder decoder;
+    private final Target target;
+    private final boolean refOnlyWhileListened;
+
+    private boolean connected = true;
+    /** The pipe is still ours (Node's target.channel != null). */
+    private boolean open = true;
+    /** Non-null while a sent handle waits for its ACK: later sends queue here. */
+    private ArrayDeque<Queued> handleQueue;
+    /** A net.Socket sent without keepOpen, closed on ACK or sent again on NACK. */
+    private Queued pendingMessage;
+    private int refs;
+    private boolean refExplicitlySet;
+    private boolean disconnectEmitted;
+
+    private record Queued(Object message, Object handle, SendOptions options, SendCallback callback, int[] retransmissions) {}
+
+    /**
+     * A channel over {@code pipe} (an ipc pipe already open on the channel's socket), reading at
+     * once. {@code refOnlyWhileListened} is the child-side rule: the channel keeps the loop alive
+     * only while {@link #refCounted()} holds (listeners, pending writes), not by itself.
+     */
+    public Channel(Environment env, Pipe pipe, Serialization serialization, Target target, boolean refOnlyWhileListened) {
+        if (!pipe.ipc()) throw new IllegalArgumentException("the channel needs an ipc pipe");
+        this.env = env;
+        this.pipe = pipe;
+        this.serialization = serialization;
+        this.decoder = serialization.newDecoder();
+        this.target = target;
+        this.refOnlyWhileListened = refOnlyWhileListened;
+        if (refOnlyWhileListened) pipe.unref();
+        pipe.readStart(this::onRead);
+    }
+
+    /** Whether messages can still be sent (Node's {@code connected}). */
+    public boolean connected() {
+        return connected;
+    }
+
+    /** The serialization mode. */
+    public Serialization serialization() {
+        return serialization;
+    }
+
+    // ---------------------------------------------------------------- keeping the loop alive
+
+    /** One more reason to keep the loop alive (a 'message'/'disconnect' listener, a pending write). */
+    public void refCounted() {
+        if (++refs == 1 && !refExplicitlySet && open) pipe.ref();
+    }
+
+    /** One reason fewer. */
+    public void unrefCounted() {
+        if (--refs == 0 && !refExplicitlySet && open && refOnlyWhileListened) pipe.unref();
+    }
+
+    /** process.channel.ref(): keep the loop alive whatever the listeners. */
+    public void ref() {
+        refExplicitlySet = true;
+        if (open) pipe.ref();
+    }
+
+    /** process.channel.unref(): never keep the loop alive. */
+    public void unref() {
+        refExplicitlySet = true;
+        if (open) pipe.unref();
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /**
+     * Node's {@code send(message, handle, options, callback)}: returns false when the channel is
+     * closed (the error goes to the callback, or to {@link Target#error}) or when the pipe's queue
+     * is above {@link #WRITE_QUEUE_HIGH_WATER} (advisory: the message is queued all the same).
+     *
+     * @param handle null, a {@code net.Server}, {@code net.Socket}, {@code dgram.Socket}, or a raw
+     *     {@link Tcp}, {@link Pipe} or {@link Udp}
+     * @throws NodeError ERR_MISSING_ARGS for an undefined message, ERR_INVALID_ARG_TYPE for a
+     *     function or a top-level BigInt, ERR_INVALID_HANDLE_TYPE for another handle
+     */
+    public boolean send(Object message, Object handle, SendOptions options, SendCallback callback) {
+        env.checkThread();
+        Values.Kind kind = Values.kindOf(message);
+        if (kind == Values.Kind.UNDEFINED) {
+            throw new NodeError("ERR_MISSING_ARGS", "The \"message\" argument must be specified", IllegalArgumentException.class);
+        }
+        if (kind == Values.Kind.FUNCTION || kind == Values.Kind.BIGINT) {
+            throw new NodeError("ERR_INVALID_ARG_TYPE", "The \"message\" argument must be one of type string, object, number, or boolean.",
+                    IllegalArgumentException.class);
+        }
+        if (handle != null) HandleKind.of(handle); // ERR_INVALID_HANDLE_TYPE now, not later
+        if (!connected) {
+            NodeError ex = new NodeError("ERR_IPC_CHANNEL_CLOSED", "Channel closed");
+            if (callback != null) env.nextTick(() -> callback.done(ex));
+            else env.nextTick(() -> target.error(ex));
+            return false;
+        }
+        return doSend(message, handle, options == null ? SendOptions.DEFAULT : options, callback, false, null);
+    }
+
+    /** {@link #send(Object, Object, SendOptions, SendCallback)} without handle, options or callback. */
+    public boolean send(Object message) {
+        return send(message, null, null, null);
+    }
+
+    /** Node's {@code target._send}. */
+    private boolean doSend(Object message, Object handle, SendOptions options, SendCallback callback, boolean swallowErrors,
+            int[] retransmissions) {
+        HandleKind kind = null;
+        Handle ioHandle = null;
+        if (handle != null) {
+            kind = HandleKind.of(handle);
+            Map<String, Object> envelope = new LinkedHashMap<>();
+            envelope.put("cmd", "NODE_HANDLE");
+            envelope.put("type", kind.type);
+            envelope.put("msg", message);
+            if (handleQueue != null) {
+                // Queue it (with the user's message, not the envelope) until the ACK.
+                handleQueue.add(new Queued(message, handle, options, callback, retransmissions));
+                return handleQueue.size() == 1;
+            }
+            ioHandle = kind.detach(handle, envelope, options);
+            message = ioHandle == null ? message : envelope; // no handle left: send the bare message
+        } else if (handleQueue != null && !isAckOrNack(message)) {
+            // Queue anyway so messages stay in order.
+            handleQueue.add(new Queued(message, null, options, callback, retransmissions));
+            return handleQueue.size() == 1;
+        }
+        byte[] frame;
+        try {
+            frame = serialization.encode(message);
+        } catch (RuntimeException e) {
+            if (ioHandle != null && kind == HandleKind.NET_SOCKET && !options.keepOpen()) ioHandle.close();
+            throw e;
+        }
+        ErrnoException err = null;
+        boolean async = false;
+        try {
+            long before = pipe.writeQueueSize();
+            if (ioHandle != null) {
+                pipe.write2(new ByteBuffer[] {ByteBuffer.wrap(frame)}, ioHandle, e -> writeDone(callback, e));
+            } else {
+                pipe.write(frame, e -> writeDone(callback, e));
+            }
+            async = pipe.writeQueueSize() > before || before > 0;
+        } catch (ErrnoException e) {
+            err = e;
+        }
+        if (err == null) {
+            if (ioHandle != null) {
+                if (handleQueue == null) handleQueue = new ArrayDeque<>();
+                if (kind == HandleKind.NET_SOCKET && !options.keepOpen()) {
+                    Object envelope = message;
+                    pendingMessage = new Queued(envelope, ioHandle, options, callback,
+                            retransmissions == null ? new int[1] : retransmissions);
+                }
+            }
+            if (async) {
+                refCounted();
+                pendingAsync++;
+            } else if (callback != null) {
+                env.nextTick(() -> callback.done(null));
+            }
+        } else {
+            if (ioHandle != null && kind == HandleKind.NET_SOCKET && !options.keepOpen()) ioHandle.close();
+            if (!swallowErrors) {
+                ErrnoException ex = err;
+                if (callback != null) env.nextTick(() -> callback.done(ex));
+                else env.nextTick(() -> target.error(ex));
+            }
+        }
+        return pipe.isClosing() || pipe.writeQueueSize() < WRITE_QUEUE_HIGH_WATER;
+    }
+
+    private int pendingAsync;
+
+    /** A write's completion: only asynchronous writes report here (synchronous ones ticked already). */
+    private void writeDone(SendCallback callback, ErrnoException error) {
+        if (pendingAsync == 0) return; // written synchronously: reported on the next tick already
+        pendingAsync--;
+        unrefCounted();
+        if (callback != null) env.makeCallback(() -> callback.done(error));
+    }
+
+    private static boolean isAckOrNack(Object message) {
+        return message instanceof Map<?, ?> m && ("NODE_HANDLE_ACK".equals(m.get("cmd")) || "NODE_HANDLE_NACK".equals(m.get("cmd")));
+    }
+
+    private void sendInternalUnqueued(String cmd) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cmd", cmd);
+        if (open) doSend(m, null, SendOptions.DEFAULT, null, true, null);
+    }
+
+    // ---------------------------------------------------------------- disconnecting
+
+    /**
+     * Node's {@code disconnect()}: no more sends; the pipe closes once any handle in flight is
+     * acknowledged, and 'disconnect' follows on a later tick. A second call reports
+     * ERR_IPC_DISCONNECTED to {@link Target#error}.
+     */
+    public void disconnect() {
+        env.checkThread();
+        if (!connected) {
+            target.error(new NodeError("ERR_IPC_DISCONNECTED", "IPC channel is already disconnected"));
+            return;
+        }
+        connected = false;
+        if (handleQueue == null) close();
+    }
+
+    /** Node's {@code target._disconnect}: let go of the pipe, 'disconnect' on the next tick. */
+    private void close() {
+        if (!open) return;
+        open = false;
+        connected = false;
+        if (pendingMessage != null && pendingMessage.handle() instanceof Handle h) h.close();
+        pendingMessage = null;
+        pipe.close();
+        env.nextTick(() -> {
+            if (disconnectEmitted) return;
+            disconnectEmitted = true;
+            target.disconnected();
+        });
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    private final List<Object> decoded = new ArrayList<>();
+    private final FrameDecoder.Sink sink = new FrameDecoder.Sink() {
+        @Override
+        public void message(Object message) {
+            decoded.add(message);
+        }
+
+        @Override
+        public void badFrame(SerializationException error) {
+            decoded.add(new DecodeError(error, false));
+        }
+
+        @Override
+        public void fatal(SerializationException error) {
+            decoded.add(new DecodeError(error, true));
+        }
+    };
+
+    private record DecodeError(SerializationException error, boolean fatal) {}
+
+    private void onRead(ByteBuffer data, ErrnoException error) {
+        env.makeCallback(() -> {
+            if (error != null) {
+                // EOF or a broken pipe: the peer is gone (Node: disconnect, then close).
+                decoder.end(sink);
+                deliverDecoded();
+                close();
+                return;
+            }
+            decoder.feed(data, sink);
+            deliverDecoded();
+        });
+    }
+
+    private void deliverDecoded() {
+        for (Object m : decoded) {
+            if (m instanceof DecodeError e) {
+                env.nextTick(() -> target.error(e.error()));
+                if (e.fatal()) {
+                    close();
+                    break;
+                }
+                continue;
+            }
+            if (isInternal(m)) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> internal = (Map<String, Object>) m;
+                if ("NODE_HANDLE".equals(internal.get("cmd"))) {
+                    // The descriptor that came with (or before) this envelope belongs to it.
+                    Pipe.PendingType type = pipe.pendingType();
+                    Fd fd = type == null ? null : pipe.acceptPending();
+                    env.nextTick(() -> onHandleMessage(internal, fd, type));
+                } else {
+                    env.nextTick(() -> onInternal(internal, null));
+                }
+            } else {
+                env.nextTick(() -> deliverUser(m, null));
+            }
+        }
+        decoded.clear();
+    }
+
+    /** Node's isInternal: an object whose cmd is a string longer than 5 starting with NODE_. */
+    static boolean isInternal(Object message) {
+        return message instanceof Map<?, ?> m && m.get("cmd") instanceof String cmd && cmd.length() > 5 && cmd.startsWith("NODE_");
+    }
+
+    private void onInternal(Map<String, Object> message, Object handle) {
+        if (!open) return;
+        Object cmd = message.get("cmd");
+        if ("NODE_HANDLE_ACK".equals(cmd) || "NODE_HANDLE_NACK".equals(cmd)) {
+            onAck("NODE_HANDLE_ACK".equals(cmd));
+            return;
+        }
+        target.internalMessage(message, handle);
+    }
+
+    /** A NODE_HANDLE_ACK or NACK: close or resend the pending socket, then flush the queue. */
+    private void onAck(boolean ack) {
+        if (handleQueue == null) {
+            // Node dies of an assertion here; Herd reports the stray ACK and goes on.
+            target.error(new NodeError("ERR_IPC_UNEXPECTED_ACK", "Received " + (ack ? "NODE_HANDLE_ACK" : "NODE_HANDLE_NACK")
+                    + " with no handle in flight"));
+            return;
+        }
+        Queued resend = null;
+        if (pendingMessage != null) {
+            if (ack) {
+                closePending();
+            } else if (pendingMessage.retransmissions()[0]++ == MAX_HANDLE_RETRANSMISSIONS) {
+                closePending();
+                env.process().emitWarning("Handle did not reach the receiving process correctly", "SentHandleNotReceivedWarning");
+            } else {
+                resend = pendingMessage;
+                pendingMessage = null;
+            }
+        }
+        ArrayDeque<Queued> queue = handleQueue;
+        handleQueue = null;
+        if (resend != null) {
+            // Node sends the envelope again around the raw handle: the documented double wrap.
+            doSend(resend.message(), resend.handle(), resend.options(), resend.callback(), false, resend.retransmissions());
+        }
+        for (Queued q : queue) {
+            doSend(q.message(), q.handle(), q.options(), q.callback(), false, q.retransmissions());
+        }
+        if (!connected && open && handleQueue == null) close();
+    }
+
+    private void closePending() {
+        if (pendingMessage.handle() instanceof Handle h) h.close();
+        pendingMessage = null;
+    }
+
+    /** A NODE_HANDLE envelope: ACK (or NACK without a descriptor), open the handle, deliver msg. */
+    private void onHandleMessage(Map<String, Object> envelope, Fd fd, Pipe.PendingType fdType) {
+        if (!open) {
+            if (fd != null) fd.close();
+            return;
+        }
+        if (fd == null) {
+            sendInternalUnqueued("NODE_HANDLE_NACK");
+            return;
+        }
+        sendInternalUnqueued("NODE_HANDLE_ACK");
+        HandleKind kind = HandleKind.ofType(envelope.get("type"));
+        if (kind == null) {
+            fd.close();
+            target.error(new NodeError("ERR_INVALID_HANDLE_TYPE", "Received a handle of unknown type " + envelope.get("type")));
+            return;
+        }
+        try {
+            kind.receive(env, envelope, fd, fdType, received -> deliverWithHandle(envelope.get("msg"), received));
+        } catch (RuntimeException e) {
+            target.error(e);
+        }
+    }
+
+    private void deliverWithHandle(Object msg, Object handle) {
+        if (!open) {
+            if (handle instanceof Handle h) h.close();
+            return;
+        }
+        if (isInternal(msg)) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> inner = (Map<String, Object>) msg;
+            if ("NODE_HANDLE".equals(inner.get("cmd"))) {
+                // The retransmission shape: the inner envelope is acknowledged too, as Node does.
+                sendInternalUnqueued("NODE_HANDLE_ACK");
+                deliverWithHandle(inner.get("msg"), handle);
+                return;
+            }
+            onInternal(inner, handle);
+        } else {
+            deliverUser(msg, handle);
+        }
+    }
+
+    /** User messages held while the target had no 'message' listener. */
+    private final ArrayDeque<Object[]> held = new ArrayDeque<>();
+
+    private void deliverUser(Object message, Object handle) {
+        if (!open && handle == null && disconnectEmitted) return;
+        if (!target.hasMessageListener()) {
+            held.add(new Object[] {message, handle});
+            return;
+        }
+        target.message(message, handle);
+    }
+
+    /** A 'message' listener was added: replay held messages on the next tick. */
+    public void messageListenerAdded() {
+        if (held.isEmpty()) return;
+        env.nextTick(() -> {
+            while (!held.isEmpty() && target.hasMessageListener()) {
+                Object[] m = held.poll();
+                target.message(m[0], m[1]);
+            }
+        });
+    }
+}

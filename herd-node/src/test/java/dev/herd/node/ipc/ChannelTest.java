@@ -1,0 +1,352 @@
+package dev.herd.node.ipc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.herd.io.Pipe;
+import dev.herd.io.Tcp;
+import dev.herd.node.Environment;
+import dev.herd.node.Herd;
+import dev.herd.node.NodeError;
+import dev.herd.node.net.Net;
+import dev.herd.node.net.Server;
+import dev.herd.node.net.Socket;
+import dev.herd.node.value.SerializationException;
+import dev.herd.os.FdLeakCheck;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The IPC channel between two ends of one socketpair in one process: the protocol without the processes. */
+@ExtendWith(FdLeakCheck.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ChannelTest {
+    /** Records what a channel delivers. */
+    static class Recorder implements Channel.Target {
+        final List<Object> messages = new ArrayList<>();
+        final List<Object> handles = new ArrayList<>();
+        final List<Map<String, Object>> internal = new ArrayList<>();
+        final List<Throwable> errors = new ArrayList<>();
+        int disconnects;
+        Consumer<Object> onMessage = m -> {};
+        Runnable onDisconnect = () -> {};
+
+        @Override
+        public void message(Object message, Object handle) {
+            messages.add(message);
+            handles.add(handle);
+            onMessage.accept(message);
+        }
+
+        @Override
+        public void internalMessage(Map<String, Object> message, Object handle) {
+            internal.add(message);
+        }
+
+        @Override
+        public void disconnected() {
+            disconnects++;
+            onDisconnect.run();
+        }
+
+        @Override
+        public void error(Throwable error) {
+            errors.add(error);
+        }
+    }
+
+    private static void run(Herd.Main main) {
+        assertThat(Herd.call(new String[0], main)).as("exit code").isZero();
+    }
+
+    private static Channel[] pair(Serialization mode, Recorder a, Recorder b) {
+        Environment env = Environment.current();
+        Pipe[] ends = Pipe.socketpair(env.loop(), true);
+        return new Channel[] {new Channel(env, ends[0], mode, a, false), new Channel(env, ends[1], mode, b, false)};
+    }
+
+    private static Map<String, Object> obj(Object... kv) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return m;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Serialization.class)
+    void messagesArriveInOrderAndTheChannelClosesOnDisconnect(Serialization mode) {
+        Recorder a = new Recorder();
+        Recorder b = new Recorder();
+        run(x -> {
+            Channel[] ch = pair(mode, a, b);
+            for (int i = 0; i < 1000; i++) ch[0].send(obj("i", i, "s", "é€😀"));
+            b.onMessage = m -> {
+                if (b.messages.size() == 1000) ch[0].disconnect();
+            };
+        });
+        assertThat(b.messages).hasSize(1000);
+        for (int i = 0; i < 1000; i++) assertThat(b.messages.get(i)).isEqualTo(obj("i", i, "s", "é€😀"));
+        assertThat(a.disconnects).isEqualTo(1);
+        assertThat(b.disconnects).as("the peer sees EOF as a disconnect").isEqualTo(1);
+        assertThat(a.errors).isEmpty();
+        assertThat(b.errors).isEmpty();
+    }
+
+    @Test
+    void theSendCallbackRunsOnceWithNull() {
+        List<Object> results = new ArrayList<>();
+        Recorder b = new Recorder();
+        run(x -> {
+            Channel[] ch = pair(Serialization.JSON, new Recorder(), b);
+            ch[0].send("hello", null, null, e -> {
+                results.add(e == null ? "ok" : e);
+                ch[0].disconnect();
+            });
+            assertThat(results).as("never inside send()").isEmpty();
+        });
+        assertThat(results).containsExactly("ok");
+        assertThat(b.messages).containsExactly("hello");
+    }
+
+    @Test
+    void internalMessagesGoToInternalMessageNotToMessage() {
+        Recorder b = new Recorder();
+        run(x -> {
+            Channel[] ch = pair(Serialization.JSON, new Recorder(), b);
+            ch[0].send(obj("cmd", "NODE_CLUSTER", "act", "online", "seq", 0));
+            ch[0].send(obj("cmd", "NODE_"));
+            ch[0].send(obj("cmd", "node_x"), null, null, e -> ch[0].disconnect());
+        });
+        assertThat(b.internal).containsExactly(obj("cmd", "NODE_CLUSTER", "act", "online", "seq", 0));
+        assertThat(b.messages).as("NODE_ alone and lower case are user messages")
+                .containsExactly(obj("cmd", "NODE_"), obj("cmd", "node_x"));
+    }
+
+    @Test
+    void sendAfterDisconnectReturnsFalseAndTheCallbackGetsERR_IPC_CHANNEL_CLOSED() {
+        List<Object> results = new ArrayList<>();
+        Recorder a = new Recorder();
+        run(x -> {
+            Channel[] ch = pair(Serialization.JSON, a, new Recorder());
+            ch[0].disconnect();
+            results.add(ch[0].send("late", null, null, e -> results.add(((NodeError) e).code())));
+            results.add(ch[0].connected());
+            ch[0].disconnect();
+        });
+        assertThat(results).containsExactly(false, false, "ERR_IPC_CHANNEL_CLOSED");
+        assertThat(a.errors).singleElement().satisfies(e -> assertThat(((NodeError) e).code()).isEqualTo("ERR_IPC_DISCONNECTED"));
+    }
+
+    @Test
+    void sendingUndefinedOrAFunctionThrowsSynchronously() {
+        run(x -> {
+            Channel[] ch = pair(Serialization.JSON, new Recorder(), new Recorder());
+            assertThatThrownBy(() -> ch[0].send(dev.herd.node.value.Undefined.INSTANCE))
+                    .isInstanceOfSatisfying(NodeError.class, e -> assertThat(e.code()).isEqualTo("ERR_MISSING_ARGS"));
+            Runnable f = () -> {};
+            assertThatThrownBy(() -> ch[0].send(f))
+                    .isInstanceOfSatisfying(NodeError.class, e -> assertThat(e.code()).isEqualTo("ERR_INVALID_ARG_TYPE"));
+            assertThatThrownBy(() -> ch[0].send("x", new Object(), null, null))
+                    .isInstanceOfSatisfying(NodeError.class, e -> assertThat(e.code()).isEqualTo("ERR_INVALID_HANDLE_TYPE"));
+            ch[0].disconnect();
+        });
+    }
+
+    @Test
+    void aPassedServerListensOnTheSamePortInTheReceiver() {
+        Recorder b = new Recorder();
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        List<String> log = new ArrayList<>();
+        run(x -> {
+            Channel[] ch = pair(Serialization.JSON, new Recorder(), b);
+            Server original = Net.createServer(s -> {
+                log.add("original accepted");
+                s.end("from original\n");
+            });
+            original.listen(0, "127.0.0.1", 0, () -> {
+                int port = original.address().port();
+                ch[0].send(obj("what", "server"), original, null, null);
+                b.onMessage = m -> {
+                    Server received = (Server) b.handles.get(0);
+                    log.add("received listening " + received.listening() + " port " + (received.address().port() == port));
+                    // Only the received server accepts from now on.
+                    original.close();
+                    received.on("connection", a -> ((Socket) a[0]).end("from received\n"));
+                    Socket c = Net.createConnection(port, "127.0.0.1", null);
+                    c.on("data", d -> got.writeBytes((byte[]) d[0]));
+                    c.on("close", d -> {
+                        received.close();
+                        ch[0].disconnect();
+                    });
+                };
+            });
+        });
+        assertThat(b.messages).containsExactly(obj("what", "server"));
+        assertThat(log).containsExactly("received listening true port true");
+        assertThat(got.toString(StandardCharsets.UTF_8)).isEqualTo("from received\n");
+    }
+
+    @Test
+    void aPassedSocketIsUsableInTheReceiverAndLetGoOfInTheSender() {
+        Recorder b = new Recorder();
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        List<Object> senderSide = new ArrayList<>();
+        run(x -> {
+            Channel[] ch = pair(Serialization.ADVANCED, new Recorder(), b);
+            Server server = Net.createServer(s -> {
+                ch[0].send("take it", s, null, e -> {
+                    senderSide.add(e == null ? "sent" : e);
+                    senderSide.add(s.handle() == null ? "detached" : "still attached");
+                });
+            });
+            server.listen(0, "127.0.0.1", 0, () -> {
+                Socket c = Net.createConnection(server.address().port(), "127.0.0.1", null);
+                c.on("data", d -> got.writeBytes((byte[]) d[0]));
+                c.on("close", d -> {
+                    server.close();
+                    ch[0].disconnect();
+                });
+                b.onMessage = m -> ((Socket) b.handles.get(0)).end("hello from the receiver\n");
+            });
+        });
+        assertThat(b.messages).containsExactly("take it");
+        assertThat(senderSide).containsExactly("sent", "detached");
+        assertThat(got.toString(StandardCharsets.UTF_8)).isEqualTo("hello from the receiver\n");
+    }
+
+    @Test
+    void messagesSentWhileAHandleAwaitsItsAckArriveAfterItInOrder() {
+        Recorder b = new Recorder();
+        run(x -> {
+            Channel[] ch = pair(Serialization.JSON, new Recorder(), b);
+            Tcp raw = new Tcp(Environment.current().loop());
+            raw.bind(dev.herd.os.SockAddr.inet("127.0.0.1", 0));
+            assertThat(ch[0].send("before")).isTrue();
+            ch[0].send("with handle", raw, null, null);
+            assertThat(ch[0].send("queued 1")).as("the first queued send returns true").isTrue();
+            assertThat(ch[0].send("queued 2")).as("later queued sends return false").isFalse();
+            b.onMessage = m -> {
+                if (b.messages.size() == 4) {
+                    raw.close();
+                    ((Tcp) b.handles.get(1)).close();
+                    ch[0].disconnect();
+                }
+            };
+        });
+        assertThat(b.messages).containsExactly("before", "with handle", "queued 1", "queued 2");
+        assertThat(b.handles.get(1)).isInstanceOf(Tcp.class);
+    }
+
+    @Test
+    void aHandleEnvelopeWithoutADescriptorIsAnsweredWithANack() {
+        Recorder a = new Recorder();
+        List<String> peerSaw = new ArrayList<>();
+        run(x -> {
+            Environment env = Environment.current();
+            Pipe[] ends = Pipe.socketpair(env.loop(), true);
+            Channel ch = new Channel(env, ends[0], Serialization.JSON, a, false);
+            ends[1].readStart((data, err) -> {
+                if (data != null) {
+                    byte[] bytes = new byte[data.remaining()];
+                    data.get(bytes);
+                    peerSaw.add(new String(bytes, StandardCharsets.UTF_8));
+                    ch.disconnect();
+                }
+                if (err != null) ends[1].close();
+            });
+            ends[1].write("{\"cmd\":\"NODE_HANDLE\",\"type\":\"net.Native\",\"msg\":1}\n".getBytes(StandardCharsets.UTF_8), null);
+        });
+        assertThat(peerSaw).containsExactly("{\"cmd\":\"NODE_HANDLE_NACK\"}\n");
+        assertThat(a.messages).isEmpty();
+    }
+
+    @Test
+    void anInvalidJsonLineIsAnErrorAndTheNextMessageStillArrives() {
+        Recorder a = new Recorder();
+        run(x -> {
+            Environment env = Environment.current();
+            Pipe[] ends = Pipe.socketpair(env.loop(), true);
+            Channel ch = new Channel(env, ends[0], Serialization.JSON, a, false);
+            a.onMessage = m -> {
+                ch.disconnect();
+                ends[1].close();
+            };
+            ends[1].write("{not json\n\n\"after\"\n".getBytes(StandardCharsets.UTF_8), null);
+        });
+        assertThat(a.errors).hasSize(2).allSatisfy(e -> assertThat(e).isInstanceOf(SerializationException.class));
+        assertThat(a.messages).containsExactly("after");
+    }
+
+    @Test
+    void aStrayAckIsReportedAndTheChannelGoesOn() {
+        Recorder a = new Recorder();
+        run(x -> {
+            Environment env = Environment.current();
+            Pipe[] ends = Pipe.socketpair(env.loop(), true);
+            Channel ch = new Channel(env, ends[0], Serialization.JSON, a, false);
+            a.onMessage = m -> {
+                ch.disconnect();
+                ends[1].close();
+            };
+            ends[1].write("{\"cmd\":\"NODE_HANDLE_ACK\"}\n\"still here\"\n".getBytes(StandardCharsets.UTF_8), null);
+        });
+        assertThat(a.errors).singleElement().satisfies(e -> assertThat(((NodeError) e).code()).isEqualTo("ERR_IPC_UNEXPECTED_ACK"));
+        assertThat(a.messages).containsExactly("still here");
+    }
+
+    @Test
+    void aLengthPrefixOf2To31ClosesTheChannelAfterAnError() {
+        Recorder a = new Recorder();
+        run(x -> {
+            Environment env = Environment.current();
+            Pipe[] ends = Pipe.socketpair(env.loop(), true);
+            a.onDisconnect = () -> ends[1].close();
+            new Channel(env, ends[0], Serialization.ADVANCED, a, false);
+            ends[1].write(new byte[] {(byte) 0x80, 0, 0, 0, 1, 2}, null);
+        });
+        assertThat(a.errors).hasSize(1);
+        assertThat(a.disconnects).isEqualTo(1);
+    }
+
+    @Test
+    void userMessagesAreHeldUntilAMessageListenerExists() {
+        List<Object> got = new ArrayList<>();
+        run(x -> {
+            Channel[] ch = new Channel[2];
+            boolean[] listening = {false};
+            Channel.Target late = new Recorder() {
+                @Override
+                public boolean hasMessageListener() {
+                    return listening[0];
+                }
+
+                @Override
+                public void message(Object message, Object handle) {
+                    got.add(message);
+                    if (got.size() == 2) ch[0].disconnect();
+                }
+            };
+            Environment env = Environment.current();
+            Pipe[] ends = Pipe.socketpair(env.loop(), true);
+            ch[0] = new Channel(env, ends[0], Serialization.JSON, new Recorder(), false);
+            ch[1] = new Channel(env, ends[1], Serialization.JSON, late, false);
+            ch[0].send("one");
+            ch[0].send("two");
+            dev.herd.node.Globals.setTimeout(() -> {
+                assertThat(got).as("held while nobody listens").isEmpty();
+                listening[0] = true;
+                ch[1].messageListenerAdded();
+            }, 50);
+        });
+        assertThat(got).containsExactly("one", "two");
+    }
+}
