@@ -3,11 +3,12 @@ package dev.herd.bench;
 import static dev.herd.bench.Scenario.Metric.higher;
 import static dev.herd.bench.Scenario.Metric.lower;
 
+import dev.herd.bench.scenarios.ExecfileEcho;
 import dev.herd.bench.scenarios.ImmediateChain;
 import dev.herd.bench.scenarios.LoopExecute;
 import dev.herd.bench.scenarios.MicrotaskChain;
 import dev.herd.bench.scenarios.NextTickChain;
-import dev.herd.bench.scenarios.Serialize;
+import dev.herd.bench.scenarios.SpawnTrue;
 import dev.herd.bench.scenarios.TcpEchoThroughput;
 import dev.herd.bench.scenarios.TcpPingpong;
 import dev.herd.bench.scenarios.TimersRandom;
@@ -62,6 +63,14 @@ public final class Scenarios {
                     WorkpoolRoundtrip.class, "workpool-roundtrip.js",
                     List.of("20000", "3", "5"), List.of("5000", "2", "3"),
                     List.of(lower("time_ms"), higher("roundtrips_per_s"))),
+            new Scenario("spawn-true", "N sequential spawn('/bin/true'), default stdio pipes, each to its 'exit'",
+                    SpawnTrue.class, "spawn-true.js",
+                    List.of("300", "3", "5"), List.of("100", "2", "3"),
+                    List.of(lower("exit_ms"), higher("spawns_per_s"))),
+            new Scenario("execfile-echo", "N sequential execFile('echo', ['hi']), each to its callback",
+                    ExecfileEcho.class, "execfile-echo.js",
+                    List.of("300", "3", "5"), List.of("100", "2", "3"),
+                    List.of(lower("callback_ms"), higher("execs_per_s"))),
             new Scenario("tcp-echo-throughput", "N MiB in 64 KiB chunks through a TCP echo server and back, one connection",
                     TcpEchoThroughput.class, "tcp-echo-throughput.js",
                     List.of("256", "3", "5"), List.of("128", "3", "5"),
@@ -70,11 +79,6 @@ public final class Scenarios {
                     TcpPingpong.class, "tcp-pingpong.js",
                     List.of("50000", "3", "5"), List.of("10000", "3", "5"),
                     List.of(lower("rtt_us_p50"), lower("rtt_us_p99"), higher("roundtrips_per_s"))),
-            new Scenario("serialize", "encode+decode of a ~1 KiB object and a 1 MiB Buffer, JSON and advanced (V8) modes",
-                    Serialize.class, "serialize.js",
-                    List.of("20000", "2", "5"), List.of("10000", "1", "3"),
-                    List.of(higher("json_obj1k_ops_per_s"), higher("json_buf1m_ops_per_s"),
-                            higher("adv_obj1k_ops_per_s"), higher("adv_buf1m_ops_per_s"))),
             new Scenario("http-hello-keepalive", "the http-hello server under wrk -t1 -c64, keep-alive connections",
                     HTTP_HELLO_MAIN, "http-hello.js",
                     List.of("10", "5", "64"), List.of("3", "2", "64"),

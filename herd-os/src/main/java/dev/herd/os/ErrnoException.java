@@ -1,5 +1,7 @@
 package dev.herd.os;
 
+import java.util.List;
+
 /**
  * The one unchecked exception for operating-system failures. It carries Node's error properties:
  * {@link #code()} ("EADDRINUSE"), {@link #errno()} (Node's negative number), {@link #syscall()},
@@ -12,8 +14,9 @@ package dev.herd.os;
  * Node's formats: {@link #of} is {@code uvException} ("ENOENT: no such file or directory, open
  * '/x'"), {@link #withHostPort} is {@code uvExceptionWithHostPort} ("listen EADDRINUSE: address
  * already in use 127.0.0.1:8000"), {@link #plain} is {@code errnoException} ("spawn foo ENOENT"),
- * {@link #plainWithHostPort} is {@code exceptionWithHostPort} ("send EMSGSIZE 127.0.0.1:8000") and
- * {@link #dns} is {@code DNSException} ("getaddrinfo ENOTFOUND example.invalid").
+ * {@link #plainWithHostPort} is {@code exceptionWithHostPort} ("send EMSGSIZE 127.0.0.1:8000"),
+ * {@link #dns} is {@code DNSException} ("getaddrinfo ENOTFOUND example.invalid") and {@link #spawn}
+ * is a failed spawn's error ("spawn foo ENOENT", with {@link #spawnargs()}).
  *
  * <p>Immutable once built.
  */
@@ -28,15 +31,17 @@ public final class ErrnoException extends RuntimeException {
     private final String address;
     private final int port;
     private final String hostname;
+    private final List<String> spawnargs;
 
     private ErrnoException(String message, Errno errno, String syscall, String path, String dest,
                            String address, int port) {
-        this(message, errno, errno.name(), syscall, path, dest, address, port, null);
+        this(message, errno, errno.name(), syscall, path, dest, address, port, null, null);
     }
 
     private ErrnoException(String message, Errno errno, String code, String syscall, String path, String dest,
-                           String address, int port, String hostname) {
+                           String address, int port, String hostname, List<String> spawnargs) {
         super(message);
+        this.spawnargs = spawnargs;
         this.errno = errno;
         this.code = code;
         this.syscall = syscall;
@@ -103,7 +108,17 @@ public final class ErrnoException extends RuntimeException {
         String code = errno == Errno.EAI_NONAME || errno == Errno.EAI_NODATA ? "ENOTFOUND" : errno.name();
         String message = syscall + " " + code + (hostname == null || hostname.isEmpty() ? "" : " " + hostname);
         return new ErrnoException(message, errno, code, syscall, null, null, null, -1,
-                hostname == null || hostname.isEmpty() ? null : hostname);
+                hostname == null || hostname.isEmpty() ? null : hostname, null);
+    }
+
+    /**
+     * Node's error for a child process that could not be started: {@code errnoException} ("spawn
+     * foo ENOENT", syscall "spawn foo" or "spawnSync foo") with {@code path} (the file) and
+     * {@code spawnargs} (the arguments after argv[0]).
+     */
+    public static ErrnoException spawn(Errno errno, String syscall, String path, List<String> spawnargs) {
+        return new ErrnoException(syscall + " " + errno.name(), errno, errno.name(), syscall, path, null, null, -1,
+                null, spawnargs == null ? null : List.copyOf(spawnargs));
     }
 
     /** Node's {@code err.code}: "EADDRINUSE" (the entry's name, or ENOTFOUND for a failed lookup). */
@@ -144,6 +159,11 @@ public final class ErrnoException extends RuntimeException {
     /** The port involved, or -1. */
     public int port() {
         return port;
+    }
+
+    /** The arguments of a child process that failed to start ({@link #spawn}), or {@code null}. */
+    public List<String> spawnargs() {
+        return spawnargs;
     }
 
     /** The host name a resolver call failed for ({@link #dns}), or {@code null}. */

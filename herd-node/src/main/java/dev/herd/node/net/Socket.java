@@ -94,6 +94,30 @@ public class Socket extends EventEmitter {
     }
 
     /**
+     * A socket over a stream that is already open (Node's {@code new net.Socket({handle, readable,
+     * writable})}): a child process's stdio pipe. The socket owns the handle from now on. A side
+     * that is not {@code readable} is ended from the start (no read, no 'end'), one that is not
+     * {@code writable} finished; with neither left, the socket is destroyed when the other side
+     * is done. Reading starts at once when readable.
+     */
+    public Socket(Stream handle, boolean readable, boolean writable) {
+        this.env = Environment.current();
+        env.checkThread();
+        this.allowHalfOpen = false;
+        if (!readable) {
+            eofReceived = true;
+            endEmitted = true;
+        }
+        if (!writable) {
+            writableEnded = true;
+            shutdownStarted = true;
+            finished = true;
+        }
+        attach(java.util.Objects.requireNonNull(handle, "handle"));
+        startReading();
+    }
+
+    /**
      * A socket over an already connected stream (Node's {@code new net.Socket({handle})}): how a
      * socket received over an IPC channel becomes a Socket. It reads at once.
      */

@@ -1,0 +1,107 @@
+package dev.herd.io;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What {@link Process#spawn} starts (libuv's {@code uv_process_options_t}). Immutable; build with
+ * {@link #builder(String)}.
+ *
+ * @param file the program: a path (with a '/': used as is, relative to the child's working
+ *     directory) or a name looked up in the child's PATH, as libuv's execvp does
+ * @param args the argument vector, argv[0] included (Node's {@code argv0}); never empty
+ * @param env {@code "NAME=value"} strings, or {@code null} to inherit this process's environment
+ * @param cwd the child's working directory, or {@code null} for this process's
+ * @param stdio one container per slot: slot {@code i} is the child's descriptor {@code i}; slots
+ *     0-2 that are missing are {@link StdioContainer#ignore() ignored} ({@code /dev/null}); the
+ *     child has no other descriptor
+ * @param detached the child starts a new session (setsid: libuv's {@code UV_PROCESS_DETACHED})
+ * @param processGroup -1 to stay in this process's group (the default, as in libuv and Node), 0
+ *     for a new group led by the child, or the id of an existing group to join; ignored when
+ *     {@code detached}, which already makes a new group
+ * @param exitCallback called once on the loop thread when the child exits, or {@code null}
+ */
+public record ProcessOptions(String file, List<String> args, List<String> env, String cwd,
+                             List<StdioContainer> stdio, boolean detached, int processGroup,
+                             Process.ExitCallback exitCallback) {
+    public ProcessOptions {
+        Objects.requireNonNull(file, "file");
+        if (file.isEmpty()) throw new IllegalArgumentException("file is empty");
+        args = List.copyOf(args == null || args.isEmpty() ? List.of(file) : args);
+        env = env == null ? null : List.copyOf(env);
+        stdio = List.copyOf(stdio == null ? List.of() : stdio);
+        if (processGroup < -1) throw new IllegalArgumentException("processGroup: " + processGroup);
+    }
+
+    public static Builder builder(String file) {
+        return new Builder(file);
+    }
+
+    /** Collects the options; {@link #build()} checks them. Not thread-safe. */
+    public static final class Builder {
+        private final String file;
+        private List<String> args;
+        private List<String> env;
+        private String cwd;
+        private final List<StdioContainer> stdio = new ArrayList<>();
+        private boolean detached;
+        private int processGroup = -1;
+        private Process.ExitCallback exitCallback;
+
+        private Builder(String file) {
+            this.file = file;
+        }
+
+        /** The whole argument vector, argv[0] first (default: {@code [file]}). */
+        public Builder args(List<String> args) {
+            this.args = args;
+            return this;
+        }
+
+        public Builder args(String... args) {
+            return args(List.of(args));
+        }
+
+        /** {@code "NAME=value"} strings (default: inherit this process's environment). */
+        public Builder env(List<String> env) {
+            this.env = env;
+            return this;
+        }
+
+        public Builder cwd(String cwd) {
+            this.cwd = cwd;
+            return this;
+        }
+
+        /** Appends the container for the next slot. */
+        public Builder stdio(StdioContainer... containers) {
+            stdio.addAll(List.of(containers));
+            return this;
+        }
+
+        public Builder stdio(List<StdioContainer> containers) {
+            stdio.addAll(containers);
+            return this;
+        }
+
+        public Builder detached(boolean detached) {
+            this.detached = detached;
+            return this;
+        }
+
+        public Builder processGroup(int processGroup) {
+            this.processGroup = processGroup;
+            return this;
+        }
+
+        public Builder onExit(Process.ExitCallback exitCallback) {
+            this.exitCallback = exitCallback;
+            return this;
+        }
+
+        public ProcessOptions build() {
+            return new ProcessOptions(file, args, env, cwd, stdio, detached, processGroup, exitCallback);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.herd.io;
+
+import java.util.Objects;
+
+/**
+ * What a spawned child gets in one stdio slot (libuv's {@code uv_stdio_container_t}):
+ * {@link #ignore()} ({@code /dev/null} for slots 0-2, nothing above), {@link #createPipe} (a new
+ * socketpair whose other end the given {@link Pipe} adopts), {@link #inheritFd} or
+ * {@link #inheritStream} (the child shares a descriptor of ours). Immutable.
+ */
+public sealed interface StdioContainer {
+    /** libuv's {@code UV_IGNORE}. */
+    record Ignore() implements StdioContainer {}
+
+    /**
+     * libuv's {@code UV_CREATE_PIPE}: an AF_UNIX socketpair, close-on-exec on both ends; the child
+     * gets one end (blocking, as programs expect of their stdio) and {@code pipe}, which must not
+     * have a descriptor yet, adopts the other (non-blocking, readable and writable) once the
+     * spawn succeeds. A {@link Pipe#ipc() ipc} pipe here is how an IPC channel is made.
+     */
+    record CreatePipe(Pipe pipe) implements StdioContainer {
+        public CreatePipe {
+            Objects.requireNonNull(pipe, "pipe");
+        }
+    }
+
+    /** libuv's {@code UV_INHERIT_FD}: the child gets a copy of descriptor {@code fd} of this process. */
+    record InheritFd(int fd) implements StdioContainer {
+        public InheritFd {
+            if (fd < 0) throw new IllegalArgumentException("not a file descriptor: " + fd);
+        }
+    }
+
+    /** libuv's {@code UV_INHERIT_STREAM}: the child gets a copy of {@code stream}'s descriptor. */
+    record InheritStream(Stream stream) implements StdioContainer {
+        public InheritStream {
+            Objects.requireNonNull(stream, "stream");
+        }
+    }
+
+    /** The one {@link Ignore} value. */
+    StdioContainer IGNORE = new Ignore();
+
+    static StdioContainer ignore() {
+        return IGNORE;
+    }
+
+    static StdioContainer createPipe(Pipe pipe) {
+        return new CreatePipe(pipe);
+    }
+
+    static StdioContainer inheritFd(int fd) {
+        return new InheritFd(fd);
+    }
+
+    static StdioContainer inheritStream(Stream stream) {
+        return new InheritStream(stream);
+    }
+}
