@@ -37,7 +37,10 @@ public final class Examples {
                     "dev.herd.examples.HttpHello"),
             new Example("ipc-echo",
                     "a child for a Node parent's fork(): echoes messages, serves passed servers and sockets",
-                    "dev.herd.examples.IpcEcho"));
+                    "dev.herd.examples.IpcEcho"),
+            new Example("fork-node",
+                    "fork a Node script, print its messages, send it the lines you type: ./herd example fork-node SCRIPT",
+                    "dev.herd.examples.ForkNode"));
 
     private Examples() {}
 
