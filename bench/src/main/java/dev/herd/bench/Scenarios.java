@@ -8,6 +8,7 @@ import dev.herd.bench.scenarios.ImmediateChain;
 import dev.herd.bench.scenarios.LoopExecute;
 import dev.herd.bench.scenarios.MicrotaskChain;
 import dev.herd.bench.scenarios.NextTickChain;
+import dev.herd.bench.scenarios.Serialize;
 import dev.herd.bench.scenarios.SpawnTrue;
 import dev.herd.bench.scenarios.TcpEchoThroughput;
 import dev.herd.bench.scenarios.TcpPingpong;
@@ -79,6 +80,11 @@ public final class Scenarios {
                     TcpPingpong.class, "tcp-pingpong.js",
                     List.of("50000", "3", "5"), List.of("10000", "3", "5"),
                     List.of(lower("rtt_us_p50"), lower("rtt_us_p99"), higher("roundtrips_per_s"))),
+            new Scenario("serialize", "encode+decode of a ~1 KiB object and a 1 MiB Buffer, JSON and advanced (V8) modes",
+                    Serialize.class, "serialize.js",
+                    List.of("20000", "2", "5"), List.of("10000", "1", "3"),
+                    List.of(higher("json_obj1k_ops_per_s"), higher("json_buf1m_ops_per_s"),
+                            higher("adv_obj1k_ops_per_s"), higher("adv_buf1m_ops_per_s"))),
             new Scenario("http-hello-keepalive", "the http-hello server under wrk -t1 -c64, keep-alive connections",
                     HTTP_HELLO_MAIN, "http-hello.js",
                     List.of("10", "5", "64"), List.of("3", "2", "64"),
