@@ -326,32 +326,7 @@ public final class NodeProcess extends EventEmitter {
 
     /** The channel's deliveries as this object's events: 'message', 'internalMessage', 'disconnect', 'error'. */
     dev.herd.node.ipc.Channel.Target channelTarget() {
-        return new dev.herd.node.ipc.Channel.Target() {
-            @Override
-            public void message(Object message, Object handle) {
-                emit("message", message, handle);
-            }
-
-            @Override
-            public void internalMessage(Map<String, Object> message, Object handle) {
-                emit("internalMessage", message, handle);
-            }
-
-            @Override
-            public void disconnected() {
-                emit("disconnect");
-            }
-
-            @Override
-            public void error(Throwable error) {
-                emit("error", error);
-            }
-
-            @Override
-            public boolean hasMessageListener() {
-                return listenerCount("message") > 0;
-            }
-        };
+        return new dev.herd.node.ipc.EmitterTarget(this, () -> {});
     }
 
     @Override

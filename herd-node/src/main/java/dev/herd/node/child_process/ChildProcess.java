@@ -7,6 +7,7 @@ import dev.herd.io.StdioContainer;
 import dev.herd.node.Environment;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.ipc.Channel;
+import dev.herd.node.ipc.EmitterTarget;
 import dev.herd.node.ipc.Serialization;
 import dev.herd.node.net.Socket;
 import dev.herd.os.Errno;
@@ -15,7 +16,6 @@ import dev.herd.os.Signals;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Node's {@code ChildProcess} ({@code lib/internal/child_process.js}): a spawned program, as
@@ -197,33 +197,7 @@ public class ChildProcess extends EventEmitter {
             ipc.close(this::maybeClose); // the spawn failed: there is nobody to talk to
             return;
         }
-        channel = new Channel(env, ipc, Serialization.of(serialization), new Channel.Target() {
-            @Override
-            public void message(Object message, Object handle) {
-                emit("message", message, handle);
-            }
-
-            @Override
-            public void internalMessage(Map<String, Object> message, Object handle) {
-                emit("internalMessage", message, handle);
-            }
-
-            @Override
-            public void disconnected() {
-                emit("disconnect");
-                maybeClose();
-            }
-
-            @Override
-            public void error(Throwable error) {
-                emit("error", error);
-            }
-
-            @Override
-            public boolean hasMessageListener() {
-                return listenerCount("message") > 0;
-            }
-        }, false);
+        channel = new Channel(env, ipc, Serialization.of(serialization), new EmitterTarget(this, this::maybeClose), false);
     }
 
     /** Node's {@code onexit}: the exit (status ≥ 0), or a start failure (status = -errno) on the next tick. */

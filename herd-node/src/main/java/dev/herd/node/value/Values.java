@@ -182,6 +182,25 @@ public final class Values {
         return true;
     }
 
+    /**
+     * A plain object with these keys and values, in this order ({@code object("a", 1, "b", "x")}
+     * is JavaScript's {@code {a: 1, b: 'x'}}): a LinkedHashMap, since property order shows in JSON
+     * text and in V8 bytes (Map.of has no order).
+     *
+     * @throws IllegalArgumentException for an odd number of arguments or a key that is not a String
+     */
+    public static Map<String, Object> object(Object... keysAndValues) {
+        if (keysAndValues.length % 2 != 0) throw new IllegalArgumentException("keys and values come in pairs");
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            if (!(keysAndValues[i] instanceof String key)) {
+                throw new IllegalArgumentException("key " + i / 2 + " is not a String: " + keysAndValues[i]);
+            }
+            m.put(key, keysAndValues[i + 1]);
+        }
+        return m;
+    }
+
     // ---- numbers ----
 
     /**

@@ -1,5 +1,6 @@
 package dev.herd.node.child_process;
 
+import static dev.herd.node.value.Values.object;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -66,11 +67,6 @@ class ForkTest {
         return SpawnOptions.builder().execPath("node");
     }
 
-    private static Map<String, Object> obj(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
-        return m;
-    }
 
     /** Sends each value, collects the echoes, disconnects, and records the events in order. */
     private static List<Object> echo(String module, SpawnOptions options, List<Object> values, List<String> events) {
@@ -92,7 +88,7 @@ class ForkTest {
         return echoes;
     }
 
-    private static final List<Object> VALUES = List.of("hello", "", obj("a", 1, "b", List.of(true, 2.5), "s", "é€😀"),
+    private static final List<Object> VALUES = List.of("hello", "", object("a", 1, "b", List.of(true, 2.5), "s", "é€😀"),
             42, -1, 3.5, 4294967296L, List.of(1, "x"), "x".repeat(1 << 20));
 
     @ParameterizedTest

@@ -1,5 +1,6 @@
 package dev.herd.node.ipc;
 
+import static dev.herd.node.value.Values.object;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -75,11 +76,6 @@ class ChannelTest {
         return new Channel[] {new Channel(env, ends[0], mode, a, false), new Channel(env, ends[1], mode, b, false)};
     }
 
-    private static Map<String, Object> obj(Object... kv) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
-        return m;
-    }
 
     @ParameterizedTest
     @EnumSource(Serialization.class)
@@ -88,13 +84,13 @@ class ChannelTest {
         Recorder b = new Recorder();
         run(x -> {
             Channel[] ch = pair(mode, a, b);
-            for (int i = 0; i < 1000; i++) ch[0].send(obj("i", i, "s", "é€😀"));
+            for (int i = 0; i < 1000; i++) ch[0].send(object("i", i, "s", "é€😀"));
             b.onMessage = m -> {
                 if (b.messages.size() == 1000) ch[0].disconnect();
             };
         });
         assertThat(b.messages).hasSize(1000);
-        for (int i = 0; i < 1000; i++) assertThat(b.messages.get(i)).isEqualTo(obj("i", i, "s", "é€😀"));
+        for (int i = 0; i < 1000; i++) assertThat(b.messages.get(i)).isEqualTo(object("i", i, "s", "é€😀"));
         assertThat(a.disconnects).isEqualTo(1);
         assertThat(b.disconnects).as("the peer sees EOF as a disconnect").isEqualTo(1);
         assertThat(a.errors).isEmpty();
@@ -122,13 +118,13 @@ class ChannelTest {
         Recorder b = new Recorder();
         run(x -> {
             Channel[] ch = pair(Serialization.JSON, new Recorder(), b);
-            ch[0].send(obj("cmd", "NODE_CLUSTER", "act", "online", "seq", 0));
-            ch[0].send(obj("cmd", "NODE_"));
-            ch[0].send(obj("cmd", "node_x"), null, null, e -> ch[0].disconnect());
+            ch[0].send(object("cmd", "NODE_CLUSTER", "act", "online", "seq", 0));
+            ch[0].send(object("cmd", "NODE_"));
+            ch[0].send(object("cmd", "node_x"), null, null, e -> ch[0].disconnect());
         });
-        assertThat(b.internal).containsExactly(obj("cmd", "NODE_CLUSTER", "act", "online", "seq", 0));
+        assertThat(b.internal).containsExactly(object("cmd", "NODE_CLUSTER", "act", "online", "seq", 0));
         assertThat(b.messages).as("NODE_ alone and lower case are user messages")
-                .containsExactly(obj("cmd", "NODE_"), obj("cmd", "node_x"));
+                .containsExactly(object("cmd", "NODE_"), object("cmd", "node_x"));
     }
 
     @Test
@@ -174,7 +170,7 @@ class ChannelTest {
             });
             original.listen(0, "127.0.0.1", 0, () -> {
                 int port = original.address().port();
-                ch[0].send(obj("what", "server"), original, null, null);
+                ch[0].send(object("what", "server"), original, null, null);
                 b.onMessage = m -> {
                     Server received = (Server) b.handles.get(0);
                     log.add("received listening " + received.listening() + " port " + (received.address().port() == port));
@@ -190,7 +186,7 @@ class ChannelTest {
                 };
             });
         });
-        assertThat(b.messages).containsExactly(obj("what", "server"));
+        assertThat(b.messages).containsExactly(object("what", "server"));
         assertThat(log).containsExactly("received listening true port true");
         assertThat(got.toString(StandardCharsets.UTF_8)).isEqualTo("from received\n");
     }

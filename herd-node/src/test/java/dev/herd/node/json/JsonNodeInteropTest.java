@@ -1,5 +1,6 @@
 package dev.herd.node.json;
 
+import static dev.herd.node.value.Values.object;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herd.node.value.ArrayBuffer;
@@ -356,13 +357,6 @@ class JsonNodeInteropTest {
         return new Expression(js, java);
     }
 
-    private static Map<String, Object> object(Object... keysAndValues) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return m;
-    }
 
     private static TypedArray typed(TypedArray.Kind kind, int capacity, java.util.function.Consumer<ByteBuffer> fill) {
         ByteBuffer b = ByteBuffer.allocate(capacity).order(ByteOrder.LITTLE_ENDIAN);

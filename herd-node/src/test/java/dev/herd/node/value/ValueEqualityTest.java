@@ -1,5 +1,6 @@
 package dev.herd.node.value;
 
+import static dev.herd.node.value.Values.object;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,13 +15,6 @@ import org.junit.jupiter.api.Timeout;
 /** The test helpers {@link ValueEquality} and {@link ValueGenerator}, which the property tests rely on. */
 @Timeout(30)
 class ValueEqualityTest {
-    private static Map<String, Object> object(Object... keysAndValues) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return m;
-    }
 
     @Test
     void aDifferenceIsReportedWithItsPath() {

@@ -1,5 +1,6 @@
 package dev.herd.node.value;
 
+import static dev.herd.node.value.Values.object;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -61,13 +62,6 @@ class ValuesTest {
 
     enum Colour { RED }
 
-    private static Map<String, Object> object(Object... keysAndValues) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        for (int i = 0; i < keysAndValues.length; i += 2) {
-            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
-        }
-        return m;
-    }
 
     // ---- kindOf ----
 
