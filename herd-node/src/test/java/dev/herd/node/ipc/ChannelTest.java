@@ -345,4 +345,69 @@ class ChannelTest {
         });
         assertThat(got).containsExactly("one", "two");
     }
+
+    @Test
+    void aHandleOfAnUnknownTypeIsAckedThenReportedAndItsDescriptorClosed() {
+        Recorder a = new Recorder();
+        List<String> peerSaw = new ArrayList<>();
+        run(x -> {
+            Environment env = Environment.current();
+            Pipe[] ends = Pipe.socketpair(env.loop(), true);
+            Channel ch = new Channel(env, ends[0], Serialization.JSON, a, false);
+            Tcp raw = new Tcp(env.loop());
+            raw.bind(dev.herd.os.SockAddr.inet("127.0.0.1", 0));
+            ends[1].readStart((data, err) -> {
+                if (data == null) return;
+                byte[] bytes = new byte[data.remaining()];
+                data.get(bytes);
+                peerSaw.add(new String(bytes, StandardCharsets.UTF_8));
+                // The ACK went out before "next" was delivered (both on the ticks of one read).
+                raw.close();
+                ch.disconnect();
+                ends[1].close();
+            });
+            byte[] envelope = "{\"cmd\":\"NODE_HANDLE\",\"type\":\"foo.Bar\",\"msg\":1}\n".getBytes(StandardCharsets.UTF_8);
+            ends[1].write2(new java.nio.ByteBuffer[] {java.nio.ByteBuffer.wrap(envelope)}, raw, null);
+            ends[1].write("\"next\"\n".getBytes(StandardCharsets.UTF_8), null);
+        });
+        assertThat(peerSaw).containsExactly("{\"cmd\":\"NODE_HANDLE_ACK\"}\n");
+        assertThat(a.errors).singleElement().satisfies(e -> assertThat(((NodeError) e).code()).isEqualTo("ERR_INVALID_HANDLE_TYPE"));
+        assertThat(a.messages).containsExactly("next");
+    }
+
+    @Test
+    void aDescriptorWithoutAnEnvelopeWaitsForTheNextOneAndIsClosedWithTheChannel() {
+        Recorder a = new Recorder();
+        run(x -> {
+            Environment env = Environment.current();
+            Pipe[] ends = Pipe.socketpair(env.loop(), true);
+            Channel ch = new Channel(env, ends[0], Serialization.JSON, a, false);
+            Tcp raw = new Tcp(env.loop());
+            raw.bind(dev.herd.os.SockAddr.inet("127.0.0.1", 0));
+            a.onMessage = m -> {
+                raw.close();
+                ch.disconnect();
+                ends[1].close();
+            };
+            // A plain message carrying a descriptor: delivered as a message; the descriptor is not leaked.
+            ends[1].write2(new java.nio.ByteBuffer[] {java.nio.ByteBuffer.wrap("\"plain\"\n".getBytes(StandardCharsets.UTF_8))}, raw, null);
+        });
+        assertThat(a.messages).containsExactly("plain");
+        assertThat(a.handles).containsExactly((Object) null);
+    }
+
+    @Test
+    void aPeerThatVanishesMidMessageGivesAnErrorThenDisconnect() {
+        Recorder a = new Recorder();
+        run(x -> {
+            Environment env = Environment.current();
+            Pipe[] ends = Pipe.socketpair(env.loop(), true);
+            new Channel(env, ends[0], Serialization.ADVANCED, a, false);
+            // A frame announcing 100 bytes, of which 3 arrive before the peer goes away.
+            ends[1].write(new byte[] {0, 0, 0, 100, (byte) 0xff, 0x0f, 0x22}, e -> ends[1].close());
+        });
+        assertThat(a.errors).singleElement().isInstanceOf(SerializationException.class);
+        assertThat(a.disconnects).isEqualTo(1);
+        assertThat(a.messages).isEmpty();
+    }
 }
