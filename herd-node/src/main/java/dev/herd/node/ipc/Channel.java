@@ -220,14 +220,23 @@ public final class Channel {
         }
         ErrnoException err = null;
         boolean async = false;
+        // Node's req.async, per write: only a write that did not finish at once reports through
+        // its own completion (a shared counter let a synchronous write's completion consume an
+        // asynchronous one's: that callback ran twice and a later one never).
+        boolean[] asyncWrite = {false};
         try {
             long before = pipe.writeQueueSize();
             if (ioHandle != null) {
-                pipe.write2(new ByteBuffer[] {ByteBuffer.wrap(frame)}, ioHandle, e -> writeDone(callback, e));
+                pipe.write2(new ByteBuffer[] {ByteBuffer.wrap(frame)}, ioHandle, e -> {
+                    if (asyncWrite[0]) writeDone(callback, e);
+                });
             } else {
-                pipe.write(frame, e -> writeDone(callback, e));
+                pipe.write(frame, e -> {
+                    if (asyncWrite[0]) writeDone(callback, e);
+                });
             }
             async = pipe.writeQueueSize() > before || before > 0;
+            asyncWrite[0] = async;
         } catch (ErrnoException e) {
             err = e;
         }
@@ -261,7 +270,6 @@ public final class Channel {
 
     /** A write's completion: only asynchronous writes report here (synchronous ones ticked already). */
     private void writeDone(SendCallback callback, ErrnoException error) {
-        if (pendingAsync == 0) return; // written synchronously: reported on the next tick already
         pendingAsync--;
         unrefCounted();
         if (callback != null) env.makeCallback(() -> callback.done(error));

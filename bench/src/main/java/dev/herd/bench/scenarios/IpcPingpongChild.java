@@ -1,0 +1,20 @@
+package dev.herd.bench.scenarios;
+
+import static dev.herd.node.Globals.process;
+
+import dev.herd.node.Herd;
+
+/**
+ * The child {@link IpcPingpong} forks: says "ready", then sends every message straight back; it
+ * ends when the parent disconnects. The Node twin is {@code bench/node/ipc-pingpong-child.js}.
+ */
+public final class IpcPingpongChild {
+    private IpcPingpongChild() {}
+
+    public static void main(String[] args) {
+        Herd.run(args, argv -> {
+            process().on("message", a -> process().send(a[0]));
+            process().send("ready");
+        });
+    }
+}
