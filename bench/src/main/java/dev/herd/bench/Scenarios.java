@@ -4,7 +4,11 @@ import static dev.herd.bench.Scenario.Metric.higher;
 import static dev.herd.bench.Scenario.Metric.lower;
 
 import dev.herd.bench.scenarios.ExecfileEcho;
+import dev.herd.bench.scenarios.ForkFirstMessage;
 import dev.herd.bench.scenarios.ImmediateChain;
+import dev.herd.bench.scenarios.IpcHandles;
+import dev.herd.bench.scenarios.IpcOneway1k;
+import dev.herd.bench.scenarios.IpcPingpong;
 import dev.herd.bench.scenarios.LoopExecute;
 import dev.herd.bench.scenarios.MicrotaskChain;
 import dev.herd.bench.scenarios.NextTickChain;
@@ -31,12 +35,15 @@ public final class Scenarios {
     static final String HTTP_HELLO_BODY = "hello world\n";
 
     /**
-     * The JVM flags recommended as the launcher's defaults for a Herd server, and used by the
-     * http-idle-rss scenario's Herd server: the flag study in docs/benchmarks.md ("JVM flags for
-     * a lean server") has their effect on idle RSS and on http-hello throughput.
+     * The JVM flags the launcher starts every Herd program with (besides
+     * {@code --enable-native-access} and its AOT cache), used by the http-idle-rss scenario's Herd
+     * server: the flag study in docs/benchmarks.md ("JVM flags for a lean server") has their effect
+     * on idle RSS and on http-hello throughput. RunnerTest checks the launcher has the same list.
      */
-    public static final List<String> RECOMMENDED_SERVER_JVM_FLAGS =
-            List.of("-XX:+UseSerialGC", "-Xms8m", "-XX:TrimNativeHeapInterval=1000");
+    public static final List<String> RECOMMENDED_SERVER_JVM_FLAGS = List.of(
+            "-XX:+UseSerialGC", "-Xms8m", "-XX:NewSize=1m", "-XX:TrimNativeHeapInterval=1000",
+            "-XX:CompileCommand=quiet",
+            "-XX:CompileCommand=CompileThresholdScaling,jdk.internal.classfile.impl.*::*,100.0");
 
     public static final List<Scenario> ALL = List.of(
             new Scenario("immediate-chain", "1e6 chained setImmediate callbacks",
@@ -72,6 +79,22 @@ public final class Scenarios {
                     ExecfileEcho.class, "execfile-echo.js",
                     List.of("300", "3", "5"), List.of("100", "2", "3"),
                     List.of(lower("callback_ms"), higher("execs_per_s"))),
+            new Scenario("fork-first-message", "N sequential forks of an empty child program (a Herd JVM / a Node process) to its first message",
+                    ForkFirstMessage.class, "fork-first-message.js",
+                    List.of("20", "1", "3"), List.of("5", "1", "2"),
+                    List.of(lower("first_message_ms"), lower("exit_ms"))),
+            new Scenario("ipc-pingpong", "N sequential round trips of a small message (a number) parent <-> forked child, JSON mode",
+                    IpcPingpong.class, "ipc-pingpong.js",
+                    List.of("50000", "2", "3"), List.of("20000", "2", "3"),
+                    List.of(higher("roundtrips_per_s"), lower("rtt_us_p50"))),
+            new Scenario("ipc-oneway-1k", "N one-way 1 KiB JSON messages parent -> forked child, the child acknowledging the count",
+                    IpcOneway1k.class, "ipc-oneway-1k.js",
+                    List.of("200000", "2", "3"), List.of("50000", "2", "3"),
+                    List.of(higher("msgs_per_s"))),
+            new Scenario("ipc-handles", "N accepted loopback sockets passed as handles parent -> forked child, which answers each",
+                    IpcHandles.class, "ipc-handles.js",
+                    List.of("10000", "1", "3"), List.of("4000", "1", "3"),
+                    List.of(higher("sockets_per_s"))),
             new Scenario("tcp-echo-throughput", "N MiB in 64 KiB chunks through a TCP echo server and back, one connection",
                     TcpEchoThroughput.class, "tcp-echo-throughput.js",
                     List.of("256", "3", "5"), List.of("128", "3", "5"),

@@ -3,13 +3,17 @@ package dev.herd.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -83,6 +87,18 @@ class RunnerTest {
         assertThat(rss.server().herdJvmFlags()).isEqualTo(Scenarios.RECOMMENDED_SERVER_JVM_FLAGS);
         assertThat(rss.server().launcherAotCache()).isTrue();
         assertThat(Scenarios.RECOMMENDED_SERVER_JVM_FLAGS).noneMatch(f -> f.startsWith("-XX:TieredStopAtLevel"));
+    }
+
+    @Test
+    void theLauncherStartsEveryProgramWithTheRecommendedFlags() throws IOException {
+        String launcher = Files.readString(Runner.findRoot().resolve("herd"));
+        Matcher m = Pattern.compile("(?m)^JAVA_FLAGS=\\(([^)]*)\\)").matcher(launcher);
+        assertThat(m.find()).as("a JAVA_FLAGS=(...) line in ./herd").isTrue();
+        List<String> flags = Arrays.stream(m.group(1).trim().split("\\s+"))
+                .map(f -> f.replaceAll("^'|'$", ""))
+                .toList();
+        assertThat(flags.getFirst()).isEqualTo("--enable-native-access=ALL-UNNAMED");
+        assertThat(flags.subList(1, flags.size())).isEqualTo(Scenarios.RECOMMENDED_SERVER_JVM_FLAGS);
     }
 
     @Test

@@ -2,9 +2,6 @@ package dev.herd.cli;
 
 import dev.herd.cli.Examples.Example;
 import java.io.PrintWriter;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -24,11 +21,6 @@ import picocli.CommandLine.Spec;
         description = "List the bundled examples, or run one.",
         mixinStandardHelpOptions = true)
 final class ExampleCommand implements Callable<Integer> {
-    /** Exit code for a registered example whose class is missing or has no usable main. */
-    static final int EXIT_BROKEN_EXAMPLE = 1;
-    /** Exit code for a name that is not registered (picocli's usage-error code). */
-    static final int EXIT_UNKNOWN_EXAMPLE = 2;
-
     private final List<Example> examples;
 
     @Spec
@@ -57,44 +49,11 @@ final class ExampleCommand implements Callable<Integer> {
         if (example == null) {
             err.println("herd example: unknown example '" + name + "'. The examples are:");
             printList(err);
-            return EXIT_UNKNOWN_EXAMPLE;
-        }
-        MethodHandle main;
-        try {
-            main = findMain(example);
-        } catch (ReflectiveOperationException e) {
-            err.println("herd example: " + e.getMessage());
-            return EXIT_BROKEN_EXAMPLE;
+            return Examples.EXIT_UNKNOWN_EXAMPLE;
         }
         out.flush();
         err.flush();
-        try {
-            main.invokeExact(args.toArray(String[]::new));
-        } catch (Exception | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-        return 0;
-    }
-
-    /** The example's {@code public static void main(String[])}, or why it cannot be run. */
-    private static MethodHandle findMain(Example example) throws ReflectiveOperationException {
-        Class<?> type;
-        try {
-            type = Class.forName(example.mainClass(), false, ExampleCommand.class.getClassLoader());
-        } catch (ClassNotFoundException e) {
-            throw new ClassNotFoundException("example '" + example.name() + "' is registered as "
-                    + example.mainClass() + ", but that class is not on the class path"
-                    + " (not written yet, or the build is out of date)", e);
-        }
-        try {
-            return MethodHandles.publicLookup().findStatic(
-                    type, "main", MethodType.methodType(void.class, String[].class));
-        } catch (NoSuchMethodException | IllegalAccessException e) {
-            throw new NoSuchMethodException("example '" + example.name() + "': " + example.mainClass()
-                    + " has no public static void main(String[]) in a public class");
-        }
+        return Examples.run(example, args.toArray(String[]::new), err);
     }
 
     private void printList(PrintWriter out) {

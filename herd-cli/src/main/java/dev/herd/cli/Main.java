@@ -1,6 +1,8 @@
 package dev.herd.cli;
 
 import dev.herd.cli.Examples.Example;
+import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,7 +23,37 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(commandLine(Examples.ALL).execute(args));
+        Example example = directExample(Examples.ALL, args);
+        System.exit(example != null
+                ? runExample(example, args, new PrintWriter(System.err, true))
+                : commandLine(Examples.ALL).execute(args));
+    }
+
+    /**
+     * The example that {@code args} runs, if they are {@code example NAME [ARGS...]} with a
+     * registered NAME; null for any other command line. {@link #main} runs such an example without
+     * building the picocli command tree, whose reflection over the command classes would cost the
+     * example's process about 3 MiB of memory and a quarter of a second of start-up
+     * (docs/benchmarks.md, "Idle memory"). The result is what {@code ExampleCommand} would run.
+     */
+    static Example directExample(List<Example> examples, String[] args) {
+        if (args.length < 2 || !args[0].equals("example")) return null;
+        return Examples.find(examples, args[1]).orElse(null);
+    }
+
+    /**
+     * Runs the example of {@code args} ({@code example NAME ARGS...}) with ARGS untouched and
+     * returns the exit code picocli would: 0 when its main returns, 1 if it cannot be run (said on
+     * {@code err}) or throws an exception (whose stack trace goes to {@code err}).
+     */
+    static int runExample(Example example, String[] args, PrintWriter err) {
+        try {
+            return Examples.run(example, Arrays.copyOfRange(args, 2, args.length), err);
+        } catch (Exception e) {
+            e.printStackTrace(err);
+            err.flush();
+            return 1;
+        }
     }
 
     /** The whole command tree, with {@code examples} as the example registry (tests pass their own). */

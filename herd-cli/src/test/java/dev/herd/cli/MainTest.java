@@ -86,12 +86,66 @@ class MainTest {
         assertThat(run.err()).contains("example").contains("version");
     }
 
+    @Test
+    void directExampleIsTheRegisteredExampleThatExampleNameRuns() {
+        var echo = new Example("echo", "records its arguments", EchoExample.class.getName());
+        assertThat(Main.directExample(List.of(echo), new String[] {"example", "echo", "--port", "1"}))
+                .isEqualTo(echo);
+    }
+
+    @Test
+    void directExampleLeavesEveryOtherCommandLineToPicocli() {
+        var echo = new Example("echo", "records its arguments", EchoExample.class.getName());
+        for (String[] args : List.of(new String[0], new String[] {"example"}, new String[] {"example", "--help"},
+                new String[] {"example", "no-such-example"}, new String[] {"version"},
+                new String[] {"help", "echo"}, new String[] {"--help", "example", "echo"})) {
+            assertThat(Main.directExample(List.of(echo), args)).as(String.join(" ", args)).isNull();
+        }
+    }
+
+    @Test
+    void runExamplePassesTheRemainingArgumentsUntouched() {
+        var echo = new Example("echo", "records its arguments", EchoExample.class.getName());
+        StringWriter err = new StringWriter();
+        int code = Main.runExample(echo, new String[] {"example", "echo", "a", "--flag", "-x", "b c"},
+                new PrintWriter(err, true));
+        assertThat(code).isZero();
+        assertThat(EchoExample.lastArgs).containsExactly("a", "--flag", "-x", "b c");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void runExampleWhoseClassIsMissingSaysSoAsPicocliDoes() {
+        var ghost = new Example("ghost", "not written yet", "dev.herd.examples.NoSuchExample");
+        StringWriter err = new StringWriter();
+        int code = Main.runExample(ghost, new String[] {"example", "ghost"}, new PrintWriter(err, true));
+        assertThat(code).isEqualTo(herd(List.of(ghost), "example", "ghost").exitCode()).isEqualTo(1);
+        assertThat(err.toString()).contains("dev.herd.examples.NoSuchExample").contains("not on the class path");
+    }
+
+    @Test
+    void runExampleThatThrowsPrintsTheStackTraceAndExitsWith1AsPicocliDoes() {
+        var failing = new Example("failing", "throws", FailingExample.class.getName());
+        StringWriter err = new StringWriter();
+        int code = Main.runExample(failing, new String[] {"example", "failing"}, new PrintWriter(err, true));
+        assertThat(code).isEqualTo(herd(List.of(failing), "example", "failing").exitCode()).isEqualTo(1);
+        assertThat(err.toString()).contains("IllegalStateException: the example failed")
+                .contains("FailingExample.main");
+    }
+
     /** A stand-in example: a public class with a public static main. */
     public static final class EchoExample {
         static volatile List<String> lastArgs;
 
         public static void main(String[] args) {
             lastArgs = List.of(args);
+        }
+    }
+
+    /** A stand-in example whose main throws. */
+    public static final class FailingExample {
+        public static void main(String[] args) {
+            throw new IllegalStateException("the example failed");
         }
     }
 }

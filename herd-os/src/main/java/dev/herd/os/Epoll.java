@@ -39,12 +39,19 @@ public final class Epoll implements AutoCloseable {
 
     private static final int EINTR = 4;
 
-    private static final MethodHandle CREATE1 = Native.downcall("epoll_create1",
-            FunctionDescriptor.of(C_INT, C_INT));
-    private static final MethodHandle CTL = Native.downcall("epoll_ctl",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER), true, -1);
-    private static final MethodHandle WAIT = Native.downcall("epoll_wait",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT));
+    // Each downcall is linked on first use, in a holder class of its own (see Native).
+    private static final class Create1 {
+        static final MethodHandle H = Native.downcall("epoll_create1",
+                FunctionDescriptor.of(C_INT, C_INT));
+    }
+    private static final class Ctl {
+        static final MethodHandle H = Native.downcall("epoll_ctl",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER), true, -1);
+    }
+    private static final class Wait {
+        static final MethodHandle H = Native.downcall("epoll_wait",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT));
+    }
 
     private final Fd fd;
     private final Arena arena = Arena.ofShared();
@@ -65,7 +72,7 @@ public final class Epoll implements AutoCloseable {
         if (capacity < 1) throw new IllegalArgumentException("capacity < 1");
         MemorySegment st = Native.state();
         try {
-            int r = (int) CREATE1.invokeExact(st, EPOLL_CLOEXEC);
+            int r = (int) Create1.H.invokeExact(st, EPOLL_CLOEXEC);
             if (r < 0) throw ErrnoException.of(Native.errno(st), "epoll_create1");
             return new Epoll(Fd.adopt(r), capacity);
         } catch (ErrnoException e) {
@@ -87,7 +94,7 @@ public final class Epoll implements AutoCloseable {
         ctlEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, data);
         try {
             for (;;) {
-                int r = (int) CTL.invokeExact(st, fd.intValue(), op, target, ctlEvent);
+                int r = (int) Ctl.H.invokeExact(st, fd.intValue(), op, target, ctlEvent);
                 if (r >= 0) return r;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -105,7 +112,7 @@ public final class Epoll implements AutoCloseable {
     public int wait(int timeoutMs) {
         MemorySegment st = Native.state();
         try {
-            int r = (int) WAIT.invokeExact(st, fd.intValue(), events, capacity, timeoutMs);
+            int r = (int) Wait.H.invokeExact(st, fd.intValue(), events, capacity, timeoutMs);
             if (r >= 0) return r;
             int e = Native.errno(st);
             return e == EINTR ? 0 : -e;

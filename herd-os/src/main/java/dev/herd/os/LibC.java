@@ -45,30 +45,55 @@ public final class LibC {
 
     private static final int EINTR = 4;
 
-    private static final MethodHandle OPEN = Native.downcall("open",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT), false, 2);
-    private static final MethodHandle READ = Native.downcall("read",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
-    private static final MethodHandle READ_NB = Native.downcall("read",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG), true, -1);
-    private static final MethodHandle WRITE = Native.downcall("write",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
-    private static final MethodHandle WRITE_NB = Native.downcall("write",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG), true, -1);
-    private static final MethodHandle CLOSE = Native.downcall("close",
-            FunctionDescriptor.of(C_INT, C_INT));
-    private static final MethodHandle PIPE2 = Native.downcall("pipe2",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
-    private static final MethodHandle DUP3 = Native.downcall("dup3",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
-    private static final MethodHandle FCNTL = Native.downcall("fcntl",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), false, 2);
-    private static final MethodHandle EVENTFD = Native.downcall("eventfd",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT));
-    private static final MethodHandle GETPID = Native.downcall("getpid",
-            FunctionDescriptor.of(C_INT), true, -1);
-    private static final MethodHandle GETPPID = Native.downcall("getppid",
-            FunctionDescriptor.of(C_INT), true, -1);
+    // Each downcall is linked on first use, in a holder class of its own (see Native).
+    private static final class Open {
+        static final MethodHandle H = Native.downcall("open",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT), false, 2);
+    }
+    private static final class Read {
+        static final MethodHandle H = Native.downcall("read",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+    }
+    private static final class ReadNb {
+        static final MethodHandle H = Native.downcall("read",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG), true, -1);
+    }
+    private static final class Write {
+        static final MethodHandle H = Native.downcall("write",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
+    }
+    private static final class WriteNb {
+        static final MethodHandle H = Native.downcall("write",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG), true, -1);
+    }
+    private static final class Close {
+        static final MethodHandle H = Native.downcall("close",
+                FunctionDescriptor.of(C_INT, C_INT));
+    }
+    private static final class Pipe2 {
+        static final MethodHandle H = Native.downcall("pipe2",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
+    }
+    private static final class Dup3 {
+        static final MethodHandle H = Native.downcall("dup3",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
+    }
+    private static final class Fcntl {
+        static final MethodHandle H = Native.downcall("fcntl",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), false, 2);
+    }
+    private static final class Eventfd {
+        static final MethodHandle H = Native.downcall("eventfd",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT));
+    }
+    private static final class Getpid {
+        static final MethodHandle H = Native.downcall("getpid",
+                FunctionDescriptor.of(C_INT), true, -1);
+    }
+    private static final class Getppid {
+        static final MethodHandle H = Native.downcall("getppid",
+                FunctionDescriptor.of(C_INT), true, -1);
+    }
 
     /** Throws {@link ErrnoException} for a negative result; returns a non-negative one. */
     public static int check(int result, String syscall) {
@@ -94,7 +119,7 @@ public final class LibC {
         try (Scratch s = Scratch.open()) {
             MemorySegment p = s.allocateFrom(path);
             for (;;) {
-                int r = (int) OPEN.invokeExact(st, p, flags | O_CLOEXEC, mode);
+                int r = (int) Open.H.invokeExact(st, p, flags | O_CLOEXEC, mode);
                 if (r >= 0) return r;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -111,7 +136,7 @@ public final class LibC {
         MemorySegment st = Native.state();
         try {
             for (;;) {
-                long r = (long) READ_NB.invokeExact(st, fd, seg, (long) len);
+                long r = (long) ReadNb.H.invokeExact(st, fd, seg, (long) len);
                 if (r >= 0) return r;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -128,7 +153,7 @@ public final class LibC {
         MemorySegment st = Native.state();
         try {
             for (;;) {
-                long r = (long) WRITE_NB.invokeExact(st, fd, seg, (long) len);
+                long r = (long) WriteNb.H.invokeExact(st, fd, seg, (long) len);
                 if (r >= 0) return r;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -154,7 +179,7 @@ public final class LibC {
         try (Scratch s = Scratch.open()) {
             MemorySegment seg = heap ? s.allocate(len, 8) : MemorySegment.ofBuffer(buf);
             for (;;) {
-                long r = (long) READ.invokeExact(st, fd, seg, (long) len);
+                long r = (long) Read.H.invokeExact(st, fd, seg, (long) len);
                 if (r >= 0) {
                     if (heap) MemorySegment.copy(seg, 0, MemorySegment.ofBuffer(buf), 0, r);
                     buf.position(buf.position() + (int) r);
@@ -182,7 +207,7 @@ public final class LibC {
             MemorySegment seg = heap ? s.allocate(len, 8) : MemorySegment.ofBuffer(buf);
             if (heap) MemorySegment.copy(MemorySegment.ofBuffer(buf), 0, seg, 0, len);
             for (;;) {
-                long r = (long) WRITE.invokeExact(st, fd, seg, (long) len);
+                long r = (long) Write.H.invokeExact(st, fd, seg, (long) len);
                 if (r >= 0) {
                     buf.position(buf.position() + (int) r);
                     return r;
@@ -204,7 +229,7 @@ public final class LibC {
     public static int close(int fd) {
         MemorySegment st = Native.state();
         try {
-            int r = (int) CLOSE.invokeExact(st, fd);
+            int r = (int) Close.H.invokeExact(st, fd);
             if (r == 0) return 0;
             int e = Native.errno(st);
             return e == EINTR ? 0 : -e;
@@ -221,7 +246,7 @@ public final class LibC {
         MemorySegment st = Native.state();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment fds = a.allocate(ValueLayout.JAVA_INT, 2);
-            int r = (int) PIPE2.invokeExact(st, fds, flags | O_CLOEXEC);
+            int r = (int) Pipe2.H.invokeExact(st, fds, flags | O_CLOEXEC);
             if (r < 0) throw ErrnoException.of(Native.errno(st), "pipe2");
             return new Fd[] {Fd.adopt(fds.getAtIndex(ValueLayout.JAVA_INT, 0)),
                     Fd.adopt(fds.getAtIndex(ValueLayout.JAVA_INT, 1))};
@@ -237,7 +262,7 @@ public final class LibC {
         MemorySegment st = Native.state();
         try {
             for (;;) {
-                int r = (int) DUP3.invokeExact(st, oldfd, newfd, flags);
+                int r = (int) Dup3.H.invokeExact(st, oldfd, newfd, flags);
                 if (r >= 0) return r;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -252,7 +277,7 @@ public final class LibC {
         MemorySegment st = Native.state();
         try {
             for (;;) {
-                int r = (int) FCNTL.invokeExact(st, fd, cmd, arg);
+                int r = (int) Fcntl.H.invokeExact(st, fd, cmd, arg);
                 if (r >= 0) return r;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -282,7 +307,7 @@ public final class LibC {
     public static Fd eventfd(int initval, int flags) {
         MemorySegment st = Native.state();
         try {
-            int r = (int) EVENTFD.invokeExact(st, initval, flags | EFD_CLOEXEC);
+            int r = (int) Eventfd.H.invokeExact(st, initval, flags | EFD_CLOEXEC);
             if (r < 0) throw ErrnoException.of(Native.errno(st), "eventfd");
             return Fd.adopt(r);
         } catch (ErrnoException e) {
@@ -315,7 +340,7 @@ public final class LibC {
     /** getpid(2). */
     public static int getpid() {
         try {
-            return (int) GETPID.invokeExact(Native.state());
+            return (int) Getpid.H.invokeExact(Native.state());
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -324,7 +349,7 @@ public final class LibC {
     /** getppid(2). */
     public static int getppid() {
         try {
-            return (int) GETPPID.invokeExact(Native.state());
+            return (int) Getppid.H.invokeExact(Native.state());
         } catch (Throwable t) {
             throw Native.fail(t);
         }

@@ -16,6 +16,14 @@ import java.util.List;
  * Linking of libc functions: the one place that creates downcall handles. Every handle made by
  * {@link #downcall} captures errno, so it takes a leading capture segment; {@link #state()} gives
  * the calling thread's own segment, so errno is never read from a buffer another thread shares.
+ *
+ * <p>Callers link each function on first use, in a holder class of its own
+ * ({@code private static final class Open { static final MethodHandle H = Native.downcall(...); }}):
+ * the JVM initializes the holder, and so links, when a call first reaches {@code Open.H}, and the
+ * handle stays a constant the JIT inlines. Linking is not free: each new function type makes the
+ * JDK generate a stub class and a dozen method-handle classes, and compile the code that generates
+ * them, about 0.1-0.3 MiB of a process's memory each. Linking all 60 functions when their classes
+ * load made an idle HTTP server link 24; lazily, it links 8 (docs/benchmarks.md, "Idle memory").
  */
 final class Native {
     static final Linker LINKER = Linker.nativeLinker();

@@ -153,45 +153,84 @@ public final class Net {
         return CMSG_HDR + dataLen;
     }
 
-    // ---- downcalls ----
-    private static final MethodHandle SOCKET = Native.downcall("socket",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
-    private static final MethodHandle SOCKETPAIR = Native.downcall("socketpair",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER));
-    private static final MethodHandle BIND = Native.downcall("bind",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
-    private static final MethodHandle LISTEN = Native.downcall("listen",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT));
-    private static final MethodHandle ACCEPT4 = Native.downcall("accept4",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_INT));
-    private static final MethodHandle CONNECT = Native.downcall("connect",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
-    private static final MethodHandle GETSOCKOPT = Native.downcall("getsockopt",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER));
-    private static final MethodHandle SETSOCKOPT = Native.downcall("setsockopt",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_INT));
-    private static final MethodHandle GETSOCKNAME = Native.downcall("getsockname",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER));
-    private static final MethodHandle GETPEERNAME = Native.downcall("getpeername",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER));
-    private static final MethodHandle SHUTDOWN = Native.downcall("shutdown",
-            FunctionDescriptor.of(C_INT, C_INT, C_INT));
-    private static final MethodHandle SEND_NB = Native.downcall("send",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT), true, -1);
-    private static final MethodHandle RECV_NB = Native.downcall("recv",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT), true, -1);
-    private static final MethodHandle SENDTO_NB = Native.downcall("sendto",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT, C_POINTER, C_INT), true, -1);
-    private static final MethodHandle RECVFROM_NB = Native.downcall("recvfrom",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT, C_POINTER, C_POINTER), true, -1);
-    private static final MethodHandle READV = Native.downcall("readv",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
-    private static final MethodHandle WRITEV = Native.downcall("writev",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
-    private static final MethodHandle SENDMSG = Native.downcall("sendmsg",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
-    private static final MethodHandle RECVMSG = Native.downcall("recvmsg",
-            FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
+    // ---- downcalls, each linked on first use in a holder class of its own (see Native) ----
+    private static final class Socket {
+        static final MethodHandle H = Native.downcall("socket",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
+    }
+    private static final class Socketpair {
+        static final MethodHandle H = Native.downcall("socketpair",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER));
+    }
+    private static final class Bind {
+        static final MethodHandle H = Native.downcall("bind",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
+    }
+    private static final class Listen {
+        static final MethodHandle H = Native.downcall("listen",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT));
+    }
+    private static final class Accept4 {
+        static final MethodHandle H = Native.downcall("accept4",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_INT));
+    }
+    private static final class Connect {
+        static final MethodHandle H = Native.downcall("connect",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
+    }
+    private static final class Getsockopt {
+        static final MethodHandle H = Native.downcall("getsockopt",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER));
+    }
+    private static final class Setsockopt {
+        static final MethodHandle H = Native.downcall("setsockopt",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_INT));
+    }
+    private static final class Getsockname {
+        static final MethodHandle H = Native.downcall("getsockname",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER));
+    }
+    private static final class Getpeername {
+        static final MethodHandle H = Native.downcall("getpeername",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER));
+    }
+    private static final class Shutdown {
+        static final MethodHandle H = Native.downcall("shutdown",
+                FunctionDescriptor.of(C_INT, C_INT, C_INT));
+    }
+    private static final class SendNb {
+        static final MethodHandle H = Native.downcall("send",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT), true, -1);
+    }
+    private static final class RecvNb {
+        static final MethodHandle H = Native.downcall("recv",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT), true, -1);
+    }
+    private static final class SendtoNb {
+        static final MethodHandle H = Native.downcall("sendto",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT, C_POINTER, C_INT), true, -1);
+    }
+    private static final class RecvfromNb {
+        static final MethodHandle H = Native.downcall("recvfrom",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT, C_POINTER, C_POINTER), true, -1);
+    }
+    private static final class Readv {
+        static final MethodHandle H = Native.downcall("readv",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
+    }
+    private static final class Writev {
+        static final MethodHandle H = Native.downcall("writev",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
+    }
+    private static final class Sendmsg {
+        static final MethodHandle H = Native.downcall("sendmsg",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
+    }
+    // Not "Recvmsg": on a case-insensitive file system its class file would clash with RecvMsg's.
+    private static final class RecvmsgCall {
+        static final MethodHandle H = Native.downcall("recvmsg",
+                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
+    }
 
     // ---- sockets ----
 
@@ -203,7 +242,7 @@ public final class Net {
     public static Fd socket(int domain, int type, int protocol) {
         MemorySegment st = Native.state();
         try {
-            int r = (int) SOCKET.invokeExact(st, domain, type | SOCK_CLOEXEC, protocol);
+            int r = (int) Socket.H.invokeExact(st, domain, type | SOCK_CLOEXEC, protocol);
             if (r < 0) throw ErrnoException.of(Native.errno(st), "socket");
             return Fd.adopt(r);
         } catch (ErrnoException e) {
@@ -222,7 +261,7 @@ public final class Net {
         MemorySegment st = Native.state();
         try (Scratch s = Scratch.open()) {
             MemorySegment sv = s.allocate(ValueLayout.JAVA_INT, 2);
-            int r = (int) SOCKETPAIR.invokeExact(st, domain, type | SOCK_CLOEXEC, protocol, sv);
+            int r = (int) Socketpair.H.invokeExact(st, domain, type | SOCK_CLOEXEC, protocol, sv);
             if (r < 0) throw ErrnoException.of(Native.errno(st), "socketpair");
             return new Fd[] {Fd.adopt(sv.getAtIndex(ValueLayout.JAVA_INT, 0)),
                     Fd.adopt(sv.getAtIndex(ValueLayout.JAVA_INT, 1))};
@@ -239,7 +278,7 @@ public final class Net {
         try (Scratch s = Scratch.open()) {
             MemorySegment sa = s.allocate(SockAddr.SOCKADDR_STORAGE_SIZE, 8);
             int len = (int) addr.encode(sa);
-            int r = (int) BIND.invokeExact(st, fd, sa, len);
+            int r = (int) Bind.H.invokeExact(st, fd, sa, len);
             return r == 0 ? 0 : -Native.errno(st);
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -250,7 +289,7 @@ public final class Net {
     public static int listen(int fd, int backlog) {
         MemorySegment st = Native.state();
         try {
-            int r = (int) LISTEN.invokeExact(st, fd, backlog);
+            int r = (int) Listen.H.invokeExact(st, fd, backlog);
             return r == 0 ? 0 : -Native.errno(st);
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -275,7 +314,7 @@ public final class Net {
             }
             for (;;) {
                 if (peer != null) len.set(ValueLayout.JAVA_INT, 0, SockAddr.SOCKADDR_STORAGE_SIZE);
-                int r = (int) ACCEPT4.invokeExact(st, fd, sa, len, flags | SOCK_CLOEXEC);
+                int r = (int) Accept4.H.invokeExact(st, fd, sa, len, flags | SOCK_CLOEXEC);
                 if (r >= 0) {
                     if (peer != null) peer[0] = SockAddr.decode(sa, len.get(ValueLayout.JAVA_INT, 0));
                     return r;
@@ -301,7 +340,7 @@ public final class Net {
             int len = (int) addr.encode(sa);
             boolean interrupted = false;
             for (;;) {
-                int r = (int) CONNECT.invokeExact(st, fd, sa, len);
+                int r = (int) Connect.H.invokeExact(st, fd, sa, len);
                 if (r == 0) return 0;
                 int e = Native.errno(st);
                 if (e == EINTR) {
@@ -328,7 +367,7 @@ public final class Net {
             MemorySegment sa = s.allocate(SockAddr.SOCKADDR_STORAGE_SIZE, 8);
             sa.fill((byte) 0); // sa_family = AF_UNSPEC
             for (;;) {
-                int r = (int) CONNECT.invokeExact(st, fd, sa, SockAddr.SOCKADDR_STORAGE_SIZE);
+                int r = (int) Connect.H.invokeExact(st, fd, sa, SockAddr.SOCKADDR_STORAGE_SIZE);
                 if (r == 0) return 0;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -351,7 +390,7 @@ public final class Net {
             MemorySegment len = s.allocate(ValueLayout.JAVA_INT);
             val.set(ValueLayout.JAVA_INT, 0, 0);
             len.set(ValueLayout.JAVA_INT, 0, 4);
-            int r = (int) GETSOCKOPT.invokeExact(st, fd, level, optname, val, len);
+            int r = (int) Getsockopt.H.invokeExact(st, fd, level, optname, val, len);
             return r == 0 ? val.get(ValueLayout.JAVA_INT, 0) : -Native.errno(st);
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -370,7 +409,7 @@ public final class Net {
 
     private static int setsockopt(MemorySegment st, int fd, int level, int optname, MemorySegment val) {
         try {
-            int r = (int) SETSOCKOPT.invokeExact(st, fd, level, optname, val, (int) val.byteSize());
+            int r = (int) Setsockopt.H.invokeExact(st, fd, level, optname, val, (int) val.byteSize());
             return r == 0 ? 0 : -Native.errno(st);
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -473,7 +512,7 @@ public final class Net {
      * @throws ErrnoException on failure (EBADF, ENOTSOCK), syscall {@code "getsockname"}
      */
     public static SockAddr getsockname(int fd) {
-        return name(GETSOCKNAME, fd, "getsockname");
+        return name(Getsockname.H, fd, "getsockname");
     }
 
     /**
@@ -482,7 +521,7 @@ public final class Net {
      * @throws ErrnoException on failure (ENOTCONN, EBADF, ...), syscall {@code "getpeername"}
      */
     public static SockAddr getpeername(int fd) {
-        return name(GETPEERNAME, fd, "getpeername");
+        return name(Getpeername.H, fd, "getpeername");
     }
 
     private static SockAddr name(MethodHandle h, int fd, String syscall) {
@@ -505,7 +544,7 @@ public final class Net {
     public static int shutdown(int fd, int how) {
         MemorySegment st = Native.state();
         try {
-            int r = (int) SHUTDOWN.invokeExact(st, fd, how);
+            int r = (int) Shutdown.H.invokeExact(st, fd, how);
             return r == 0 ? 0 : -Native.errno(st);
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -521,7 +560,7 @@ public final class Net {
         MemorySegment st = Native.state();
         try {
             for (;;) {
-                long r = (long) SEND_NB.invokeExact(st, fd, seg, (long) len, flags | MSG_NOSIGNAL);
+                long r = (long) SendNb.H.invokeExact(st, fd, seg, (long) len, flags | MSG_NOSIGNAL);
                 if (r >= 0) return r;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -538,7 +577,7 @@ public final class Net {
         MemorySegment st = Native.state();
         try {
             for (;;) {
-                long r = (long) RECV_NB.invokeExact(st, fd, seg, (long) len, flags);
+                long r = (long) RecvNb.H.invokeExact(st, fd, seg, (long) len, flags);
                 if (r >= 0) return r;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -564,7 +603,7 @@ public final class Net {
                 salen = (int) to.encode(sa);
             }
             for (;;) {
-                long r = (long) SENDTO_NB.invokeExact(st, fd, seg, (long) len, flags | MSG_NOSIGNAL, sa, salen);
+                long r = (long) SendtoNb.H.invokeExact(st, fd, seg, (long) len, flags | MSG_NOSIGNAL, sa, salen);
                 if (r >= 0) return r;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -593,7 +632,7 @@ public final class Net {
             }
             for (;;) {
                 if (from != null) salen.set(ValueLayout.JAVA_INT, 0, SockAddr.SOCKADDR_STORAGE_SIZE);
-                long r = (long) RECVFROM_NB.invokeExact(st, fd, seg, (long) len, flags, sa, salen);
+                long r = (long) RecvfromNb.H.invokeExact(st, fd, seg, (long) len, flags, sa, salen);
                 if (r >= 0) {
                     if (from != null) from[0] = SockAddr.decode(sa, salen.get(ValueLayout.JAVA_INT, 0));
                     return r;
@@ -618,7 +657,7 @@ public final class Net {
         try (Scratch s = Scratch.open()) {
             Iov iov = Iov.of(s, bufs, offset, length, false);
             for (;;) {
-                long r = (long) WRITEV.invokeExact(st, fd, iov.vec, iov.count);
+                long r = (long) Writev.H.invokeExact(st, fd, iov.vec, iov.count);
                 if (r >= 0) {
                     iov.advance(r);
                     return r;
@@ -643,7 +682,7 @@ public final class Net {
         try (Scratch s = Scratch.open()) {
             Iov iov = Iov.of(s, bufs, offset, length, true);
             for (;;) {
-                long r = (long) READV.invokeExact(st, fd, iov.vec, iov.count);
+                long r = (long) Readv.H.invokeExact(st, fd, iov.vec, iov.count);
                 if (r >= 0) {
                     iov.fill(r);
                     return r;
@@ -697,7 +736,7 @@ public final class Net {
                 msg.set(ValueLayout.JAVA_LONG, MSG_CONTROLLEN, space);
             }
             for (;;) {
-                long r = (long) SENDMSG.invokeExact(st, fd, msg, flags | MSG_NOSIGNAL);
+                long r = (long) Sendmsg.H.invokeExact(st, fd, msg, flags | MSG_NOSIGNAL);
                 if (r >= 0) {
                     iov.advance(r);
                     return r;
@@ -762,7 +801,7 @@ public final class Net {
                 msg.set(ValueLayout.JAVA_LONG, MSG_IOVLEN, iov.count);
                 msg.set(ValueLayout.ADDRESS, MSG_CONTROL, control);
                 msg.set(ValueLayout.JAVA_LONG, MSG_CONTROLLEN, space);
-                long r = (long) RECVMSG.invokeExact(st, fd, msg, flags | MSG_CMSG_CLOEXEC);
+                long r = (long) RecvmsgCall.H.invokeExact(st, fd, msg, flags | MSG_CMSG_CLOEXEC);
                 if (r >= 0) {
                     iov.fill(r);
                     // Linux echoes MSG_CMSG_CLOEXEC back in msg_flags; it says nothing about this message.

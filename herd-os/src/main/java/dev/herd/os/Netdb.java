@@ -65,12 +65,19 @@ public final class Netdb {
     /** NI_MAXHOST: longer canonical names are cut here rather than read without bound. */
     private static final long NI_MAXHOST = 1025;
 
-    private static final MethodHandle GETADDRINFO = Native.downcall("getaddrinfo",
-            FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER));
-    private static final MethodHandle FREEADDRINFO = Native.downcallNoErrno("freeaddrinfo",
-            FunctionDescriptor.ofVoid(C_POINTER));
-    private static final MethodHandle GAI_STRERROR = Native.downcallNoErrno("gai_strerror",
-            FunctionDescriptor.of(C_POINTER, C_INT));
+    // Each downcall is linked on first use, in a holder class of its own (see Native).
+    private static final class Getaddrinfo {
+        static final MethodHandle H = Native.downcall("getaddrinfo",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER));
+    }
+    private static final class Freeaddrinfo {
+        static final MethodHandle H = Native.downcallNoErrno("freeaddrinfo",
+                FunctionDescriptor.ofVoid(C_POINTER));
+    }
+    private static final class GaiStrerror {
+        static final MethodHandle H = Native.downcallNoErrno("gai_strerror",
+                FunctionDescriptor.of(C_POINTER, C_INT));
+    }
 
     /**
      * One entry of getaddrinfo's result list: the family ({@code AF_INET}, {@code AF_INET6}),
@@ -105,7 +112,7 @@ public final class Netdb {
             hints.set(ValueLayout.JAVA_INT, AI_SOCKTYPE, socktype);
             MemorySegment resp = s.allocate(ValueLayout.ADDRESS);
             resp.set(ValueLayout.ADDRESS, 0, MemorySegment.NULL);
-            int r = (int) GETADDRINFO.invokeExact(st, cString(s, node), cString(s, service), hints, resp);
+            int r = (int) Getaddrinfo.H.invokeExact(st, cString(s, node), cString(s, service), hints, resp);
             if (r != 0) {
                 // errno matters only for EAI_SYSTEM; the capture segment still holds this call's.
                 throw ErrnoException.dns(translate(r, Native.errno(st)), "getaddrinfo", node);
@@ -124,7 +131,7 @@ public final class Netdb {
     /** gai_strerror(3): glibc's text for an {@code EAI_*} code ("Name or service not known"). */
     public static String gai_strerror(int errcode) {
         try {
-            MemorySegment p = (MemorySegment) GAI_STRERROR.invokeExact(errcode);
+            MemorySegment p = (MemorySegment) GaiStrerror.H.invokeExact(errcode);
             return readCString(p, 256);
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -175,7 +182,7 @@ public final class Netdb {
 
     private static void freeaddrinfo(MemorySegment res) {
         try {
-            FREEADDRINFO.invokeExact(res);
+            Freeaddrinfo.H.invokeExact(res);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

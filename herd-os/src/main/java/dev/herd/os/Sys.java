@@ -32,29 +32,42 @@ public final class Sys {
     /** {@code RLIM_INFINITY}: no limit (all bits set, as the kernel's unsigned value). */
     public static final long RLIM_INFINITY = -1L;
 
-    private static final MethodHandle GETCWD = Native.downcall("getcwd",
-            FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG));
-    private static final MethodHandle CHDIR = Native.downcall("chdir",
-            FunctionDescriptor.of(C_INT, C_POINTER));
-    private static final MethodHandle SIGACTION = Native.downcall("sigaction",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER));
+    // Each downcall is linked on first use, in a holder class of its own (see Native).
+    private static final class Getcwd {
+        static final MethodHandle H = Native.downcall("getcwd",
+                FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG));
+    }
+    private static final class Chdir {
+        static final MethodHandle H = Native.downcall("chdir",
+                FunctionDescriptor.of(C_INT, C_POINTER));
+    }
+    private static final class Sigaction {
+        static final MethodHandle H = Native.downcall("sigaction",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER));
+    }
     /** sizeof(struct sigaction) on x86_64 and aarch64 glibc: handler, 128-byte mask, flags, restorer. */
     private static final long SIGACTION_SIZE = 152;
     private static final long SIG_IGN = 1;
 
-    private static final MethodHandle GETRUSAGE = Native.downcall("getrusage",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
-    private static final MethodHandle GETRLIMIT = Native.downcall("getrlimit",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
-    private static final MethodHandle SETRLIMIT = Native.downcall("setrlimit",
-            FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
+    private static final class Getrusage {
+        static final MethodHandle H = Native.downcall("getrusage",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
+    }
+    private static final class Getrlimit {
+        static final MethodHandle H = Native.downcall("getrlimit",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
+    }
+    private static final class Setrlimit {
+        static final MethodHandle H = Native.downcall("setrlimit",
+                FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
+    }
 
     /** getcwd(3); throws {@link ErrnoException} if the directory is gone (ENOENT). */
     public static String getcwd() {
         MemorySegment st = Native.state();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(PATH_MAX);
-            MemorySegment r = (MemorySegment) GETCWD.invokeExact(st, buf, (long) PATH_MAX);
+            MemorySegment r = (MemorySegment) Getcwd.H.invokeExact(st, buf, (long) PATH_MAX);
             if (r.address() == 0) throw ErrnoException.of(Native.errno(st), "uv_cwd");
             return buf.getString(0);
         } catch (ErrnoException e) {
@@ -68,7 +81,7 @@ public final class Sys {
     public static int chdir(String path) {
         MemorySegment st = Native.state();
         try (Arena a = Arena.ofConfined()) {
-            int r = (int) CHDIR.invokeExact(st, a.allocateFrom(path));
+            int r = (int) Chdir.H.invokeExact(st, a.allocateFrom(path));
             return r == 0 ? 0 : -Native.errno(st);
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -83,7 +96,7 @@ public final class Sys {
         MemorySegment st = Native.state();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment ru = a.allocate(RUSAGE_SIZE, 8);
-            int r = (int) GETRUSAGE.invokeExact(st, who, ru);
+            int r = (int) Getrusage.H.invokeExact(st, who, ru);
             if (r != 0) throw ErrnoException.of(Native.errno(st), "getrusage");
             long user = ru.get(ValueLayout.JAVA_LONG, 0) * 1_000_000L + ru.get(ValueLayout.JAVA_LONG, 8);
             long sys = ru.get(ValueLayout.JAVA_LONG, 16) * 1_000_000L + ru.get(ValueLayout.JAVA_LONG, 24);
@@ -103,7 +116,7 @@ public final class Sys {
         MemorySegment st = Native.state();
         try (Scratch s = Scratch.open()) {
             MemorySegment rl = s.allocate(16, 8); // struct rlimit { rlim_t rlim_cur, rlim_max; }
-            int r = (int) GETRLIMIT.invokeExact(st, resource, rl);
+            int r = (int) Getrlimit.H.invokeExact(st, resource, rl);
             if (r != 0) throw ErrnoException.of(Native.errno(st), "getrlimit");
             return new long[] {rl.get(ValueLayout.JAVA_LONG, 0), rl.get(ValueLayout.JAVA_LONG, 8)};
         } catch (ErrnoException e) {
@@ -124,7 +137,7 @@ public final class Sys {
             MemorySegment rl = s.allocate(16, 8);
             rl.set(ValueLayout.JAVA_LONG, 0, soft);
             rl.set(ValueLayout.JAVA_LONG, 8, hard);
-            int r = (int) SETRLIMIT.invokeExact(st, resource, rl);
+            int r = (int) Setrlimit.H.invokeExact(st, resource, rl);
             return r == 0 ? 0 : -Native.errno(st);
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -136,7 +149,7 @@ public final class Sys {
         MemorySegment st = Native.state();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment old = a.allocate(SIGACTION_SIZE, 8);
-            int r = (int) SIGACTION.invokeExact(st, signum, MemorySegment.NULL, old);
+            int r = (int) Sigaction.H.invokeExact(st, signum, MemorySegment.NULL, old);
             if (r != 0) throw ErrnoException.of(Native.errno(st), "sigaction");
             return old.get(ValueLayout.JAVA_LONG, 0) == SIG_IGN;
         } catch (ErrnoException e) {
@@ -165,7 +178,7 @@ public final class Sys {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment act = a.allocate(SIGACTION_SIZE, 8); // zeroed: empty mask, no flags
             act.set(ValueLayout.JAVA_LONG, 0, handler);
-            int r = (int) SIGACTION.invokeExact(st, signum, act, MemorySegment.NULL);
+            int r = (int) Sigaction.H.invokeExact(st, signum, act, MemorySegment.NULL);
             if (r != 0) throw ErrnoException.of(Native.errno(st), "sigaction");
         } catch (ErrnoException e) {
             throw e;
