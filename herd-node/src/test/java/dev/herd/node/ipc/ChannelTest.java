@@ -410,4 +410,25 @@ class ChannelTest {
         assertThat(a.disconnects).isEqualTo(1);
         assertThat(a.messages).isEmpty();
     }
+
+    @Test
+    void everySendCallbackRunsExactlyOnceWhenSomeWritesQueue() {
+        int n = 2000;
+        int[] calls = new int[n];
+        Recorder b = new Recorder();
+        run(x -> {
+            Channel[] ch = pair(Serialization.JSON, new Recorder(), b);
+            String payload = "x".repeat(1024);
+            for (int i = 0; i < n; i++) {
+                int index = i;
+                // 2 MiB in one go: the first writes finish at once, the rest wait in the queue.
+                ch[0].send(payload, null, null, e -> calls[index]++);
+            }
+            b.onMessage = m -> {
+                if (b.messages.size() == n) ch[0].disconnect();
+            };
+        });
+        for (int i = 0; i < n; i++) assertThat(calls[i]).as("callback of send %d", i).isEqualTo(1);
+        assertThat(b.messages).hasSize(n);
+    }
 }
