@@ -21,8 +21,9 @@ import java.util.List;
  * Forks a Node.js script with an IPC channel (Node's {@code child_process.fork}, from Java):
  * prints every message the script sends, and sends it each line typed on stdin — as the JSON
  * value the line is, or as a string when it is not JSON. At the end of input the channel is
- * disconnected once nothing has been sent either way for {@link #QUIET_MS} (so that answers to the last
- * lines still arrive).
+ * disconnected once nothing has been sent either way for {@link #QUIET_MS} (so that answers to the
+ * last lines still arrive), counting only once the child has sent something (or after
+ * {@link #FIRST_MESSAGE_WAIT_MS} of silence from a child that never sends).
  *
  * <p>Usage: {@code ./herd example fork-node [--advanced] SCRIPT [ARGS...]}; {@code --advanced}
  * uses the V8 'advanced' serialization instead of JSON.
@@ -31,7 +32,12 @@ public final class ForkNode {
     /** How long the child must be quiet after the end of input before the channel is disconnected. */
     static final long QUIET_MS = 500;
 
+    /** How long to wait at the end of input for a child that has not sent anything yet (it may still be starting). */
+    static final long FIRST_MESSAGE_WAIT_MS = 10_000;
+
     private static long lastMessageAt = System.nanoTime();
+    private static boolean heardFromChild;
+    private static long inputEndedAt;
 
     private ForkNode() {}
 
@@ -49,6 +55,7 @@ public final class ForkNode {
             System.out.println("forked " + rest.getFirst() + " (pid " + child.pid() + "); lines you type are sent to it");
             child.on("message", a -> {
                 lastMessageAt = System.nanoTime();
+                heardFromChild = true;
                 System.out.println("message: " + show(a[0]));
             });
             child.on("error", a -> System.err.println("fork-node: " + a[0]));
@@ -81,13 +88,21 @@ public final class ForkNode {
             } catch (IOException e) {
                 System.err.println("fork-node: reading stdin: " + e.getMessage());
             }
-            env.loop().execute(() -> env.makeCallback(() -> disconnectWhenQuiet(child)));
+            env.loop().execute(() -> env.makeCallback(() -> {
+                inputEndedAt = System.nanoTime();
+                disconnectWhenQuiet(child);
+            }));
         });
     }
 
     private static void disconnectWhenQuiet(ChildProcess child) {
         long quietMs = (System.nanoTime() - lastMessageAt) / 1_000_000;
         if (!child.connected()) return;
+        if (!heardFromChild && (System.nanoTime() - inputEndedAt) / 1_000_000 < FIRST_MESSAGE_WAIT_MS) {
+            // A loaded machine can take seconds to start node: quiet means nothing before it has spoken.
+            dev.herd.node.Globals.setTimeout(() -> disconnectWhenQuiet(child), 50);
+            return;
+        }
         if (quietMs >= QUIET_MS) child.disconnect();
         else dev.herd.node.Globals.setTimeout(() -> disconnectWhenQuiet(child), QUIET_MS - quietMs);
     }
