@@ -93,12 +93,19 @@ public final class Values {
     /** 2^53 - 1, JavaScript's Number.MAX_SAFE_INTEGER. */
     public static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .addModule(new JavaTimeModule())
-            .addModule(valueModelModule())
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .build();
+    /**
+     * Jackson, for binding and for reading records and beans: built on first use (a holder class),
+     * since building an ObjectMapper costs a fresh JVM a few hundred milliseconds and most
+     * messages (generic maps, lists, strings, numbers) never need it.
+     */
+    private static final class Jackson {
+        static final ObjectMapper MAPPER = JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .addModule(valueModelModule())
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .build();
+    }
 
     /** Per class: how to read it as a plain object (records and beans), or null when it is not one. */
     private static final ClassValue<Bean> BEANS = new ClassValue<>() {
@@ -384,21 +391,21 @@ public final class Values {
         if (type.isInstance(value)) {
             return type.cast(value);
         }
-        return MAPPER.convertValue(value, type);
+        return Jackson.MAPPER.convertValue(value, type);
     }
 
     /** {@link #convert(Object, Class)} to a generic type ({@code new TypeReference<List<Order>>() {}}). */
     public static <T> T convert(Object value, TypeReference<T> type) {
-        return MAPPER.convertValue(value, type);
+        return Jackson.MAPPER.convertValue(value, type);
     }
 
     /** {@link #convert(Object, Class)} to a reflective type. */
     public static Object convert(Object value, Type type) {
-        JavaType javaType = MAPPER.constructType(type);
+        JavaType javaType = Jackson.MAPPER.constructType(type);
         if (javaType.getRawClass().isInstance(value) && !javaType.isContainerType()) {
             return value;
         }
-        return MAPPER.convertValue(value, javaType);
+        return Jackson.MAPPER.convertValue(value, javaType);
     }
 
     /** Jackson serializers for the model's own types, so that binding reads them as their values. */
@@ -471,8 +478,8 @@ public final class Values {
                     || AutoCloseable.class.isAssignableFrom(type)) {
                 return null; // live resources and JDK internals are not plain data
             }
-            JavaType javaType = MAPPER.constructType(type);
-            BeanDescription description = MAPPER.getSerializationConfig().introspect(javaType);
+            JavaType javaType = Jackson.MAPPER.constructType(type);
+            BeanDescription description = Jackson.MAPPER.getSerializationConfig().introspect(javaType);
             List<String> names = new ArrayList<>();
             List<AnnotatedMember> accessors = new ArrayList<>();
             for (BeanPropertyDefinition p : description.findProperties()) {
