@@ -17,6 +17,11 @@ import dev.herd.bench.scenarios.SpawnTrue;
 import dev.herd.bench.scenarios.TcpEchoThroughput;
 import dev.herd.bench.scenarios.TcpPingpong;
 import dev.herd.bench.scenarios.TimersRandom;
+import dev.herd.bench.scenarios.WorkerAtomics;
+import dev.herd.bench.scenarios.WorkerIdleRss;
+import dev.herd.bench.scenarios.WorkerOneway;
+import dev.herd.bench.scenarios.WorkerPingpong;
+import dev.herd.bench.scenarios.WorkerStart;
 import dev.herd.bench.scenarios.WorkpoolRoundtrip;
 import java.util.List;
 
@@ -122,7 +127,27 @@ public final class Scenarios {
                     HTTP_HELLO_MAIN, "http-hello.js",
                     List.of("2", "1000"), List.of("2", "1000"),
                     List.of(lower("rss_mib"), lower("rss_after_load_mib")),
-                    new Scenario.Server(new IdleRss(HTTP_HELLO_BODY), RECOMMENDED_SERVER_JVM_FLAGS, true)));
+                    new Scenario.Server(new IdleRss(HTTP_HELLO_BODY), RECOMMENDED_SERVER_JVM_FLAGS, true)),
+            new Scenario("worker-start", "N workers one after another, new Worker to its first message in the parent",
+                    WorkerStart.class, "worker-start.js",
+                    List.of("100", "2", "5"), List.of("30", "1", "3"),
+                    List.of(lower("first_message_ms"), higher("starts_per_s"))),
+            new Scenario("worker-pingpong", "N sequential postMessage round trips with one echoing worker",
+                    WorkerPingpong.class, "worker-pingpong.js",
+                    List.of("50000", "2", "5"), List.of("20000", "1", "3"),
+                    List.of(higher("roundtrips_per_s"), lower("rtt_us"))),
+            new Scenario("worker-oneway", "N small, then N 1 KiB postMessages from a worker to the main thread",
+                    WorkerOneway.class, "worker-oneway.js",
+                    List.of("500000", "2", "5"), List.of("200000", "1", "3"),
+                    List.of(higher("small_msgs_per_s"), higher("kib_msgs_per_s"))),
+            new Scenario("worker-atomics", "N Atomics.add on one Int32 from one worker, then from two at once",
+                    WorkerAtomics.class, "worker-atomics.js",
+                    List.of("20000000", "2", "5"), List.of("10000000", "1", "3"),
+                    List.of(higher("one_worker_mops"), higher("two_workers_mops"))),
+            new Scenario("worker-idle-rss", "resident memory added by N idle workers (N=1: one idle worker)",
+                    WorkerIdleRss.class, "worker-idle-rss.js",
+                    List.of("1", "2", "5"), List.of("1", "1", "3"),
+                    List.of(lower("rss_mib"), lower("added_mib_per_worker"))));
 
     /** The scenario called {@code name}, or null. */
     public static Scenario named(String name) {

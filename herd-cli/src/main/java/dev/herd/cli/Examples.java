@@ -61,7 +61,10 @@ public final class Examples {
                     "dev.herd.examples.IpcEcho"),
             new Example("fork-node",
                     "fork a Node script, print its messages, send it the lines you type: ./herd example fork-node SCRIPT",
-                    "dev.herd.examples.ForkNode"));
+                    "dev.herd.examples.ForkNode"),
+            new Example("worker-threads",
+                    "worker_threads: a Worker greets with its workerData; two workers count with Atomics: ./herd example worker-threads [NAME [N]]",
+                    "dev.herd.examples.WorkerThreads"));
 
     private Examples() {}
 

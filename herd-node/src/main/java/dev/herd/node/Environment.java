@@ -5,6 +5,7 @@ import dev.herd.loop.Idle;
 import dev.herd.loop.Loop;
 import dev.herd.loop.Timer;
 import java.util.ArrayDeque;
+import java.util.Map;
 
 /**
  * One Node environment: a loop and the JavaScript-side machinery Node keeps per isolate — the
@@ -25,6 +26,10 @@ public final class Environment {
 
     final Loop loop;
     final NodeProcess process;
+    /** What a nested environment (a worker_threads Worker) changes; null for the process's main one. */
+    final Embedder embedder;
+    /** Whether the program's main is running (Herd.run inside a worker's entry class runs inline then). */
+    boolean inMain;
 
     private final ArrayDeque<Runnable> ticks = new ArrayDeque<>();
     private final ArrayDeque<Runnable> microtasks = new ArrayDeque<>();
@@ -48,14 +53,38 @@ public final class Environment {
     private boolean exiting;
     private boolean inUncaughtHandler;
 
+    /**
+     * What an environment nested in this process changes (worker_threads: a Worker's environment).
+     * For the Node layer, not for programs; see {@link Herd#call(String[], Herd.Main, Embedder)}.
+     */
+    public interface Embedder {
+        /** The environment's {@code process.env}: a map of its own, or one shared with other threads (thread-safe). */
+        Map<String, String> env();
+
+        /** Called on the new loop thread once the environment exists, before the program's main runs. */
+        void started(Environment environment);
+
+        /**
+         * An exception no 'uncaughtException' listener handled, after 'exit' was emitted: the
+         * embedder reports it (a Worker's 'error' event) instead of printing it; the environment
+         * then ends with code 1 (7 when a listener threw).
+         */
+        void uncaught(Throwable error);
+    }
+
     Environment(Loop loop, String[] args) {
+        this(loop, args, null);
+    }
+
+    Environment(Loop loop, String[] args, Embedder embedder) {
         this.loop = loop;
+        this.embedder = embedder;
         this.timerHandle = new Timer(loop);
         this.immediateCheck = new Check(loop);
         this.immediateCheck.unref();
         this.immediateCheck.start(this::checkImmediates);
         this.immediateIdle = new Idle(loop);
-        this.process = new NodeProcess(this, args);
+        this.process = new NodeProcess(this, args, embedder == null ? null : embedder.env());
         loop.attach(this);
         loop.setExceptionHandler(this::uncaught);
     }
@@ -346,14 +375,39 @@ public final class Environment {
             } catch (ProcessExit e) {
                 throw e;
             } catch (Throwable handlerError) {
+                if (embedder != null) throw reportAndExit(handlerError, 7);
                 printUncaught(handlerError);
                 throw exit(7);
             } finally {
                 inUncaughtHandler = false;
             }
         }
+        if (embedder != null) throw reportAndExit(t, 1);
         printUncaught(t);
         throw exit(1);
+    }
+
+    /** A worker's uncaught exception: 'exit' first, then the report, as Node's worker does. */
+    private ProcessExit reportAndExit(Throwable t, int code) {
+        ProcessExit e = exit(code);
+        embedder.uncaught(t);
+        return e;
+    }
+
+    /**
+     * Ends this environment at once with {@code code} and without 'exit' (worker.terminate()): the
+     * caller throws the result on the loop thread, and it unwinds to {@link Herd#call}.
+     */
+    public ProcessExit terminate(int code) {
+        checkThread();
+        exiting = true;
+        ticks.clear();
+        return new ProcessExit(code);
+    }
+
+    /** Whether this environment is nested in the process (a worker's), not the main one. */
+    public boolean isEmbedded() {
+        return embedder != null;
     }
 
     private void printUncaught(Throwable t) {

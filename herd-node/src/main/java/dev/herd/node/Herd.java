@@ -21,8 +21,22 @@ public final class Herd {
 
     private Herd() {}
 
-    /** Runs the program and exits the JVM with its exit code. Never returns. */
+    /**
+     * Runs the program and exits the JVM with its exit code. Never returns, except in a
+     * worker_threads Worker whose entry class calls it from its {@code main} (Node's
+     * {@code new Worker(__filename)} pattern): there {@code main} runs at once in the worker's
+     * environment, and the worker's loop runs after it returns.
+     */
     public static void run(String[] args, Main main) {
+        Environment current = Environment.currentOrNull();
+        if (current != null && current.isEmbedded() && current.inMain) {
+            try {
+                main.main(args == null ? new String[0] : args);
+            } catch (Exception e) {
+                throw Herd.<RuntimeException>sneaky(e);
+            }
+            return;
+        }
         int code = call(args, main);
         System.out.flush();
         System.err.flush();
@@ -34,24 +48,41 @@ public final class Herd {
      * handle is closed and the loop closed before it returns (for tests and embedding).
      */
     public static int call(String[] args, Main main) {
+        return call(args, main, null);
+    }
+
+    /**
+     * {@link #call(String[], Main)} for an environment nested in this process (worker_threads):
+     * {@code embedder} gives its process.env, runs before main, and takes the uncaught exceptions
+     * that a main environment prints. No IPC channel is opened. For the Node layer, not for
+     * programs.
+     */
+    public static int call(String[] args, Main main, Environment.Embedder embedder) {
         if (Environment.currentOrNull() != null) {
             throw new IllegalStateException("this thread already runs a Herd environment");
         }
         Loop loop = new Loop();
-        Environment env = new Environment(loop, args == null ? new String[0] : args.clone());
+        Environment env = new Environment(loop, args == null ? new String[0] : args.clone(), embedder);
         env.bind();
         int code;
         try {
             try {
                 env.makeCallback(() -> {
-                    // A forked child: the channel to the parent exists before user code runs, as in Node.
-                    dev.herd.node.ipc.Channel channel =
-                            dev.herd.node.ipc.ChildChannel.open(env, env.process.env(), env.process.channelTarget());
-                    if (channel != null) env.process.channel(channel);
+                    if (embedder == null) {
+                        // A forked child: the channel to the parent exists before user code runs, as in Node.
+                        dev.herd.node.ipc.Channel channel =
+                                dev.herd.node.ipc.ChildChannel.open(env, env.process.env(), env.process.channelTarget());
+                        if (channel != null) env.process.channel(channel);
+                    } else {
+                        embedder.started(env);
+                    }
+                    env.inMain = true;
                     try {
                         main.main(env.process.argv().subList(2, env.process.argv().size()).toArray(String[]::new));
                     } catch (Exception e) {
                         throw Herd.<RuntimeException>sneaky(e); // the original reaches 'uncaughtException'
+                    } finally {
+                        env.inMain = false;
                     }
                 });
                 env.spin();

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Node's {@code process} object for one Herd environment: identity (pid, ppid, argv, execArgv,
@@ -41,14 +42,15 @@ public final class NodeProcess extends EventEmitter {
     /** Node's process.exitCode; what the process exits with when the loop runs dry. */
     int exitCode;
 
-    NodeProcess(Environment env, String[] args) {
+    NodeProcess(Environment env, String[] args, Map<String, String> envVars) {
         this.env = env;
         List<String> a = new ArrayList<>();
         a.add(javaExecutable());
         a.add(mainName());
         Collections.addAll(a, args);
         this.argv = Collections.unmodifiableList(a);
-        this.envVars = new LinkedHashMap<>(System.getenv());
+        // Thread-safe: a worker started with SHARE_ENV shares this map with its parent.
+        this.envVars = envVars != null ? envVars : new ConcurrentHashMap<>(System.getenv());
     }
 
     private static String javaExecutable() {
@@ -89,7 +91,11 @@ public final class NodeProcess extends EventEmitter {
         return argv.get(0);
     }
 
-    /** The environment, as a mutable copy (Node's process.env); children will inherit it. */
+    /**
+     * The environment, as a mutable copy (Node's process.env); children will inherit it. A
+     * worker's is a copy of its parent's, or the parent's own map with SHARE_ENV; the map is
+     * thread-safe and holds no nulls.
+     */
     public Map<String, String> env() {
         return envVars;
     }

@@ -27,8 +27,9 @@ import java.util.regex.Pattern;
  * and keys that become equal merge, as in a JavaScript Map.
  *
  * <p>Immutable leaves (String, Integer, Long, Double, Boolean, BigInteger, Instant, Undefined,
- * InvalidDate, JsRegExp) are shared with the source; every container, byte[], ArrayBuffer,
- * TypedArray and JsError is new. Views that shared one buffer share its copy.
+ * InvalidDate, JsRegExp) and {@link Shared} objects (a SharedArrayBuffer) are shared with the
+ * source; every container, byte[], ArrayBuffer, TypedArray and JsError is new. Views that shared
+ * one buffer share its copy.
  *
  * <p>Transfer: the objects of the transfer list ({@link Transferable}s: ArrayBuffers, later
  * MessagePorts) are moved, not copied: a transferred ArrayBuffer's clone is a new ArrayBuffer over
@@ -98,6 +99,7 @@ public final class StructuredClone {
             case BigInteger b -> b;
             case JsRegExp r -> r;
             case Instant t -> instant(t);
+            case Shared s -> s;
             default -> NOT_A_LEAF;
         };
     }
