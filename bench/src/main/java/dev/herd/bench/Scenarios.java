@@ -36,6 +36,8 @@ public final class Scenarios {
 
     /** The Herd http-hello server (herd-cli's example): {@code --port P --host H}, Node's hello world. */
     static final String HTTP_HELLO_MAIN = "dev.herd.examples.HttpHello";
+    /** The cluster-http example with 2 workers: {@code --port P --host H}, Node's cluster hello world. */
+    static final String CLUSTER_HTTP_MAIN = "dev.herd.bench.scenarios.ClusterHttp2";
     /** What http-hello answers to every request, in both runtimes. */
     static final String HTTP_HELLO_BODY = "hello world\n";
 
@@ -128,6 +130,18 @@ public final class Scenarios {
                     List.of("2", "1000"), List.of("2", "1000"),
                     List.of(lower("rss_mib"), lower("rss_after_load_mib")),
                     new Scenario.Server(new IdleRss(HTTP_HELLO_BODY), RECOMMENDED_SERVER_JVM_FLAGS, true)),
+            // Three JVMs share the cores with wrk: they run as the launcher starts them (lean flags,
+            // AOT cache), which the workers inherit, and warm up for 10 s (every JVM's JIT).
+            new Scenario("cluster-keepalive", "cluster-http, 2 round-robin workers, under wrk -t1 -c64, keep-alive connections",
+                    CLUSTER_HTTP_MAIN, "cluster-http.js",
+                    List.of("10", "10", "64"), List.of("3", "2", "64"),
+                    List.of(higher("req_per_s"), lower("latency_p99_ms")),
+                    new Scenario.Server(new Wrk(false, HTTP_HELLO_BODY), RECOMMENDED_SERVER_JVM_FLAGS, true)),
+            new Scenario("cluster-newconn", "cluster-http, 2 round-robin workers, under wrk -t1 -c64, a new connection per request",
+                    CLUSTER_HTTP_MAIN, "cluster-http.js",
+                    List.of("10", "10", "64"), List.of("3", "2", "64"),
+                    List.of(higher("req_per_s"), lower("latency_p99_ms")),
+                    new Scenario.Server(new Wrk(true, HTTP_HELLO_BODY), RECOMMENDED_SERVER_JVM_FLAGS, true)),
             new Scenario("worker-start", "N workers one after another, new Worker to its first message in the parent",
                     WorkerStart.class, "worker-start.js",
                     List.of("100", "2", "5"), List.of("30", "1", "3"),

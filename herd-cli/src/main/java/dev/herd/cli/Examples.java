@@ -64,7 +64,16 @@ public final class Examples {
                     "dev.herd.examples.ForkNode"),
             new Example("worker-threads",
                     "worker_threads: a Worker greets with its workerData; two workers count with Atomics: ./herd example worker-threads [NAME [N]]",
-                    "dev.herd.examples.WorkerThreads"));
+                    "dev.herd.examples.WorkerThreads"),
+            new Example("cluster-http",
+                    "workers sharing one HTTP port (cluster.fork): ./herd example cluster-http [--workers N] [--port P]",
+                    "dev.herd.examples.ClusterHttp"),
+            new Example("cluster-count",
+                    "the primary counts its workers' requests from their messages: ./herd example cluster-count [--port P]",
+                    "dev.herd.examples.ClusterCount"),
+            new Example("cluster-graceful",
+                    "worker.disconnect() with a kill after a timeout: ./herd example cluster-graceful [--stubborn]",
+                    "dev.herd.examples.ClusterGraceful"));
 
     private Examples() {}
 

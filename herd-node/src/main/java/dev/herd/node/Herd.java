@@ -73,6 +73,8 @@ public final class Herd {
                         dev.herd.node.ipc.Channel channel =
                                 dev.herd.node.ipc.ChildChannel.open(env, env.process.env(), env.process.channelTarget());
                         if (channel != null) env.process.channel(channel);
+                        // A cluster worker (NODE_UNIQUE_ID) reports 'online' before user code, as in Node.
+                        dev.herd.node.cluster.Cluster.initialize(env);
                     } else {
                         embedder.started(env);
                     }

@@ -4,6 +4,7 @@ import dev.herd.io.Dns;
 import dev.herd.io.Udp;
 import dev.herd.node.Environment;
 import dev.herd.node.EventEmitter;
+import dev.herd.node.cluster.Cluster;
 import dev.herd.node.NodeError;
 import dev.herd.node.net.AddressInfo;
 import dev.herd.os.Errno;
@@ -19,6 +20,9 @@ import java.util.function.BiConsumer;
  * it to the wildcard address and a random port first, as Node does; sends made while binding or
  * resolving wait for it, in order.
  *
+ * <p>In a cluster worker, {@code bind} gets the socket from the primary (always shared, as in
+ * Node: UDP is never round-robin) unless {@code exclusive}.
+ *
  * <p>Thread rule: its environment's loop thread. Lifetime: until {@link #close}.
  */
 public final class Socket extends EventEmitter {
@@ -28,7 +32,10 @@ public final class Socket extends EventEmitter {
     private final boolean udp6;
     private final boolean reuseAddr;
     private final boolean ipv6Only;
-    private final Udp handle;
+    /** Not final: a cluster worker's socket takes the primary's bound one. */
+    private Udp handle;
+    /** In a cluster worker: what the primary gave for this socket; null otherwise. */
+    private Cluster.WorkerHandle clusterHandle;
     private State state = State.UNBOUND;
     private final ArrayDeque<Runnable> queuedWhileBinding = new ArrayDeque<>();
     private boolean connected;
@@ -104,6 +111,14 @@ public final class Socket extends EventEmitter {
      * and {@code callback} follow; a failure (EADDRINUSE...) arrives as 'error'.
      */
     public Socket bind(int port, String address, Runnable callback) {
+        return bind(port, address, false, callback);
+    }
+
+    /**
+     * {@link #bind(int, String, Runnable)}; in a cluster worker, {@code exclusive} binds here
+     * instead of sharing the primary's socket (Node's {@code exclusive} option).
+     */
+    public Socket bind(int port, String address, boolean exclusive, Runnable callback) {
         env.checkThread();
         if (state != State.UNBOUND) {
             throw new NodeError("ERR_SOCKET_ALREADY_BOUND", "Socket is already bound");
@@ -122,6 +137,27 @@ public final class Socket extends EventEmitter {
                 return;
             }
             int flags = (reuseAddr ? Udp.REUSEADDR : 0) | (ipv6Only && udp6 ? Udp.IPV6ONLY : 0);
+            if (!exclusive && Cluster.isWorker()) {
+                Cluster.getServer(this, new Cluster.ServerQuery(ip, port, type(), -1, flags, null), (errno, h) -> {
+                    if (state == State.CLOSED) {
+                        if (h != null) {
+                            h.handle().close();
+                            h.close();
+                        }
+                        return;
+                    }
+                    if (errno != 0) {
+                        state = State.UNBOUND;
+                        emit("error", ErrnoException.plainWithHostPort(Errno.of(errno), "bind", ip, port));
+                        return;
+                    }
+                    handle.close(); // never had a socket: the primary's takes its place
+                    handle = (Udp) h.handle();
+                    clusterHandle = h;
+                    onBound();
+                });
+                return;
+            }
             try {
                 handle.bind(SockAddr.inet(ip, port), flags);
             } catch (ErrnoException e) {
@@ -129,13 +165,17 @@ public final class Socket extends EventEmitter {
                 emit("error", e);
                 return;
             }
-            state = State.BOUND;
-            handle.ref();
-            startReceiving();
-            emit("listening");
-            while (!queuedWhileBinding.isEmpty() && state == State.BOUND) queuedWhileBinding.poll().run();
+            onBound();
         });
         return this;
+    }
+
+    private void onBound() {
+        state = State.BOUND;
+        handle.ref();
+        startReceiving();
+        emit("listening");
+        while (!queuedWhileBinding.isEmpty() && state == State.BOUND) queuedWhileBinding.poll().run();
     }
 
     public Socket bind(int port, Runnable callback) {
@@ -286,6 +326,7 @@ public final class Socket extends EventEmitter {
         if (callback != null) once("close", callback);
         state = State.CLOSED;
         queuedWhileBinding.clear();
+        if (clusterHandle != null) clusterHandle.close(); // tells the primary (Node: 'close' message)
         handle.close(() -> env.makeCallback(() -> emit("close")));
         return this;
     }

@@ -4,6 +4,7 @@ import dev.herd.io.Pipe;
 import dev.herd.io.Stream;
 import dev.herd.io.Tcp;
 import dev.herd.node.Environment;
+import dev.herd.node.cluster.Cluster;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
 import dev.herd.os.Errno;
@@ -17,6 +18,11 @@ import java.util.function.Consumer;
  * with a {@link Socket} for each client. Events: 'listening', 'connection', 'error' (EADDRINUSE,
  * EACCES, ... as {@link ErrnoException} with syscall "listen", address and port) and 'close'
  * (after {@link #close} once every connection has closed).
+ *
+ * <p>In a cluster worker, {@code listen} asks the primary for the socket (Node's
+ * {@code listenInCluster}): round-robin, where the primary accepts and hands connections over, or
+ * a shared listening socket; a refusal arrives as 'error' with syscall "bind". An
+ * {@code exclusive} listen binds in the worker itself.
  *
  * <p>Thread rule: its environment's loop thread. Lifetime: until 'close'.
  */
@@ -33,6 +39,8 @@ public class Server extends EventEmitter {
     private boolean closing;
     private boolean closeEmitted;
     private boolean unref;
+    /** In a cluster worker: what the primary gave for this server (Node's handle from cluster._getServer). */
+    private Cluster.WorkerHandle clusterHandle;
 
     /** A server that emits 'connection' to {@code connectionListener} (may be null). */
     public Server(Consumer<Socket> connectionListener) {
@@ -52,6 +60,14 @@ public class Server extends EventEmitter {
      * {@code listeningListener} follow on the next tick; a failure arrives as 'error'.
      */
     public Server listen(int port, String host, int backlog, Runnable listeningListener) {
+        return listen(port, host, backlog, false, listeningListener);
+    }
+
+    /**
+     * {@link #listen(int, String, int, Runnable)}; in a cluster worker, {@code exclusive} makes the
+     * worker bind the port itself instead of asking the primary (Node's {@code exclusive} option).
+     */
+    public Server listen(int port, String host, int backlog, boolean exclusive, Runnable listeningListener) {
         env.checkThread();
         if (port < 0 || port > 65535) {
             throw new NodeError("ERR_SOCKET_BAD_PORT", "options.port should be >= 0 and < 65536. Received " + port + ".",
@@ -59,6 +75,14 @@ public class Server extends EventEmitter {
         }
         checkNotListening();
         if (listeningListener != null) once("listening", listeningListener);
+        if (!exclusive && Cluster.isWorker()) {
+            String address = host == null ? null : host.equals("localhost") ? "127.0.0.1" : host;
+            int addressType = address != null && SockAddr.isIP(address) == 6 ? 6 : 4;
+            // Node sends flags only when a host was given (lookupAndListen).
+            Cluster.getServer(this, new Cluster.ServerQuery(address, port, addressType, null, address == null ? null : 0, backlog),
+                    (errno, h) -> listenOnPrimaryHandle(errno, h, address, port, backlog, null));
+            return this;
+        }
         int bl = backlog > 0 ? backlog : DEFAULT_BACKLOG;
         Tcp tcp = new Tcp(env.loop());
         handle = tcp;
@@ -97,9 +121,19 @@ public class Server extends EventEmitter {
 
     /** Listens on the Unix socket at {@code path}. */
     public Server listen(String path, Runnable listeningListener) {
+        return listen(path, false, listeningListener);
+    }
+
+    /** {@link #listen(String, Runnable)}; {@code exclusive} as for a port. */
+    public Server listen(String path, boolean exclusive, Runnable listeningListener) {
         env.checkThread();
         checkNotListening();
         if (listeningListener != null) once("listening", listeningListener);
+        if (!exclusive && Cluster.isWorker()) {
+            Cluster.getServer(this, new Cluster.ServerQuery(path, -1, -1, null, null, 0),
+                    (errno, h) -> listenOnPrimaryHandle(errno, h, path, -1, 0, path));
+            return this;
+        }
         Pipe pipe = new Pipe(env.loop());
         handle = pipe;
         try {
@@ -179,15 +213,62 @@ public class Server extends EventEmitter {
         return this;
     }
 
-    /** The listening stream (Node's {@code _handle}), or null when not listening. */
+    /**
+     * The listening stream (Node's {@code _handle}), or null when not listening — and for a
+     * round-robin server in a cluster worker, whose listening socket is the primary's.
+     */
     public Stream handle() {
         return handle;
     }
 
     private void checkNotListening() {
-        if (handle != null && !handle.isClosing()) {
+        if (listening()) {
             throw new NodeError("ERR_SERVER_ALREADY_LISTEN", "Listen method has been called more than once without closing.");
         }
+    }
+
+    /**
+     * The primary's answer to a cluster worker's listen (Node's {@code listenOnPrimaryHandle}):
+     * an error, a socket to listen on (shared), or none (round-robin: connections come from the
+     * primary through {@link #acceptFromPrimary}).
+     */
+    private void listenOnPrimaryHandle(int errno, Cluster.WorkerHandle h, String address, int port, int backlog, String path) {
+        if (errno != 0) {
+            emit("error", ErrnoException.plainWithHostPort(Errno.of(errno), "bind", address, port));
+            return;
+        }
+        clusterHandle = h;
+        if (h.handle() instanceof Stream shared) {
+            handle = shared;
+            try {
+                if (shared instanceof Tcp tcp) {
+                    tcp.listen(backlog > 0 ? backlog : DEFAULT_BACKLOG, err -> env.makeCallback(() -> onConnection(err)));
+                } else {
+                    ((Pipe) shared).listen(backlog > 0 ? backlog : DEFAULT_BACKLOG, err -> env.makeCallback(() -> onConnection(err)));
+                }
+            } catch (ErrnoException | IllegalArgumentException e) {
+                clusterHandle = null;
+                h.close();
+                failListen(e);
+                return;
+            }
+            if (unref) handle.unref();
+        } else if (unref) {
+            h.unref();
+        }
+        pipePath = path;
+        env.nextTick(() -> emit("listening"));
+    }
+
+    /**
+     * A connection the cluster primary handed to this round-robin server (Node's
+     * {@code server.onconnection} from lib/internal/cluster/child.js): it becomes a Socket and a
+     * 'connection' event, as one accepted here would. For dev.herd.node.cluster; the server owns
+     * {@code client} from now on.
+     */
+    public void acceptFromPrimary(Stream client) {
+        env.checkThread();
+        onClient(client);
     }
 
     private void failListen(RuntimeException e) {
@@ -209,6 +290,10 @@ public class Server extends EventEmitter {
             client.close();
             return;
         }
+        onClient(client);
+    }
+
+    private void onClient(Stream client) {
         if (maxConnections >= 0 && connections >= maxConnections) {
             client.close(); // Node: over maxConnections the connection is closed at once
             return;
@@ -230,7 +315,7 @@ public class Server extends EventEmitter {
      */
     public Server close(Consumer<Throwable> callback) {
         env.checkThread();
-        if (handle == null || closing) {
+        if ((handle == null && clusterHandle == null) || closing) {
             if (callback != null) {
                 NodeError e = new NodeError("ERR_SERVER_NOT_RUNNING", "Server is not running.");
                 env.nextTick(() -> callback.accept(e));
@@ -239,7 +324,9 @@ public class Server extends EventEmitter {
         }
         if (callback != null) once("close", a -> callback.accept(null));
         closing = true;
-        handle.close(() -> env.makeCallback(this::maybeEmitClose));
+        if (clusterHandle != null) clusterHandle.close(); // tells the primary (Node: 'close' message)
+        if (handle != null) handle.close(() -> env.makeCallback(this::maybeEmitClose));
+        else maybeEmitClose();
         return this;
     }
 
@@ -248,14 +335,15 @@ public class Server extends EventEmitter {
     }
 
     private void maybeEmitClose() {
-        if (!closing || closeEmitted || connections > 0 || handle == null || !handle.isClosed()) return;
+        if (!closing || closeEmitted || connections > 0 || (handle != null && !handle.isClosed())) return;
         closeEmitted = true;
         env.nextTick(() -> emit("close"));
     }
 
     /** Whether the server is listening. */
     public boolean listening() {
-        return handle != null && !handle.isClosing();
+        if (handle != null) return !handle.isClosing();
+        return clusterHandle != null && !closing;
     }
 
     /** The bound address of a TCP server, or null (for a Unix-socket server see {@link #path()}). */
@@ -265,6 +353,7 @@ public class Server extends EventEmitter {
             SockAddr a = tcp.getsockname();
             return new AddressInfo(a.address(), a.family(), a.port());
         }
+        if (handle == null && listening()) return clusterHandle.address(); // round-robin: the primary's socket
         return null;
     }
 
@@ -299,6 +388,7 @@ public class Server extends EventEmitter {
         env.checkThread();
         unref = true;
         if (handle != null && !handle.isClosing()) handle.unref();
+        else if (handle == null && listening()) clusterHandle.unref();
         return this;
     }
 
@@ -306,6 +396,7 @@ public class Server extends EventEmitter {
         env.checkThread();
         unref = false;
         if (handle != null && !handle.isClosing()) handle.ref();
+        else if (handle == null && listening()) clusterHandle.ref();
         return this;
     }
 }

@@ -298,7 +298,8 @@ public class Socket extends EventEmitter {
     }
 
     private void maybeEmitEnd() {
-        if (!eofReceived || endEmitted || !readQueue.isEmpty() || !Boolean.TRUE.equals(flowing)) return;
+        // Node's read(0) on EOF ends a stream whose buffer is empty even when nobody reads it.
+        if (!eofReceived || endEmitted || !readQueue.isEmpty()) return;
         endEmitted = true;
         // Node emits 'end' from a nextTick (endReadableNT).
         env.nextTick(() -> {

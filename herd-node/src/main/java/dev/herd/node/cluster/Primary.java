@@ -1,0 +1,318 @@
+package dev.herd.node.cluster;
+
+import dev.herd.node.Environment;
+import dev.herd.node.EventEmitter;
+import dev.herd.node.child_process.ChildProcess;
+import dev.herd.node.child_process.ChildProcesses;
+import dev.herd.node.child_process.SpawnOptions;
+import dev.herd.node.value.Undefined;
+import dev.herd.os.Errno;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntSupplier;
+
+/**
+ * Node's lib/internal/cluster/primary.js: forks workers, answers their queryServer with a
+ * {@link RoundRobinHandle}, {@link SharedHandle} or {@link ReusePortHandle} per server key, and
+ * keeps each {@link Worker}'s state and events in step with its process and channel.
+ *
+ * <p>Thread rule: the environment's loop thread. Lifetime: the environment's.
+ */
+final class Primary implements Cluster.Side {
+    final Environment env;
+    private final EventEmitter cluster = new EventEmitter();
+    /** Node's {@code intercom}: 'disconnect' once the last worker is gone (cluster.disconnect's callback). */
+    private final EventEmitter intercom = new EventEmitter();
+    private final Map<String, ServerHandle> handles = new LinkedHashMap<>();
+    final Map<Integer, Worker> workers = new LinkedHashMap<>();
+    private final Utils utils = new Utils();
+    ClusterSettings settings = ClusterSettings.NONE;
+    /** cluster.schedulingPolicy as read and written by the program. */
+    int policyProperty;
+    /** The policy in force: the property's value when setupPrimary first ran (Node freezes it then). */
+    int schedulingPolicy;
+    private int ids;
+    private boolean initialized;
+    /** Node's debugPortOffset: the next worker's offset from the primary's debug port. */
+    private int debugPortOffset;
+
+    Primary(Environment env) {
+        this.env = env;
+        this.policyProperty = policyFromEnvironment(env.process().env());
+        this.schedulingPolicy = policyProperty;
+    }
+
+    static int policyFromEnvironment(Map<String, String> env) {
+        String p = env.get("HERD_CLUSTER_SCHED_POLICY");
+        if (p == null || p.isEmpty()) p = env.get("NODE_CLUSTER_SCHED_POLICY");
+        if (p == null) return Cluster.SCHED_RR;
+        return switch (p) {
+            case "none" -> Cluster.SCHED_NONE;
+            case "reuseport" -> Cluster.SCHED_REUSEPORT;
+            default -> Cluster.SCHED_RR;
+        };
+    }
+
+    @Override
+    public EventEmitter events() {
+        return cluster;
+    }
+
+    // ---------------------------------------------------------------- setup and fork
+
+    void setupPrimary(ClusterSettings options) {
+        ClusterSettings s = ClusterSettings.defaults(env.process().execArgv()).with(settings).with(options);
+        settings = s;
+        if (!initialized) {
+            initialized = true;
+            schedulingPolicy = policyProperty; // frozen from now on
+        }
+        env.nextTick(() -> cluster.emit("setup", s));
+    }
+
+    Worker fork(Map<String, String> extraEnv) {
+        setupPrimary(null);
+        int id = ++ids;
+        ChildProcess process = createWorkerProcess(id, extraEnv);
+        Worker worker = new Worker(this, id, process);
+        worker.on("message", a -> cluster.emit("message", worker, a.length > 0 ? a[0] : null, a.length > 1 ? a[1] : null));
+        process.once("exit", a -> {
+            // Leave cluster.workers only once disconnected too: it may still be wanted until then.
+            if (!worker.isConnected()) {
+                removeHandlesForWorker(worker);
+                removeWorker(worker);
+            }
+            worker.exitedAfterDisconnect = Boolean.TRUE.equals(worker.exitedAfterDisconnect);
+            worker.state = "dead";
+            worker.emit("exit", a[0], a[1]);
+            cluster.emit("exit", worker, a[0], a[1]);
+        });
+        process.once("disconnect", a -> {
+            // Replies this worker still owed will never come: its connections go to the others.
+            for (Utils.Reply r : utils.dropFor(worker)) r.lost();
+            removeHandlesForWorker(worker);
+            if (worker.isDead()) removeWorker(worker);
+            worker.exitedAfterDisconnect = Boolean.TRUE.equals(worker.exitedAfterDisconnect);
+            worker.state = "disconnected";
+            worker.emit("disconnect");
+            cluster.emit("disconnect", worker);
+        });
+        process.on("internalMessage", utils.internal((m, h) -> onMessage(worker, m)));
+        env.nextTick(() -> cluster.emit("fork", worker));
+        workers.put(id, worker);
+        return worker;
+    }
+
+    private ChildProcess createWorkerProcess(int id, Map<String, String> extraEnv) {
+        Map<String, String> workerEnv = new LinkedHashMap<>(env.process().env());
+        if (extraEnv != null) workerEnv.putAll(extraEnv);
+        workerEnv.put("NODE_UNIQUE_ID", Integer.toString(id));
+        if (schedulingPolicy == Cluster.SCHED_REUSEPORT) workerEnv.put("HERD_CLUSTER_SCHED_POLICY", "reuseport");
+        ClusterSettings s = settings;
+        List<String> execArgv = new ArrayList<>(s.execArgv());
+        withInspectPort(execArgv, s.inspectPort());
+        SpawnOptions.Builder o = SpawnOptions.builder().cwd(s.cwd()).env(workerEnv).serialization(s.serialization())
+                .silent(Boolean.TRUE.equals(s.silent())).execArgv(execArgv).execPath(s.execPath());
+        if (s.stdio() instanceof String shorthand) o.stdio(shorthand);
+        else if (s.stdio() instanceof List<?> list) o.stdio(list);
+        if (s.uid() != null) o.uid(s.uid());
+        if (s.gid() != null) o.gid(s.gid());
+        return ChildProcesses.fork(s.exec(), s.args(), o.build());
+    }
+
+    /**
+     * A JVM worker whose options start the debug agent (-agentlib:jdwp / -Xrunjdwp) gets its own
+     * port: {@code inspectPort}, or the primary's port plus one per worker (Node's getInspectPort).
+     */
+    private void withInspectPort(List<String> execArgv, Object inspectPort) {
+        for (int i = 0; i < execArgv.size(); i++) {
+            String a = execArgv.get(i);
+            if (!a.startsWith("-agentlib:jdwp=") && !a.startsWith("-Xrunjdwp:")) continue;
+            int port;
+            if (inspectPort instanceof Integer p) port = p;
+            else if (inspectPort instanceof IntSupplier f) port = f.getAsInt();
+            else port = jdwpPort(a) + ++debugPortOffset;
+            if (port < 0 || port > 65535) throw new IllegalArgumentException("inspectPort must be in 0..65535: " + port);
+            execArgv.set(i, a.replaceAll("address=([^,]*:)?\\d+", "address=$1" + port));
+        }
+    }
+
+    private static int jdwpPort(String option) {
+        var m = java.util.regex.Pattern.compile("address=(?:[^,]*:)?(\\d+)").matcher(option);
+        return m.find() ? Integer.parseInt(m.group(1)) : 5005;
+    }
+
+    // ---------------------------------------------------------------- disconnecting
+
+    void disconnect(Runnable callback) {
+        if (workers.isEmpty()) {
+            env.nextTick(() -> intercom.emit("disconnect"));
+        } else {
+            for (Worker w : new ArrayList<>(workers.values())) {
+                if (w.isConnected()) w.disconnect();
+            }
+        }
+        if (callback != null) intercom.once("disconnect", callback);
+    }
+
+    /** Worker.prototype.disconnect in the primary. */
+    @Override
+    public void disconnect(Worker worker) {
+        worker.exitedAfterDisconnect = true;
+        send(worker, Map.of("act", "disconnect"), null, null);
+        removeHandlesForWorker(worker);
+        removeWorker(worker);
+    }
+
+    /** Worker.prototype.destroy in the primary: disconnect, then the signal once disconnected. */
+    @Override
+    public void destroy(Worker worker, String signal) {
+        String sig = signal == null ? "SIGTERM" : signal;
+        ChildProcess process = worker.process();
+        if (worker.isConnected()) {
+            worker.once("disconnect", a -> process.kill(sig));
+            worker.disconnect();
+            return;
+        }
+        worker.exitedAfterDisconnect = true;
+        process.kill(sig);
+    }
+
+    private void removeWorker(Worker worker) {
+        workers.remove(worker.id());
+        if (workers.isEmpty()) intercom.emit("disconnect"); // every handle has been removed with its workers
+    }
+
+    private void removeHandlesForWorker(Worker worker) {
+        handles.values().removeIf(h -> h.remove(worker));
+    }
+
+    // ---------------------------------------------------------------- messages from workers
+
+    boolean send(Worker worker, Map<String, Object> message, Object handle, Utils.Reply reply) {
+        ChildProcess p = worker.process();
+        return utils.send(new Utils.Peer() {
+            @Override
+            public boolean connected() {
+                return p.connected();
+            }
+
+            @Override
+            public void send(Map<String, Object> m, Object h) {
+                p.send(m, h, null, null);
+            }
+        }, worker, message, handle, reply);
+    }
+
+    private void onMessage(Worker worker, Map<String, Object> message) {
+        Object act = message.get("act");
+        if (!(act instanceof String a)) return;
+        switch (a) {
+            case "online" -> online(worker);
+            case "queryServer" -> queryServer(worker, message);
+            case "listening" -> listening(worker, message);
+            case "close" -> close(worker, message);
+            case "exitedAfterDisconnect" -> exitedAfterDisconnect(worker, message);
+            default -> { } // unknown acts are ignored, as in Node
+        }
+    }
+
+    private void online(Worker worker) {
+        worker.state = "online";
+        worker.emit("online");
+        cluster.emit("online", worker);
+    }
+
+    private void exitedAfterDisconnect(Worker worker, Map<String, Object> message) {
+        worker.exitedAfterDisconnect = true;
+        Map<String, Object> reply = new LinkedHashMap<>();
+        reply.put("ack", message.get("seq"));
+        send(worker, reply, null, null);
+    }
+
+    /** A field of a message as JavaScript sees it: undefined when absent. */
+    private static Object field(Map<String, Object> message, String name) {
+        return message.containsKey(name) ? message.get(name) : Undefined.INSTANCE;
+    }
+
+    private void queryServer(Worker worker, Map<String, Object> message) {
+        if (Boolean.TRUE.equals(worker.exitedAfterDisconnect)) return; // it is on its way out
+        Object address = field(message, "address");
+        Object port = field(message, "port");
+        Object addressType = field(message, "addressType");
+        Object fd = field(message, "fd");
+        String key = Utils.jsString(address) + ":" + Utils.jsString(port) + ":" + Utils.jsString(addressType) + ":"
+                + Utils.jsString(fd) + ":" + Utils.jsString(field(message, "index"));
+        ServerHandle handle = handles.get(key);
+        if (handle == null) {
+            handle = newHandle(key, message, address, port, addressType, fd);
+            handles.put(key, handle);
+        }
+        if (handle.data == null) handle.data = message.get("data");
+        ServerHandle h = handle;
+        handle.add(worker, (errno, reply, socket) -> {
+            if (errno != null && errno != 0) handles.remove(key, h); // lets another worker try again
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("errno", errno);
+            answer.put("key", key);
+            answer.put("ack", message.get("seq"));
+            answer.put("data", h.data);
+            if (reply != null) answer.putAll(reply);
+            send(worker, answer, socket, null);
+        });
+    }
+
+    private ServerHandle newHandle(String key, Map<String, Object> message, Object address, Object port, Object addressType,
+            Object fd) {
+        int p = Utils.intOf(port, 0);
+        int flags = Utils.intOf(message.get("flags"), 0);
+        String a = address instanceof String s ? s : null;
+        if (p < 0 && a != null) {
+            // The shorter of the absolute and the relative path: Unix socket paths are limited to ~100 bytes.
+            try {
+                String relative = Path.of(env.process().cwd()).relativize(Path.of(a)).toString();
+                if (relative.length() < a.length() && !relative.isEmpty()) a = relative;
+            } catch (IllegalArgumentException e) {
+                // not relativizable: keep the absolute path
+            }
+        }
+        boolean udp = "udp4".equals(addressType) || "udp6".equals(addressType);
+        if (Utils.intOf(fd, -1) >= 0 && !udp) {
+            // listen({fd}) in a worker means the primary's descriptor of that number (Node's
+            // documented quirk); Herd does not hand out its own descriptors by number.
+            return new SharedHandle(key, Errno.ENOTSUP.uvCode());
+        }
+        if (udp || schedulingPolicy == Cluster.SCHED_NONE) {
+            return new SharedHandle(env.loop(), key, a, p, addressType, flags);
+        }
+        if (schedulingPolicy == Cluster.SCHED_REUSEPORT && p >= 0 && Boolean.TRUE.equals(message.get("reuseport"))) {
+            return new ReusePortHandle(env.loop(), key, a, p, flags);
+        }
+        return new RoundRobinHandle(this, key, a, p, flags, Utils.intOf(message.get("backlog"), 0));
+    }
+
+    private void listening(Worker worker, Map<String, Object> message) {
+        Object fd = message.get("fd");
+        ListeningAddress info = new ListeningAddress(message.get("addressType"),
+                message.get("address") instanceof String s ? s : null, Utils.intOf(message.get("port"), 0),
+                fd instanceof Number n ? n.intValue() : null);
+        worker.state = "listening";
+        worker.emit("listening", info);
+        cluster.emit("listening", worker, info);
+    }
+
+    /** A worker's server closed: it leaves the handle (which may already be gone after a disconnect). */
+    private void close(Worker worker, Map<String, Object> message) {
+        Object key = message.get("key");
+        ServerHandle handle = handles.get(key);
+        if (handle != null && handle.remove(worker)) handles.remove(key);
+    }
+
+    /** Replies still awaited from workers (for tests). */
+    int pendingReplies() {
+        return utils.pending();
+    }
+}

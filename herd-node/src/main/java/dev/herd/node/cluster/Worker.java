@@ -1,0 +1,164 @@
+package dev.herd.node.cluster;
+
+import dev.herd.node.EventEmitter;
+import dev.herd.node.NodeProcess;
+import dev.herd.node.child_process.ChildProcess;
+import dev.herd.node.ipc.Channel;
+
+/**
+ * Node's {@code cluster.Worker} (lib/internal/cluster/worker.js, with the methods primary.js and
+ * child.js add): one worker process as the primary sees it ({@link Cluster#workers()}), or, inside
+ * a worker, the worker itself ({@link Cluster#worker()}).
+ *
+ * <p>Events in the primary: 'online', 'listening' ({@link ListeningAddress}), 'disconnect',
+ * 'exit' ({@code Integer code, String signal}), 'message' ({@code message, handle}), 'error'. In a
+ * worker: 'disconnect', 'message', 'error'.
+ *
+ * <p>{@link #state()}: in the primary "none" → "online" → "listening" → "disconnected" → "dead";
+ * in a worker "online" → "listening", then "disconnecting" or "destroying".
+ *
+ * <p>Thread rule: the loop thread of the environment that made it. Lifetime: in the primary until
+ * it has both disconnected and exited (then it leaves {@link Cluster#workers()}); in a worker, the
+ * process's.
+ */
+public final class Worker extends EventEmitter {
+    private final Cluster.Side side;
+    private final int id;
+    private final ChildProcess childProcess;
+    private final NodeProcess ownProcess;
+    String state;
+    /** Node's {@code exitedAfterDisconnect}: null while undefined. */
+    Boolean exitedAfterDisconnect;
+
+    /** A worker as the primary sees it: its ChildProcess's 'message' and 'error' become its own. */
+    Worker(Cluster.Side side, int id, ChildProcess process) {
+        this.side = side;
+        this.id = id;
+        this.childProcess = process;
+        this.ownProcess = null;
+        this.state = "none";
+        process.on("error", a -> emit("error", a));
+        process.on("message", a -> emit("message", a));
+    }
+
+    /** The worker itself, in a worker process. */
+    Worker(Cluster.Side side, int id, NodeProcess process) {
+        this.side = side;
+        this.id = id;
+        this.childProcess = null;
+        this.ownProcess = process;
+        this.state = "online";
+        process.on("error", a -> emit("error", a));
+        process.on("message", a -> emit("message", a));
+    }
+
+    /** The worker's id: 1 for the first fork, never reused (the key in {@link Cluster#workers()}). */
+    public int id() {
+        return id;
+    }
+
+    /** The state, as named in the class comment. */
+    public String state() {
+        return state;
+    }
+
+    /**
+     * The worker's process in the primary (Node's {@code worker.process}, the ChildProcess from
+     * child_process.fork()).
+     *
+     * @throws IllegalStateException in a worker, where the process is the process object
+     *     ({@code Globals.process()})
+     */
+    public ChildProcess process() {
+        if (childProcess == null) {
+            throw new IllegalStateException("in a worker, worker.process is the process object: use Globals.process()");
+        }
+        return childProcess;
+    }
+
+    /** The worker's pid (in the primary, null if it could not be started). */
+    public Integer pid() {
+        return childProcess != null ? childProcess.pid() : ownProcess.pid();
+    }
+
+    /**
+     * True if the worker exited because of {@link #kill} or {@link #disconnect}, false if it
+     * exited any other way, null (Node's undefined) while it has not exited or disconnected.
+     */
+    public Boolean exitedAfterDisconnect() {
+        return exitedAfterDisconnect;
+    }
+
+    /** Whether the IPC channel to the primary (or in the primary, to the worker) is open. */
+    public boolean isConnected() {
+        return childProcess != null ? childProcess.connected() : ownProcess.connected();
+    }
+
+    /** Whether the worker's process has exited or been killed. */
+    public boolean isDead() {
+        if (childProcess != null) return childProcess.exitCode() != null || childProcess.signalCode() != null;
+        return false; // a worker asking about itself is alive
+    }
+
+    /**
+     * Sends a message to the worker (in the primary) or to the primary (in a worker), with an
+     * optional handle, as {@link ChildProcess#send} and {@code process.send} do.
+     */
+    public boolean send(Object message, Object handle, Channel.SendOptions options, Channel.SendCallback callback) {
+        return childProcess != null ? childProcess.send(message, handle, options, callback)
+                : ownProcess.send(message, handle, options, callback);
+    }
+
+    public boolean send(Object message) {
+        return send(message, null, null, null);
+    }
+
+    public boolean send(Object message, Channel.SendCallback callback) {
+        return send(message, null, null, callback);
+    }
+
+    public boolean send(Object message, Object handle) {
+        return send(message, handle, null, null);
+    }
+
+    /**
+     * Graceful stop. In the primary: tells the worker to close its servers and then its channel
+     * (it exits once idle); sets {@link #exitedAfterDisconnect()} at once and drops the worker from
+     * {@link Cluster#workers()}. In a worker: closes every server, waits for their 'close', then
+     * disconnects. Returns this worker.
+     */
+    public Worker disconnect() {
+        side.disconnect(this);
+        return this;
+    }
+
+    /** {@link #kill(String)} with SIGTERM. */
+    public void kill() {
+        kill("SIGTERM");
+    }
+
+    /**
+     * Ends the worker and sets {@link #exitedAfterDisconnect()}. In the primary, as the cluster
+     * API documents it: {@link #disconnect()} first, and once the worker has disconnected, the
+     * signal (a worker that never finishes disconnecting is never signalled — use
+     * {@code process().kill()} for that; a second kill or disconnect makes the worker close its
+     * channel at once). In a worker: tells the primary, disconnects and exits with code 0.
+     */
+    public void kill(String signal) {
+        side.destroy(this, signal);
+    }
+
+    /** Alias of {@link #kill(String)}. */
+    public void destroy(String signal) {
+        kill(signal);
+    }
+
+    public void destroy() {
+        kill();
+    }
+
+    @Override
+    public String toString() {
+        return "Worker[id=" + id + ", pid=" + pid() + ", state=" + state + "]";
+    }
+}
