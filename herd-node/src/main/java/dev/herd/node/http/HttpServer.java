@@ -75,6 +75,12 @@ public class HttpServer extends EventEmitter {
             emit("listening");
         });
         server.on("close", a -> emit("close"));
+        // However the net.Server gets closed (here, or by a cluster worker's disconnect), idle
+        // keep-alive connections go at once, as Node 19+'s http.Server.close does.
+        server.beforeClose(() -> {
+            closeIdleConnections();
+            stopConnectionsCheck();
+        });
         server.on("error", a -> emit("error", a));
         rebuildKeepAliveLines();
     }
@@ -119,9 +125,7 @@ public class HttpServer extends EventEmitter {
      */
     public HttpServer close(Consumer<Throwable> callback) {
         env.checkThread();
-        closeIdleConnections();
-        stopConnectionsCheck();
-        server.close(callback);
+        server.close(callback); // closes the idle connections first (beforeClose)
         return this;
     }
 

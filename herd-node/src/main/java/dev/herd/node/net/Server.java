@@ -41,6 +41,8 @@ public class Server extends EventEmitter {
     private boolean unref;
     /** In a cluster worker: what the primary gave for this server (Node's handle from cluster._getServer). */
     private Cluster.WorkerHandle clusterHandle;
+    /** See {@link #beforeClose}. */
+    private Runnable beforeClose;
 
     /** A server that emits 'connection' to {@code connectionListener} (may be null). */
     public Server(Consumer<Socket> connectionListener) {
@@ -324,6 +326,7 @@ public class Server extends EventEmitter {
         }
         if (callback != null) once("close", a -> callback.accept(null));
         closing = true;
+        if (beforeClose != null) beforeClose.run();
         if (clusterHandle != null) clusterHandle.close(); // tells the primary (Node: 'close' message)
         if (handle != null) handle.close(() -> env.makeCallback(this::maybeEmitClose));
         else maybeEmitClose();
@@ -332,6 +335,15 @@ public class Server extends EventEmitter {
 
     public Server close() {
         return close(null);
+    }
+
+    /**
+     * For a layer built on this server (Node's http.Server is a net.Server subclass): {@code hook}
+     * runs at the start of every {@link #close} that stops a listening server, whoever calls it —
+     * a cluster worker's disconnect closes its servers through here. One hook; null removes it.
+     */
+    public void beforeClose(Runnable hook) {
+        this.beforeClose = hook;
     }
 
     private void maybeEmitClose() {

@@ -406,6 +406,29 @@ class ClusterTest {
     }
 
     @Test
+    void disconnectingAWorkerClosesItsIdleKeepAliveHttpConnections() {
+        List<String> events = new ArrayList<>();
+        run(a -> {
+            Cluster.setupPrimary(workers("http-long-keepalive").build());
+            Worker w = Cluster.fork();
+            w.on("listening", x -> {
+                Socket s = Net.createConnection(((ListeningAddress) x[0]).port(), "127.0.0.1", null);
+                s.write("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+                s.setEncoding("utf8");
+                s.once("data", d -> {
+                    events.add(((String) d[0]).startsWith("HTTP/1.1 200") ? "response" : "bad response " + d[0]);
+                    w.disconnect(); // the connection stays open and idle: keep-alive for ten minutes
+                });
+                s.on("error", e -> { });
+                s.on("close", c -> events.add("client closed"));
+            });
+            w.on("exit", x -> events.add("exit " + x[0]));
+        });
+        // Without closing idle connections the worker would wait out its ten-minute keep-alive.
+        assertThat(events).containsExactlyInAnyOrder("response", "client closed", "exit 0");
+    }
+
+    @Test
     void aWorkerListensOnAUnixSocketThroughThePrimary(@TempDir Path dir) {
         String path = dir.resolve("s.sock").toString();
         List<Object> got = new ArrayList<>();

@@ -46,6 +46,9 @@ public final class ClusterWorkerMain {
             case "echo" -> process().on("message", a -> process().send(Map.of("echo", a[0], "id", me.id())));
             case "net" -> netServer(me, port, host, env);
             case "http" -> Http.createServer((req, res) -> res.end("worker " + me.id() + "\n")).listen(port, host, null);
+            case "http-long-keepalive" -> Http.createServer((req, res) -> res.end("worker " + me.id() + "\n"))
+                    .setKeepAliveTimeout(600_000)
+                    .listen(port, host, null);
             case "self-disconnect" -> netServer(me, port, host, env).on("listening", a -> me.disconnect());
             case "self-kill" -> netServer(me, port, host, env).on("listening", a -> me.kill());
             case "listen-error" -> {
