@@ -37,6 +37,11 @@ public final class Herd {
             }
             return;
         }
+        // With no listener, SIGINT, SIGTERM and SIGHUP end a Node process by the signal: its parent
+        // (a cluster primary, a process manager) sees "killed by SIGTERM", not the JVM's exit 143.
+        for (int signum : new int[] {dev.herd.os.Signals.SIGINT, dev.herd.os.Signals.SIGTERM, dev.herd.os.Signals.SIGHUP}) {
+            dev.herd.os.SignalSource.terminateByDefault(signum);
+        }
         int code = call(args, main);
         System.out.flush();
         System.err.flush();

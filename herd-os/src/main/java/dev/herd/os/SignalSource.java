@@ -150,6 +150,53 @@ public final class SignalSource {
         return reg;
     }
 
+    /**
+     * Gives {@code signum}, whenever nobody watches it, Node's default action: the process ends by
+     * the signal (its wait status says "killed by SIGTERM"), where the JVM's own handler would run
+     * an orderly shutdown and exit with code 128 + n. A signal the process inherited as ignored
+     * stays ignored; a JVM started with {@code -Xrs} keeps its behaviour. Meant for a program's
+     * entry point (Herd.run); calling it again does nothing more.
+     */
+    public static synchronized void terminateByDefault(int signum) {
+        String name = Signals.name(signum);
+        if (name == null || REFUSED.contains(signum)) throw new IllegalArgumentException("not a catchable signal: " + signum);
+        SignalHandler die = sig -> {
+            // Back to the kernel's action for the signal, then send it to ourselves: the process
+            // ends at once, as a Node process without a listener does (no shutdown hooks).
+            Sys.setSignalDefault(signum);
+            Proc.kill(Proc.getpid(), signum);
+        };
+        Watched w = WATCHED.get(signum);
+        if (w != null) {
+            if (w.previous != SignalHandler.SIG_IGN) w.previous = die; // in force once the last watch ends
+            return;
+        }
+        if (inheritedIgnored(signum)) return;
+        try {
+            Signal.handle(new Signal(name.substring(3)), die);
+        } catch (IllegalArgumentException refused) {
+            // -Xrs, or a signal this JVM keeps: its own behaviour stays
+        }
+    }
+
+    /**
+     * Whether {@code signum} is ignored, from /proc/self/status's SigIgn mask: reading it needs no
+     * sigaction downcall, which a program's start would otherwise pay for (docs/benchmarks.md,
+     * "Idle memory").
+     */
+    static boolean inheritedIgnored(int signum) {
+        try (var in = new java.io.FileInputStream("/proc/self/status")) {
+            String status = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            int i = status.indexOf("\nSigIgn:");
+            if (i < 0) return Sys.isSignalIgnored(signum);
+            int end = status.indexOf('\n', i + 1);
+            long mask = Long.parseUnsignedLong(status.substring(i + 8, end < 0 ? status.length() : end).trim(), 16);
+            return (mask & (1L << (signum - 1))) != 0;
+        } catch (java.io.IOException | NumberFormatException e) {
+            return Sys.isSignalIgnored(signum);
+        }
+    }
+
     /** Whether {@code signum} has at least one open registration (for tests and diagnostics). */
     public static synchronized boolean isWatched(int signum) {
         return WATCHED.containsKey(signum);

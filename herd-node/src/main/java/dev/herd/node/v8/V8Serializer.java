@@ -58,6 +58,8 @@ public final class V8Serializer {
     /** Buffers larger than this are not kept between values. */
     private static final int KEEP_BUFFER_MAX = 64 * 1024;
     private static final int INITIAL_BUFFER = 512;
+    /** Buffers from this size on that do not fit get an array of their own ({@link #writeLargeHostView}). */
+    private static final int LARGE_BLOCK = 64 * 1024;
     /** V8's BigInt::kMaxLengthBits. */
     private static final int MAX_BIGINT_BITS = 1 << 30;
     /** What {@link #next(Frame)} returns when a frame is finished. */
@@ -636,12 +638,20 @@ public final class V8Serializer {
         }
         ByteBuffer bytes = t.bytes();
         int n = bytes.remaining();
+        if (bytes.hasArray()) {
+            writeHostView(t.kind().nodeIndex(), bytes.array(), bytes.arrayOffset() + bytes.position(), n);
+            return;
+        }
         writeHostViewHeader(t.kind().nodeIndex(), n);
         bytes.get(buf, pos, n);
         pos += n;
     }
 
     private void writeHostView(int typeIndex, byte[] data, int off, int len) {
+        if (len >= LARGE_BLOCK && buf.length - pos < 13L + len) {
+            writeLargeHostView(typeIndex, data, off, len);
+            return;
+        }
         writeHostViewHeader(typeIndex, len);
         if (len > 0) {
             System.arraycopy(data, off, buf, pos, len);
@@ -649,9 +659,32 @@ public final class V8Serializer {
         }
     }
 
+    /**
+     * A large Buffer that does not fit: moved, with what was written before it, to a new array of
+     * exactly the size needed so far, whose first fill is the copy of its bytes. HotSpot's C2 skips
+     * zeroing the part of a new array that an arraycopy right after the allocation overwrites, and
+     * for a 1 MiB Buffer the zeroing that {@link #grow} pays costs as much as the copy. As with
+     * {@code grow}'s exact room, a value that ends with the block needs no final copy.
+     */
+    private void writeLargeHostView(int typeIndex, byte[] data, int off, int len) {
+        int header = 1 + (childProcessHost ? 1 : 0) + varintSize(Integer.toUnsignedLong(typeIndex)) + varintSize(len);
+        int size = checkedSize((long) pos + header + len);
+        byte[] out = new byte[size];
+        System.arraycopy(data, off, out, pos + header, len); // first, so that C2 leaves that range unzeroed
+        System.arraycopy(buf, 0, out, 0, pos);
+        buf = out;
+        writeHostViewHeaderBytes(typeIndex, len);
+        pos += len;
+    }
+
     /** Node's host-object encoding of an ArrayBufferView, up to its bytes (for which it makes room). */
     private void writeHostViewHeader(int typeIndex, int byteLength) {
         ensure(13L + byteLength);
+        writeHostViewHeaderBytes(typeIndex, byteLength);
+    }
+
+    /** {@link #writeHostViewHeader} into room already made. */
+    private void writeHostViewHeaderBytes(int typeIndex, int byteLength) {
         buf[pos++] = HOST_OBJECT;
         if (childProcessHost) {
             buf[pos++] = HOST_ARRAY_BUFFER_VIEW;
@@ -855,15 +888,20 @@ public final class V8Serializer {
     }
 
     private void grow(long n) {
-        long needed = pos + n;
-        if (needed > Integer.MAX_VALUE - 16) {
-            throw new SerializationException("RangeError", "Serialized value is larger than the 2 GiB an array can hold");
-        }
+        long needed = checkedSize(pos + n);
         // Doubling, except that one large block (a big Buffer) is given exactly its room, so that
         // a value that ends with it needs no final copy.
         long doubled = 2L * buf.length;
         long size = n > buf.length ? needed : Math.min(Math.max(doubled, needed), Integer.MAX_VALUE - 16);
         buf = Arrays.copyOf(buf, (int) size);
+    }
+
+    /** {@code size} if an array can hold that many bytes. */
+    private static int checkedSize(long size) {
+        if (size > Integer.MAX_VALUE - 16) {
+            throw new SerializationException("RangeError", "Serialized value is larger than the 2 GiB an array can hold");
+        }
+        return (int) size;
     }
 
     /** One open container: what is left to write of it. */

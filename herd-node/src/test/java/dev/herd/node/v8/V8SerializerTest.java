@@ -231,6 +231,65 @@ class V8SerializerTest {
         assertThat(read.get(1)).isEqualTo("after");
     }
 
+    /** Node's bytes for a Buffer or typed array of {@code length} bytes: host tag, [sub-tag,] type index, varint length. */
+    private static byte[] hostView(boolean childProcess, int typeIndex, byte[] bytes) {
+        var out = new java.io.ByteArrayOutputStream();
+        out.write(0x5C);
+        if (childProcess) {
+            out.write(0);
+        }
+        out.write(typeIndex);
+        for (int v = bytes.length; ; v >>>= 7) {
+            if ((v & ~0x7F) == 0) {
+                out.write(v);
+                break;
+            }
+            out.write((v & 0x7F) | 0x80);
+        }
+        out.writeBytes(bytes);
+        return out.toByteArray();
+    }
+
+    private static byte[] pattern(int length) {
+        byte[] b = new byte[length];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (i * 31 + 7);
+        }
+        return b;
+    }
+
+    @Test
+    void aLargeBufferAtTheRootIsWrittenAsNodeWritesIt() {
+        byte[] big = pattern((1 << 20) + 3);
+        var expected = new java.io.ByteArrayOutputStream();
+        expected.writeBytes(new byte[] {(byte) 0xFF, 0x0F});
+        expected.writeBytes(hostView(false, 10, big));
+        assertThat(V8.serialize(big)).isEqualTo(expected.toByteArray());
+    }
+
+    @Test
+    void aLargeBufferInAnAdvancedFrameKeepsItsLengthPrefixAndSubTag() {
+        byte[] big = pattern(200_000);
+        byte[] frame = new V8Serializer(V8Options.CHILD_PROCESS).serializeFrame(big);
+        byte[] payload = java.util.Arrays.copyOfRange(frame, 4, frame.length);
+        assertThat(ByteBuffer.wrap(frame).getInt()).isEqualTo(payload.length);
+        assertThat(java.util.Arrays.copyOfRange(payload, 2, payload.length)).isEqualTo(hostView(true, 10, big));
+        assertThat((byte[]) V8.deserialize(payload, 0, payload.length, V8Options.CHILD_PROCESS)).isEqualTo(big);
+    }
+
+    @Test
+    void largeBuffersAndTypedArraysAfterOtherValuesKeepEverythingWrittenBeforeThem() {
+        byte[] first = pattern(70_000);
+        TypedArray floats = TypedArray.copyOf(TypedArray.Kind.FLOAT64, pattern(8 * 20_000));
+        TypedArray window = new TypedArray(TypedArray.Kind.INT16, ArrayBuffer.wrap(pattern(300_000)), 1000, 2 * 100_000);
+        Map<String, Object> value = object("name", "before", "first", first, "floats", floats, "window", window,
+                "after", new ArrayList<>(List.of(1, "x")));
+        Object read = V8.deserialize(V8.serialize(value));
+        // A view is received over a buffer of its own bytes.
+        value.put("window", TypedArray.copyOf(TypedArray.Kind.INT16, window.toByteArray()));
+        ValueEquality.assertSame(value, read);
+    }
+
     private static Map<String, Object> object(Object... kv) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) {
