@@ -21,22 +21,36 @@ import java.util.Map;
  * non-zero exit, a missing metric) prints {@code FAIL <scenario> ...} on stdout, abandons that
  * scenario and makes the exit code 1. Progress and every round's raw values go to stderr.
  *
- * <p>The Herd program runs on the java binary running this class, with this class path,
- * {@code --enable-native-access=ALL-UNNAMED} and the flags in HERD_JAVA_OPTS; the Node program is {@code node
- * bench/node/<script> args}, found under the repository root: the nearest directory holding
- * {@code bench/node/rounds.js}, walking up from the working directory, then from this jar.
+ * <p>Every Herd program runs as {@code ./herd} starts a program ({@link #herdCommand}): on the java
+ * binary running this class, with this class path and the launcher's flags ({@link
+ * #LAUNCHER_JVM_FLAGS}, which RunnerTest checks against {@code ./herd}), the launcher's AOT cache
+ * when the launcher gave this JVM one, then the scenario's own flags ({@link
+ * Scenario#herdJvmFlags()}), then HERD_JAVA_OPTS; later flags override earlier ones, and a
+ * collector chosen by either replaces the launcher's Serial GC. The Node program is {@code node
+ * [the scenario's node flags] bench/node/<script> args}, found under the repository root: the
+ * nearest directory holding {@code bench/node/rounds.js}, walking up from the working directory,
+ * then from this jar.
  *
  * <p>A server scenario ({@link Scenario#isServer()}) runs the same way, except that each round
  * starts the server program with {@code --port P} and {@link ServerRun} puts the scenario's
- * {@link Load} on it: the load, not the program, measures. The Herd server also gets the
- * scenario's own JVM flags (before HERD_JAVA_OPTS) and, if the scenario asks for it, the AOT cache
- * the launcher gave this JVM.
+ * {@link Load} on it: the load, not the program, measures.
  */
 public final class Runner {
     static final int DEFAULT_ROUNDS = 5;
     static final int QUICK_ROUNDS = 3;
     static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
     private static final String ROOT_MARKER = "bench/node/rounds.js";
+
+    /**
+     * The flags {@code ./herd} starts every Herd program with, its AOT cache aside: JAVA_FLAGS in
+     * the launcher, which is {@code --enable-native-access} (herd-os calls Linux through
+     * java.lang.foreign) and {@link Scenarios#RECOMMENDED_SERVER_JVM_FLAGS}.
+     */
+    static final List<String> LAUNCHER_JVM_FLAGS = concat(List.of("--enable-native-access=ALL-UNNAMED"),
+            Scenarios.RECOMMENDED_SERVER_JVM_FLAGS);
+
+    /** A flag that picks a garbage collector; the JVM refuses to start with two of them. */
+    private static final java.util.regex.Pattern GC_CHOICE = java.util.regex.Pattern.compile("-XX:\\+Use\\w+GC");
 
     private static final String USAGE = """
             usage: herd bench list
@@ -53,9 +67,11 @@ public final class Runner {
               --node PATH      the node binary (default: $HERD_BENCH_NODE, else node on the PATH)
               --timeout S      kill a program running longer than S seconds (default 600)
 
-            The Herd programs run with this JVM's java and class path, --enable-native-access and
-            $HERD_JAVA_OPTS; the Node programs with node bench/node/<scenario>.js. Server
-            scenarios start the server with --port P and load it from here (wrk, /proc).
+            The Herd programs run as ./herd starts a program (this JVM's java and class path, the
+            launcher's JVM flags and AOT cache), then the scenario's own JVM flags (see list), then
+            $HERD_JAVA_OPTS; the Node programs with node [the scenario's node flags]
+            bench/node/<scenario>.js. Server scenarios start the server with --port P and load it
+            from here (wrk, /proc).
             """;
 
     private boolean quick;
@@ -177,9 +193,11 @@ public final class Runner {
             String shape = s.isServer() ? " servers, loaded from the runner" : "";
             System.out.printf("%-20s   herd %s, node %s%s%n", "", s.herdMainSimpleName(),
                     s.hasNodePeer() ? "bench/node/" + s.nodeScript() : "-", shape);
-            if (s.isServer() && (!s.server().herdJvmFlags().isEmpty() || s.server().launcherAotCache())) {
-                System.out.printf("%-20s   herd server JVM flags %s%s%n", "", String.join(" ", s.server().herdJvmFlags()),
-                        s.server().launcherAotCache() ? " and the launcher's AOT cache" : "");
+            if (!s.herdJvmFlags().isEmpty()) {
+                System.out.printf("%-20s   herd JVM flags (after the launcher's) %s%n", "", String.join(" ", s.herdJvmFlags()));
+            }
+            if (!s.nodeFlags().isEmpty()) {
+                System.out.printf("%-20s   node flags %s%n", "", String.join(" ", s.nodeFlags()));
             }
             System.out.printf("%-20s   args %s, quick %s (%s)%n", "",
                     String.join(" ", s.args()), String.join(" ", s.quickArgs()), argsHelp(s));
@@ -206,8 +224,11 @@ public final class Runner {
             System.out.println("FAIL - cannot run " + node + " --version: install Node, pass --node PATH, or use --only herd");
             return 1;
         }
-        System.err.printf("herd bench: java %s (%s%s), node %s, %d round(s) per side, %s arguments, root %s%n",
-                Runtime.version(), java, jvmOptions().isEmpty() ? "" : " " + String.join(" ", jvmOptions()), nodeVersion,
+        List<String> aot = launcherAotFlags();
+        System.err.printf("herd bench: java %s (%s %s%s%s), node %s, %d round(s) per side, %s arguments, root %s%n",
+                Runtime.version(), java, String.join(" ", LAUNCHER_JVM_FLAGS),
+                aot.isEmpty() ? ", no AOT cache" : " " + String.join(" ", aot),
+                jvmOptions().isEmpty() ? "" : " " + String.join(" ", jvmOptions()), nodeVersion,
                 rounds, argsOverride != null ? "overridden" : quick ? "quick" : "full", root);
 
         List<String> failed = new ArrayList<>();
@@ -216,7 +237,7 @@ public final class Runner {
                 System.err.println("== " + s.name() + ": Herd only, skipped with --only node");
                 continue;
             }
-            if (!runScenario(s, java, classPath, root)) failed.add(s.name());
+            if (!runScenario(s, java, classPath, aot, root)) failed.add(s.name());
         }
         if (!failed.isEmpty()) {
             System.err.println("herd bench: " + failed.size() + " scenario(s) failed: " + String.join(", ", failed));
@@ -226,7 +247,7 @@ public final class Runner {
     }
 
     /** Runs one scenario's rounds and prints its RESULT lines; returns false after a failure. */
-    private boolean runScenario(Scenario s, String java, String classPath, Path root) {
+    private boolean runScenario(Scenario s, String java, String classPath, List<String> aot, Path root) {
         List<String> args = argsOverride != null ? argsOverride : s.args(quick);
         boolean withHerd = runHerd;
         boolean withNode = runNode && s.hasNodePeer();
@@ -238,17 +259,8 @@ public final class Runner {
             String problem = s.server().load().prepare();
             if (problem != null) return fail(s, problem);
         }
-        List<String> herdCommand = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
-        if (s.isServer() && s.server().launcherAotCache()) herdCommand.addAll(launcherAotFlags());
-        if (s.isServer()) herdCommand.addAll(s.server().herdJvmFlags());
-        herdCommand.addAll(jvmOptions());
-        herdCommand.addAll(List.of("-cp", classPath, s.herdMain()));
-        if (!s.isServer()) herdCommand.addAll(args);
-        List<String> nodeCommand = new ArrayList<>();
-        if (s.hasNodePeer()) {
-            nodeCommand.addAll(List.of(node, root.resolve("bench/node").resolve(s.nodeScript()).toString()));
-            if (!s.isServer()) nodeCommand.addAll(args);
-        }
+        List<String> herdCommand = herdCommand(java, classPath, s, args, aot, jvmOptions());
+        List<String> nodeCommand = s.hasNodePeer() ? nodeCommand(node, root, s, args) : List.of();
 
         Map<String, List<Double>> herd = new LinkedHashMap<>();
         Map<String, List<Double>> nodeValues = new LinkedHashMap<>();
@@ -324,6 +336,55 @@ public final class Runner {
     }
 
     /**
+     * The command that starts a scenario's Herd program as {@code ./herd} starts a program: java,
+     * {@link #herdJvmFlags}, the class path, the main class and (a program scenario) its arguments.
+     */
+    static List<String> herdCommand(String java, String classPath, Scenario s, List<String> args, List<String> aotFlags,
+            List<String> herdJavaOpts) {
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(herdJvmFlags(s, aotFlags, herdJavaOpts));
+        command.addAll(List.of("-cp", classPath, s.herdMain()));
+        if (!s.isServer()) command.addAll(args);
+        return command;
+    }
+
+    /**
+     * A scenario's Herd JVM flags, in the order that makes later ones win: the launcher's ({@link
+     * #LAUNCHER_JVM_FLAGS}), its AOT cache ({@code aotFlags}, empty when there is none), the
+     * scenario's own, HERD_JAVA_OPTS. HotSpot takes the last of a repeated flag, except a second
+     * collector, which it refuses: a collector chosen by the scenario or HERD_JAVA_OPTS therefore
+     * replaces the launcher's {@code -XX:+UseSerialGC} instead of following it.
+     */
+    static List<String> herdJvmFlags(Scenario s, List<String> aotFlags, List<String> herdJavaOpts) {
+        boolean otherGc = concat(s.herdJvmFlags(), herdJavaOpts).stream().anyMatch(f -> GC_CHOICE.matcher(f).matches());
+        List<String> flags = new ArrayList<>();
+        for (String f : LAUNCHER_JVM_FLAGS) {
+            if (!(otherGc && GC_CHOICE.matcher(f).matches())) flags.add(f);
+        }
+        flags.addAll(aotFlags);
+        flags.addAll(s.herdJvmFlags());
+        flags.addAll(herdJavaOpts);
+        return flags;
+    }
+
+    /** {@code node [the scenario's node flags] <root>/bench/node/<script> [args of a program scenario]}. */
+    static List<String> nodeCommand(String node, Path root, Scenario s, List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(node);
+        command.addAll(s.nodeFlags());
+        command.add(root.resolve("bench/node").resolve(s.nodeScript()).toString());
+        if (!s.isServer()) command.addAll(args);
+        return command;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
+    }
+
+    /**
      * Extra flags for the Herd programs' JVMs: the launcher's HERD_JAVA_OPTS (e.g. "-Xlog:gc"),
      * which it also gives this runner's JVM, so that they reach the programs being measured.
      */
@@ -334,8 +395,9 @@ public final class Runner {
 
     /**
      * The AOT cache flags the launcher gave this JVM ({@code -XX:AOTCache=...} and the logging
-     * options that keep it quiet), none if it gave none (HERD_AOT=0, no cache could be made).
-     * The cache was made for this class path, which the Herd programs share.
+     * options that keep it quiet), none if it gave none (HERD_AOT=0, no cache could be made, the
+     * runner started some other way). The cache was made for this class path, which the Herd
+     * programs share, and the launcher checked it is newer than every jar.
      */
     static List<String> launcherAotFlags() {
         return aotFlags(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());

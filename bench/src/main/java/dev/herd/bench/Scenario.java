@@ -24,6 +24,13 @@ import java.util.Objects;
  * @param quickArgs the arguments under {@code --quick}
  * @param metrics every metric the programs (or the load) report, in output order
  * @param server how to load the server, or null for a program scenario
+ * @param herdJvmFlags the scenario's own JVM flags for its Herd program, added after the flags the
+ *     launcher starts every Herd program with (so they override them: a larger heap, another GC)
+ *     and before HERD_JAVA_OPTS; empty for most scenarios. Say why next to the registration. They
+ *     must leave the launcher's AOT cache usable: the JVM refuses to start when the cache's heap
+ *     objects do not fit (say, {@code -Xmn64m} without an {@code -Xms} above it)
+ * @param nodeFlags the scenario's own flags for node, before the script; empty for most scenarios
+ *     (the Node twin of a Herd flag, where giving both the same is fair)
  */
 public record Scenario(
         String name,
@@ -33,7 +40,9 @@ public record Scenario(
         List<String> args,
         List<String> quickArgs,
         List<Metric> metrics,
-        Server server) {
+        Server server,
+        List<String> herdJvmFlags,
+        List<String> nodeFlags) {
 
     /** A program scenario. */
     public Scenario(String name, String summary, Class<?> herdMain, String nodeScript, List<String> args,
@@ -41,23 +50,33 @@ public record Scenario(
         this(name, summary, herdMain.getName(), nodeScript, args, quickArgs, metrics, null);
     }
 
+    /** A scenario with no JVM or node flags of its own. */
+    public Scenario(String name, String summary, String herdMain, String nodeScript, List<String> args,
+            List<String> quickArgs, List<Metric> metrics, Server server) {
+        this(name, summary, herdMain, nodeScript, args, quickArgs, metrics, server, List.of(), List.of());
+    }
+
+    /** This scenario with its own JVM flags for the Herd program (see {@link #herdJvmFlags()}). */
+    public Scenario withHerdJvmFlags(String... flags) {
+        return new Scenario(name, summary, herdMain, nodeScript, args, quickArgs, metrics, server, List.of(flags),
+                nodeFlags);
+    }
+
+    /** This scenario with its own flags for node (see {@link #nodeFlags()}). */
+    public Scenario withNodeFlags(String... flags) {
+        return new Scenario(name, summary, herdMain, nodeScript, args, quickArgs, metrics, server, herdJvmFlags,
+                List.of(flags));
+    }
+
     /**
-     * What makes a scenario a server + external load one.
+     * What makes a scenario a server + external load one. Its Herd server starts like any Herd
+     * program of a scenario: as the launcher starts a program, plus the scenario's own flags.
      *
      * @param load what the runner does to the listening server
-     * @param herdJvmFlags JVM flags for the Herd server, before the ones in HERD_JAVA_OPTS
-     * @param launcherAotCache whether the Herd server also uses the AOT cache the launcher gave the
-     *     runner's JVM (if it gave one), so that it starts as {@code ./herd example} starts a program
      */
-    public record Server(Load load, List<String> herdJvmFlags, boolean launcherAotCache) {
+    public record Server(Load load) {
         public Server {
             Objects.requireNonNull(load);
-            herdJvmFlags = List.copyOf(herdJvmFlags);
-        }
-
-        /** A server started with the runner's usual Herd JVM flags only. */
-        public Server(Load load) {
-            this(load, List.of(), false);
         }
     }
 
@@ -98,6 +117,17 @@ public record Scenario(
         args = List.copyOf(args);
         quickArgs = List.copyOf(quickArgs);
         metrics = List.copyOf(metrics);
+        herdJvmFlags = List.copyOf(herdJvmFlags);
+        nodeFlags = List.copyOf(nodeFlags);
+        for (String flag : herdJvmFlags) {
+            if (!flag.startsWith("-")) throw new IllegalArgumentException(name + ": JVM flag " + flag + " is not a flag");
+        }
+        for (String flag : nodeFlags) {
+            if (!flag.startsWith("-")) throw new IllegalArgumentException(name + ": node flag " + flag + " is not a flag");
+        }
+        if (nodeScript == null && !nodeFlags.isEmpty()) {
+            throw new IllegalArgumentException(name + ": a Herd-only scenario has no node flags");
+        }
         if (nodeScript == null && metrics.stream().anyMatch(Metric::nodePeer)) {
             throw new IllegalArgumentException(name + ": a Herd-only scenario has only Herd-only metrics");
         }

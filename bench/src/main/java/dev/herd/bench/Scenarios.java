@@ -43,9 +43,10 @@ public final class Scenarios {
 
     /**
      * The JVM flags the launcher starts every Herd program with (besides
-     * {@code --enable-native-access} and its AOT cache), used by the http-idle-rss scenario's Herd
-     * server: the flag study in docs/benchmarks.md ("JVM flags for a lean server") has their effect
-     * on idle RSS and on http-hello throughput. RunnerTest checks the launcher has the same list.
+     * {@code --enable-native-access} and its AOT cache), and so the runner every scenario's Herd
+     * program ({@link Runner#LAUNCHER_JVM_FLAGS}; a scenario may add its own): the flag study in
+     * docs/benchmarks.md ("JVM flags for a lean server") has their effect on idle RSS and on
+     * http-hello throughput. RunnerTest checks the launcher has the same list.
      */
     public static final List<String> RECOMMENDED_SERVER_JVM_FLAGS = List.of(
             "-XX:+UseSerialGC", "-Xms8m", "-XX:NewSize=1m", "-XX:TrimNativeHeapInterval=1000",
@@ -110,11 +111,17 @@ public final class Scenarios {
                     TcpPingpong.class, "tcp-pingpong.js",
                     List.of("50000", "3", "5"), List.of("10000", "3", "5"),
                     List.of(lower("rtt_us_p50"), lower("rtt_us_p99"), higher("roundtrips_per_s"))),
+            // A young generation for 1 MiB messages: the launcher's starts at 1 MiB (right for an
+            // idle server), so every 1 MiB array would be allocated in the old generation, which
+            // then grows to gigabytes of garbage, touching fresh pages all the way. 32 MiB is about
+            // what V8 gives Node's young objects by default (two 16 MiB semi-spaces); Node keeps
+            // its defaults, since its Buffers live outside the V8 heap (malloc) anyway.
             new Scenario("serialize", "encode+decode of a ~1 KiB object and a 1 MiB Buffer, JSON and advanced (V8) modes",
                     Serialize.class, "serialize.js",
                     List.of("20000", "2", "5"), List.of("10000", "1", "3"),
                     List.of(higher("json_obj1k_ops_per_s"), higher("json_buf1m_ops_per_s"),
-                            higher("adv_obj1k_ops_per_s"), higher("adv_buf1m_ops_per_s"))),
+                            higher("adv_obj1k_ops_per_s"), higher("adv_buf1m_ops_per_s")))
+                    .withHerdJvmFlags("-Xms64m", "-XX:NewSize=32m"),
             new Scenario("http-hello-keepalive", "the http-hello server under wrk -t1 -c64, keep-alive connections",
                     HTTP_HELLO_MAIN, "http-hello.js",
                     List.of("10", "5", "64"), List.of("3", "2", "64"),
@@ -129,19 +136,20 @@ public final class Scenarios {
                     HTTP_HELLO_MAIN, "http-hello.js",
                     List.of("2", "1000"), List.of("2", "1000"),
                     List.of(lower("rss_mib"), lower("rss_after_load_mib")),
-                    new Scenario.Server(new IdleRss(HTTP_HELLO_BODY), RECOMMENDED_SERVER_JVM_FLAGS, true)),
+                    new Scenario.Server(new IdleRss(HTTP_HELLO_BODY))),
             // Three JVMs share the cores with wrk: they run as the launcher starts them (lean flags,
-            // AOT cache), which the workers inherit, and warm up for 10 s (every JVM's JIT).
+            // AOT cache: every scenario's Herd program does), which the workers inherit, and warm
+            // up for 10 s (every JVM's JIT).
             new Scenario("cluster-keepalive", "cluster-http, 2 round-robin workers, under wrk -t1 -c64, keep-alive connections",
                     CLUSTER_HTTP_MAIN, "cluster-http.js",
                     List.of("10", "10", "64"), List.of("3", "2", "64"),
                     List.of(higher("req_per_s"), lower("latency_p99_ms")),
-                    new Scenario.Server(new Wrk(false, HTTP_HELLO_BODY), RECOMMENDED_SERVER_JVM_FLAGS, true)),
+                    new Scenario.Server(new Wrk(false, HTTP_HELLO_BODY))),
             new Scenario("cluster-newconn", "cluster-http, 2 round-robin workers, under wrk -t1 -c64, a new connection per request",
                     CLUSTER_HTTP_MAIN, "cluster-http.js",
                     List.of("10", "10", "64"), List.of("3", "2", "64"),
                     List.of(higher("req_per_s"), lower("latency_p99_ms")),
-                    new Scenario.Server(new Wrk(true, HTTP_HELLO_BODY), RECOMMENDED_SERVER_JVM_FLAGS, true)),
+                    new Scenario.Server(new Wrk(true, HTTP_HELLO_BODY))),
             new Scenario("worker-start", "N workers one after another, new Worker to its first message in the parent",
                     WorkerStart.class, "worker-start.js",
                     List.of("100", "2", "5"), List.of("30", "1", "3"),

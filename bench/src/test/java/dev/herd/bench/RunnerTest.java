@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -65,7 +67,7 @@ class RunnerTest {
         var metrics = List.of(Scenario.Metric.lower("x"));
         assertThatThrownBy(() -> new Scenario("a", "a", "A", "a.js", List.of("1", "2"), List.of("1", "2"), metrics, null))
                 .hasMessageContaining("N W T");
-        var server = new Scenario.Server(new IdleRss("hi"), List.of("-Xms8m"), false);
+        var server = new Scenario.Server(new IdleRss("hi"));
         var s = new Scenario("a", "a", "x.y.A", "a.js", List.of("1", "2"), List.of("1", "2"), metrics, server);
         assertThat(s.isServer()).isTrue();
         assertThat(s.herdMainSimpleName()).isEqualTo("A");
@@ -82,11 +84,101 @@ class RunnerTest {
     }
 
     @Test
-    void theRssScenarioRunsItsHerdServerWithTheRecommendedFlags() {
-        Scenario rss = Scenarios.named("http-idle-rss");
-        assertThat(rss.server().herdJvmFlags()).isEqualTo(Scenarios.RECOMMENDED_SERVER_JVM_FLAGS);
-        assertThat(rss.server().launcherAotCache()).isTrue();
+    void theRecommendedFlagsCostNoPeakSpeed() {
         assertThat(Scenarios.RECOMMENDED_SERVER_JVM_FLAGS).noneMatch(f -> f.startsWith("-XX:TieredStopAtLevel"));
+    }
+
+    private static final List<String> AOT = List.of("-XX:AOTCache=/t/herd.aot", "-Xlog:aot*=off", "-Xlog:cds*=off");
+
+    private static Scenario program(String... herdJvmFlags) {
+        return new Scenario("p", "p", "x.y.P", "p.js", List.of("1", "2", "3"), List.of("1", "1", "1"),
+                List.of(Scenario.Metric.lower("t")), null).withHerdJvmFlags(herdJvmFlags);
+    }
+
+    @Test
+    void aHerdProgramStartsWithTheLaunchersFlagsAndAotCacheThenItsScenariosThenHerdJavaOpts() {
+        List<String> command = Runner.herdCommand("/j/bin/java", "/cp/a.jar:/cp/b.jar", program("-Xmx512m"),
+                List.of("1", "2", "3"), AOT, List.of("-Xlog:gc"));
+        List<String> expected = new ArrayList<>();
+        expected.add("/j/bin/java");
+        expected.add("--enable-native-access=ALL-UNNAMED");
+        expected.addAll(Scenarios.RECOMMENDED_SERVER_JVM_FLAGS);
+        expected.addAll(AOT);
+        expected.addAll(List.of("-Xmx512m", "-Xlog:gc", "-cp", "/cp/a.jar:/cp/b.jar", "x.y.P", "1", "2", "3"));
+        assertThat(command).isEqualTo(expected);
+    }
+
+    @Test
+    void aServerScenariosHerdServerGetsTheSameFlagsAndNoProgramArguments() {
+        var server = new Scenario("s", "s", "x.y.S", "s.js", List.of("10", "5", "64"), List.of("3", "2", "64"),
+                List.of(Scenario.Metric.higher("req_per_s")), new Scenario.Server(new IdleRss("hi")));
+        List<String> command = Runner.herdCommand("java", "cp", server, List.of("10", "5", "64"), AOT, List.of());
+        assertThat(command.subList(1, command.size() - 3))
+                .isEqualTo(Runner.herdJvmFlags(program(), AOT, List.of()))
+                .containsSequence(Runner.LAUNCHER_JVM_FLAGS)
+                .containsSequence(AOT);
+        assertThat(command).endsWith("-cp", "cp", "x.y.S");
+    }
+
+    @Test
+    void withoutTheLaunchersAotCacheAHerdProgramRunsWithoutOne() {
+        assertThat(Runner.herdJvmFlags(program(), List.of(), List.of())).isEqualTo(Runner.LAUNCHER_JVM_FLAGS)
+                .noneMatch(f -> f.contains("AOT"));
+    }
+
+    @Test
+    void aScenariosHeapFlagsComeAfterTheLaunchersSoTheJvmTakesThem() {
+        List<String> flags = Runner.herdJvmFlags(program("-Xms256m", "-XX:NewSize=64m"), AOT, List.of());
+        assertThat(flags.lastIndexOf("-Xms256m")).isGreaterThan(flags.lastIndexOf("-Xms8m"));
+        assertThat(flags.lastIndexOf("-XX:NewSize=64m")).isGreaterThan(flags.lastIndexOf("-XX:NewSize=1m"));
+    }
+
+    @Test
+    void aCollectorChosenByTheScenarioOrHerdJavaOptsReplacesTheLaunchersSerialGc() {
+        assertThat(Runner.herdJvmFlags(program("-XX:+UseParallelGC"), AOT, List.of()))
+                .doesNotContain("-XX:+UseSerialGC").contains("-XX:+UseParallelGC").containsSequence(AOT);
+        assertThat(Runner.herdJvmFlags(program(), AOT, List.of("-XX:+UseG1GC")))
+                .doesNotContain("-XX:+UseSerialGC").endsWith("-XX:+UseG1GC");
+        assertThat(Runner.herdJvmFlags(program("-XX:+UseStringDeduplication"), AOT, List.of()))
+                .as("not a collector").contains("-XX:+UseSerialGC");
+    }
+
+    @Test
+    void everyScenariosHerdJvmFlagsStartAJvm() throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<List<String>> flagSets = new ArrayList<>();
+        flagSets.add(Runner.herdJvmFlags(program(), List.of(), List.of()));
+        flagSets.add(Runner.herdJvmFlags(program("-XX:+UseParallelGC"), List.of(), List.of()));
+        for (Scenario s : Scenarios.ALL) {
+            if (!s.herdJvmFlags().isEmpty()) flagSets.add(Runner.herdJvmFlags(s, List.of(), List.of()));
+        }
+        for (List<String> flags : flagSets) {
+            List<String> command = new ArrayList<>(List.of(javaBin));
+            command.addAll(flags);
+            command.add("-version");
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as("%s:%n%s", flags, out).isZero();
+            assertThat(out).as("%s", flags).doesNotContainIgnoringCase("warning");
+        }
+    }
+
+    @Test
+    void aNodeProgramGetsItsScenariosNodeFlagsBeforeTheScript() {
+        Scenario s = program().withNodeFlags("--max-semi-space-size=64");
+        assertThat(Runner.nodeCommand("node", Path.of("/r"), s, List.of("1", "2", "3")))
+                .containsExactly("node", "--max-semi-space-size=64", "/r/bench/node/p.js", "1", "2", "3");
+        assertThat(Runner.nodeCommand("node", Path.of("/r"), program(), List.of("1", "2", "3")))
+                .containsExactly("node", "/r/bench/node/p.js", "1", "2", "3");
+    }
+
+    @Test
+    void scenarioFlagsMustBeFlags() {
+        assertThatThrownBy(() -> program("Xmx1g")).hasMessageContaining("not a flag");
+        assertThatThrownBy(() -> program().withNodeFlags("max-old-space-size=1")).hasMessageContaining("not a flag");
+        var herdOnly = new Scenario("h", "h", "x.y.H", null, List.of("1", "2", "3"), List.of("1", "1", "1"),
+                List.of(Scenario.Metric.lower("t").herdOnly()), null);
+        assertThatThrownBy(() -> herdOnly.withNodeFlags("--jitless")).hasMessageContaining("no node flags");
     }
 
     @Test
@@ -99,6 +191,7 @@ class RunnerTest {
                 .toList();
         assertThat(flags.getFirst()).isEqualTo("--enable-native-access=ALL-UNNAMED");
         assertThat(flags.subList(1, flags.size())).isEqualTo(Scenarios.RECOMMENDED_SERVER_JVM_FLAGS);
+        assertThat(flags).as("what the runner gives every Herd program").isEqualTo(Runner.LAUNCHER_JVM_FLAGS);
     }
 
     @Test
