@@ -31,6 +31,15 @@ import java.util.function.Consumer;
  * object in a child) turns deliveries into events. Each message is delivered on its own tick, in
  * order. After a handle is sent, every later send waits until the peer acknowledges it, as in Node.
  *
+ * <p>Writing: the first user send of a tick is written at once, as Node writes every send;
+ * further small frames sent in the same tick are corked and written together on the next tick (or
+ * at once when 64 KiB gather, at disconnect, and when the process emits 'exit'): one system call
+ * where Node makes one per message. Each send's callback runs after its bytes are written, in
+ * send order. Internal messages (NODE_HANDLE_ACK, cluster's) are always written at once; a frame
+ * carrying a handle too, and alone, so that its descriptor arrives with its own first byte.
+ * Unlike Node, the corked frames of a tick are not written if the thread then blocks for good or
+ * the JVM halts without 'exit' (System.exit, a kill).
+ *
  * <p>Differences from Node, all in the direction of not crashing: an undecodable message, a stray
  * ACK/NACK, a handle of an unknown type or an unusable descriptor are reported to
  * {@link Target#error} and the channel goes on (Node's process dies); a length prefix that cannot
@@ -113,6 +122,7 @@ public final class Channel {
         this.decoder = serialization.newDecoder();
         this.target = target;
         this.refOnlyWhileListened = refOnlyWhileListened;
+        this.exitFlush = ExitFlush.of(env);
         if (refOnlyWhileListened) pipe.unref();
         pipe.readStart(this::onRead);
     }
@@ -188,8 +198,12 @@ public final class Channel {
         return send(message, null, null, null);
     }
 
-    /** Node's {@code target._send}. */
-    private boolean doSend(Object message, Object handle, SendOptions options, SendCallback callback, boolean swallowErrors,
+    /**
+     * Node's {@code target._send}. {@code ack} marks a NODE_HANDLE_ACK or NACK: its errors are
+     * swallowed, as in Node, and it is never corked, since the peer sends nothing more until it
+     * arrives.
+     */
+    private boolean doSend(Object message, Object handle, SendOptions options, SendCallback callback, boolean ack,
             int[] retransmissions) {
         HandleKind kind = null;
         Handle ioHandle = null;
@@ -218,6 +232,21 @@ public final class Channel {
             if (ioHandle != null && kind == HandleKind.NET_SOCKET && !options.keepOpen()) ioHandle.close();
             throw e;
         }
+        // Internal messages (ACKs, cluster's) go at once and leave the tick's first-send rule alone:
+        // the peer may be waiting for them, and user code may block right after them.
+        if (ioHandle == null && !ack && frame.length <= CORK_FRAME_MAX && !exitFlush.exiting && !isInternal(message)) {
+            if (cork != null || writtenThisTick) {
+                cork(frame, callback);
+                return highWaterOk();
+            }
+            // The first send of a tick is written at once, as Node writes every send: a program
+            // that sends and then blocks its thread (or is killed) has still sent it.
+            writtenThisTick = true;
+            scheduleFlush();
+        }
+        // The first small user frame of a tick, a handle's frame, an internal message, a large
+        // frame, or a send during 'exit': written now, after what is corked.
+        flushCork();
         ErrnoException err = null;
         boolean async = false;
         // Node's req.async, per write: only a write that did not finish at once reports through
@@ -235,7 +264,8 @@ public final class Channel {
                     if (asyncWrite[0]) writeDone(callback, e);
                 });
             }
-            async = pipe.writeQueueSize() > before || before > 0;
+            // A flushed cork still reports through its completion: this callback must come after those.
+            async = pipe.writeQueueSize() > before || before > 0 || corkWritesInFlight > 0;
             asyncWrite[0] = async;
         } catch (ErrnoException e) {
             err = e;
@@ -251,28 +281,109 @@ public final class Channel {
             }
             if (async) {
                 refCounted();
-                pendingAsync++;
             } else if (callback != null) {
                 env.nextTick(() -> callback.done(null));
             }
         } else {
             if (ioHandle != null && kind == HandleKind.NET_SOCKET && !options.keepOpen()) ioHandle.close();
-            if (!swallowErrors) {
+            if (!ack) {
                 ErrnoException ex = err;
                 if (callback != null) env.nextTick(() -> callback.done(ex));
                 else env.nextTick(() -> target.error(ex));
             }
         }
-        return pipe.isClosing() || pipe.writeQueueSize() < WRITE_QUEUE_HIGH_WATER;
+        return highWaterOk();
     }
 
-    private int pendingAsync;
+    /** send()'s return value: below the high-water mark, counting corked bytes as queued. */
+    private boolean highWaterOk() {
+        return pipe.isClosing() || pipe.writeQueueSize() + corkLength < WRITE_QUEUE_HIGH_WATER;
+    }
 
     /** A write's completion: only asynchronous writes report here (synchronous ones ticked already). */
     private void writeDone(SendCallback callback, ErrnoException error) {
-        pendingAsync--;
         unrefCounted();
         if (callback != null) env.makeCallback(() -> callback.done(error));
+    }
+
+    // ---------------------------------------------------------------- corking
+
+    // Small frames sent in one tick after its first are gathered ("corked") and written together
+    // on the next tick: one system call for many small messages, where Node makes one per message. Each callback still
+    // runs after its bytes are written, from that write's completion; order is kept because every
+    // other write flushes the cork first. Handles are never corked: a handle's frame goes in a
+    // write of its own, so its descriptor rides with its own first byte.
+
+    /** Frames up to this size are corked; larger ones are written directly (no copy). */
+    static final int CORK_FRAME_MAX = 16 * 1024;
+    /** The cork is written at once when the next frame would take it past this size. */
+    static final int CORK_MAX = 64 * 1024;
+
+    /** The corked frames, back to back, in {@code cork[0, corkLength)}; null when nothing is corked. */
+    private byte[] cork;
+    private int corkLength;
+    /** One entry (null allowed) per corked frame, in order. */
+    private ArrayList<SendCallback> corkCallbacks = new ArrayList<>();
+    /** A cork buffer given back by a finished write, reused by the next cork. */
+    private byte[] spareCork;
+    private boolean flushScheduled;
+    /** A frame was written at once since the last flush tick: later small ones are corked. */
+    private boolean writtenThisTick;
+    private int corkWritesInFlight;
+    private final ExitFlush exitFlush;
+
+    private void cork(byte[] frame, SendCallback callback) {
+        if (corkLength + frame.length > CORK_MAX) flushCork();
+        if (cork == null) {
+            cork = spareCork != null ? spareCork : new byte[CORK_MAX];
+            spareCork = null;
+            exitFlush.corked(this);
+        }
+        System.arraycopy(frame, 0, cork, corkLength, frame.length);
+        corkLength += frame.length;
+        corkCallbacks.add(callback);
+        scheduleFlush();
+    }
+
+    /** The next tick writes what is corked by then, and the tick after it starts afresh. */
+    private void scheduleFlush() {
+        if (flushScheduled) return;
+        flushScheduled = true;
+        env.nextTick(() -> {
+            flushScheduled = false;
+            writtenThisTick = false;
+            flushCork();
+        });
+    }
+
+    /** Writes what is corked, in one write; its callbacks run from that write's completion. */
+    void flushCork() {
+        if (cork == null) return;
+        byte[] buf = cork;
+        int length = corkLength;
+        List<SendCallback> callbacks = corkCallbacks;
+        cork = null;
+        corkLength = 0;
+        corkCallbacks = new ArrayList<>();
+        exitFlush.flushed(this);
+        try {
+            pipe.write(ByteBuffer.wrap(buf, 0, length), e -> {
+                corkWritesInFlight--;
+                unrefCounted();
+                if (spareCork == null) spareCork = buf;
+                for (SendCallback cb : callbacks) {
+                    if (cb != null) env.makeCallback(() -> cb.done(e));
+                }
+            });
+            corkWritesInFlight++;
+            refCounted();
+        } catch (ErrnoException e) {
+            // The pipe is closing or not writable: each send reports, as an uncorked one would.
+            for (SendCallback cb : callbacks) {
+                if (cb != null) env.nextTick(() -> cb.done(e));
+                else env.nextTick(() -> target.error(e));
+            }
+        }
     }
 
     private static boolean isAckOrNack(Object message) {
@@ -305,6 +416,7 @@ public final class Channel {
     /** Node's {@code target._disconnect}: let go of the pipe, 'disconnect' on the next tick. */
     private void close() {
         if (!open) return;
+        flushCork(); // what was sent before the disconnect still goes out, as Node wrote it at once
         open = false;
         connected = false;
         if (pendingMessage != null && pendingMessage.handle() instanceof Handle h) h.close();

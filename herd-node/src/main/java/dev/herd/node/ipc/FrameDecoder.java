@@ -30,8 +30,12 @@ import java.util.Arrays;
 public abstract sealed class FrameDecoder permits JsonFrameDecoder, AdvancedFrameDecoder {
     /** {@code maxFrameSize} for no limit beyond Node's own (2^31 - 1). */
     public static final int NO_LIMIT = Integer.MAX_VALUE;
-    /** A buffer larger than this is given back once it is mostly empty. */
-    private static final int KEEP_BUFFER_MAX = 64 * 1024;
+    /**
+     * A buffer larger than this is given back once it is mostly empty. Above a full 64 KiB read
+     * plus an incomplete frame (what a busy channel holds after every read), so such a channel
+     * keeps one buffer instead of growing and shrinking one on every read.
+     */
+    private static final int KEEP_BUFFER_MAX = 256 * 1024;
 
     /** Where decoded messages and errors go. Called on the thread that feeds the decoder. */
     public interface Sink {

@@ -69,14 +69,12 @@ public enum Serialization {
         if (this == ADVANCED) {
             return new V8Serializer(V8Options.CHILD_PROCESS).serializeFrame(message);
         }
-        byte[] json = Json.stringifyUtf8(message);
-        if (json == null) {
+        byte[] line = Json.stringifyUtf8Line(message);
+        if (line == null) {
             // JSON.stringify(undefined or a function) is undefined: Node's send() refuses these first.
             throw new SerializationException("TypeError", "JSON.stringify gives undefined for "
                     + (message == null ? "null" : message.getClass().getName()) + ": nothing to send");
         }
-        byte[] line = java.util.Arrays.copyOf(json, json.length + 1);
-        line[json.length] = '\n';
         return line;
     }
 

@@ -74,6 +74,35 @@ public final class Json {
     }
 
     /**
+     * {@link #stringifyUtf8(Object)} and a {@code '\n'}: the line Node's IPC channel writes for a
+     * message in JSON mode, in one array of its exact size; null where JSON.stringify returns
+     * undefined. The text is written into a per-thread scratch array first, so a message costs one
+     * array, not one per doubling of the writer's buffer.
+     *
+     * @throws SerializationException TypeError or RangeError, as JavaScript would throw
+     */
+    public static byte[] stringifyUtf8Line(Object value) {
+        byte[][] holder = LINE_SCRATCH.get();
+        byte[] scratch = holder[0];
+        // Taken out while in use: a toJSON that stringifies (on this thread) gets an array of its own.
+        holder[0] = null;
+        if (scratch == null) scratch = new byte[4096];
+        JsonWriter w = new JsonWriter(scratch);
+        boolean written;
+        try {
+            written = w.write(value);
+        } finally {
+            byte[] grown = w.buffer();
+            holder[0] = grown.length <= LINE_SCRATCH_MAX ? grown : scratch;
+        }
+        return written ? w.toLine() : null;
+    }
+
+    /** Where {@link #stringifyUtf8Line} writes, per thread; kept while it is at most 64 KiB. */
+    private static final ThreadLocal<byte[][]> LINE_SCRATCH = ThreadLocal.withInitial(() -> new byte[1][]);
+    private static final int LINE_SCRATCH_MAX = 64 * 1024;
+
+    /**
      * {@code JSON.parse(text)} into the generic form.
      *
      * @throws SerializationException SyntaxError (V8's message) for a text JSON.parse rejects,

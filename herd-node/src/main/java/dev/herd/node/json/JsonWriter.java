@@ -87,6 +87,23 @@ final class JsonWriter {
         buf = new byte[capacity];
     }
 
+    /** A writer that starts in {@code scratch}, overwriting it, and grows out of it if need be. */
+    JsonWriter(byte[] scratch) {
+        buf = scratch;
+    }
+
+    /** The array written to: the scratch given, or a larger one it grew into. */
+    byte[] buffer() {
+        return buf;
+    }
+
+    /** The text and a {@code '\n'} in one new array: a line of Node's IPC channel. */
+    byte[] toLine() {
+        byte[] line = Arrays.copyOf(buf, pos + 1);
+        line[pos] = '\n';
+        return line;
+    }
+
     /** Writes {@code value}'s JSON text; false when JSON.stringify would return undefined. */
     boolean write(Object value) {
         boolean written = value instanceof ToJson t ? writeValue(t.toJSON(""), true, "") : writeValue(value, false, "");
@@ -619,9 +636,10 @@ final class JsonWriter {
         for (int from = 0; from < n; from += CHUNK) {
             int count = Math.min(n - from, CHUNK);
             // Chars in bulk into a scratch array (an intrinsic copy), then a tight loop over them,
-            // with room reserved for the worst case: 6 bytes per char.
+            // with room for them as ASCII; writeChars reserves the worst case (6 bytes per char)
+            // only when it meets a char that is not plain ASCII.
             s.getChars(from, from + count, chars, 0);
-            ensure(count * 6L + 1);
+            ensure(count + 1L);
             writeChars(count, from + count < n ? s.charAt(from + count) : 0);
         }
         writeByte('"');
@@ -636,6 +654,12 @@ final class JsonWriter {
         // ASCII that needs no escape, the bulk of most strings, in a tight loop of its own.
         for (char c; i < count && (c = cs[i]) < 0x80 && ESCAPE[c] == 0; i++) {
             b[p++] = (byte) c;
+        }
+        if (i < count) {
+            pos = p;
+            ensure((count - i) * 6L + 1);
+            b = buf;
+            p = pos;
         }
         for (; i < count; i++) {
             char c = cs[i];

@@ -14,7 +14,9 @@ import java.util.Map;
  * The Herd child of {@link ForkTest}: started by {@code fork()}, it answers on the IPC channel.
  * Every message comes back as {@code {echo, pid}}; {@code "disconnect-me"} makes it disconnect
  * itself and exit 3 a little later; {@code "send-server"} makes it send a listening net.Server to
- * the parent; a received net.Server or net.Socket is answered with {@code hello from herd <pid>}.
+ * the parent; {@code "send-then-exit"} makes it send a message, then call process.exit(5) with
+ * an 'exit' listener that sends another; a received net.Server or net.Socket is answered with
+ * {@code hello from herd <pid>}.
  * It exits 0 on 'disconnect'.
  */
 public final class ForkChildMain {
@@ -37,6 +39,13 @@ public final class ForkChildMain {
                 if ("send-server".equals(message)) {
                     Server server = Net.createServer(s -> s.end("served by the child's server\n"));
                     server.listen(0, "127.0.0.1", 0, () -> process().send("here is a server", server, null, e -> server.close()));
+                    return;
+                }
+                if ("send-then-exit".equals(message)) {
+                    // Node writes each send at once; Herd's corked sends must not be lost to exit().
+                    process().on("exit", x -> process().send("sent from 'exit'"));
+                    process().send("sent before exit");
+                    process().exit(5);
                     return;
                 }
                 if ("args".equals(message)) {

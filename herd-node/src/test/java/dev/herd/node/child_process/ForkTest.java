@@ -231,6 +231,18 @@ class ForkTest {
     }
 
     @Test
+    void messagesAChildSendsBeforeAndDuringProcessExitArrive() {
+        List<Object> got = new ArrayList<>();
+        run(a -> {
+            ChildProcess child = ChildProcesses.fork(ForkChildMain.class.getName(), List.of(), jvm().build());
+            child.on("message", m -> got.add(m[0]));
+            child.on("exit", x -> got.add("exit " + x[0]));
+            child.send("send-then-exit");
+        });
+        assertThat(got).containsExactly("sent before exit", "sent from 'exit'", "exit 5");
+    }
+
+    @Test
     void sendAfterTheChildIsGoneReturnsFalseWithERR_IPC_CHANNEL_CLOSED() {
         List<Object> results = new ArrayList<>();
         run(a -> {

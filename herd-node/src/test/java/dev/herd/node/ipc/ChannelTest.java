@@ -431,4 +431,124 @@ class ChannelTest {
         for (int i = 0; i < n; i++) assertThat(calls[i]).as("callback of send %d", i).isEqualTo(1);
         assertThat(b.messages).hasSize(n);
     }
+
+    @Test
+    void theFirstSendOfATickIsInTheSocketWhenSendReturnsAndTheRestFollow() {
+        List<String> atOnce = new ArrayList<>();
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        StringBuilder expected = new StringBuilder();
+        run(x -> {
+            Environment env = Environment.current();
+            Pipe[] ends = Pipe.socketpair(env.loop(), true);
+            Channel ch = new Channel(env, ends[0], Serialization.JSON, new Recorder(), false);
+            for (int i = 0; i < 100; i++) {
+                ch.send(object("i", i));
+                expected.append("{\"i\":").append(i).append("}\n");
+                if (i == 0) {
+                    // As in Node, whose send writes at once: a thread that blocks now has still sent it.
+                    byte[] b = new byte[4096];
+                    long n = dev.herd.os.Net.recv(ends[1].fileno(), b, 0, b.length, 0);
+                    atOnce.add(n < 0 ? "errno " + -n : new String(b, 0, (int) n, StandardCharsets.UTF_8));
+                    got.write(b, 0, (int) Math.max(n, 0));
+                }
+            }
+            ends[1].readStart((data, error) -> {
+                if (error != null) {
+                    ends[1].close();
+                    return;
+                }
+                byte[] b = new byte[data.remaining()];
+                data.get(b);
+                got.writeBytes(b);
+                if (got.size() == expected.length()) ch.disconnect();
+            });
+        });
+        assertThat(atOnce).containsExactly("{\"i\":0}\n");
+        assertThat(got.toString(StandardCharsets.UTF_8)).isEqualTo(expected.toString());
+    }
+
+    @Test
+    void callbacksRunAfterTheWriteInSendOrderAcrossSmallAndLargeFrames() {
+        List<Object> order = new ArrayList<>();
+        Recorder b = new Recorder();
+        String large = "L".repeat(100_000); // above what is corked: written directly
+        run(x -> {
+            Channel[] ch = pair(Serialization.JSON, new Recorder(), b);
+            ch[0].send("small 0", null, null, e -> order.add(e == null ? 0 : e));
+            ch[0].send(large, null, null, e -> order.add(e == null ? 1 : e));
+            ch[0].send("small 2", null, null, e -> order.add(e == null ? 2 : e));
+            ch[0].send(large, null, null, e -> order.add(e == null ? 3 : e));
+            assertThat(order).as("never inside send()").isEmpty();
+            b.onMessage = m -> {
+                if (b.messages.size() == 4) ch[0].disconnect();
+            };
+        });
+        assertThat(order).containsExactly(0, 1, 2, 3);
+        assertThat(b.messages).containsExactly("small 0", large, "small 2", large);
+    }
+
+    @Test
+    void sendReturnsFalseOnceCorkedAndQueuedBytesPassTheHighWaterMarkAndEveryMessageStillArrives() {
+        int[] callbacks = {0};
+        int[] sent = {0};
+        boolean[] refused = {false};
+        Recorder b = new Recorder();
+        run(x -> {
+            Environment env = Environment.current();
+            Pipe[] ends = Pipe.socketpair(env.loop(), true);
+            Channel sender = new Channel(env, ends[0], Serialization.JSON, new Recorder(), false);
+            String payload = "p".repeat(1000);
+            // Nobody reads yet: the kernel's buffer fills, then the pipe's queue.
+            while (sent[0] < 100_000 && !refused[0]) {
+                refused[0] = !sender.send(payload, null, null, e -> callbacks[0]++);
+                sent[0]++;
+            }
+            Channel receiver = new Channel(env, ends[1], Serialization.JSON, b, false);
+            b.onMessage = m -> {
+                if (b.messages.size() == sent[0]) sender.disconnect();
+            };
+            assertThat(receiver.connected()).isTrue();
+        });
+        assertThat(refused[0]).as("send() said false before 100,000 KiB were queued").isTrue();
+        assertThat(sent[0] * 1003L).as("bytes sent when refused").isGreaterThanOrEqualTo(Channel.WRITE_QUEUE_HIGH_WATER);
+        assertThat(callbacks[0]).isEqualTo(sent[0]);
+        assertThat(b.messages).hasSize(sent[0]);
+    }
+
+    @Test
+    void messagesSentJustBeforeDisconnectArriveBeforeTheDisconnect() {
+        Recorder b = new Recorder();
+        List<Object> seen = new ArrayList<>();
+        run(x -> {
+            Channel[] ch = pair(Serialization.JSON, new Recorder(), b);
+            for (int i = 0; i < 10; i++) ch[0].send(i);
+            ch[0].disconnect();
+            b.onDisconnect = () -> seen.addAll(b.messages);
+        });
+        assertThat(seen).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        assertThat(b.disconnects).isEqualTo(1);
+    }
+
+    @Test
+    void aHandleSentAfterCorkedMessagesArrivesWithItsOwnMessageOnly() {
+        Recorder b = new Recorder();
+        run(x -> {
+            Channel[] ch = pair(Serialization.JSON, new Recorder(), b);
+            Tcp raw = new Tcp(Environment.current().loop());
+            raw.bind(dev.herd.os.SockAddr.inet("127.0.0.1", 0));
+            for (int i = 0; i < 5; i++) ch[0].send("corked " + i);
+            ch[0].send("with handle", raw, null, null);
+            ch[0].send("after");
+            b.onMessage = m -> {
+                if (b.messages.size() == 7) {
+                    raw.close();
+                    ((Tcp) b.handles.get(5)).close();
+                    ch[0].disconnect();
+                }
+            };
+        });
+        assertThat(b.messages).containsExactly("corked 0", "corked 1", "corked 2", "corked 3", "corked 4", "with handle", "after");
+        assertThat(b.handles.get(5)).isInstanceOf(Tcp.class);
+        assertThat(b.handles).filteredOn(h -> h != null).hasSize(1);
+    }
 }

@@ -459,4 +459,40 @@ class JsonStringifyTest {
         Object v = object("s", "é\u2028😀\uD800", "n", List.of(1.5, -0.0), "d", Instant.EPOCH, "b", new byte[] {1});
         assertThat(Json.stringifyUtf8(v)).isEqualTo(Json.stringify(v).getBytes(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void anIpcLineIsTheTextAndANewlineInAnArrayOfItsExactSize() {
+        Object value = object("seq", 7, "data", "x".repeat(5000), "s", "é€😀");
+        byte[] line = Json.stringifyUtf8Line(value);
+        assertThat(new String(line, StandardCharsets.UTF_8)).isEqualTo(Json.stringify(value) + "\n");
+        assertThat(Json.stringifyUtf8Line(Undefined.INSTANCE)).isNull();
+    }
+
+    @Test
+    void aLineWrittenAfterALargerOneHasNoBytesOfIt() {
+        // The per-thread scratch is reused: nothing of the earlier, longer text may show through.
+        Json.stringifyUtf8Line("y".repeat(10_000));
+        assertThat(new String(Json.stringifyUtf8Line("short"), StandardCharsets.UTF_8)).isEqualTo("\"short\"\n");
+    }
+
+    @Test
+    void aToJsonThatStringifiesOnTheSameThreadDoesNotDisturbTheOuterLine() {
+        ToJson nested = key -> new String(Json.stringifyUtf8Line("inner " + "z".repeat(3000)), StandardCharsets.UTF_8).trim();
+        Object value = object("a", "before", "b", nested, "c", "after");
+        String expected = "{\"a\":\"before\",\"b\":" + Json.stringify(Json.stringify("inner " + "z".repeat(3000)))
+                + ",\"c\":\"after\"}\n";
+        assertThat(new String(Json.stringifyUtf8Line(value), StandardCharsets.UTF_8)).isEqualTo(expected);
+    }
+
+    @Test
+    void aLongAsciiRunFollowedByCharsThatNeedMoreBytesIsEncodedWhole() {
+        // Room is reserved for ASCII first; the worst case only once another char turns up.
+        for (int ascii : new int[] {0, 1, 511, 512, 513, 4095, 4096, 9000}) {
+            String s = "a".repeat(ascii) + "\u00e9\u20ac\ud83d\ude00\n\u0001\"" + "b".repeat(700) + "\ud800";
+            String expected = "\"" + "a".repeat(ascii) + "\u00e9\u20ac\ud83d\ude00\\n\\u0001\\\"" + "b".repeat(700) + "\\ud800\"";
+            assertThat(new String(Json.stringifyUtf8Line(s), StandardCharsets.UTF_8)).as("ascii run %d", ascii)
+                    .isEqualTo(expected + "\n");
+            assertThat(Json.stringify(s)).isEqualTo(expected);
+        }
+    }
 }
