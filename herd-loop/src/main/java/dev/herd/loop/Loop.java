@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -32,6 +33,18 @@ public final class Loop implements AutoCloseable {
     private final Epoll epoll;
     private final Fd wakeFd;
     private final AtomicInteger wakeupPending = new AtomicInteger();
+    /**
+     * Set by the loop thread while it is in, or about to enter, a wait that may block: only then
+     * does a wakeup from another thread need a system call (an eventfd write, or an unpark). A loop
+     * that is running callbacks, or spinning before it blocks, finds {@link #wakeupPending} on its
+     * own. See {@link #epollWait} for the race this closes.
+     */
+    private volatile int sleepState;
+    private static final int AWAKE = 0;
+    /** In (or about to enter) an epoll_wait that may block: woken by the eventfd. */
+    private static final int EPOLL = 1;
+    /** In (or about to enter) {@link #park}: woken by an unpark. */
+    private static final int PARKED = 2;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
 
     final TimerHeap timers = new TimerHeap();
@@ -78,7 +91,11 @@ public final class Loop implements AutoCloseable {
         epoll = Epoll.create(EPOLL_EVENTS);
         try {
             wakeFd = LibC.eventfd(0, LibC.EFD_NONBLOCK);
-            LibC.check(epoll.ctl(Epoll.EPOLL_CTL_ADD, wakeFd.intValue(), Epoll.EPOLLIN, wakeFd.intValue()),
+            // Edge-triggered and never read: each write reports one event, so a wakeup costs the
+            // waker's write and nothing on this side but the epoll_wait it ends. (The counter
+            // would need 2^64 writes to fill.)
+            LibC.check(epoll.ctl(Epoll.EPOLL_CTL_ADD, wakeFd.intValue(), Epoll.EPOLLIN | Epoll.EPOLLET,
+                    wakeFd.intValue()),
                     "epoll_ctl");
         } catch (RuntimeException e) {
             epoll.close();
@@ -224,55 +241,102 @@ public final class Loop implements AutoCloseable {
 
     private void poll(int timeout) {
         applyWatcherChanges();
-        // Fast path: with no fd of the user's in the set, the only thing epoll could report is our
-        // wakeup eventfd, whose state the wakeupPending flag mirrors; a zero-timeout poll or a
-        // wakeup already flagged needs no system call.
-        boolean skipPoll = nfds == 0 && (timeout == 0 || wakeupPending.get() != 0);
-        boolean wakeReadable = false;
-        if (skipPoll) updateTime();
-        if (!skipPoll) {
-            int n = epoll.wait(timeout);
-            // Updated unconditionally, as libuv does: even a zero-timeout poll may have been
-            // descheduled, and callbacks before this one may have run for a long time.
+        if (nfds == 0) {
+            // No fd of the user's in the set: only a wakeup or the timeout can end the wait, and
+            // the wakeupPending flag says whether there was one, so no epoll_wait is needed. A
+            // wait that must block parks the thread (a futex), cheaper than eventfd and epoll.
+            if (timeout != 0 && wakeupPending.get() == 0) {
+                park(timeout);
+            }
             updateTime();
-            if (n < 0) throw ErrnoException.of(n, "epoll_wait");
-            pollCount = n;
-            int wake = wakeFd.intValue();
-            for (pollIndex = 0; pollIndex < pollCount; pollIndex++) {
-                long data = epoll.data(pollIndex);
-                if (data < 0) continue; // invalidated by a close during this dispatch
-                int fd = (int) data;
-                if (fd == wake) {
-                    wakeReadable = true;
-                    continue;
+        } else {
+            epollWait(timeout);
+        }
+        if (wakeupPending.get() != 0 && wakeupPending.getAndSet(0) != 0) runWakeups();
+    }
+
+    /**
+     * Blocks until a wakeup or {@code timeout} ms (-1: no limit) pass, without epoll: for a loop
+     * with no fd to watch. An interrupt does not end the wait (as it does not end epoll_wait): an
+     * interrupted thread, whose park would return at once, waits in epoll_wait instead.
+     */
+    private void park(int timeout) {
+        long deadline = timeout > 0 ? System.nanoTime() + timeout * 1_000_000L : 0;
+        // Dekker's pattern with wakeup(), as in epollWait.
+        sleepState = PARKED;
+        try {
+            while (wakeupPending.get() == 0) {
+                long left = 0;
+                if (timeout > 0) {
+                    left = deadline - System.nanoTime();
+                    if (left <= 0) return;
                 }
-                IoWatcher w = fd < watchers.length ? watchers[fd] : null;
-                if (w == null) {
-                    // Stale registration: libuv removes it from the set.
-                    epoll.ctl(Epoll.EPOLL_CTL_DEL, fd, 0, 0);
-                    continue;
+                if (owner.isInterrupted()) {
+                    sleepState = AWAKE;
+                    epollWait(timeout < 0 ? -1 : (int) Math.max(1, (left + 999_999) / 1_000_000));
+                    return;
                 }
-                int ev = epoll.events(pollIndex);
-                if (ev == Epoll.EPOLLERR || ev == Epoll.EPOLLHUP || ev == (Epoll.EPOLLERR | Epoll.EPOLLHUP)) {
-                    // Let the handle find the error through its read or write path.
-                    ev |= w.pevents & (Epoll.EPOLLIN | Epoll.EPOLLOUT | Epoll.EPOLLRDHUP | Epoll.EPOLLPRI);
-                }
-                ev &= w.pevents | Epoll.EPOLLERR | Epoll.EPOLLHUP;
-                if (ev != 0) {
-                    try {
-                        w.callback.onReady(ev);
-                    } catch (Throwable e) {
-                        pollCount = 0;
-                        uncaught(e);
-                    }
+                // Returns early on an unpark meant for an earlier wait, or spuriously: hence the loop.
+                if (timeout < 0) LockSupport.park(this);
+                else LockSupport.parkNanos(this, left);
+            }
+        } finally {
+            sleepState = AWAKE;
+        }
+    }
+
+    /** epoll_wait and the dispatch of what it reports. */
+    private void epollWait(int timeout) {
+        boolean mayBlock = timeout != 0;
+        if (mayBlock) {
+            // Dekker's pattern with wakeup(): we store 'sleepState' then load 'wakeupPending', a
+            // waker stores 'wakeupPending' then loads 'sleepState' (all sequentially consistent),
+            // so either we see its wakeup here and do not block, or it sees us asleep and wakes us.
+            // Never both missed: no lost wakeup. A waker that saw us asleep just before the wait
+            // below returned for another reason writes the eventfd a moment later; one later poll
+            // then returns at once: a spurious turn, never a lost one.
+            sleepState = EPOLL;
+            if (wakeupPending.get() != 0) timeout = 0;
+        }
+        int n;
+        try {
+            n = epoll.wait(timeout);
+        } finally {
+            if (mayBlock) sleepState = AWAKE;
+        }
+        // Updated unconditionally, as libuv does: even a zero-timeout poll may have been
+        // descheduled, and callbacks before this one may have run for a long time.
+        updateTime();
+        if (n < 0) throw ErrnoException.of(n, "epoll_wait");
+        pollCount = n;
+        int wake = wakeFd.intValue();
+        for (pollIndex = 0; pollIndex < pollCount; pollIndex++) {
+            long data = epoll.data(pollIndex);
+            if (data < 0) continue; // invalidated by a close during this dispatch
+            int fd = (int) data;
+            if (fd == wake) continue; // edge-triggered, never read: wakeupPending says what to do
+            IoWatcher w = fd < watchers.length ? watchers[fd] : null;
+            if (w == null) {
+                // Stale registration: libuv removes it from the set.
+                epoll.ctl(Epoll.EPOLL_CTL_DEL, fd, 0, 0);
+                continue;
+            }
+            int ev = epoll.events(pollIndex);
+            if (ev == Epoll.EPOLLERR || ev == Epoll.EPOLLHUP || ev == (Epoll.EPOLLERR | Epoll.EPOLLHUP)) {
+                // Let the handle find the error through its read or write path.
+                ev |= w.pevents & (Epoll.EPOLLIN | Epoll.EPOLLOUT | Epoll.EPOLLRDHUP | Epoll.EPOLLPRI);
+            }
+            ev &= w.pevents | Epoll.EPOLLERR | Epoll.EPOLLHUP;
+            if (ev != 0) {
+                try {
+                    w.callback.onReady(ev);
+                } catch (Throwable e) {
+                    pollCount = 0;
+                    uncaught(e);
                 }
             }
-            pollCount = 0;
         }
-        if (wakeReadable || wakeupPending.get() != 0) {
-            if (wakeReadable || skipPoll) LibC.eventfdRead(wakeFd.intValue());
-            if (wakeupPending.getAndSet(0) != 0) runWakeups();
-        }
+        pollCount = 0;
     }
 
     private void runWakeups() {
@@ -356,13 +420,23 @@ public final class Loop implements AutoCloseable {
         wakeup();
     }
 
-    /** Wakes the loop from its poll. Safe on any thread. */
+    /**
+     * Wakes the loop from its poll. Safe on any thread. The flag coalesces wakeups (libuv's
+     * {@code async_pending}), and a system call is made only when the loop may be blocked
+     * ({@link #sleepState}): waking a loop that is running callbacks, or spinning before it
+     * blocks, is one atomic operation.
+     */
     void wakeup() {
-        if (wakeupPending.getAndSet(1) == 0 && Thread.currentThread() != owner) {
-            // The loop thread itself is never blocked in epoll_wait when it calls this, and the
-            // flag makes its next poll non-blocking, so only other threads need the eventfd.
+        // getAndSet is the store of Dekker's pattern (see epollWait); the volatile read of
+        // sleepState after it is not reordered before it. The loop thread itself is never asleep
+        // when it calls this.
+        if (wakeupPending.getAndSet(1) != 0) return;
+        int state = sleepState;
+        if (state == PARKED) {
+            LockSupport.unpark(owner);
+        } else if (state == EPOLL) {
             // The lock orders this write against close(): the eventfd is never written after it
-            // closed. Taken once per coalesced wakeup, so it is nearly always uncontended.
+            // closed. Taken once per coalesced wakeup of a sleeping loop, so nearly always uncontended.
             synchronized (wakeLock) {
                 if (wakeClosed) return;
                 int r = LibC.eventfdWrite(wakeFd.intValue(), 1);

@@ -96,6 +96,15 @@ public final class Herd {
                 code = env.emitExitOnce();
             } catch (ProcessExit e) {
                 code = e.code();
+            } catch (Throwable t) {
+                // A failure of the loop itself (say, epoll_ctl refusing an fd), not of a callback:
+                // the handles and the loop must still close, or their descriptors leak.
+                try {
+                    env.teardown();
+                } catch (Throwable inTeardown) {
+                    t.addSuppressed(inTeardown);
+                }
+                throw t;
             }
             env.teardown();
         } finally {

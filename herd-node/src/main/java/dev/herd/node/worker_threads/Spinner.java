@@ -6,12 +6,13 @@ import dev.herd.loop.Prepare;
 import dev.herd.node.Environment;
 
 /**
- * Spin-before-block for message traffic between threads. Waking a thread that sleeps in
- * epoll_wait on another CPU costs tens of microseconds (an inter-processor wakeup; more under a
+ * Spin-before-block for message traffic between threads. Waking a thread that sleeps (parked, or
+ * in epoll_wait) on another CPU costs tens of microseconds (an inter-processor wakeup; more under a
  * sandboxing kernel such as gVisor), far more than handling a small message. When messages go back
  * and forth — a request and its reply — a loop that just received one therefore spins for a short
- * while before it blocks, as a JVM monitor spins before it parks, and the reply's wakeup costs
- * only the sender's eventfd write.
+ * while before it blocks, as a JVM monitor spins before it parks. The loop knows it is not asleep
+ * while it spins, so the reply's wakeup then costs no system call on either side, only an atomic
+ * flag (see Loop.wakeup).
  *
  * <p>A prepare handle (unreferenced: it never keeps the loop alive) runs right before the loop
  * polls. If a message arrived on this loop within {@link #RECENT_NANOS}, and the loop is about to

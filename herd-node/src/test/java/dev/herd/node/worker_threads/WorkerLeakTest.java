@@ -4,8 +4,16 @@ import static dev.herd.node.Globals.setImmediate;
 import static dev.herd.node.worker_threads.WorkerThreads.parentPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herd.loop.IoWatcher;
+import dev.herd.node.Environment;
 import dev.herd.node.Herd;
+import dev.herd.os.Epoll;
+import dev.herd.os.ErrnoException;
+import dev.herd.os.Fd;
+import dev.herd.os.LibC;
 import dev.herd.os.FdLeakCheck;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -80,6 +88,30 @@ class WorkerLeakTest {
         assertThat(started).hasSize(10);
         for (Thread t : started) t.join(WorkerLeakCheck.SETTLE_MILLIS);
         assertThat(started).noneMatch(Thread::isAlive);
+    }
+
+    @Test
+    void aWorkerWhoseLoopFailsOutsideAnyCallbackReportsTheErrorAndLeavesNothing() throws Exception {
+        // A regular file, which epoll_ctl refuses (EPERM) when the worker's loop polls: a failure
+        // that comes out of the loop itself, not out of a callback's uncaught-exception path.
+        Path file = Files.createTempFile("herd-worker-leak", ".txt");
+        Fd regular = Fd.adopt(LibC.check(LibC.open(file.toString(), LibC.O_RDONLY, 0), "open"));
+        int fd = regular.intValue();
+        List<Object> events = new ArrayList<>();
+        int code = Herd.call(new String[0], a -> {
+            Worker w = new Worker(args -> {
+                parentPort().on("message", m -> {}); // keeps the loop alive until it polls
+                new IoWatcher(Environment.current().loop(), fd, ev -> {}).start(Epoll.EPOLLIN);
+            });
+            w.on("error", e -> events.add(e[0]));
+            w.on("exit", c -> events.add(c[0]));
+        });
+        regular.close();
+        Files.delete(file);
+        assertThat(code).isZero();
+        assertThat(events).hasSize(2);
+        assertThat(events.get(0)).isInstanceOf(ErrnoException.class);
+        assertThat(events.get(1)).isEqualTo(1);
     }
 
     @Test
