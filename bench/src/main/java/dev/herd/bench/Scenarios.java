@@ -3,6 +3,8 @@ package dev.herd.bench;
 import static dev.herd.bench.Scenario.Metric.higher;
 import static dev.herd.bench.Scenario.Metric.lower;
 
+import dev.herd.bench.scenarios.ClusterForkListening;
+import dev.herd.bench.scenarios.ClusterShare;
 import dev.herd.bench.scenarios.ExecfileEcho;
 import dev.herd.bench.scenarios.ForkFirstMessage;
 import dev.herd.bench.scenarios.ImmediateChain;
@@ -150,6 +152,26 @@ public final class Scenarios {
                     List.of("10", "10", "64"), List.of("3", "2", "64"),
                     List.of(higher("req_per_s"), lower("latency_p99_ms")),
                     new Scenario.Server(new Wrk(true, HTTP_HELLO_BODY))),
+            // Balance: every request on a new connection, counted per X-Worker header by wrk's script.
+            new Scenario("cluster-balance-rr", "2 round-robin workers under wrk -t1 -c64, a new connection per request: the busiest worker's share",
+                    ClusterShare.RoundRobin.class.getName(), "cluster-share-rr.js",
+                    List.of("10", "5", "64"), List.of("3", "2", "64"),
+                    List.of(lower("max_worker_share_pct"), higher("req_per_s")),
+                    new Scenario.Server(new WorkerShare(ClusterShare.WORKERS, HTTP_HELLO_BODY))),
+            new Scenario("cluster-balance-noprimary", "2 workers with no primary in the data path (Herd reuseport, Node SCHED_NONE), as cluster-balance-rr",
+                    ClusterShare.ReusePort.class.getName(), "cluster-share-none.js",
+                    List.of("10", "5", "64"), List.of("3", "2", "64"),
+                    List.of(lower("max_worker_share_pct"), higher("req_per_s")),
+                    new Scenario.Server(new WorkerShare(ClusterShare.WORKERS, HTTP_HELLO_BODY))),
+            new Scenario("cluster-fork-listening", "N sequential cluster.fork()s, each to the worker's 'listening' (an http server on port 0), then disconnect and exit",
+                    ClusterForkListening.class, "cluster-fork-listening.js",
+                    List.of("10", "1", "3"), List.of("3", "1", "2"),
+                    List.of(lower("listening_ms"), lower("online_ms"))),
+            new Scenario("cluster-rss", "total resident memory of cluster-http with 2 workers (primary + workers), fresh and after 1000 requests",
+                    CLUSTER_HTTP_MAIN, "cluster-http.js",
+                    List.of("2", "1000"), List.of("2", "1000"),
+                    List.of(lower("total_rss_mib"), lower("total_rss_after_load_mib")),
+                    new Scenario.Server(IdleRss.processTree(HTTP_HELLO_BODY, 3))),
             new Scenario("worker-start", "N workers one after another, new Worker to its first message in the parent",
                     WorkerStart.class, "worker-start.js",
                     List.of("100", "2", "5"), List.of("30", "1", "3"),

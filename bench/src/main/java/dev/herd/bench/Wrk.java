@@ -73,6 +73,11 @@ final class Wrk implements Load {
         }
     }
 
+    /** The wrk binary {@link #prepare} found or installed; null before a successful prepare. */
+    static synchronized String binary() {
+        return wrk;
+    }
+
     /** apt-get install -y wrk, after an apt-get update if the first try fails; null on success. */
     private static String install() {
         String problem = runQuietly(List.of("apt-get", "install", "-y", "wrk"));
