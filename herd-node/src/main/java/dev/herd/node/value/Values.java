@@ -1,21 +1,7 @@
 package dev.herd.node.value;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.BeanDescription;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.SerializerProvider;
-import com.fasterxml.jackson.databind.introspect.AnnotatedMember;
-import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.StdSerializer;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import java.io.IOException;
 import java.lang.reflect.Array;
 import java.lang.reflect.Type;
 import java.math.BigDecimal;
@@ -93,25 +79,11 @@ public final class Values {
     /** 2^53 - 1, JavaScript's Number.MAX_SAFE_INTEGER. */
     public static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
 
-    /**
-     * Jackson, for binding and for reading records and beans: built on first use (a holder class),
-     * since building an ObjectMapper costs a fresh JVM a few hundred milliseconds and most
-     * messages (generic maps, lists, strings, numbers) never need it.
-     */
-    private static final class Jackson {
-        static final ObjectMapper MAPPER = JsonMapper.builder()
-                .addModule(new JavaTimeModule())
-                .addModule(valueModelModule())
-                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-                .build();
-    }
-
     /** Per class: how to read it as a plain object (records and beans), or null when it is not one. */
-    private static final ClassValue<Bean> BEANS = new ClassValue<>() {
+    private static final ClassValue<ValuesJackson.Bean> BEANS = new ClassValue<>() {
         @Override
-        protected Bean computeValue(Class<?> type) {
-            return Bean.of(type);
+        protected ValuesJackson.Bean computeValue(Class<?> type) {
+            return ValuesJackson.Bean.of(type);
         }
     };
 
@@ -268,7 +240,7 @@ public final class Values {
         if (object instanceof Map<?, ?> map) {
             entries = new ArrayList<>(((Map<String, Object>) map).entrySet());
         } else {
-            Bean bean = BEANS.get(object.getClass());
+            ValuesJackson.Bean bean = BEANS.get(object.getClass());
             if (bean == null) {
                 throw new IllegalArgumentException(object.getClass().getName() + " is not a plain-object value");
             }
@@ -391,118 +363,20 @@ public final class Values {
         if (type.isInstance(value)) {
             return type.cast(value);
         }
-        return Jackson.MAPPER.convertValue(value, type);
+        return ValuesJackson.MAPPER.convertValue(value, type);
     }
 
     /** {@link #convert(Object, Class)} to a generic type ({@code new TypeReference<List<Order>>() {}}). */
     public static <T> T convert(Object value, TypeReference<T> type) {
-        return Jackson.MAPPER.convertValue(value, type);
+        return ValuesJackson.MAPPER.convertValue(value, type);
     }
 
     /** {@link #convert(Object, Class)} to a reflective type. */
     public static Object convert(Object value, Type type) {
-        JavaType javaType = Jackson.MAPPER.constructType(type);
+        JavaType javaType = ValuesJackson.MAPPER.constructType(type);
         if (javaType.getRawClass().isInstance(value) && !javaType.isContainerType()) {
             return value;
         }
-        return Jackson.MAPPER.convertValue(value, javaType);
-    }
-
-    /** Jackson serializers for the model's own types, so that binding reads them as their values. */
-    private static SimpleModule valueModelModule() {
-        SimpleModule m = new SimpleModule("herd-values");
-        m.addSerializer(Undefined.class, new StdSerializer<>(Undefined.class) {
-            @Override
-            public void serialize(Undefined v, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeNull();
-            }
-        });
-        m.addSerializer(InvalidDate.class, new StdSerializer<>(InvalidDate.class) {
-            @Override
-            public void serialize(InvalidDate v, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeNull();
-            }
-        });
-        m.addSerializer(ArrayBuffer.class, new StdSerializer<>(ArrayBuffer.class) {
-            @Override
-            public void serialize(ArrayBuffer v, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeBinary(v.toByteArray());
-            }
-        });
-        m.addSerializer(TypedArray.class, new StdSerializer<>(TypedArray.class) {
-            @Override
-            public void serialize(TypedArray v, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeBinary(v.toByteArray());
-            }
-        });
-        m.addSerializer(JsArray.class, new StdSerializer<>(JsArray.class) {
-            @Override
-            public void serialize(JsArray v, JsonGenerator g, SerializerProvider p) throws IOException {
-                // A sparse array's length costs the sender nothing ([] with a[4e9] = 1): refuse to
-                // materialize a huge one rather than run out of memory. Holes bind as null.
-                if (v.length() > MAX_BIND_SPARSE_LENGTH) {
-                    throw JsonMappingException.from(g, "A sparse array of length " + v.length()
-                            + " is too long to bind (the limit is " + MAX_BIND_SPARSE_LENGTH + ")");
-                }
-                g.writeStartArray(v, (int) v.length());
-                long next = 0;
-                for (Map.Entry<Long, Object> e : v.elements().entrySet()) {
-                    for (; next < e.getKey(); next++) {
-                        g.writeNull();
-                    }
-                    p.defaultSerializeValue(e.getValue(), g);
-                    next++;
-                }
-                for (; next < v.length(); next++) {
-                    g.writeNull();
-                }
-                g.writeEndArray();
-            }
-        });
-        m.addSerializer(JsRegExp.class, new StdSerializer<>(JsRegExp.class) {
-            @Override
-            public void serialize(JsRegExp v, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeString(v.toString());
-            }
-        });
-        return m;
-    }
-
-    /** How to read a record or bean as a plain object: Jackson's view of its properties. */
-    private record Bean(List<String> names, List<AnnotatedMember> accessors) {
-        static Bean of(Class<?> type) {
-            if (type.isInterface() || type.isPrimitive() || type.getName().startsWith("java.")
-                    || type.getName().startsWith("javax.") || type.getName().startsWith("jdk.")
-                    || type.getName().startsWith("sun.") || type.getName().startsWith("dev.herd.os.")
-                    || type.getName().startsWith("dev.herd.loop.") || type.getName().startsWith("dev.herd.io.")
-                    || AutoCloseable.class.isAssignableFrom(type)) {
-                return null; // live resources and JDK internals are not plain data
-            }
-            JavaType javaType = Jackson.MAPPER.constructType(type);
-            BeanDescription description = Jackson.MAPPER.getSerializationConfig().introspect(javaType);
-            List<String> names = new ArrayList<>();
-            List<AnnotatedMember> accessors = new ArrayList<>();
-            for (BeanPropertyDefinition p : description.findProperties()) {
-                AnnotatedMember accessor = p.getAccessor();
-                if (accessor == null) {
-                    continue;
-                }
-                accessor.fixAccess(true);
-                names.add(p.getName());
-                accessors.add(accessor);
-            }
-            if (names.isEmpty() && !type.isRecord()) {
-                return null; // an object with identity and no data: not a value
-            }
-            return new Bean(List.copyOf(names), List.copyOf(accessors));
-        }
-
-        List<Map.Entry<String, Object>> read(Object object) {
-            List<Map.Entry<String, Object>> out = new ArrayList<>(names.size());
-            for (int i = 0; i < names.size(); i++) {
-                out.add(new java.util.AbstractMap.SimpleImmutableEntry<>(names.get(i), accessors.get(i).getValue(object)));
-            }
-            return out;
-        }
+        return ValuesJackson.MAPPER.convertValue(value, javaType);
     }
 }
