@@ -84,6 +84,12 @@ class RunnerTest {
     }
 
     @Test
+    void theLaunchersChildAotCacheTravelsWithItsCache() {
+        assertThat(Runner.aotFlags(List.of("-XX:AOTCache=/t/herd.aot", "-Dherd.childAotCache=/t/herd-child.aot", "-Dother=1")))
+                .containsExactly("-XX:AOTCache=/t/herd.aot", "-Dherd.childAotCache=/t/herd-child.aot");
+    }
+
+    @Test
     void theRecommendedFlagsCostNoPeakSpeed() {
         assertThat(Scenarios.RECOMMENDED_SERVER_JVM_FLAGS).noneMatch(f -> f.startsWith("-XX:TieredStopAtLevel"));
     }

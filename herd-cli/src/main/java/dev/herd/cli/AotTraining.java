@@ -4,6 +4,13 @@ import static dev.herd.node.Globals.process;
 import static dev.herd.node.Globals.setTimeout;
 
 import dev.herd.node.Herd;
+import dev.herd.node.cluster.Cluster;
+import dev.herd.node.cluster.ClusterSettings;
+import dev.herd.node.cluster.ListeningAddress;
+import dev.herd.node.cluster.Worker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import dev.herd.node.http.Http;
 import dev.herd.node.http.HttpServer;
 
@@ -22,6 +29,14 @@ import dev.herd.node.http.HttpServer;
  * from {@code main} rather than {@code System.exit}, whose exit logging would add the JDK's logger
  * classes.
  *
+ * <p>With the arguments {@code child-cache FILE} it makes the second cache, for forked Herd
+ * children ({@code ./herd} passes it as {@code -Dherd.childAotCache}; see
+ * {@code ChildProcesses.childJvmOptions}): this JVM becomes a cluster primary and forks one worker
+ * of this class ({@code worker}) with {@code -XX:AOTCacheOutput=FILE}. The worker does what a
+ * cluster worker or forked child does before its first request: it opens its IPC channel, reports
+ * online, listens on an HTTP server through the primary (round-robin), answers a message, and
+ * leaves on the primary's disconnect.
+ *
  * <p>Thread rule: the JVM's main thread, which becomes the loop thread. Lifetime: one run.
  */
 public final class AotTraining {
@@ -32,7 +47,11 @@ public final class AotTraining {
 
     /** Runs the training; exits with status 1 (printing why) if it did not run as expected. */
     public static void main(String[] args) {
-        String problem = run();
+        if (args.length == 1 && args[0].equals("worker")) {
+            worker();
+            return;
+        }
+        String problem = args.length == 2 && args[0].equals("child-cache") ? runChildCache(args[1]) : run();
         if (problem != null) {
             System.err.println("herd AOT training: " + problem);
             System.exit(1);
@@ -53,5 +72,49 @@ public final class AotTraining {
             });
         });
         return code != 0 ? "the training program exited with code " + code : outcome[0];
+    }
+
+    /**
+     * The primary of the child-cache training: forks the worker, recording into {@code cacheFile}
+     * (null: not recording, for tests, whose class path has directories that an AOT cache cannot
+     * hold); null if it went as planned.
+     */
+    static String runChildCache(String cacheFile) {
+        String[] outcome = {"the worker never listened"};
+        int code = Herd.call(new String[0], argv -> {
+            List<String> execArgv = new ArrayList<>(process().execArgv());
+            // The JVM refuses -XX:AOTCacheOutput next to another cache or CDS option.
+            execArgv.removeIf(a -> a.startsWith("-XX:AOTCache") || a.startsWith("-XX:AOTMode") || a.startsWith("-Xshare")
+                    || a.startsWith("-XX:SharedArchiveFile") || a.startsWith("-Dherd.childAotCache"));
+            if (cacheFile != null) {
+                execArgv.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTRecordTraining",
+                        "-XX:AOTCacheOutput=" + cacheFile, "-Xlog:aot*=off", "-Xlog:cds*=off"));
+            }
+            Cluster.setupPrimary(ClusterSettings.builder().exec(AotTraining.class.getName()).args(List.of("worker"))
+                    .execArgv(execArgv).silent(true).build());
+            Worker w = Cluster.fork();
+            w.on("listening", a -> {
+                outcome[0] = "the worker did not answer";
+                w.send(Map.of("training", List.of(1, "two", true, ((ListeningAddress) a[0]).port())));
+            });
+            w.on("message", a -> {
+                outcome[0] = "the worker did not exit cleanly";
+                w.disconnect();
+            });
+            w.on("exit", a -> {
+                if (Integer.valueOf(0).equals(a[0]) && outcome[0].equals("the worker did not exit cleanly")) outcome[0] = null;
+                else if (outcome[0] == null || !outcome[0].startsWith("the worker never")) outcome[0] += " (exit " + a[0] + ", " + a[1] + ")";
+            });
+        });
+        return code != 0 ? "the child-cache training exited with code " + code : outcome[0];
+    }
+
+    /** The recording worker: a cluster worker's start, an echo, and an orderly leave. */
+    private static void worker() {
+        Herd.call(new String[0], argv -> {
+            HttpServer server = Http.createServer((req, res) -> res.end("hello world\n"));
+            server.listen(0, "127.0.0.1", null);
+            process().on("message", a -> process().send(a[0]));
+        });
     }
 }

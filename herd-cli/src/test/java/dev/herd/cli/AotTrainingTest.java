@@ -40,4 +40,13 @@ class AotTrainingTest {
         assertThat(out.toString(StandardCharsets.UTF_8))
                 .contains("listening on").contains("127.0.0.1").contains("(pid " + ProcessHandle.current().pid() + ")");
     }
+
+    // Recording itself needs a class path of jars (the launcher's); this one has directories, so
+    // the test runs the training's cluster choreography without -XX:AOTCacheOutput.
+    @Test
+    void childCacheTrainingWorkerGoesOnlineListensAnswersAndLeavesCleanly() throws IOException {
+        long before = openFds();
+        assertThat(AotTraining.runChildCache(null)).isNull();
+        assertThat(openFds()).isEqualTo(before);
+    }
 }

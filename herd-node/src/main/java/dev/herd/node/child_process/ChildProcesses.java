@@ -124,6 +124,27 @@ public final class ChildProcesses {
         return fork(module, args, null);
     }
 
+    /** The system property through which the launcher names the AOT cache made for forked Herd children. */
+    public static final String CHILD_AOT_CACHE_PROPERTY = "herd.childAotCache";
+
+    /**
+     * The JVM options a forked Herd child gets by default: {@code execArgv} (this JVM's own), with
+     * the launcher's AOT cache swapped for the one it made for children, when it names one
+     * ({@value #CHILD_AOT_CACHE_PROPERTY}) and the file is there. The launcher's own cache holds
+     * what a server loads before its first request; a child also opens its IPC channel, parses
+     * JSON and, as a cluster worker, listens through its primary, and the child cache holds those
+     * classes too (./herd, make_child_aot_cache).
+     */
+    public static List<String> childJvmOptions(List<String> execArgv) {
+        String cache = System.getProperty(CHILD_AOT_CACHE_PROPERTY);
+        if (cache == null || cache.isEmpty() || !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(cache))) {
+            return execArgv;
+        }
+        List<String> out = new ArrayList<>(execArgv.size());
+        for (String a : execArgv) out.add(a.startsWith("-XX:AOTCache=") ? "-XX:AOTCache=" + cache : a);
+        return out;
+    }
+
     /**
      * Starts another program with an IPC channel to it (Node's {@code child_process.fork}): by
      * default a new JVM running {@code module} — a main class, or a path ending in {@code .jar} —
@@ -149,7 +170,7 @@ public final class ChildProcesses {
         if (o.execArgv() != null) {
             argv.addAll(o.execArgv());
         } else if (jvm) {
-            argv.addAll(env.process().execArgv());
+            argv.addAll(childJvmOptions(env.process().execArgv()));
         }
         if (jvm && !hasClassPath(argv) && !module.endsWith(".jar")) {
             argv.add("-cp");

@@ -64,7 +64,7 @@ final class Primary implements Cluster.Side {
     // ---------------------------------------------------------------- setup and fork
 
     void setupPrimary(ClusterSettings options) {
-        ClusterSettings s = ClusterSettings.defaults(env.process().execArgv()).with(settings).with(options);
+        ClusterSettings s = ClusterSettings.defaults(ChildProcesses.childJvmOptions(env.process().execArgv())).with(settings).with(options);
         settings = s;
         if (!initialized) {
             initialized = true;
