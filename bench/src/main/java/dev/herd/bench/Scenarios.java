@@ -147,11 +147,12 @@ public final class Scenarios {
                     List.of("10", "10", "64"), List.of("3", "2", "64"),
                     List.of(higher("req_per_s"), lower("latency_p99_ms")),
                     new Scenario.Server(new Wrk(false, HTTP_HELLO_BODY))),
+            // server_cpu_us_per_req: the primary's own CPU per request, i.e. per connection it hands over.
             new Scenario("cluster-newconn", "cluster-http, 2 round-robin workers, under wrk -t1 -c64, a new connection per request",
                     CLUSTER_HTTP_MAIN, "cluster-http.js",
                     List.of("10", "10", "64"), List.of("3", "2", "64"),
-                    List.of(higher("req_per_s"), lower("latency_p99_ms")),
-                    new Scenario.Server(new Wrk(true, HTTP_HELLO_BODY))),
+                    List.of(higher("req_per_s"), lower("latency_p99_ms"), lower("server_cpu_us_per_req")),
+                    new Scenario.Server(new Wrk(true, HTTP_HELLO_BODY, true))),
             // Balance: every request on a new connection, counted per X-Worker header by wrk's script.
             new Scenario("cluster-balance-rr", "2 round-robin workers under wrk -t1 -c64, a new connection per request: the busiest worker's share",
                     ClusterShare.RoundRobin.class.getName(), "cluster-share-rr.js",

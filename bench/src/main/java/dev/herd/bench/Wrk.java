@@ -38,14 +38,26 @@ final class Wrk implements Load {
 
     private final boolean connectionClose;
     private final String expectedBody;
+    /** Whether to report server_cpu_us_per_req: the server process's own CPU time (not its children's) per request. */
+    private final boolean serverCpu;
 
     /**
      * @param connectionClose whether every request says {@code Connection: close}
      * @param expectedBody the body every response must have
      */
     Wrk(boolean connectionClose, String expectedBody) {
+        this(connectionClose, expectedBody, false);
+    }
+
+    /**
+     * @param serverCpu whether to report {@code server_cpu_us_per_req}: the CPU time (user +
+     *     system) the server process itself used during the measured run, per request; for a
+     *     cluster primary with round-robin, its cost of handing one connection over
+     */
+    Wrk(boolean connectionClose, String expectedBody, boolean serverCpu) {
         this.connectionClose = connectionClose;
         this.expectedBody = expectedBody;
+        this.serverCpu = serverCpu;
     }
 
     @Override
@@ -142,12 +154,23 @@ final class Wrk implements Load {
             if (w == null) return result;
             checkReport(w, result, "warm-up ");
         }
+        long cpuBefore = serverCpu ? cpuNanos(target.process()) : -1;
         Report m = wrk(target.port(), seconds, connections, result, "measured");
         if (m == null) return result;
+        long cpuAfter = serverCpu ? cpuNanos(target.process()) : -1;
         result.metric("req_per_s", m.requestsPerSecond());
         if (!Double.isNaN(m.p99Ms())) result.metric("latency_p99_ms", m.p99Ms());
+        if (serverCpu) {
+            if (cpuBefore < 0 || cpuAfter < 0) result.fail("cannot read the server's CPU time");
+            else if (m.requests() > 0) result.metric("server_cpu_us_per_req", (cpuAfter - cpuBefore) / 1e3 / m.requests());
+        }
         checkReport(m, result, "");
         return result;
+    }
+
+    /** The process's CPU time so far (user + system, from /proc), or -1. */
+    static long cpuNanos(ProcessHandle process) {
+        return process.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
     }
 
     void checkReport(Report r, Result result, String prefix) {

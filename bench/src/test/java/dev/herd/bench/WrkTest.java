@@ -46,6 +46,17 @@ class WrkTest {
             """;
 
     @Test
+    void serverCpuTimeIsReadFromTheProcessAndGrowsWithWork() {
+        long before = Wrk.cpuNanos(ProcessHandle.current());
+        long x = 0;
+        for (long i = 0; i < 200_000_000L; i++) x += i ^ (x >>> 3); // burn some CPU
+        long after = Wrk.cpuNanos(ProcessHandle.current());
+        assertThat(x).isNotZero();
+        assertThat(before).isPositive();
+        assertThat(after).isGreaterThan(before);
+    }
+
+    @Test
     void parsesACleanRun() {
         Wrk.Report r = Wrk.parse(CLEAN);
         assertThat(r.requests()).isEqualTo(145182);
