@@ -57,6 +57,9 @@ final class IdleRss implements Load {
         try {
             Thread.sleep(Duration.ofSeconds(a[0]));
             result.metric(prefix + "rss_mib", reading(target, result, "fresh") / 1024.0);
+            // Summed RSS counts the pages the processes share (the runtime's binary and libraries,
+            // the JVM's AOT cache) once per process; PSS divides them among the sharers.
+            if (processes > 0) result.metric("total_pss_mib", treePssKib(target.process()) / 1024.0);
             String probe = null;
             if (processes > 0) {
                 // One connection per request: round-robin hands each to the next worker.
@@ -117,6 +120,34 @@ final class IdleRss implements Load {
             if (kib != null) each.add(kib);
         }
         return new TreeRss(each.stream().mapToLong(Long::longValue).sum(), each.size(), List.copyOf(each));
+    }
+
+    /**
+     * The sum of Pss (proportional set size: a shared page counts 1/n in each of its n sharers)
+     * over {@code root} and its descendants, from /proc/PID/smaps_rollup, in KiB. Processes gone
+     * by the time they are read are left out; the root must be there.
+     */
+    static long treePssKib(ProcessHandle root) throws IOException {
+        long sum = pssKib(Files.readString(Path.of("/proc", Long.toString(root.pid()), "smaps_rollup")));
+        for (ProcessHandle p : root.descendants().toList()) {
+            try {
+                sum += pssKib(Files.readString(Path.of("/proc", Long.toString(p.pid()), "smaps_rollup")));
+            } catch (NoSuchFileException | IllegalStateException gone) {
+                // exited since the listing (a zombie's rollup is empty)
+            }
+        }
+        return sum;
+    }
+
+    /** The Pss line of a /proc/PID/smaps_rollup text, in KiB. */
+    static long pssKib(String rollup) {
+        for (String line : rollup.split("\n")) {
+            if (line.startsWith("Pss:")) {
+                String[] f = line.substring(4).trim().split("\\s+");
+                if (f.length == 2 && f[1].equals("kB")) return Long.parseLong(f[0]);
+            }
+        }
+        throw new IllegalStateException("no Pss line in /proc/PID/smaps_rollup");
     }
 
     /** VmRSS of process {@code pid}, in KiB. */

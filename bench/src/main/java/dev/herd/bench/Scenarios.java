@@ -171,7 +171,7 @@ public final class Scenarios {
             new Scenario("cluster-rss", "total resident memory of cluster-http with 2 workers (primary + workers), fresh and after 1000 requests",
                     CLUSTER_HTTP_MAIN, "cluster-http.js",
                     List.of("2", "1000"), List.of("2", "1000"),
-                    List.of(lower("total_rss_mib"), lower("total_rss_after_load_mib")),
+                    List.of(lower("total_rss_mib"), lower("total_pss_mib"), lower("total_rss_after_load_mib")),
                     new Scenario.Server(IdleRss.processTree(HTTP_HELLO_BODY, 3))),
             new Scenario("worker-start", "N workers one after another, new Worker to its first message in the parent",
                     WorkerStart.class, "worker-start.js",

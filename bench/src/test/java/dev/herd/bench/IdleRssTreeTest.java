@@ -81,7 +81,8 @@ class IdleRssTreeTest {
     void theTreeLoadReportsTotalsWhenTheTreeHasTheExpectedSize() {
         ProgramRun run = run(IdleRss.processTree("hello world\n", 1));
         assertThat(run.failures()).isEmpty();
-        assertThat(run.metrics()).containsOnlyKeys("total_rss_mib", "total_rss_after_load_mib");
+        assertThat(run.metrics()).containsOnlyKeys("total_rss_mib", "total_pss_mib", "total_rss_after_load_mib");
+        assertThat(run.metrics().get("total_pss_mib")).isPositive().isLessThanOrEqualTo(run.metrics().get("total_rss_mib"));
         assertThat(run.metrics().get("total_rss_mib")).isBetween(1.0, 4096.0);
     }
 
@@ -90,5 +91,17 @@ class IdleRssTreeTest {
         ProgramRun run = run(IdleRss.processTree("hello world\n", 3));
         assertThat(run.failures()).first().asString()
                 .isEqualTo("CHECK processes failed: the server's tree had 1 processes fresh, expected 3");
+    }
+
+    @Test
+    void pssIsReadFromSmapsRollup() {
+        assertThat(IdleRss.pssKib("55f2-7ffc ---p 00000000 00:00 0 [rollup]\nRss:   1728 kB\nPss:    285 kB\nPss_Dirty: 112 kB\n"))
+                .isEqualTo(285);
+    }
+
+    @Test
+    void aTreesPssIsNoMoreThanItsRssAndPositive() throws java.io.IOException {
+        long pss = IdleRss.treePssKib(ProcessHandle.current());
+        assertThat(pss).isPositive().isLessThanOrEqualTo(IdleRss.treeRssKib(ProcessHandle.current()).kib());
     }
 }
