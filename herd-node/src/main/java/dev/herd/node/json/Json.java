@@ -45,9 +45,6 @@ public final class Json {
      */
     public static final int MAX_DEPTH = 5000;
 
-    /** Bytes a text starts with; IPC control messages fit, a 1 KiB message grows it twice. */
-    private static final int INITIAL_CAPACITY = 256;
-
     private Json() {
     }
 
@@ -58,8 +55,12 @@ public final class Json {
      * @throws SerializationException TypeError or RangeError, as JavaScript would throw
      */
     public static String stringify(Object value) {
-        JsonWriter w = new JsonWriter(INITIAL_CAPACITY);
-        return w.write(value) ? w.toJavaString() : null;
+        JsonWriter w = JsonWriter.acquire();
+        try {
+            return w.write(value) ? w.toJavaString() : null;
+        } finally {
+            w.release();
+        }
     }
 
     /**
@@ -69,38 +70,30 @@ public final class Json {
      * @throws SerializationException TypeError or RangeError, as JavaScript would throw
      */
     public static byte[] stringifyUtf8(Object value) {
-        JsonWriter w = new JsonWriter(INITIAL_CAPACITY);
-        return w.write(value) ? w.toByteArray() : null;
+        JsonWriter w = JsonWriter.acquire();
+        try {
+            return w.write(value) ? w.toByteArray() : null;
+        } finally {
+            w.release();
+        }
     }
 
     /**
      * {@link #stringifyUtf8(Object)} and a {@code '\n'}: the line Node's IPC channel writes for a
      * message in JSON mode, in one array of its exact size; null where JSON.stringify returns
-     * undefined. The text is written into a per-thread scratch array first, so a message costs one
-     * array, not one per doubling of the writer's buffer.
+     * undefined. The text is written into a per-thread scratch array first (as every stringify here
+     * is), so a message costs one array, not one per doubling of the writer's buffer.
      *
      * @throws SerializationException TypeError or RangeError, as JavaScript would throw
      */
     public static byte[] stringifyUtf8Line(Object value) {
-        byte[][] holder = LINE_SCRATCH.get();
-        byte[] scratch = holder[0];
-        // Taken out while in use: a toJSON that stringifies (on this thread) gets an array of its own.
-        holder[0] = null;
-        if (scratch == null) scratch = new byte[4096];
-        JsonWriter w = new JsonWriter(scratch);
-        boolean written;
+        JsonWriter w = JsonWriter.acquire();
         try {
-            written = w.write(value);
+            return w.write(value) ? w.toLine() : null;
         } finally {
-            byte[] grown = w.buffer();
-            holder[0] = grown.length <= LINE_SCRATCH_MAX ? grown : scratch;
+            w.release();
         }
-        return written ? w.toLine() : null;
     }
-
-    /** Where {@link #stringifyUtf8Line} writes, per thread; kept while it is at most 64 KiB. */
-    private static final ThreadLocal<byte[][]> LINE_SCRATCH = ThreadLocal.withInitial(() -> new byte[1][]);
-    private static final int LINE_SCRATCH_MAX = 64 * 1024;
 
     /**
      * {@code JSON.parse(text)} into the generic form.

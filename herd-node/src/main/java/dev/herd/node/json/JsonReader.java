@@ -41,6 +41,9 @@ final class JsonReader {
                     .build())
             // Keys come from peers: canonicalized per factory is fine, String.intern() of each is not.
             .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
+            // Bytes given to it are UTF-8 (Json.parse sends a BOM or NUL bytes, which JSON.parse
+            // refuses, to the String parser): no guessing of UTF-16/32 per text.
+            .disable(JsonFactory.Feature.CHARSET_DETECTION)
             // Correctly rounded like Double.parseDouble, several times faster.
             .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .build();
@@ -164,8 +167,8 @@ final class JsonReader {
         Object[] open = new Object[16];
         String[] keys = new String[16];
         boolean[] indexKeys = new boolean[16];
-        long[] marks = new long[16];
-        long[] presized = new long[16];
+        long[] marks = null; // for long arrays only: made when one gets that long
+        long[] presized = null;
         int depth = 0;
         p.nextToken();
         while (true) {
@@ -176,11 +179,15 @@ final class JsonReader {
                         open = Arrays.copyOf(open, depth * 2);
                         keys = Arrays.copyOf(keys, depth * 2);
                         indexKeys = Arrays.copyOf(indexKeys, depth * 2);
-                        marks = Arrays.copyOf(marks, depth * 2);
-                        presized = Arrays.copyOf(presized, depth * 2);
                     }
-                    marks[depth] = 0;
-                    presized[depth] = 0;
+                    if (marks != null) {
+                        if (depth >= marks.length) {
+                            marks = Arrays.copyOf(marks, open.length);
+                            presized = Arrays.copyOf(presized, open.length);
+                        }
+                        marks[depth] = 0;
+                        presized[depth] = 0;
+                    }
                     open[depth] = p.currentTokenId() == JsonTokenId.ID_START_OBJECT ? new LinkedHashMap<String, Object>()
                             : new ArrayList<>();
                     indexKeys[depth] = false;
@@ -207,7 +214,7 @@ final class JsonReader {
                     depth--;
                     value = open[depth];
                     open[depth] = null;
-                    if (presized[depth] > 0 && ((ArrayList<?>) value).size() < presized[depth] * 3 / 4) {
+                    if (presized != null && presized[depth] > 0 && ((ArrayList<?>) value).size() < presized[depth] * 3 / 4) {
                         ((ArrayList<?>) value).trimToSize(); // the estimate was well off: give the room back
                     }
                 }
@@ -230,6 +237,10 @@ final class JsonReader {
                 while (p.nextToken().isScalarValue()) {
                     int size = list.size();
                     if (size == MARK_AT) {
+                        if (marks == null) {
+                            marks = new long[open.length];
+                            presized = new long[open.length];
+                        }
                         marks[depth - 1] = offset(p);
                     } else if (size == PRESIZE_AT) {
                         presized[depth - 1] = presize(list, marks[depth - 1], offset(p), inputLength);

@@ -30,7 +30,8 @@ import java.util.RandomAccess;
  * Date's, Buffer's), then the value by kind. A property whose value is undefined or a function is
  * written speculatively and rolled back, which saves classifying every value twice.
  *
- * <p>Single use, one thread.
+ * <p>One thread at a time: {@link #acquire} lends a thread its reused writer, {@link #release}
+ * takes it back; the table of encoded property names is shared by all threads.
  */
 final class JsonWriter {
     /** V8's String::kMaxLength (2^29 - 24 UTF-16 units): JSON.stringify throws beyond it. */
@@ -87,14 +88,40 @@ final class JsonWriter {
         buf = new byte[capacity];
     }
 
-    /** A writer that starts in {@code scratch}, overwriting it, and grows out of it if need be. */
-    JsonWriter(byte[] scratch) {
-        buf = scratch;
+    /** Each thread's idle writer, kept between calls with its buffer (see {@link #acquire}). */
+    private static final ThreadLocal<JsonWriter[]> IDLE = ThreadLocal.withInitial(() -> new JsonWriter[1]);
+    /** A reused writer starts with this much room ... */
+    private static final int REUSED_CAPACITY = 4096;
+    /** ... and keeps a buffer it grew into while it is at most this large. */
+    private static final int REUSED_MAX = 64 * 1024;
+
+    /**
+     * This thread's idle writer, or a new one when it has none: a writer is taken out while in use,
+     * so a toJSON that stringifies on the same thread gets a writer of its own. Give it back with
+     * {@link #release}. A 1 KiB message then costs one array (its result), not a buffer grown
+     * three times and a char chunk.
+     */
+    static JsonWriter acquire() {
+        JsonWriter[] idle = IDLE.get();
+        JsonWriter w = idle[0];
+        if (w == null) {
+            return new JsonWriter(REUSED_CAPACITY);
+        }
+        idle[0] = null;
+        return w;
     }
 
-    /** The array written to: the scratch given, or a larger one it grew into. */
-    byte[] buffer() {
-        return buf;
+    /** Resets this writer (after success or a throw) and makes it this thread's idle one. */
+    void release() {
+        if (buf.length > REUSED_MAX) {
+            buf = new byte[REUSED_CAPACITY];
+        }
+        pos = 0;
+        extraBytes = 0;
+        pendingLow = false;
+        Arrays.fill(frames, 0, depth, null); // after a throw: no references to the caller's objects
+        depth = 0;
+        IDLE.get()[0] = this;
     }
 
     /** The text and a {@code '\n'} in one new array: a line of Node's IPC channel. */
@@ -145,8 +172,7 @@ final class JsonWriter {
         if (!first) {
             writeByte(',');
         }
-        writeString(key);
-        writeByte(':');
+        writeKey(key);
         boolean written = v instanceof ToJson t ? writeValue(t.toJSON(key), true, key) : writeValue(v, false, key);
         if (!written) {
             pos = mark;
@@ -246,7 +272,10 @@ final class JsonWriter {
         } else if (Double.isNaN(d) || Double.isInfinite(d)) {
             writeAscii("null");
         } else if (!writeShortDecimal(d)) {
-            writeAscii(JsNumbers.toString(d));
+            double abs = Math.abs(d);
+            // In [1e-3, 1e7) Java prints a non-integer's shortest digits without exponent, as
+            // JavaScript does (16.990000000000002): no re-layout needed.
+            writeAscii(abs >= 1e-3 && abs < 1e7 ? Double.toString(d) : JsNumbers.toString(d));
         }
     }
 
@@ -628,12 +657,68 @@ final class JsonWriter {
         return len;
     }
 
+    /**
+     * A property name and its colon. Names repeat (every message of a kind, every element of an
+     * array of like objects), so short ones are kept encoded ({@code "name":}) in a small table
+     * shared by all threads; a hit is one copy. A slot holds an immutable {@link KeyText}, so a
+     * racing write only replaces one entry with another, both correct.
+     */
+    private void writeKey(String key) {
+        int h = key.hashCode();
+        int slot = (h ^ (h >>> 16)) & (KEY_TEXT.length - 1);
+        KeyText cached = KEY_TEXT[slot];
+        if (cached != null && (cached.key == key || cached.key.equals(key))) {
+            byte[] text = cached.text;
+            int n = text.length;
+            ensure(n);
+            System.arraycopy(text, 0, buf, pos, n);
+            pos += n;
+            extraBytes += cached.extraBytes;
+            return;
+        }
+        int start = pos;
+        long startExtra = extraBytes;
+        writeString(key);
+        writeByte(':');
+        if (key.length() <= MAX_CACHED_KEY) {
+            KEY_TEXT[slot] = new KeyText(key, Arrays.copyOfRange(buf, start, pos), (int) (extraBytes - startExtra));
+        }
+    }
+
+    /** A property name's JSON text with its colon, and its bytes beyond its UTF-16 units. */
+    private record KeyText(String key, byte[] text, int extraBytes) {}
+
+    /** Encoded property names by hash; a power of two. A few hundred distinct names stay put. */
+    private static final KeyText[] KEY_TEXT = new KeyText[1024];
+    /** Longer names are rarely repeated names: not worth an entry. */
+    private static final int MAX_CACHED_KEY = 32;
+    /** Strings up to this long skip the char chunk: the copy into it costs more than it saves. */
+    private static final int SHORT_STRING = 64;
+
     /** A JSON string: well-formed JSON.stringify's escaping, everything else as raw UTF-8. */
     private void writeString(String s) {
         int n = s.length();
-        ensure(2);
-        buf[pos++] = '"';
-        for (int from = 0; from < n; from += CHUNK) {
+        int from = 0;
+        if (n <= SHORT_STRING) {
+            // Plain ASCII straight from the String into the output, the common case whole.
+            ensure(n + 2L);
+            byte[] b = buf;
+            int p = pos;
+            b[p++] = '"';
+            for (char c; from < n && (c = s.charAt(from)) < 0x80 && ESCAPE[c] == 0; from++) {
+                b[p++] = (byte) c;
+            }
+            if (from == n) {
+                b[p++] = '"';
+                pos = p;
+                return;
+            }
+            pos = p; // the rest from the first char that is not plain ASCII, which never is a low surrogate
+        } else {
+            ensure(2);
+            buf[pos++] = '"';
+        }
+        for (; from < n; from += CHUNK) {
             int count = Math.min(n - from, CHUNK);
             // Chars in bulk into a scratch array (an intrinsic copy), then a tight loop over them,
             // with room for them as ASCII; writeChars reserves the worst case (6 bytes per char)

@@ -543,6 +543,12 @@ class JsonNodeInteropTest {
             double scale = Math.pow(10, 1 + r.nextInt(7));
             l.add(r.nextLong((long) (1e7 * scale)) / scale * (r.nextBoolean() ? 1 : -1));
         }
+        for (int i = 0; i < 500; i++) {
+            // Full-precision non-integers in [1e-3, 1e7): printed from Double.toString as they are.
+            double d = r.nextDouble() * Math.pow(10, r.nextInt(-3, 7));
+            l.add(r.nextBoolean() ? d : -d);
+        }
+        l.add(9.99 + 7); // 16.990000000000002
         for (double d : new double[] {1.005, 2.675, 1234567.891, 9999999.999999, 0.001, 0.0009999, 9.99, 10.99, 987.65, 0.07, 1e7 - 0.5}) {
             l.add(d);
         }
@@ -580,6 +586,23 @@ class JsonNodeInteropTest {
                 }
             }
             l.add(s.toString());
+        }
+        for (int i = 0; i < 300; i++) {
+            // A plain ASCII run of about the length strings are written straight from (64), then
+            // one char that is not plain ASCII, then more.
+            String special = switch (i % 10) {
+                case 0 -> "\"";
+                case 1 -> "\\";
+                case 2 -> "\n";
+                case 3 -> String.valueOf((char) r.nextInt(0x20));
+                case 4 -> "\u2028";
+                case 5 -> "\u00e9";
+                case 6 -> "\uD83D\uDE00";
+                case 7 -> "\uD800";
+                case 8 -> "\uDC00";
+                default -> "\u007f";
+            };
+            l.add("a".repeat(r.nextInt(56, 72)) + special + "b".repeat(r.nextInt(3)));
         }
         return l;
     }
