@@ -218,7 +218,7 @@ public final class Channel {
                 handleQueue.add(new Queued(message, handle, options, callback, retransmissions));
                 return handleQueue.size() == 1;
             }
-            ioHandle = kind.detach(handle, envelope, options);
+            ioHandle = kind.detach(this, handle, envelope, options);
             message = ioHandle == null ? message : envelope; // no handle left: send the bare message
         } else if (handleQueue != null && !isAckOrNack(message)) {
             // Queue anyway so messages stay in order.
@@ -386,6 +386,14 @@ public final class Channel {
         }
     }
 
+    /**
+     * Node's {@code target._send(message, undefined, swallowErrors)} for the socket lists: an
+     * internal message, in order behind any handle in flight; nothing once the pipe is gone.
+     */
+    void sendInternal(Map<String, Object> message, boolean swallowErrors) {
+        if (open) doSend(message, null, SendOptions.DEFAULT, null, swallowErrors, null);
+    }
+
     private static boolean isAckOrNack(Object message) {
         return message instanceof Map<?, ?> m && ("NODE_HANDLE_ACK".equals(m.get("cmd")) || "NODE_HANDLE_NACK".equals(m.get("cmd")));
     }
@@ -422,6 +430,8 @@ public final class Channel {
         if (pendingMessage != null && pendingMessage.handle() instanceof Handle h) h.close();
         pendingMessage = null;
         pipe.close();
+        // Servers stop asking a peer that is gone; their waiting requests fail (Node: on 'disconnect').
+        for (SocketListSend list : List.copyOf(socketsSend.values())) list.channelClosed();
         env.nextTick(() -> {
             if (disconnectEmitted) return;
             disconnectEmitted = true;
@@ -505,7 +515,44 @@ public final class Channel {
             onAck("NODE_HANDLE_ACK".equals(cmd));
             return;
         }
-        target.internalMessage(message, handle);
+        if (cmd instanceof String c && c.startsWith("NODE_SOCKET_")) onSocketList(c, message);
+        target.internalMessage(message, handle); // Node emits these as 'internalMessage' too
+    }
+
+    // ---------------------------------------------------------------- socket lists
+
+    /** Node's {@code channel.sockets.send}: per server key, the sockets sent from here. */
+    private final Map<String, SocketListSend> socketsSend = new LinkedHashMap<>();
+    /** Node's {@code channel.sockets.got}: per server key, the sockets received here. */
+    private final Map<String, SocketListReceive> socketsGot = new LinkedHashMap<>();
+
+    /** Node's {@code getSocketList('send', ...)}: the list for {@code key}, created on first use. */
+    SocketListSend socketListSend(String key) {
+        return socketsSend.computeIfAbsent(key, k -> new SocketListSend(this, k));
+    }
+
+    /** Node's {@code getSocketList('got', ...)}. */
+    SocketListReceive socketListGot(String key) {
+        return socketsGot.computeIfAbsent(key, k -> new SocketListReceive(this, k));
+    }
+
+    /**
+     * A NODE_SOCKET_* message. As in Node, one whose key names no list (a bad or unknown key, a
+     * non-string key) and an unknown NODE_SOCKET_ command are ignored.
+     */
+    private void onSocketList(String cmd, Map<String, Object> message) {
+        if (!(message.get("key") instanceof String key)) return;
+        switch (cmd) {
+            case "NODE_SOCKET_GET_COUNT", "NODE_SOCKET_NOTIFY_CLOSE" -> {
+                SocketListReceive list = socketsGot.get(key);
+                if (list != null) list.onRequest(cmd);
+            }
+            case "NODE_SOCKET_COUNT", "NODE_SOCKET_ALL_CLOSED" -> {
+                SocketListSend list = socketsSend.get(key);
+                if (list != null) list.onReply(cmd, message);
+            }
+            default -> {}
+        }
     }
 
     /** A NODE_HANDLE_ACK or NACK: close or resend the pending socket, then flush the queue. */
@@ -563,7 +610,7 @@ public final class Channel {
             return;
         }
         try {
-            kind.receive(env, envelope, fd, fdType, received -> deliverWithHandle(envelope.get("msg"), received));
+            kind.receive(this, env, envelope, fd, fdType, received -> deliverWithHandle(envelope.get("msg"), received));
         } catch (RuntimeException e) {
             target.error(e);
         }

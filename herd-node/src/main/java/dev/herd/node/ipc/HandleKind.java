@@ -18,6 +18,9 @@ import java.util.function.Consumer;
  * lib/internal/child_process.js): what the sender puts in the NODE_HANDLE envelope's {@code type},
  * which descriptor it sends, and what the receiver builds from the descriptor.
  *
+ * <p>A net.Socket accepted by a net.Server carries the server's {@code key}: see
+ * {@link SocketListSend} and {@link SocketListReceive} for what follows from it.
+ *
  * <p>Loop thread only.
  */
 enum HandleKind {
@@ -60,14 +63,25 @@ enum HandleKind {
 
     /**
      * The io handle whose descriptor goes with the envelope, completing the envelope as Node does
-     * ({@code dgramType}); a net.Socket sent without keepOpen is let go of here. Null when the
-     * object has no handle (already sent, destroyed): the bare message is sent instead.
+     * ({@code dgramType}; {@code key} for a net.Socket accepted by a net.Server, whose server
+     * then counts it through {@code channel}'s {@link SocketListSend}); a net.Socket sent without
+     * keepOpen is let go of here. Null when the object has no handle (already sent, destroyed):
+     * the bare message is sent instead.
      */
-    Handle detach(Object handle, Map<String, Object> envelope, Channel.SendOptions options) {
+    Handle detach(Channel channel, Object handle, Map<String, Object> envelope, Channel.SendOptions options) {
         return switch (this) {
             case NET_SERVER -> ((Server) handle).handle();
             case NET_SOCKET -> {
                 Socket socket = (Socket) handle;
+                if (socket.handle() == null || (!options.keepOpen() && socket.destroyed())) yield null;
+                Server server = socket.server();
+                if (server != null && server.connectionKey() != null) {
+                    // Node: message.key = socket.server._connectionKey; the server asks the peer from now on.
+                    String key = server.connectionKey();
+                    envelope.put("key", key);
+                    channel.socketListSend(key).attach(server);
+                }
+                // Without keepOpen the socket stops counting in its server (Node: _connections--).
                 yield options.keepOpen() ? socket.handle() : socket.detachHandle();
             }
             case NET_NATIVE, DGRAM_NATIVE -> (Handle) handle;
@@ -86,7 +100,7 @@ enum HandleKind {
      * @throws NodeError ERR_INVALID_HANDLE_TYPE when the descriptor cannot back this kind (a
      *     regular file, a datagram socket sent as a net handle, ...); the descriptor is closed
      */
-    void receive(Environment env, Map<String, Object> envelope, Fd fd, Pipe.PendingType fdType, Consumer<Object> emit) {
+    void receive(Channel channel, Environment env, Map<String, Object> envelope, Fd fd, Pipe.PendingType fdType, Consumer<Object> emit) {
         Handle raw;
         try {
             raw = open(env, fd, fdType);
@@ -96,7 +110,13 @@ enum HandleKind {
         }
         switch (this) {
             case NET_NATIVE, DGRAM_NATIVE -> emit.accept(raw);
-            case NET_SOCKET -> emit.accept(Socket.adopt((Stream) raw));
+            case NET_SOCKET -> {
+                Socket socket = Socket.adopt((Stream) raw);
+                // Node tracks it when message.key is truthy; Herd only for a string key (a number
+                // or object key would never match a later request's key in Node either).
+                if (envelope.get("key") instanceof String key && !key.isEmpty()) channel.socketListGot(key).add(socket);
+                emit.accept(socket);
+            }
             case NET_SERVER -> {
                 Server server = new Server(null);
                 server.listen((Stream) raw, () -> emit.accept(server));

@@ -11,6 +11,7 @@ import dev.herd.os.Errno;
 import dev.herd.os.ErrnoException;
 import dev.herd.os.Fd;
 import dev.herd.os.SockAddr;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -43,6 +44,26 @@ public class Server extends EventEmitter {
     private Cluster.WorkerHandle clusterHandle;
     /** See {@link #beforeClose}. */
     private Runnable beforeClose;
+    /** Node's {@code _connectionKey}: {@code addressType:address:port} as asked for at listen. */
+    private String connectionKey;
+    /** Node's {@code _workers}: processes holding connections of this server that were sent to them. */
+    private final java.util.ArrayList<RemoteSockets> workers = new java.util.ArrayList<>();
+    /** Workers that have not yet answered a {@link #close}'s NODE_SOCKET_NOTIFY_CLOSE. */
+    private int workerClosesPending;
+
+    /**
+     * The connections of this server held by another process, as the channel to that process
+     * tracks them (Node's {@code SocketListSend} in a server's {@code _workers}): sent net.Sockets
+     * keep counting in {@link #getConnections} and keep {@link #close} from completing. Each
+     * method calls back exactly once, on the loop thread.
+     */
+    public interface RemoteSockets {
+        /** How many of the sent connections the other process still holds, or an error. */
+        void getConnections(java.util.function.BiConsumer<Throwable, Integer> callback);
+
+        /** Calls back once the other process holds none (or cannot answer any more). */
+        void close(Consumer<Throwable> callback);
+    }
 
     /** A server that emits 'connection' to {@code connectionListener} (may be null). */
     public Server(Consumer<Socket> connectionListener) {
@@ -92,16 +113,19 @@ public class Server extends EventEmitter {
             if (host == null) {
                 try {
                     tcp.bind(SockAddr.inet("::", port));
+                    connectionKey = "6:::" + ":" + port;
                 } catch (ErrnoException e) {
                     if (e.errnoEntry() != Errno.EAFNOSUPPORT && e.errnoEntry() != Errno.EADDRNOTAVAIL) throw e;
                     tcp.close();
                     tcp = new Tcp(env.loop());
                     handle = tcp;
                     tcp.bind(SockAddr.inet("0.0.0.0", port));
+                    connectionKey = "4:0.0.0.0:" + port;
                 }
             } else {
                 String literal = host.equals("localhost") ? "127.0.0.1" : host;
                 tcp.bind(SockAddr.inet(literal, port));
+                connectionKey = (SockAddr.isIP(literal) == 6 ? 6 : 4) + ":" + literal + ":" + port;
             }
             tcp.listen(bl, err -> env.makeCallback(() -> onConnection(err)));
         } catch (ErrnoException | IllegalArgumentException e) {
@@ -146,6 +170,7 @@ public class Server extends EventEmitter {
             return this;
         }
         pipePath = path;
+        connectionKey = "-1:" + path + ":-1";
         if (unref) handle.unref();
         env.nextTick(() -> emit("listening"));
         return this;
@@ -182,6 +207,7 @@ public class Server extends EventEmitter {
             failListen(e);
             return this;
         }
+        connectionKey = "-1:null:-1"; // Node: listen({fd}) has neither address nor port
         if (unref) handle.unref();
         env.nextTick(() -> emit("listening"));
         return this;
@@ -210,6 +236,7 @@ public class Server extends EventEmitter {
             failListen(e);
             return this;
         }
+        connectionKey = "-1:null:-1"; // Node: listen(handle) has neither address nor port
         if (unref) handle.unref();
         env.nextTick(() -> emit("listening"));
         return this;
@@ -259,6 +286,9 @@ public class Server extends EventEmitter {
             h.unref();
         }
         pipePath = path;
+        // Node's setupListenHandle, run by listenOnPrimaryHandle with the worker's own arguments.
+        int addressType = path != null ? -1 : address != null && SockAddr.isIP(address) == 6 ? 6 : 4;
+        connectionKey = addressType + ":" + address + ":" + port;
         env.nextTick(() -> emit("listening"));
     }
 
@@ -328,6 +358,20 @@ public class Server extends EventEmitter {
         closing = true;
         if (beforeClose != null) beforeClose.run();
         if (clusterHandle != null) clusterHandle.close(); // tells the primary (Node: 'close' message)
+        if (!workers.isEmpty()) {
+            // Node polls every worker with NODE_SOCKET_NOTIFY_CLOSE; 'close' waits for all answers.
+            List<RemoteSockets> polled = List.copyOf(workers);
+            workerClosesPending = polled.size();
+            for (RemoteSockets w : polled) {
+                boolean[] once = {false};
+                w.close(err -> {
+                    if (once[0]) return;
+                    once[0] = true;
+                    workerClosesPending--;
+                    maybeEmitClose();
+                });
+            }
+        }
         if (handle != null) handle.close(() -> env.makeCallback(this::maybeEmitClose));
         else maybeEmitClose();
         return this;
@@ -347,7 +391,7 @@ public class Server extends EventEmitter {
     }
 
     private void maybeEmitClose() {
-        if (!closing || closeEmitted || connections > 0 || (handle != null && !handle.isClosed())) return;
+        if (!closing || closeEmitted || connections > 0 || workerClosesPending > 0 || (handle != null && !handle.isClosed())) return;
         closeEmitted = true;
         env.nextTick(() -> emit("close"));
     }
@@ -379,10 +423,70 @@ public class Server extends EventEmitter {
         return connections;
     }
 
-    /** Node's getConnections(callback): the count, delivered on the next tick. */
+    /**
+     * Node's getConnections(callback): the count, delivered on the next tick. With connections
+     * sent to other processes ({@link #setupWorker}), each of them is asked and their counts are
+     * added to this process's; the first failure (a process that went away before answering) is
+     * the callback's error.
+     */
     public void getConnections(java.util.function.BiConsumer<Throwable, Integer> callback) {
-        int n = connections;
-        env.nextTick(() -> callback.accept(null, n));
+        env.checkThread();
+        if (workers.isEmpty()) {
+            int n = connections;
+            env.nextTick(() -> callback.accept(null, n));
+            return;
+        }
+        List<RemoteSockets> polled = List.copyOf(workers);
+        int[] left = {polled.size()};
+        int[] total = {connections};
+        for (RemoteSockets w : polled) {
+            w.getConnections((err, count) -> {
+                if (left[0] <= 0) return; // already answered (an error came first)
+                if (err != null) {
+                    left[0] = -1;
+                    env.nextTick(() -> callback.accept(err, null));
+                    return;
+                }
+                total[0] += count;
+                if (--left[0] == 0) {
+                    int n = total[0];
+                    env.nextTick(() -> callback.accept(null, n));
+                }
+            });
+        }
+    }
+
+    /**
+     * Node's {@code _connectionKey}: what a net.Socket of this server sent over an IPC channel
+     * carries as {@code key} ({@code "4:127.0.0.1:0"}, {@code "6::::8000"}, {@code "-1:/path:-1"}:
+     * address type, address and port as given to listen), or null before listen.
+     */
+    public String connectionKey() {
+        return connectionKey;
+    }
+
+    /**
+     * Node's {@code _setupWorker}: connections of this server were sent to another process, whose
+     * count {@link #getConnections} and {@link #close} now include. For dev.herd.node.ipc.
+     */
+    public void setupWorker(RemoteSockets worker) {
+        env.checkThread();
+        if (!workers.contains(worker)) workers.add(worker);
+    }
+
+    /** The other process is gone (Node: its 'exit'): it is no longer asked. */
+    public void removeWorker(RemoteSockets worker) {
+        env.checkThread();
+        workers.remove(worker);
+    }
+
+    /**
+     * A connection of this server was sent to another process without keepOpen (Node's
+     * {@code socket.server._connections--} in child_process): it no longer counts here.
+     */
+    void connectionLeft() {
+        connections--;
+        maybeEmitClose();
     }
 
     /** Above this many connections new ones are closed at once; negative: no limit. */

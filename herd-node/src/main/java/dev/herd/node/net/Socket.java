@@ -127,6 +127,11 @@ public class Socket extends EventEmitter {
         return new Socket(env, connected, false);
     }
 
+    /** The server that accepted this socket (Node's {@code socket.server}), or null for a client socket. */
+    public Server server() {
+        return server;
+    }
+
     /** The stream under this socket (Node's {@code _handle}), or null before connecting or after it was let go. */
     public Stream handle() {
         return handle;
@@ -147,6 +152,7 @@ public class Socket extends EventEmitter {
         handle = null;
         destroyed = true;
         closed = true;
+        if (server != null) server.connectionLeft(); // no 'close' will come from this socket
         return h;
     }
 
