@@ -1,13 +1,9 @@
 package dev.herd.os;
 
-import static dev.herd.os.Native.C_INT;
-import static dev.herd.os.Native.C_POINTER;
-
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
+import java.lang.ref.Reference;
 
 /**
  * An epoll instance with its own event buffer: {@link #ctl} registers descriptors, {@link #wait}
@@ -15,8 +11,8 @@ import java.lang.invoke.MethodHandle;
  * is laid out per architecture (packed, 12 bytes, on x86_64; 16 elsewhere).
  *
  * <p>Thread rule: owned by one thread (the loop's); {@link #ctl} may also be called from others,
- * as epoll_ctl itself is thread-safe. Lifetime: until {@link #close()}, which closes the epoll fd
- * and frees the buffer.
+ * as epoll_ctl itself is thread-safe. Lifetime: until {@link #close()}, which closes the epoll fd;
+ * the buffer is freed by the GC with this object.
  */
 public final class Epoll implements AutoCloseable {
     public static final int EPOLLIN = 0x1;
@@ -39,22 +35,18 @@ public final class Epoll implements AutoCloseable {
 
     private static final int EINTR = 4;
 
-    // Each downcall is linked on first use, in a holder class of its own (see Native).
-    private static final class Create1 {
-        static final MethodHandle H = Native.downcall("epoll_create1",
-                FunctionDescriptor.of(C_INT, C_INT));
-    }
-    private static final class Ctl {
-        static final MethodHandle H = Native.downcall("epoll_ctl",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER), true, -1);
-    }
-    private static final class Wait {
-        static final MethodHandle H = Native.downcall("epoll_wait",
-                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT, C_INT));
-    }
+    // libc symbols, called through Native's one universal shape (see Native).
+    private static final MemorySegment CREATE1 = Native.symbol("epoll_create1");
+    private static final MemorySegment CTL = Native.symbol("epoll_ctl");
+    private static final MemorySegment WAIT = Native.symbol("epoll_wait");
 
     private final Fd fd;
-    private final Arena arena = Arena.ofShared();
+    /**
+     * Automatic, not closed by {@link #close()}: the event buffers are passed to the kernel as
+     * plain addresses (see Native), so a close racing a wait must not free them under it; they go
+     * with this object, which each call keeps reachable until it returns.
+     */
+    private final Arena arena = Arena.ofAuto();
     private final MemorySegment events;
     private final MemorySegment ctlEvent;
     private final int capacity;
@@ -72,7 +64,7 @@ public final class Epoll implements AutoCloseable {
         if (capacity < 1) throw new IllegalArgumentException("capacity < 1");
         MemorySegment st = Native.state();
         try {
-            int r = (int) Create1.H.invokeExact(st, EPOLL_CLOEXEC);
+            int r = (int) Native.call(CREATE1, st, EPOLL_CLOEXEC);
             if (r < 0) throw ErrnoException.of(Native.errno(st), "epoll_create1");
             return new Epoll(Fd.adopt(r), capacity);
         } catch (ErrnoException e) {
@@ -94,7 +86,7 @@ public final class Epoll implements AutoCloseable {
         ctlEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, data);
         try {
             for (;;) {
-                int r = (int) Ctl.H.invokeExact(st, fd.intValue(), op, target, ctlEvent);
+                int r = (int) Native.call(CTL, st, fd.intValue(), op, target, ctlEvent.address());
                 if (r >= 0) return r;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -112,12 +104,14 @@ public final class Epoll implements AutoCloseable {
     public int wait(int timeoutMs) {
         MemorySegment st = Native.state();
         try {
-            int r = (int) Wait.H.invokeExact(st, fd.intValue(), events, capacity, timeoutMs);
+            int r = (int) Native.call(WAIT, st, fd.intValue(), events.address(), capacity, timeoutMs);
             if (r >= 0) return r;
             int e = Native.errno(st);
             return e == EINTR ? 0 : -e;
         } catch (Throwable t) {
             throw Native.fail(t);
+        } finally {
+            Reference.reachabilityFence(this);
         }
     }
 
@@ -145,6 +139,5 @@ public final class Epoll implements AutoCloseable {
         if (closed) return;
         closed = true;
         fd.close();
-        arena.close();
     }
 }

@@ -1,14 +1,8 @@
 package dev.herd.os;
 
-import static dev.herd.os.Native.C_INT;
-import static dev.herd.os.Native.C_LONG;
-import static dev.herd.os.Native.C_POINTER;
-
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 
 /**
@@ -45,55 +39,17 @@ public final class LibC {
 
     private static final int EINTR = 4;
 
-    // Each downcall is linked on first use, in a holder class of its own (see Native).
-    private static final class Open {
-        static final MethodHandle H = Native.downcall("open",
-                FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT), false, 2);
-    }
-    private static final class Read {
-        static final MethodHandle H = Native.downcall("read",
-                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
-    }
-    private static final class ReadNb {
-        static final MethodHandle H = Native.downcall("read",
-                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG), true, -1);
-    }
-    private static final class Write {
-        static final MethodHandle H = Native.downcall("write",
-                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG));
-    }
-    private static final class WriteNb {
-        static final MethodHandle H = Native.downcall("write",
-                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG), true, -1);
-    }
-    private static final class Close {
-        static final MethodHandle H = Native.downcall("close",
-                FunctionDescriptor.of(C_INT, C_INT));
-    }
-    private static final class Pipe2 {
-        static final MethodHandle H = Native.downcall("pipe2",
-                FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
-    }
-    private static final class Dup3 {
-        static final MethodHandle H = Native.downcall("dup3",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
-    }
-    private static final class Fcntl {
-        static final MethodHandle H = Native.downcall("fcntl",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT), false, 2);
-    }
-    private static final class Eventfd {
-        static final MethodHandle H = Native.downcall("eventfd",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT));
-    }
-    private static final class Getpid {
-        static final MethodHandle H = Native.downcall("getpid",
-                FunctionDescriptor.of(C_INT), true, -1);
-    }
-    private static final class Getppid {
-        static final MethodHandle H = Native.downcall("getppid",
-                FunctionDescriptor.of(C_INT), true, -1);
-    }
+    // libc symbols, called through Native's one universal shape (see Native).
+    private static final MemorySegment OPEN = Native.symbol("open");
+    private static final MemorySegment READ = Native.symbol("read");
+    private static final MemorySegment WRITE = Native.symbol("write");
+    private static final MemorySegment CLOSE = Native.symbol("close");
+    private static final MemorySegment PIPE2 = Native.symbol("pipe2");
+    private static final MemorySegment DUP3 = Native.symbol("dup3");
+    private static final MemorySegment FCNTL = Native.symbol("fcntl");
+    private static final MemorySegment EVENTFD = Native.symbol("eventfd");
+    private static final MemorySegment GETPID = Native.symbol("getpid");
+    private static final MemorySegment GETPPID = Native.symbol("getppid");
 
     /** Throws {@link ErrnoException} for a negative result; returns a non-negative one. */
     public static int check(int result, String syscall) {
@@ -119,7 +75,7 @@ public final class LibC {
         try (Scratch s = Scratch.open()) {
             MemorySegment p = s.allocateFrom(path);
             for (;;) {
-                int r = (int) Open.H.invokeExact(st, p, flags | O_CLOEXEC, mode);
+                int r = (int) Native.call(OPEN, st, p.address(), flags | O_CLOEXEC, mode);
                 if (r >= 0) return r;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -136,7 +92,7 @@ public final class LibC {
         MemorySegment st = Native.state();
         try {
             for (;;) {
-                long r = (long) ReadNb.H.invokeExact(st, fd, seg, (long) len);
+                long r = Native.callHeap(READ, st, fd, seg, len, 0L, 0L, 0L);
                 if (r >= 0) return r;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -149,11 +105,24 @@ public final class LibC {
     /** write(2) from {@code buf[off, off+len)}; non-blocking descriptors only. */
     public static long write(int fd, byte[] buf, int off, int len) {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
-        MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
         MemorySegment st = Native.state();
+        if (len <= Native.SMALL_COPY) {
+            // Copied to native memory: the common shape, so a small write links nothing more.
+            try (Scratch s = Scratch.open()) {
+                MemorySegment tmp = s.allocate(len, 8);
+                MemorySegment.copy(buf, off, tmp, ValueLayout.JAVA_BYTE, 0, len);
+                for (;;) {
+                    long r = Native.call(WRITE, st, fd, tmp.address(), len);
+                    if (r >= 0) return r;
+                    int e = Native.errno(st);
+                    if (e != EINTR) return -e;
+                }
+            }
+        }
+        MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
         try {
             for (;;) {
-                long r = (long) WriteNb.H.invokeExact(st, fd, seg, (long) len);
+                long r = Native.callHeap(WRITE, st, fd, seg, len, 0L, 0L, 0L);
                 if (r >= 0) return r;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -179,7 +148,7 @@ public final class LibC {
         try (Scratch s = Scratch.open()) {
             MemorySegment seg = heap ? s.allocate(len, 8) : MemorySegment.ofBuffer(buf);
             for (;;) {
-                long r = (long) Read.H.invokeExact(st, fd, seg, (long) len);
+                long r = Native.call(READ, st, fd, seg.address(), len);
                 if (r >= 0) {
                     if (heap) MemorySegment.copy(seg, 0, MemorySegment.ofBuffer(buf), 0, r);
                     buf.position(buf.position() + (int) r);
@@ -207,7 +176,7 @@ public final class LibC {
             MemorySegment seg = heap ? s.allocate(len, 8) : MemorySegment.ofBuffer(buf);
             if (heap) MemorySegment.copy(MemorySegment.ofBuffer(buf), 0, seg, 0, len);
             for (;;) {
-                long r = (long) Write.H.invokeExact(st, fd, seg, (long) len);
+                long r = Native.call(WRITE, st, fd, seg.address(), len);
                 if (r >= 0) {
                     buf.position(buf.position() + (int) r);
                     return r;
@@ -229,7 +198,7 @@ public final class LibC {
     public static int close(int fd) {
         MemorySegment st = Native.state();
         try {
-            int r = (int) Close.H.invokeExact(st, fd);
+            int r = (int) Native.call(CLOSE, st, fd);
             if (r == 0) return 0;
             int e = Native.errno(st);
             return e == EINTR ? 0 : -e;
@@ -246,7 +215,7 @@ public final class LibC {
         MemorySegment st = Native.state();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment fds = a.allocate(ValueLayout.JAVA_INT, 2);
-            int r = (int) Pipe2.H.invokeExact(st, fds, flags | O_CLOEXEC);
+            int r = (int) Native.call(PIPE2, st, fds.address(), flags | O_CLOEXEC);
             if (r < 0) throw ErrnoException.of(Native.errno(st), "pipe2");
             return new Fd[] {Fd.adopt(fds.getAtIndex(ValueLayout.JAVA_INT, 0)),
                     Fd.adopt(fds.getAtIndex(ValueLayout.JAVA_INT, 1))};
@@ -262,7 +231,7 @@ public final class LibC {
         MemorySegment st = Native.state();
         try {
             for (;;) {
-                int r = (int) Dup3.H.invokeExact(st, oldfd, newfd, flags);
+                int r = (int) Native.call(DUP3, st, oldfd, newfd, flags);
                 if (r >= 0) return r;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -277,7 +246,7 @@ public final class LibC {
         MemorySegment st = Native.state();
         try {
             for (;;) {
-                int r = (int) Fcntl.H.invokeExact(st, fd, cmd, arg);
+                int r = (int) Native.call(FCNTL, st, fd, cmd, arg);
                 if (r >= 0) return r;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -307,7 +276,7 @@ public final class LibC {
     public static Fd eventfd(int initval, int flags) {
         MemorySegment st = Native.state();
         try {
-            int r = (int) Eventfd.H.invokeExact(st, initval, flags | EFD_CLOEXEC);
+            int r = (int) Native.call(EVENTFD, st, initval, flags | EFD_CLOEXEC);
             if (r < 0) throw ErrnoException.of(Native.errno(st), "eventfd");
             return Fd.adopt(r);
         } catch (ErrnoException e) {
@@ -319,28 +288,37 @@ public final class LibC {
 
     /** Adds {@code value} to an eventfd counter (non-blocking eventfd); returns 0 or -errno. */
     public static int eventfdWrite(int fd, long value) {
-        byte[] b = new byte[8];
-        java.lang.invoke.VarHandle h = LONG_NATIVE;
-        h.set(b, 0, value);
-        long r = write(fd, b, 0, 8);
-        return r < 0 ? (int) r : 0;
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment b = s.allocate(ValueLayout.JAVA_LONG);
+            b.set(ValueLayout.JAVA_LONG, 0, value);
+            for (;;) {
+                long r = Native.call(WRITE, st, fd, b.address(), 8);
+                if (r >= 0) return 0;
+                int e = Native.errno(st);
+                if (e != EINTR) return -e;
+            }
+        }
     }
 
     /** Reads and resets an eventfd counter (non-blocking eventfd); returns the count, or -errno. */
     public static long eventfdRead(int fd) {
-        byte[] b = new byte[8];
-        long r = read(fd, b, 0, 8);
-        if (r < 0) return r;
-        return (long) LONG_NATIVE.get(b, 0);
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment b = s.allocate(ValueLayout.JAVA_LONG);
+            for (;;) {
+                long r = Native.call(READ, st, fd, b.address(), 8);
+                if (r >= 0) return b.get(ValueLayout.JAVA_LONG, 0);
+                int e = Native.errno(st);
+                if (e != EINTR) return -e;
+            }
+        }
     }
-
-    private static final java.lang.invoke.VarHandle LONG_NATIVE =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.nativeOrder());
 
     /** getpid(2). */
     public static int getpid() {
         try {
-            return (int) Getpid.H.invokeExact(Native.state());
+            return (int) Native.call(GETPID, Native.state());
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -349,7 +327,7 @@ public final class LibC {
     /** getppid(2). */
     public static int getppid() {
         try {
-            return (int) Getppid.H.invokeExact(Native.state());
+            return (int) Native.call(GETPPID, Native.state());
         } catch (Throwable t) {
             throw Native.fail(t);
         }

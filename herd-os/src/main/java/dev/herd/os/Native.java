@@ -13,17 +13,47 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Linking of libc functions: the one place that creates downcall handles. Every handle made by
- * {@link #downcall} captures errno, so it takes a leading capture segment; {@link #state()} gives
- * the calling thread's own segment, so errno is never read from a buffer another thread shares.
+ * Linking of libc functions: the one place that creates downcall handles.
  *
- * <p>Callers link each function on first use, in a holder class of its own
- * ({@code private static final class Open { static final MethodHandle H = Native.downcall(...); }}):
- * the JVM initializes the holder, and so links, when a call first reaches {@code Open.H}, and the
- * handle stays a constant the JIT inlines. Linking is not free: each new function type makes the
- * JDK generate a stub class and a dozen method-handle classes, and compile the code that generates
- * them, about 0.1-0.3 MiB of a process's memory each. Linking all 60 functions when their classes
- * load made an idle HTTP server link 24; lazily, it links 8 (docs/benchmarks.md, "Idle memory").
+ * <p><b>One shape for (nearly) every call.</b> Linking is not free: each distinct function shape
+ * (descriptor plus options; the JDK caches per shape, then only binds the symbol) makes the JDK
+ * spin a stub class and a few dozen LambdaForm classes and compile the code that spins them,
+ * tens of milliseconds in a freshly forked JVM and 0.1-0.3 MiB of its memory, none of which an
+ * AOT cache holds. So almost every libc call goes through one unbound handle, {@link #call},
+ * of the C shape {@code long f(long, long, long, long, long, long)} that captures errno: the
+ * function's address is its first argument (a symbol looked up once, {@link #symbol}), then the
+ * errno capture segment ({@link #state()}), then six integer arguments. Callers widen every
+ * argument to {@code long}, pass a pointer as {@code segment.address()}, pass 0 for the
+ * arguments the function does not have, and narrow an {@code int} result with {@code (int)}.
+ * No method-handle adapter is made per function: adapters spin LambdaForms too.
+ *
+ * <p>Why this is exact on the two ABIs Herd runs on (System V x86_64 and AAPCS64, Linux): the
+ * first six integer or pointer arguments travel in 64-bit registers (rdi, rsi, rdx, rcx, r8, r9;
+ * x0-x5), whatever their C type; a callee with an {@code int}, {@code unsigned}, {@code short}
+ * or {@code socklen_t} parameter reads only the low bits of its register, and one with fewer
+ * parameters never looks at the rest; an {@code int} result is the low 32 bits of rax/x0 (so
+ * {@code (int)} of the long is the C value), a pointer result the whole register, and a
+ * {@code void} function's result is ignored. Variadic functions (fcntl, open, ioctl, syscall)
+ * take their integer arguments from the same registers on both ABIs (Linux AArch64 does not put
+ * variadic arguments on the stack, unlike Apple's). On x86_64 a variadic callee also reads
+ * {@code %al} (an upper bound on the vector registers used); the handle is therefore linked as
+ * variadic with no variadic argument ({@code firstVariadicArg(6)}), which makes the JDK set
+ * {@code %al} to 0, right for every callee. Functions that do not fit (more than six arguments,
+ * floating point, structs by value) would need a descriptor of their own; libc as Herd uses it
+ * has none.
+ *
+ * <p>Two more shapes exist only where the universal one cannot serve: {@link #callHeap} (critical,
+ * its second argument a segment that may be a heap array: zero-copy read/recv into {@code byte[]},
+ * and write/send of more than {@link #SMALL_COPY} bytes from one) is linked on first use; {@link #downcall}/{@link #downcallNoErrno} remain for
+ * tests.
+ *
+ * <p><b>Reachability.</b> A pointer passed as a {@code long} does not keep its segment alive
+ * during the call, as a segment argument would. Only pass memory the caller keeps reachable
+ * until the call returns: a confined arena still open, a {@link Scratch} still open (it holds
+ * every buffer it handed out until {@code close()}), a field of an object that is itself kept
+ * alive, or a direct buffer fenced with {@link java.lang.ref.Reference#reachabilityFence}. Never
+ * pass {@code address()} of a heap segment: it is an offset, not an address ({@link #addr}
+ * checks).
  */
 final class Native {
     static final Linker LINKER = Linker.nativeLinker();
@@ -51,6 +81,101 @@ final class Native {
 
     private Native() {}
 
+    private static final ValueLayout.OfLong L = ValueLayout.JAVA_LONG;
+
+    /**
+     * {@code (MemorySegment function, MemorySegment errnoState, long a1..a6) long}: the universal
+     * handle. Linked when Native initializes, i.e. by the first libc call.
+     */
+    private static final MethodHandle CALL = linkUniversal();
+
+    @SuppressWarnings("restricted")
+    private static MethodHandle linkUniversal() {
+        return LINKER.downcallHandle(FunctionDescriptor.of(L, L, L, L, L, L, L),
+                Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(6));
+    }
+
+    /** The critical, heap-capable shape {@code long f(long, void*, long, long, long, long)}, linked on first use. */
+    private static final class Heap {
+        @SuppressWarnings("restricted")
+        static final MethodHandle CALL = LINKER.downcallHandle(
+                FunctionDescriptor.of(L, L, C_POINTER, L, L, L, L),
+                Linker.Option.captureCallState("errno"), Linker.Option.critical(true));
+    }
+
+    /**
+     * Writes of {@code byte[]} up to this size are copied to native memory and go through
+     * {@link #call} rather than {@link #callHeap}: copying 8 KiB costs well under a system call
+     * (microseconds on gVisor), and a process that only writes small messages (an IPC child, an
+     * idle server's wake-ups) never links the second shape.
+     */
+    static final int SMALL_COPY = 8192;
+
+    /** The address of libc's {@code name}; throws UnsatisfiedLinkError if there is none. */
+    static MemorySegment symbol(String name) {
+        return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
+    }
+
+    /** The address of libc's {@code name}, or {@code null} (glibc-version-dependent wrappers). */
+    static MemorySegment symbolOrNull(String name) {
+        return LIBC.find(name).orElse(null);
+    }
+
+    /** A native segment's address, for a pointer argument; rejects heap segments. */
+    static long addr(MemorySegment segment) {
+        if (!segment.isNative()) throw new IllegalArgumentException("heap segment passed as a pointer");
+        return segment.address();
+    }
+
+    /**
+     * Calls libc function {@code fn} with up to six integer/pointer arguments (the rest 0),
+     * capturing errno into {@code state}; returns the raw result register.
+     */
+    static long call(MemorySegment fn, MemorySegment state, long a, long b, long c, long d, long e, long f) {
+        try {
+            return (long) CALL.invokeExact(fn, state, a, b, c, d, e, f);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
+    static long call(MemorySegment fn, MemorySegment state) {
+        return call(fn, state, 0L, 0L, 0L, 0L, 0L, 0L);
+    }
+
+    static long call(MemorySegment fn, MemorySegment state, long a) {
+        return call(fn, state, a, 0L, 0L, 0L, 0L, 0L);
+    }
+
+    static long call(MemorySegment fn, MemorySegment state, long a, long b) {
+        return call(fn, state, a, b, 0L, 0L, 0L, 0L);
+    }
+
+    static long call(MemorySegment fn, MemorySegment state, long a, long b, long c) {
+        return call(fn, state, a, b, c, 0L, 0L, 0L);
+    }
+
+    static long call(MemorySegment fn, MemorySegment state, long a, long b, long c, long d) {
+        return call(fn, state, a, b, c, d, 0L, 0L);
+    }
+
+    static long call(MemorySegment fn, MemorySegment state, long a, long b, long c, long d, long e) {
+        return call(fn, state, a, b, c, d, e, 0L);
+    }
+
+    /**
+     * Calls {@code fn(a, heap, c, d, e, f)} where {@code heap} may be a heap segment (a
+     * {@code byte[]} slice), critically: no thread-state transition, so only for calls that never
+     * block (non-blocking fds).
+     */
+    static long callHeap(MemorySegment fn, MemorySegment state, long a, MemorySegment heap, long c, long d, long e, long f) {
+        try {
+            return (long) Heap.CALL.invokeExact(fn, state, a, heap, c, d, e, f);
+        } catch (Throwable t) {
+            throw fail(t);
+        }
+    }
+
     /** The calling thread's errno capture segment. */
     static MemorySegment state() {
         return STATE.get();
@@ -62,7 +187,8 @@ final class Native {
     }
 
     /**
-     * A downcall handle that captures errno. {@code critical} skips the thread-state transition and
+     * A downcall handle of its own shape that captures errno (tests; production code uses
+     * {@link #call}). {@code critical} skips the thread-state transition and
      * lets heap arrays through: only for calls that never block (non-blocking fds, getpid).
      * {@code firstVariadic} ≥ 0 marks a variadic function (fcntl, ioctl, syscall).
      */

@@ -1,13 +1,7 @@
 package dev.herd.os;
 
-import static dev.herd.os.Native.C_INT;
-import static dev.herd.os.Native.C_LONG;
-import static dev.herd.os.Native.C_POINTER;
-
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ReadOnlyBufferException;
@@ -153,84 +147,26 @@ public final class Net {
         return CMSG_HDR + dataLen;
     }
 
-    // ---- downcalls, each linked on first use in a holder class of its own (see Native) ----
-    private static final class Socket {
-        static final MethodHandle H = Native.downcall("socket",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT));
-    }
-    private static final class Socketpair {
-        static final MethodHandle H = Native.downcall("socketpair",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER));
-    }
-    private static final class Bind {
-        static final MethodHandle H = Native.downcall("bind",
-                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
-    }
-    private static final class Listen {
-        static final MethodHandle H = Native.downcall("listen",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT));
-    }
-    private static final class Accept4 {
-        static final MethodHandle H = Native.downcall("accept4",
-                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER, C_INT));
-    }
-    private static final class Connect {
-        static final MethodHandle H = Native.downcall("connect",
-                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_INT));
-    }
-    private static final class Getsockopt {
-        static final MethodHandle H = Native.downcall("getsockopt",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_POINTER));
-    }
-    private static final class Setsockopt {
-        static final MethodHandle H = Native.downcall("setsockopt",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_INT, C_POINTER, C_INT));
-    }
-    private static final class Getsockname {
-        static final MethodHandle H = Native.downcall("getsockname",
-                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER));
-    }
-    private static final class Getpeername {
-        static final MethodHandle H = Native.downcall("getpeername",
-                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER));
-    }
-    private static final class Shutdown {
-        static final MethodHandle H = Native.downcall("shutdown",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT));
-    }
-    private static final class SendNb {
-        static final MethodHandle H = Native.downcall("send",
-                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT), true, -1);
-    }
-    private static final class RecvNb {
-        static final MethodHandle H = Native.downcall("recv",
-                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT), true, -1);
-    }
-    private static final class SendtoNb {
-        static final MethodHandle H = Native.downcall("sendto",
-                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT, C_POINTER, C_INT), true, -1);
-    }
-    private static final class RecvfromNb {
-        static final MethodHandle H = Native.downcall("recvfrom",
-                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_LONG, C_INT, C_POINTER, C_POINTER), true, -1);
-    }
-    private static final class Readv {
-        static final MethodHandle H = Native.downcall("readv",
-                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
-    }
-    private static final class Writev {
-        static final MethodHandle H = Native.downcall("writev",
-                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
-    }
-    private static final class Sendmsg {
-        static final MethodHandle H = Native.downcall("sendmsg",
-                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
-    }
-    // Not "Recvmsg": on a case-insensitive file system its class file would clash with RecvMsg's.
-    private static final class RecvmsgCall {
-        static final MethodHandle H = Native.downcall("recvmsg",
-                FunctionDescriptor.of(C_LONG, C_INT, C_POINTER, C_INT));
-    }
+    // ---- libc symbols, called through Native's one universal shape (see Native) ----
+    private static final MemorySegment SOCKET = Native.symbol("socket");
+    private static final MemorySegment SOCKETPAIR = Native.symbol("socketpair");
+    private static final MemorySegment BIND = Native.symbol("bind");
+    private static final MemorySegment LISTEN = Native.symbol("listen");
+    private static final MemorySegment ACCEPT4 = Native.symbol("accept4");
+    private static final MemorySegment CONNECT = Native.symbol("connect");
+    private static final MemorySegment GETSOCKOPT = Native.symbol("getsockopt");
+    private static final MemorySegment SETSOCKOPT = Native.symbol("setsockopt");
+    private static final MemorySegment GETSOCKNAME = Native.symbol("getsockname");
+    private static final MemorySegment GETPEERNAME = Native.symbol("getpeername");
+    private static final MemorySegment SHUTDOWN = Native.symbol("shutdown");
+    private static final MemorySegment SEND = Native.symbol("send");
+    private static final MemorySegment RECV = Native.symbol("recv");
+    private static final MemorySegment SENDTO = Native.symbol("sendto");
+    private static final MemorySegment RECVFROM = Native.symbol("recvfrom");
+    private static final MemorySegment READV = Native.symbol("readv");
+    private static final MemorySegment WRITEV = Native.symbol("writev");
+    private static final MemorySegment SENDMSG = Native.symbol("sendmsg");
+    private static final MemorySegment RECVMSG = Native.symbol("recvmsg");
 
     // ---- sockets ----
 
@@ -242,7 +178,7 @@ public final class Net {
     public static Fd socket(int domain, int type, int protocol) {
         MemorySegment st = Native.state();
         try {
-            int r = (int) Socket.H.invokeExact(st, domain, type | SOCK_CLOEXEC, protocol);
+            int r = (int) Native.call(SOCKET, st, domain, type | SOCK_CLOEXEC, protocol);
             if (r < 0) throw ErrnoException.of(Native.errno(st), "socket");
             return Fd.adopt(r);
         } catch (ErrnoException e) {
@@ -261,7 +197,7 @@ public final class Net {
         MemorySegment st = Native.state();
         try (Scratch s = Scratch.open()) {
             MemorySegment sv = s.allocate(ValueLayout.JAVA_INT, 2);
-            int r = (int) Socketpair.H.invokeExact(st, domain, type | SOCK_CLOEXEC, protocol, sv);
+            int r = (int) Native.call(SOCKETPAIR, st, domain, type | SOCK_CLOEXEC, protocol, sv.address());
             if (r < 0) throw ErrnoException.of(Native.errno(st), "socketpair");
             return new Fd[] {Fd.adopt(sv.getAtIndex(ValueLayout.JAVA_INT, 0)),
                     Fd.adopt(sv.getAtIndex(ValueLayout.JAVA_INT, 1))};
@@ -278,7 +214,7 @@ public final class Net {
         try (Scratch s = Scratch.open()) {
             MemorySegment sa = s.allocate(SockAddr.SOCKADDR_STORAGE_SIZE, 8);
             int len = (int) addr.encode(sa);
-            int r = (int) Bind.H.invokeExact(st, fd, sa, len);
+            int r = (int) Native.call(BIND, st, fd, sa.address(), len);
             return r == 0 ? 0 : -Native.errno(st);
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -289,7 +225,7 @@ public final class Net {
     public static int listen(int fd, int backlog) {
         MemorySegment st = Native.state();
         try {
-            int r = (int) Listen.H.invokeExact(st, fd, backlog);
+            int r = (int) Native.call(LISTEN, st, fd, backlog);
             return r == 0 ? 0 : -Native.errno(st);
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -314,7 +250,7 @@ public final class Net {
             }
             for (;;) {
                 if (peer != null) len.set(ValueLayout.JAVA_INT, 0, SockAddr.SOCKADDR_STORAGE_SIZE);
-                int r = (int) Accept4.H.invokeExact(st, fd, sa, len, flags | SOCK_CLOEXEC);
+                int r = (int) Native.call(ACCEPT4, st, fd, sa.address(), len.address(), flags | SOCK_CLOEXEC);
                 if (r >= 0) {
                     if (peer != null) peer[0] = SockAddr.decode(sa, len.get(ValueLayout.JAVA_INT, 0));
                     return r;
@@ -340,7 +276,7 @@ public final class Net {
             int len = (int) addr.encode(sa);
             boolean interrupted = false;
             for (;;) {
-                int r = (int) Connect.H.invokeExact(st, fd, sa, len);
+                int r = (int) Native.call(CONNECT, st, fd, sa.address(), len);
                 if (r == 0) return 0;
                 int e = Native.errno(st);
                 if (e == EINTR) {
@@ -367,7 +303,7 @@ public final class Net {
             MemorySegment sa = s.allocate(SockAddr.SOCKADDR_STORAGE_SIZE, 8);
             sa.fill((byte) 0); // sa_family = AF_UNSPEC
             for (;;) {
-                int r = (int) Connect.H.invokeExact(st, fd, sa, SockAddr.SOCKADDR_STORAGE_SIZE);
+                int r = (int) Native.call(CONNECT, st, fd, sa.address(), SockAddr.SOCKADDR_STORAGE_SIZE);
                 if (r == 0) return 0;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -390,7 +326,7 @@ public final class Net {
             MemorySegment len = s.allocate(ValueLayout.JAVA_INT);
             val.set(ValueLayout.JAVA_INT, 0, 0);
             len.set(ValueLayout.JAVA_INT, 0, 4);
-            int r = (int) Getsockopt.H.invokeExact(st, fd, level, optname, val, len);
+            int r = (int) Native.call(GETSOCKOPT, st, fd, level, optname, val.address(), len.address());
             return r == 0 ? val.get(ValueLayout.JAVA_INT, 0) : -Native.errno(st);
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -409,7 +345,7 @@ public final class Net {
 
     private static int setsockopt(MemorySegment st, int fd, int level, int optname, MemorySegment val) {
         try {
-            int r = (int) Setsockopt.H.invokeExact(st, fd, level, optname, val, (int) val.byteSize());
+            int r = (int) Native.call(SETSOCKOPT, st, fd, level, optname, val.address(), val.byteSize());
             return r == 0 ? 0 : -Native.errno(st);
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -512,7 +448,7 @@ public final class Net {
      * @throws ErrnoException on failure (EBADF, ENOTSOCK), syscall {@code "getsockname"}
      */
     public static SockAddr getsockname(int fd) {
-        return name(Getsockname.H, fd, "getsockname");
+        return name(GETSOCKNAME, fd, "getsockname");
     }
 
     /**
@@ -521,16 +457,16 @@ public final class Net {
      * @throws ErrnoException on failure (ENOTCONN, EBADF, ...), syscall {@code "getpeername"}
      */
     public static SockAddr getpeername(int fd) {
-        return name(Getpeername.H, fd, "getpeername");
+        return name(GETPEERNAME, fd, "getpeername");
     }
 
-    private static SockAddr name(MethodHandle h, int fd, String syscall) {
+    private static SockAddr name(MemorySegment fn, int fd, String syscall) {
         MemorySegment st = Native.state();
         try (Scratch s = Scratch.open()) {
             MemorySegment sa = s.allocate(SockAddr.SOCKADDR_STORAGE_SIZE, 8);
             MemorySegment len = s.allocate(ValueLayout.JAVA_INT);
             len.set(ValueLayout.JAVA_INT, 0, SockAddr.SOCKADDR_STORAGE_SIZE);
-            int r = (int) h.invokeExact(st, fd, sa, len);
+            int r = (int) Native.call(fn, st, fd, sa.address(), len.address());
             if (r < 0) throw ErrnoException.of(Native.errno(st), syscall);
             return SockAddr.decode(sa, len.get(ValueLayout.JAVA_INT, 0));
         } catch (ErrnoException e) {
@@ -544,7 +480,7 @@ public final class Net {
     public static int shutdown(int fd, int how) {
         MemorySegment st = Native.state();
         try {
-            int r = (int) Shutdown.H.invokeExact(st, fd, how);
+            int r = (int) Native.call(SHUTDOWN, st, fd, how);
             return r == 0 ? 0 : -Native.errno(st);
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -556,11 +492,24 @@ public final class Net {
     /** send(2) from {@code buf[off, off+len)} with MSG_NOSIGNAL added; bytes sent or -errno. */
     public static long send(int fd, byte[] buf, int off, int len, int flags) {
         Objects.checkFromIndexSize(off, len, buf.length);
-        MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
         MemorySegment st = Native.state();
+        if (len <= Native.SMALL_COPY) {
+            // Copied to native memory: the common shape, so a small send links nothing more.
+            try (Scratch s = Scratch.open()) {
+                MemorySegment tmp = s.allocate(len, 8);
+                MemorySegment.copy(buf, off, tmp, ValueLayout.JAVA_BYTE, 0, len);
+                for (;;) {
+                    long r = Native.call(SEND, st, fd, tmp.address(), len, flags | MSG_NOSIGNAL);
+                    if (r >= 0) return r;
+                    int e = Native.errno(st);
+                    if (e != EINTR) return -e;
+                }
+            }
+        }
+        MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
         try {
             for (;;) {
-                long r = (long) SendNb.H.invokeExact(st, fd, seg, (long) len, flags | MSG_NOSIGNAL);
+                long r = Native.callHeap(SEND, st, fd, seg, len, flags | MSG_NOSIGNAL, 0L, 0L);
                 if (r >= 0) return r;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -577,7 +526,7 @@ public final class Net {
         MemorySegment st = Native.state();
         try {
             for (;;) {
-                long r = (long) RecvNb.H.invokeExact(st, fd, seg, (long) len, flags);
+                long r = Native.callHeap(RECV, st, fd, seg, len, flags, 0L, 0L);
                 if (r >= 0) return r;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -603,7 +552,7 @@ public final class Net {
                 salen = (int) to.encode(sa);
             }
             for (;;) {
-                long r = (long) SendtoNb.H.invokeExact(st, fd, seg, (long) len, flags | MSG_NOSIGNAL, sa, salen);
+                long r = Native.callHeap(SENDTO, st, fd, seg, len, flags | MSG_NOSIGNAL, sa.address(), salen);
                 if (r >= 0) return r;
                 int e = Native.errno(st);
                 if (e != EINTR) return -e;
@@ -632,7 +581,7 @@ public final class Net {
             }
             for (;;) {
                 if (from != null) salen.set(ValueLayout.JAVA_INT, 0, SockAddr.SOCKADDR_STORAGE_SIZE);
-                long r = (long) RecvfromNb.H.invokeExact(st, fd, seg, (long) len, flags, sa, salen);
+                long r = Native.callHeap(RECVFROM, st, fd, seg, len, flags, sa.address(), salen.address());
                 if (r >= 0) {
                     if (from != null) from[0] = SockAddr.decode(sa, salen.get(ValueLayout.JAVA_INT, 0));
                     return r;
@@ -657,7 +606,7 @@ public final class Net {
         try (Scratch s = Scratch.open()) {
             Iov iov = Iov.of(s, bufs, offset, length, false);
             for (;;) {
-                long r = (long) Writev.H.invokeExact(st, fd, iov.vec, iov.count);
+                long r = Native.call(WRITEV, st, fd, iov.vec.address(), iov.count);
                 if (r >= 0) {
                     iov.advance(r);
                     return r;
@@ -682,7 +631,7 @@ public final class Net {
         try (Scratch s = Scratch.open()) {
             Iov iov = Iov.of(s, bufs, offset, length, true);
             for (;;) {
-                long r = (long) Readv.H.invokeExact(st, fd, iov.vec, iov.count);
+                long r = Native.call(READV, st, fd, iov.vec.address(), iov.count);
                 if (r >= 0) {
                     iov.fill(r);
                     return r;
@@ -736,7 +685,7 @@ public final class Net {
                 msg.set(ValueLayout.JAVA_LONG, MSG_CONTROLLEN, space);
             }
             for (;;) {
-                long r = (long) Sendmsg.H.invokeExact(st, fd, msg, flags | MSG_NOSIGNAL);
+                long r = Native.call(SENDMSG, st, fd, msg.address(), flags | MSG_NOSIGNAL);
                 if (r >= 0) {
                     iov.advance(r);
                     return r;
@@ -801,7 +750,7 @@ public final class Net {
                 msg.set(ValueLayout.JAVA_LONG, MSG_IOVLEN, iov.count);
                 msg.set(ValueLayout.ADDRESS, MSG_CONTROL, control);
                 msg.set(ValueLayout.JAVA_LONG, MSG_CONTROLLEN, space);
-                long r = (long) RecvmsgCall.H.invokeExact(st, fd, msg, flags | MSG_CMSG_CLOEXEC);
+                long r = Native.call(RECVMSG, st, fd, msg.address(), flags | MSG_CMSG_CLOEXEC);
                 if (r >= 0) {
                     iov.fill(r);
                     // Linux echoes MSG_CMSG_CLOEXEC back in msg_flags; it says nothing about this message.

@@ -1,12 +1,7 @@
 package dev.herd.os;
 
-import static dev.herd.os.Native.C_INT;
-import static dev.herd.os.Native.C_POINTER;
-
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,19 +60,11 @@ public final class Netdb {
     /** NI_MAXHOST: longer canonical names are cut here rather than read without bound. */
     private static final long NI_MAXHOST = 1025;
 
-    // Each downcall is linked on first use, in a holder class of its own (see Native).
-    private static final class Getaddrinfo {
-        static final MethodHandle H = Native.downcall("getaddrinfo",
-                FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER));
-    }
-    private static final class Freeaddrinfo {
-        static final MethodHandle H = Native.downcallNoErrno("freeaddrinfo",
-                FunctionDescriptor.ofVoid(C_POINTER));
-    }
-    private static final class GaiStrerror {
-        static final MethodHandle H = Native.downcallNoErrno("gai_strerror",
-                FunctionDescriptor.of(C_POINTER, C_INT));
-    }
+    // libc symbols, called through Native's one universal shape (see Native); freeaddrinfo and
+    // gai_strerror do not set errno, so their capture is simply ignored.
+    private static final MemorySegment GETADDRINFO = Native.symbol("getaddrinfo");
+    private static final MemorySegment FREEADDRINFO = Native.symbol("freeaddrinfo");
+    private static final MemorySegment GAI_STRERROR = Native.symbol("gai_strerror");
 
     /**
      * One entry of getaddrinfo's result list: the family ({@code AF_INET}, {@code AF_INET6}),
@@ -112,7 +99,8 @@ public final class Netdb {
             hints.set(ValueLayout.JAVA_INT, AI_SOCKTYPE, socktype);
             MemorySegment resp = s.allocate(ValueLayout.ADDRESS);
             resp.set(ValueLayout.ADDRESS, 0, MemorySegment.NULL);
-            int r = (int) Getaddrinfo.H.invokeExact(st, cString(s, node), cString(s, service), hints, resp);
+            int r = (int) Native.call(GETADDRINFO, st, cString(s, node).address(), cString(s, service).address(),
+                    hints.address(), resp.address());
             if (r != 0) {
                 // errno matters only for EAI_SYSTEM; the capture segment still holds this call's.
                 throw ErrnoException.dns(translate(r, Native.errno(st)), "getaddrinfo", node);
@@ -131,7 +119,7 @@ public final class Netdb {
     /** gai_strerror(3): glibc's text for an {@code EAI_*} code ("Name or service not known"). */
     public static String gai_strerror(int errcode) {
         try {
-            MemorySegment p = (MemorySegment) GaiStrerror.H.invokeExact(errcode);
+            MemorySegment p = MemorySegment.ofAddress(Native.call(GAI_STRERROR, Native.state(), errcode));
             return readCString(p, 256);
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -182,7 +170,7 @@ public final class Netdb {
 
     private static void freeaddrinfo(MemorySegment res) {
         try {
-            Freeaddrinfo.H.invokeExact(res);
+            Native.call(FREEADDRINFO, Native.state(), res.address());
         } catch (Throwable t) {
             throw Native.fail(t);
         }

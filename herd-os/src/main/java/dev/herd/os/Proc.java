@@ -1,13 +1,7 @@
 package dev.herd.os;
 
-import static dev.herd.os.Native.C_INT;
-import static dev.herd.os.Native.C_LONG;
-import static dev.herd.os.Native.C_POINTER;
-
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 
 /**
  * Process system calls: kill, pidfd_open, pidfd_send_signal, waitid, getpid/getppid. Signal
@@ -49,34 +43,13 @@ public final class Proc {
     private static final long SYS_PIDFD_OPEN = 434;
     private static final long SIGINFO_SIZE = 128;
 
-    // Each downcall is linked on first use, in a holder class of its own (see Native).
-    private static final class Kill {
-        static final MethodHandle H = Native.downcall("kill",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT));
-    }
-    private static final class Waitid {
-        static final MethodHandle H = Native.downcall("waitid",
-                FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER, C_INT));
-    }
-    // glibc 2.36 has both wrappers; older ones go through syscall(2), which is variadic.
-    private static final class PidfdOpen {
-        static final MethodHandle H = Native.has("pidfd_open")
-                ? Native.downcall("pidfd_open", FunctionDescriptor.of(C_INT, C_INT, C_INT))
-                : null;
-    }
-    private static final class PidfdSendSignal {
-        static final MethodHandle H = Native.has("pidfd_send_signal")
-                ? Native.downcall("pidfd_send_signal", FunctionDescriptor.of(C_INT, C_INT, C_INT, C_POINTER, C_INT))
-                : null;
-    }
-    private static final class Syscall2 {
-        static final MethodHandle H = Native.downcall("syscall",
-                FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG), false, 1);
-    }
-    private static final class Syscall4 {
-        static final MethodHandle H = Native.downcall("syscall",
-                FunctionDescriptor.of(C_LONG, C_LONG, C_LONG, C_LONG, C_LONG, C_LONG), false, 1);
-    }
+    // libc symbols, called through Native's one universal shape (see Native). glibc 2.36 has both
+    // pidfd wrappers (null when absent); older ones go through syscall(2), which is variadic.
+    private static final MemorySegment KILL = Native.symbol("kill");
+    private static final MemorySegment WAITID = Native.symbol("waitid");
+    private static final MemorySegment PIDFD_OPEN = Native.symbolOrNull("pidfd_open");
+    private static final MemorySegment PIDFD_SEND_SIGNAL = Native.symbolOrNull("pidfd_send_signal");
+    private static final MemorySegment SYSCALL = Native.symbol("syscall");
 
     /**
      * kill(2). Signal 0 checks that {@code pid} exists and may be signalled (0, -ESRCH or
@@ -86,7 +59,7 @@ public final class Proc {
     public static int kill(int pid, int sig) {
         MemorySegment st = Native.state();
         try {
-            int r = (int) Kill.H.invokeExact(st, pid, sig);
+            int r = (int) Native.call(KILL, st, pid, sig);
             return r == 0 ? 0 : -Native.errno(st);
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -102,11 +75,11 @@ public final class Proc {
     public static int pidfd_open(int pid, int flags) {
         MemorySegment st = Native.state();
         try {
-            if (PidfdOpen.H != null) {
-                int r = (int) PidfdOpen.H.invokeExact(st, pid, flags);
+            if (PIDFD_OPEN != null) {
+                int r = (int) Native.call(PIDFD_OPEN, st, pid, flags);
                 return r >= 0 ? r : -Native.errno(st);
             }
-            long r = (long) Syscall2.H.invokeExact(st, SYS_PIDFD_OPEN, (long) pid, (long) flags);
+            long r = Native.call(SYSCALL, st, SYS_PIDFD_OPEN, pid, flags);
             return r >= 0 ? (int) r : -Native.errno(st);
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -117,11 +90,11 @@ public final class Proc {
     public static int pidfd_send_signal(int pidfd, int sig) {
         MemorySegment st = Native.state();
         try {
-            if (PidfdSendSignal.H != null) {
-                int r = (int) PidfdSendSignal.H.invokeExact(st, pidfd, sig, MemorySegment.NULL, 0);
+            if (PIDFD_SEND_SIGNAL != null) {
+                int r = (int) Native.call(PIDFD_SEND_SIGNAL, st, pidfd, sig, 0L, 0L);
                 return r == 0 ? 0 : -Native.errno(st);
             }
-            long r = (long) Syscall4.H.invokeExact(st, SYS_PIDFD_SEND_SIGNAL, (long) pidfd, (long) sig, 0L, 0L);
+            long r = Native.call(SYSCALL, st, SYS_PIDFD_SEND_SIGNAL, pidfd, sig, 0L, 0L);
             return r == 0 ? 0 : -Native.errno(st);
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -186,7 +159,7 @@ public final class Proc {
             MemorySegment info = s.allocate(SIGINFO_SIZE, 8);
             for (;;) {
                 info.fill((byte) 0); // WNOHANG leaves si_pid untouched: 0 must mean "nothing yet"
-                int r = (int) Waitid.H.invokeExact(st, idtype, id, info, options);
+                int r = (int) Native.call(WAITID, st, idtype, id, info.address(), options);
                 if (r == 0) {
                     int pid = info.get(ValueLayout.JAVA_INT, 16);
                     if (pid == 0) return WaitStatus.NOTHING_YET;

@@ -12,7 +12,7 @@ import java.lang.foreign.SegmentAllocator;
  *
  * <p>Memory handed out is <b>not zeroed</b>: callers set every byte the kernel reads (a msghdr is
  * cleared with {@code fill((byte) 0)}). Use as {@code try (Scratch s = Scratch.open()) {...}}; the
- * segments are valid until {@link #close()}. Thread rule: confined to the opening thread. A nested
+ * segments are valid, and their memory held, until {@link #close()}. Thread rule: confined to the opening thread. A nested
  * {@link #open()} on the same thread gets a private instance, so helpers cannot trample a caller.
  */
 final class Scratch implements SegmentAllocator, AutoCloseable {
@@ -27,6 +27,12 @@ final class Scratch implements SegmentAllocator, AutoCloseable {
     private long used;
     private boolean open;
     private Arena overflow;
+    /**
+     * Buffers replaced by a bigger one during this call. Downcalls take pointers as plain
+     * addresses (see Native), so a slice handed out earlier does not keep its buffer alive; this
+     * does, until {@link #close()}.
+     */
+    private java.util.ArrayList<MemorySegment> retired;
 
     private Scratch() {}
 
@@ -47,8 +53,12 @@ final class Scratch implements SegmentAllocator, AutoCloseable {
                 if (overflow == null) overflow = Arena.ofConfined();
                 return overflow.allocate(byteSize, byteAlignment);
             }
-            // Slices already handed out reference the old buffer's automatic arena, so they stay
-            // valid; the old buffer is freed by the GC once they are gone.
+            // Slices already handed out stay valid: the old buffer is kept until close(), then
+            // freed by the GC (its automatic arena) once nothing references it.
+            if (used > 0) {
+                if (retired == null) retired = new java.util.ArrayList<>(2);
+                retired.add(buffer);
+            }
             long cap = buffer.byteSize();
             while (cap < byteSize + 1024) cap *= 2;
             buffer = Arena.ofAuto().allocate(cap, ALIGN);
@@ -63,6 +73,7 @@ final class Scratch implements SegmentAllocator, AutoCloseable {
     public void close() {
         used = 0;
         open = false;
+        retired = null;
         if (overflow != null) {
             overflow.close();
             overflow = null;

@@ -1,12 +1,7 @@
 package dev.herd.os;
 
-import static dev.herd.os.Native.C_INT;
-import static dev.herd.os.Native.C_POINTER;
-
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -457,12 +452,10 @@ public final class SockAddr {
 
     private static final int IF_NAMESIZE = 16;
 
-    /** Linked on first use: most programs never print or parse a zone. */
+    /** Looked up on first use (most programs never print or parse a zone); called as in Native. */
     private static final class IfNames {
-        static final MethodHandle NAMETOINDEX = Native.downcall("if_nametoindex",
-                FunctionDescriptor.of(C_INT, C_POINTER));
-        static final MethodHandle INDEXTONAME = Native.downcall("if_indextoname",
-                FunctionDescriptor.of(C_POINTER, C_INT, C_POINTER));
+        static final MemorySegment NAMETOINDEX = Native.symbol("if_nametoindex");
+        static final MemorySegment INDEXTONAME = Native.symbol("if_indextoname");
     }
 
     private static int scopeId(String zone, String host) {
@@ -479,7 +472,7 @@ public final class SockAddr {
             MemorySegment name = s.allocate(b.length + 1L, 1);
             MemorySegment.copy(b, 0, name, ValueLayout.JAVA_BYTE, 0, b.length);
             name.set(ValueLayout.JAVA_BYTE, b.length, (byte) 0);
-            int index = (int) IfNames.NAMETOINDEX.invokeExact(Native.state(), name);
+            int index = (int) Native.call(IfNames.NAMETOINDEX, Native.state(), name.address());
             // libuv silently uses scope 0 for an unknown interface; a clear error is kinder.
             if (index == 0) throw new IllegalArgumentException("no network interface '" + zone + "' in '" + host + "'");
             return index;
@@ -493,8 +486,8 @@ public final class SockAddr {
     private static String zoneName(int index) {
         try (Scratch s = Scratch.open()) {
             MemorySegment buf = s.allocate(IF_NAMESIZE, 1);
-            MemorySegment r = (MemorySegment) IfNames.INDEXTONAME.invokeExact(Native.state(), index, buf);
-            return r.equals(MemorySegment.NULL) ? Integer.toUnsignedString(index) : buf.getString(0);
+            long r = Native.call(IfNames.INDEXTONAME, Native.state(), index, buf.address());
+            return r == 0 ? Integer.toUnsignedString(index) : buf.getString(0);
         } catch (Throwable t) {
             throw Native.fail(t);
         }

@@ -1,13 +1,7 @@
 package dev.herd.os;
 
-import static dev.herd.os.Native.C_INT;
-import static dev.herd.os.Native.C_POINTER;
-import static dev.herd.os.Native.C_SHORT;
-
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
@@ -65,40 +59,27 @@ public final class Spawn {
     private static final long ATTR_SIZE = 512;
     private static final long SIGSET_SIZE = 128;
 
-    /** Downcall handles, linked on first use: a program that never spawns never links them. */
+    /**
+     * libc symbols, looked up on first use, called through Native's one universal shape (see
+     * Native). These functions return an error number and leave errno alone; the capture is
+     * simply ignored.
+     */
     private static final class H {
-        static final MethodHandle SPAWN = Native.downcallNoErrno("posix_spawn",
-                FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER, C_POINTER));
-        static final MethodHandle FA_INIT = Native.downcallNoErrno("posix_spawn_file_actions_init",
-                FunctionDescriptor.of(C_INT, C_POINTER));
-        static final MethodHandle FA_DESTROY = Native.downcallNoErrno("posix_spawn_file_actions_destroy",
-                FunctionDescriptor.of(C_INT, C_POINTER));
-        static final MethodHandle FA_DUP2 = Native.downcallNoErrno("posix_spawn_file_actions_adddup2",
-                FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT));
-        static final MethodHandle FA_OPEN = Native.downcallNoErrno("posix_spawn_file_actions_addopen",
-                FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_POINTER, C_INT, C_INT));
-        static final MethodHandle FA_CLOSEFROM = Native.downcallNoErrno("posix_spawn_file_actions_addclosefrom_np",
-                FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
-        static final MethodHandle FA_CHDIR = Native.has("posix_spawn_file_actions_addchdir_np")
-                ? Native.downcallNoErrno("posix_spawn_file_actions_addchdir_np",
-                        FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER))
-                : null;
-        static final MethodHandle ATTR_INIT = Native.downcallNoErrno("posix_spawnattr_init",
-                FunctionDescriptor.of(C_INT, C_POINTER));
-        static final MethodHandle ATTR_DESTROY = Native.downcallNoErrno("posix_spawnattr_destroy",
-                FunctionDescriptor.of(C_INT, C_POINTER));
-        static final MethodHandle ATTR_SETFLAGS = Native.downcallNoErrno("posix_spawnattr_setflags",
-                FunctionDescriptor.of(C_INT, C_POINTER, C_SHORT));
-        static final MethodHandle ATTR_SETSIGMASK = Native.downcallNoErrno("posix_spawnattr_setsigmask",
-                FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
-        static final MethodHandle ATTR_SETSIGDEFAULT = Native.downcallNoErrno("posix_spawnattr_setsigdefault",
-                FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER));
-        static final MethodHandle ATTR_SETPGROUP = Native.downcallNoErrno("posix_spawnattr_setpgroup",
-                FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
-        static final MethodHandle SIGEMPTYSET = Native.downcallNoErrno("sigemptyset",
-                FunctionDescriptor.of(C_INT, C_POINTER));
-        static final MethodHandle SIGFILLSET = Native.downcallNoErrno("sigfillset",
-                FunctionDescriptor.of(C_INT, C_POINTER));
+        static final MemorySegment SPAWN = Native.symbol("posix_spawn");
+        static final MemorySegment FA_INIT = Native.symbol("posix_spawn_file_actions_init");
+        static final MemorySegment FA_DESTROY = Native.symbol("posix_spawn_file_actions_destroy");
+        static final MemorySegment FA_DUP2 = Native.symbol("posix_spawn_file_actions_adddup2");
+        static final MemorySegment FA_OPEN = Native.symbol("posix_spawn_file_actions_addopen");
+        static final MemorySegment FA_CLOSEFROM = Native.symbol("posix_spawn_file_actions_addclosefrom_np");
+        static final MemorySegment FA_CHDIR = Native.symbolOrNull("posix_spawn_file_actions_addchdir_np");
+        static final MemorySegment ATTR_INIT = Native.symbol("posix_spawnattr_init");
+        static final MemorySegment ATTR_DESTROY = Native.symbol("posix_spawnattr_destroy");
+        static final MemorySegment ATTR_SETFLAGS = Native.symbol("posix_spawnattr_setflags");
+        static final MemorySegment ATTR_SETSIGMASK = Native.symbol("posix_spawnattr_setsigmask");
+        static final MemorySegment ATTR_SETSIGDEFAULT = Native.symbol("posix_spawnattr_setsigdefault");
+        static final MemorySegment ATTR_SETPGROUP = Native.symbol("posix_spawnattr_setpgroup");
+        static final MemorySegment SIGEMPTYSET = Native.symbol("sigemptyset");
+        static final MemorySegment SIGFILLSET = Native.symbol("sigfillset");
         static final MemorySegment ENVIRON = environSymbol();
 
         @SuppressWarnings("restricted") // reads libc's environ variable, a char** of fixed size
@@ -163,23 +144,23 @@ public final class Spawn {
             MemorySegment fileSeg = copy(s, file);
             MemorySegment devNull = copy(s, "/dev/null\0".getBytes(StandardCharsets.US_ASCII));
 
-            int r = (int) H.FA_INIT.invokeExact(fa);
+            int r = (int) Native.call(H.FA_INIT, Native.state(), fa.address());
             if (r != 0) return -r;
             try {
-                r = (int) H.ATTR_INIT.invokeExact(attr);
+                r = (int) Native.call(H.ATTR_INIT, Native.state(), attr.address());
                 if (r != 0) return -r;
                 try {
                     r = fileActions(fa, src, dir == null ? null : copy(s, dir), devNull);
                     if (r != 0) return -r;
                     r = attributes(attr, mask, dflt, flags, pgroup);
                     if (r != 0) return -r;
-                    r = (int) H.SPAWN.invokeExact(pid, fileSeg, fa, attr, argvSeg, envSeg);
+                    r = (int) Native.call(H.SPAWN, Native.state(), pid.address(), fileSeg.address(), fa.address(), attr.address(), argvSeg.address(), envSeg.address());
                     return r != 0 ? -r : pid.get(ValueLayout.JAVA_INT, 0);
                 } finally {
-                    int ignored = (int) H.ATTR_DESTROY.invokeExact(attr);
+                    int ignored = (int) Native.call(H.ATTR_DESTROY, Native.state(), attr.address());
                 }
             } finally {
-                int ignored = (int) H.FA_DESTROY.invokeExact(fa);
+                int ignored = (int) Native.call(H.FA_DESTROY, Native.state(), fa.address());
             }
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -192,7 +173,7 @@ public final class Spawn {
         int r;
         if (cwd != null) {
             if (H.FA_CHDIR == null) return Errno.ENOSYS.number(); // glibc before 2.29
-            r = (int) H.FA_CHDIR.invokeExact(fa, cwd);
+            r = (int) Native.call(H.FA_CHDIR, Native.state(), fa.address(), cwd.address());
             if (r != 0) return r;
         }
         int slots = src.length;
@@ -203,7 +184,7 @@ public final class Spawn {
             if (use < 0 || use >= i) continue;
             int tmp = slots;
             while (contains(src, tmp)) tmp++;
-            r = (int) H.FA_DUP2.invokeExact(fa, use, tmp);
+            r = (int) Native.call(H.FA_DUP2, Native.state(), fa.address(), use, tmp);
             if (r != 0) return r;
             src[i] = tmp;
         }
@@ -211,30 +192,30 @@ public final class Spawn {
             int use = src[i];
             if (use < 0) {
                 if (i >= 3) continue; // closed by closefrom
-                r = (int) H.FA_OPEN.invokeExact(fa, i, devNull, i == 0 ? O_RDONLY : O_RDWR, 0);
+                r = (int) Native.call(H.FA_OPEN, Native.state(), fa.address(), i, devNull.address(), i == 0 ? O_RDONLY : O_RDWR, 0);
             } else {
-                r = (int) H.FA_DUP2.invokeExact(fa, use, i);
+                r = (int) Native.call(H.FA_DUP2, Native.state(), fa.address(), use, i);
             }
             if (r != 0) return r;
         }
-        return (int) H.FA_CLOSEFROM.invokeExact(fa, slots);
+        return (int) Native.call(H.FA_CLOSEFROM, Native.state(), fa.address(), slots);
     }
 
     private static int attributes(MemorySegment attr, MemorySegment mask, MemorySegment dflt, int flags, int pgroup)
             throws Throwable {
-        int r = (int) H.SIGEMPTYSET.invokeExact(mask);
+        int r = (int) Native.call(H.SIGEMPTYSET, Native.state(), mask.address());
         if (r != 0) return Errno.EINVAL.number();
-        r = (int) H.SIGFILLSET.invokeExact(dflt);
+        r = (int) Native.call(H.SIGFILLSET, Native.state(), dflt.address());
         if (r != 0) return Errno.EINVAL.number();
         int all = flags | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-        r = (int) H.ATTR_SETFLAGS.invokeExact(attr, (short) all);
+        r = (int) Native.call(H.ATTR_SETFLAGS, Native.state(), attr.address(), (short) all);
         if (r != 0) return r;
-        r = (int) H.ATTR_SETSIGMASK.invokeExact(attr, mask);
+        r = (int) Native.call(H.ATTR_SETSIGMASK, Native.state(), attr.address(), mask.address());
         if (r != 0) return r;
-        r = (int) H.ATTR_SETSIGDEFAULT.invokeExact(attr, dflt);
+        r = (int) Native.call(H.ATTR_SETSIGDEFAULT, Native.state(), attr.address(), dflt.address());
         if (r != 0) return r;
         if ((flags & POSIX_SPAWN_SETPGROUP) != 0) {
-            r = (int) H.ATTR_SETPGROUP.invokeExact(attr, pgroup);
+            r = (int) Native.call(H.ATTR_SETPGROUP, Native.state(), attr.address(), pgroup);
             if (r != 0) return r;
         }
         return 0;

@@ -1,14 +1,8 @@
 package dev.herd.os;
 
-import static dev.herd.os.Native.C_INT;
-import static dev.herd.os.Native.C_LONG;
-import static dev.herd.os.Native.C_POINTER;
-
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 
 /**
  * Process-wide system calls that are neither fd nor socket calls: getcwd, chdir, getrusage,
@@ -32,43 +26,24 @@ public final class Sys {
     /** {@code RLIM_INFINITY}: no limit (all bits set, as the kernel's unsigned value). */
     public static final long RLIM_INFINITY = -1L;
 
-    // Each downcall is linked on first use, in a holder class of its own (see Native).
-    private static final class Getcwd {
-        static final MethodHandle H = Native.downcall("getcwd",
-                FunctionDescriptor.of(C_POINTER, C_POINTER, C_LONG));
-    }
-    private static final class Chdir {
-        static final MethodHandle H = Native.downcall("chdir",
-                FunctionDescriptor.of(C_INT, C_POINTER));
-    }
-    private static final class Sigaction {
-        static final MethodHandle H = Native.downcall("sigaction",
-                FunctionDescriptor.of(C_INT, C_INT, C_POINTER, C_POINTER));
-    }
+    // libc symbols, called through Native's one universal shape (see Native).
+    private static final MemorySegment GETCWD = Native.symbol("getcwd");
+    private static final MemorySegment CHDIR = Native.symbol("chdir");
+    private static final MemorySegment SIGACTION = Native.symbol("sigaction");
+    private static final MemorySegment GETRUSAGE = Native.symbol("getrusage");
+    private static final MemorySegment GETRLIMIT = Native.symbol("getrlimit");
+    private static final MemorySegment SETRLIMIT = Native.symbol("setrlimit");
     /** sizeof(struct sigaction) on x86_64 and aarch64 glibc: handler, 128-byte mask, flags, restorer. */
     private static final long SIGACTION_SIZE = 152;
     private static final long SIG_IGN = 1;
-
-    private static final class Getrusage {
-        static final MethodHandle H = Native.downcall("getrusage",
-                FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
-    }
-    private static final class Getrlimit {
-        static final MethodHandle H = Native.downcall("getrlimit",
-                FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
-    }
-    private static final class Setrlimit {
-        static final MethodHandle H = Native.downcall("setrlimit",
-                FunctionDescriptor.of(C_INT, C_INT, C_POINTER));
-    }
 
     /** getcwd(3); throws {@link ErrnoException} if the directory is gone (ENOENT). */
     public static String getcwd() {
         MemorySegment st = Native.state();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(PATH_MAX);
-            MemorySegment r = (MemorySegment) Getcwd.H.invokeExact(st, buf, (long) PATH_MAX);
-            if (r.address() == 0) throw ErrnoException.of(Native.errno(st), "uv_cwd");
+            long r = Native.call(GETCWD, st, buf.address(), PATH_MAX);
+            if (r == 0) throw ErrnoException.of(Native.errno(st), "uv_cwd");
             return buf.getString(0);
         } catch (ErrnoException e) {
             throw e;
@@ -81,7 +56,8 @@ public final class Sys {
     public static int chdir(String path) {
         MemorySegment st = Native.state();
         try (Arena a = Arena.ofConfined()) {
-            int r = (int) Chdir.H.invokeExact(st, a.allocateFrom(path));
+            MemorySegment p = a.allocateFrom(path);
+            int r = (int) Native.call(CHDIR, st, p.address());
             return r == 0 ? 0 : -Native.errno(st);
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -96,7 +72,7 @@ public final class Sys {
         MemorySegment st = Native.state();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment ru = a.allocate(RUSAGE_SIZE, 8);
-            int r = (int) Getrusage.H.invokeExact(st, who, ru);
+            int r = (int) Native.call(GETRUSAGE, st, who, ru.address());
             if (r != 0) throw ErrnoException.of(Native.errno(st), "getrusage");
             long user = ru.get(ValueLayout.JAVA_LONG, 0) * 1_000_000L + ru.get(ValueLayout.JAVA_LONG, 8);
             long sys = ru.get(ValueLayout.JAVA_LONG, 16) * 1_000_000L + ru.get(ValueLayout.JAVA_LONG, 24);
@@ -116,7 +92,7 @@ public final class Sys {
         MemorySegment st = Native.state();
         try (Scratch s = Scratch.open()) {
             MemorySegment rl = s.allocate(16, 8); // struct rlimit { rlim_t rlim_cur, rlim_max; }
-            int r = (int) Getrlimit.H.invokeExact(st, resource, rl);
+            int r = (int) Native.call(GETRLIMIT, st, resource, rl.address());
             if (r != 0) throw ErrnoException.of(Native.errno(st), "getrlimit");
             return new long[] {rl.get(ValueLayout.JAVA_LONG, 0), rl.get(ValueLayout.JAVA_LONG, 8)};
         } catch (ErrnoException e) {
@@ -137,7 +113,7 @@ public final class Sys {
             MemorySegment rl = s.allocate(16, 8);
             rl.set(ValueLayout.JAVA_LONG, 0, soft);
             rl.set(ValueLayout.JAVA_LONG, 8, hard);
-            int r = (int) Setrlimit.H.invokeExact(st, resource, rl);
+            int r = (int) Native.call(SETRLIMIT, st, resource, rl.address());
             return r == 0 ? 0 : -Native.errno(st);
         } catch (Throwable t) {
             throw Native.fail(t);
@@ -149,7 +125,7 @@ public final class Sys {
         MemorySegment st = Native.state();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment old = a.allocate(SIGACTION_SIZE, 8);
-            int r = (int) Sigaction.H.invokeExact(st, signum, MemorySegment.NULL, old);
+            int r = (int) Native.call(SIGACTION, st, signum, 0L, old.address());
             if (r != 0) throw ErrnoException.of(Native.errno(st), "sigaction");
             return old.get(ValueLayout.JAVA_LONG, 0) == SIG_IGN;
         } catch (ErrnoException e) {
@@ -178,7 +154,7 @@ public final class Sys {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment act = a.allocate(SIGACTION_SIZE, 8); // zeroed: empty mask, no flags
             act.set(ValueLayout.JAVA_LONG, 0, handler);
-            int r = (int) Sigaction.H.invokeExact(st, signum, act, MemorySegment.NULL);
+            int r = (int) Native.call(SIGACTION, st, signum, act.address(), 0L);
             if (r != 0) throw ErrnoException.of(Native.errno(st), "sigaction");
         } catch (ErrnoException e) {
             throw e;
