@@ -1,15 +1,12 @@
 package dev.herd.bench;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -187,38 +184,7 @@ final class WorkerShare implements Load {
             String what) {
         List<String> command = List.of(binary, "-t1", "-c" + connections, "-d" + seconds + "s", "--latency",
                 "-H", "Connection: close", "-s", script.toString(), "http://127.0.0.1:" + port + "/");
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            byte[][] out = new byte[1][];
-            Thread reader = Thread.ofVirtual().start(() -> {
-                try (InputStream in = p.getInputStream()) {
-                    out[0] = in.readAllBytes();
-                } catch (IOException e) {
-                    out[0] = new byte[0];
-                }
-            });
-            long limit = seconds + 30L;
-            if (!p.waitFor(limit, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                result.fail("wrk (" + what + ") still running after " + limit + " s (killed)");
-                return null;
-            }
-            reader.join(Duration.ofSeconds(10));
-            String output = out[0] == null ? "" : new String(out[0], StandardCharsets.UTF_8);
-            if (p.exitValue() != 0) {
-                result.fail("wrk (" + what + ") exited with " + p.exitValue() + ": " + output.strip());
-                return null;
-            }
-            return output;
-        } catch (IOException e) {
-            result.fail("cannot run wrk: " + e.getMessage());
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            result.fail("interrupted");
-            return null;
-        }
+        return Wrk.run(command, seconds, result, what);
     }
 
     private static final Pattern WORKER_LINE = Pattern.compile("(?m)^WORKER (\\S+) (\\d+)\\s*$");

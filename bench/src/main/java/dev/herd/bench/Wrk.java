@@ -168,6 +168,45 @@ final class Wrk implements Load {
         return result;
     }
 
+    /**
+     * Runs one wrk {@code command} of {@code seconds} (killed 30 s past that) and gives its output,
+     * or null with the failure recorded in {@code result} ({@code what} names the run).
+     */
+    static String run(List<String> command, int seconds, Result result, String what) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            byte[][] out = new byte[1][];
+            Thread reader = Thread.ofVirtual().start(() -> {
+                try (InputStream in = p.getInputStream()) {
+                    out[0] = in.readAllBytes();
+                } catch (IOException e) {
+                    out[0] = new byte[0];
+                }
+            });
+            long limit = seconds + 30L;
+            if (!p.waitFor(limit, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                result.fail("wrk (" + what + ") still running after " + limit + " s (killed)");
+                return null;
+            }
+            reader.join(Duration.ofSeconds(10));
+            String output = out[0] == null ? "" : new String(out[0], StandardCharsets.UTF_8);
+            if (p.exitValue() != 0) {
+                result.fail("wrk (" + what + ") exited with " + p.exitValue() + ": " + output.strip());
+                return null;
+            }
+            return output;
+        } catch (IOException e) {
+            result.fail("cannot run wrk: " + e.getMessage());
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            result.fail("interrupted");
+            return null;
+        }
+    }
+
     /** The process's CPU time so far (user + system, from /proc), or -1. */
     static long cpuNanos(ProcessHandle process) {
         return process.info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
@@ -189,38 +228,8 @@ final class Wrk implements Load {
         List<String> command = new ArrayList<>(List.of(wrk, "-t1", "-c" + connections, "-d" + seconds + "s", "--latency"));
         if (connectionClose) command.addAll(List.of("-H", "Connection: close"));
         command.add("http://127.0.0.1:" + port + "/");
-        String output;
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            byte[][] out = new byte[1][];
-            Thread reader = Thread.ofVirtual().start(() -> {
-                try (InputStream in = p.getInputStream()) {
-                    out[0] = in.readAllBytes();
-                } catch (IOException e) {
-                    out[0] = new byte[0];
-                }
-            });
-            long limit = seconds + 30L;
-            if (!p.waitFor(limit, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                result.fail("wrk (" + what + ") still running after " + limit + " s (killed)");
-                return null;
-            }
-            reader.join(Duration.ofSeconds(10));
-            output = out[0] == null ? "" : new String(out[0], StandardCharsets.UTF_8);
-            if (p.exitValue() != 0) {
-                result.fail("wrk (" + what + ") exited with " + p.exitValue() + ": " + output.strip());
-                return null;
-            }
-        } catch (IOException e) {
-            result.fail("cannot run wrk: " + e.getMessage());
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            result.fail("interrupted");
-            return null;
-        }
+        String output = run(command, seconds, result, what);
+        if (output == null) return null;
         try {
             Report r = parse(output);
             System.err.printf("    wrk %s %d s: %.0f req/s, p50 %.3f ms, p99 %.3f ms, %d requests, errors connect %d read %d"
