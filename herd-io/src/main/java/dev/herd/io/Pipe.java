@@ -268,4 +268,9 @@ public final class Pipe extends Stream {
             throw ErrnoException.withHostPort(e.errnoEntry(), syscall, path, -1);
         }
     }
+
+    @Override
+    Stream newPeer() {
+        return new Pipe(loop());
+    }
 }

@@ -631,6 +631,25 @@ public abstract class Stream extends Handle {
         }
     }
 
+    /**
+     * {@link #accept} into a new stream of this listener's kind (a Tcp for a Tcp, a Pipe for a
+     * Pipe) and returns it; if the accept fails the new stream is closed and the error thrown.
+     * Loop thread only.
+     */
+    public final Stream acceptNew() {
+        Stream client = newPeer();
+        try {
+            accept(client);
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        return client;
+    }
+
+    /** A new, unopened stream of this stream's kind on its loop, for {@link #acceptNew}. */
+    abstract Stream newPeer();
+
     /** libuv's {@code uv__server_io}: accept what is waiting, announcing each connection. */
     private void serverIo() {
         for (int budget = ACCEPTS_PER_WAKEUP; budget > 0 && listening && acceptedFd == -1; budget--) {

@@ -225,4 +225,9 @@ public final class Tcp extends Stream {
         int r = Net.setsockopt(fd().intValue(), level, name, value);
         if (r < 0) throw ErrnoException.of(r, "setsockopt");
     }
+
+    @Override
+    Stream newPeer() {
+        return new Tcp(loop());
+    }
 }

@@ -7,7 +7,6 @@ import static dev.herd.node.Globals.setTimeout;
 import dev.herd.node.Herd;
 import dev.herd.node.Timeout;
 import dev.herd.node.child_process.ChildProcess;
-import dev.herd.node.child_process.ChildProcesses;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -31,26 +30,7 @@ public final class IpcOneway1k {
     private IpcOneway1k() {}
 
     public static void main(String[] args) {
-        Herd.run(args, argv -> {
-            ChildProcess child = ChildProcesses.fork(IpcOneway1kChild.class.getName());
-            child.on("error", a -> Rounds.abort("no_errors", "child: " + a[0]));
-            var state = new Object() {
-                Consumer<Object> onMessage;
-                int started;
-            };
-            child.on("message", a -> state.onMessage.accept(a[0]));
-            int rounds = IpcArgs.rounds(argv);
-            state.onMessage = m -> {
-                if (!"ready".equals(m)) Rounds.abort("ready", "the child said " + m + " first");
-                Rounds.run(argv, (n, sample, done) -> {
-                    boolean last = ++state.started == rounds;
-                    round(child, n, sample, () -> {
-                        if (last) child.disconnect();
-                        done.run();
-                    }, h -> state.onMessage = h);
-                });
-            };
-        });
+        Herd.run(args, argv -> IpcArgs.runWithChild(argv, IpcOneway1kChild.class, IpcOneway1k::round));
     }
 
     static void round(ChildProcess child, int n, Rounds.Sample sample, Runnable done, Consumer<Consumer<Object>> listen) {

@@ -128,11 +128,10 @@ final class RoundRobinHandle extends ServerHandle {
 
     private void onConnection(ErrnoException err) {
         if (err != null || handle == null) return; // accept errors are skipped, as in Node
-        Stream client = handle instanceof Tcp ? new Tcp(env.loop()) : new Pipe(env.loop());
+        Stream client;
         try {
-            handle.accept(client);
+            client = handle.acceptNew();
         } catch (ErrnoException e) {
-            client.close();
             return;
         }
         distribute(client);

@@ -315,11 +315,10 @@ public class Server extends EventEmitter {
             emit("error", err);
             return;
         }
-        Stream client = handle instanceof Tcp ? new Tcp(env.loop()) : new Pipe(env.loop());
+        Stream client;
         try {
-            handle.accept(client);
+            client = handle.acceptNew();
         } catch (ErrnoException e) {
-            client.close();
             return;
         }
         onClient(client);
