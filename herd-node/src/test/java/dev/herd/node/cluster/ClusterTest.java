@@ -386,9 +386,12 @@ class ClusterTest {
                 next[0] = () -> {
                     if (started[0] == total) return;
                     started[0]++;
+                    // A reply the victim wrote just before dying can still be read after its
+                    // 'exit': only connections opened after the exit count as "after".
+                    boolean openedAfterExit = exited[0];
                     fetch(port, s -> {
                         answers.add(s);
-                        if (exited[0]) afterExit.add(s);
+                        if (openedAfterExit) afterExit.add(s);
                         if (answers.size() == 100) victim.process().kill("SIGKILL");
                         if (answers.size() == total) survivor.disconnect();
                         else next[0].run();
