@@ -102,7 +102,15 @@ public final class Pipe extends Stream {
     public PendingType pendingType() {
         loop().checkThread();
         Fd fd = peekPendingFd();
-        if (fd == null) return null;
+        return fd == null ? null : typeOf(fd);
+    }
+
+    /**
+     * What kind of handle {@code fd} can become, found as {@link #pendingType()} finds it: for a
+     * descriptor already taken with {@link #acceptPending()}, so that whoever received it can
+     * answer the sender first and ask the kernel afterwards.
+     */
+    public static PendingType typeOf(Fd fd) {
         int domain = Net.getsockopt(fd.intValue(), Net.SOL_SOCKET, Net.SO_DOMAIN);
         int type = Net.getsockopt(fd.intValue(), Net.SOL_SOCKET, Net.SO_TYPE);
         if (domain < 0 || type < 0) {

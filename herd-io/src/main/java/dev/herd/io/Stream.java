@@ -54,10 +54,15 @@ public abstract class Stream extends Handle {
     /** Write system calls per stream per wakeup: libuv's {@code count = 32} in {@code uv__write}. */
     public static final int WRITES_PER_WAKEUP = 32;
     /**
-     * accept4 calls per listener per wakeup; the rest wait for the next poll (level-triggered).
-     * libuv accepts until EAGAIN; a bound keeps a connection storm from starving other handles.
+     * Connections a listener accepts per wakeup: one, as libuv's {@code uv__server_io} does since
+     * 1.45 (Node 20). The listener is level-triggered, so a backlog brings the next poll straight
+     * back (with whatever else is ready), and the common case, one connection waiting, never pays
+     * for an accept4 that only answers EAGAIN. It also keeps a connection storm from starving the
+     * loop's other handles.
      */
-    public static final int ACCEPTS_PER_WAKEUP = 128;
+    public static final int ACCEPTS_PER_WAKEUP = 1;
+    /** Descriptors the EMFILE trick accepts and closes per wakeup; the rest next time. */
+    private static final int EMFILE_SHED_PER_WAKEUP = 128;
 
     private static final int EAGAIN = -Errno.EAGAIN.number();
     private static final int ENOBUFS = -Errno.ENOBUFS.number();
@@ -124,6 +129,17 @@ public abstract class Stream extends Handle {
         int type = Net.getsockopt(fd.intValue(), Net.SOL_SOCKET, Net.SO_TYPE);
         if (type < 0 && type != ENOTSOCK) throw ErrnoException.of(type, "getsockopt");
         open(fd, type >= 0, readable, writable);
+    }
+
+    /**
+     * Adopts a descriptor the caller says is a socket (Tcp.open, as libuv's {@code uv_tcp_open},
+     * which does not check either): made non-blocking, without asking the kernel its type. A
+     * descriptor that is not a socket fails at its first socket operation (ENOTSOCK).
+     */
+    final void openForeignSocket(Fd fd) {
+        int r = LibC.setNonBlocking(fd.intValue(), true);
+        if (r < 0) throw ErrnoException.of(r, "fcntl");
+        open(fd, true, true, true);
     }
 
     /** Adopts a non-blocking socket this layer made (socket, accept4, socketpair). */
@@ -512,7 +528,13 @@ public abstract class Stream extends Handle {
         ShutdownRequest req = new ShutdownRequest(this, callback);
         shutdownReq = req;
         writable = false;
-        watcher.start(OUT); // drain() runs on the next writable event, after queued writes
+        if (writeHead == null && connectReq == null) {
+            // Nothing to wait for: drain() in the next pending phase, where libuv waits for an
+            // EPOLLOUT event (an epoll_ctl and a wakeup) that an empty queue does not need.
+            scheduleFeed();
+        } else {
+            watcher.start(OUT); // drain() runs on the next writable event, after queued writes
+        }
         updateActive();
         return req;
     }
@@ -656,7 +678,10 @@ public abstract class Stream extends Handle {
             int r = Net.accept4(fd.intValue(), Net.SOCK_NONBLOCK, null);
             if (r < 0) {
                 if (r == EAGAIN) return;
-                if (r == ECONNABORTED) continue; // the client gave up: nothing to do
+                if (r == ECONNABORTED) { // the client gave up: nothing to announce, try the next one
+                    budget++;
+                    continue;
+                }
                 if (r == EMFILE || r == ENFILE) {
                     r = emfileTrick();
                     if (r == EAGAIN) return;
@@ -683,7 +708,7 @@ public abstract class Stream extends Handle {
         spareFd.close();
         spareFd = null;
         int r;
-        int budget = ACCEPTS_PER_WAKEUP;
+        int budget = EMFILE_SHED_PER_WAKEUP;
         do {
             r = Net.accept4(fd.intValue(), Net.SOCK_NONBLOCK, null);
             if (r >= 0) LibC.close(r);

@@ -57,7 +57,7 @@ public final class Tcp extends Stream {
         checkOpen();
         Objects.requireNonNull(fd, "fd");
         if (fd() != null) throw ErrnoException.of(Errno.EBUSY, "uv_tcp_open");
-        openForeign(fd, true, true);
+        openForeignSocket(fd);
     }
 
     /** {@link #bind(SockAddr, int)} with no flags. */

@@ -490,9 +490,8 @@ public final class Channel {
                 Map<String, Object> internal = (Map<String, Object>) m;
                 if ("NODE_HANDLE".equals(internal.get("cmd"))) {
                     // The descriptor that came with (or before) this envelope belongs to it.
-                    Pipe.PendingType type = pipe.pendingType();
-                    Fd fd = type == null ? null : pipe.acceptPending();
-                    env.nextTick(() -> onHandleMessage(internal, fd, type));
+                    Fd fd = pipe.pendingCount() > 0 ? pipe.acceptPending() : null;
+                    env.nextTick(() -> onHandleMessage(internal, fd));
                 } else {
                     env.nextTick(() -> onInternal(internal, null));
                 }
@@ -593,7 +592,7 @@ public final class Channel {
     }
 
     /** A NODE_HANDLE envelope: ACK (or NACK without a descriptor), open the handle, deliver msg. */
-    private void onHandleMessage(Map<String, Object> envelope, Fd fd, Pipe.PendingType fdType) {
+    private void onHandleMessage(Map<String, Object> envelope, Fd fd) {
         if (!open) {
             if (fd != null) fd.close();
             return;
@@ -602,7 +601,9 @@ public final class Channel {
             sendInternalUnqueued("NODE_HANDLE_NACK");
             return;
         }
+        // The sender waits for this before its next handle: answer before asking the kernel what fd is.
         sendInternalUnqueued("NODE_HANDLE_ACK");
+        Pipe.PendingType fdType = Pipe.typeOf(fd);
         HandleKind kind = HandleKind.ofType(envelope.get("type"));
         if (kind == null) {
             fd.close();

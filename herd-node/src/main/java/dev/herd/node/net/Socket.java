@@ -67,6 +67,7 @@ public class Socket extends EventEmitter {
     private String remoteAddress;
     private String remoteFamily;
     private int remotePort = -1;
+    private boolean peerKnown;
 
     private Timer idleTimer;
     private long timeoutMs;
@@ -158,15 +159,24 @@ public class Socket extends EventEmitter {
 
     private void attach(Stream h) {
         this.handle = h;
-        if (h instanceof Tcp tcp) {
-            try {
-                SockAddr peer = tcp.getpeername();
-                remoteAddress = peer.address();
-                remoteFamily = peer.family();
-                remotePort = peer.port();
-            } catch (ErrnoException e) {
-                // not connected yet, or already reset: Node leaves the fields undefined
-            }
+    }
+
+    /**
+     * Node's {@code _getpeername}: the peer's address is asked for on first use and kept, so a
+     * socket nobody asks about costs no getpeername. Before that, with no handle any more
+     * (destroyed, or sent to another process) or while connecting, it is unknown (Node: undefined);
+     * a failed query (a reset connection) is tried again on the next use.
+     */
+    private void fetchPeer() {
+        if (peerKnown || connecting || destroyed || !(handle instanceof Tcp tcp)) return;
+        try {
+            SockAddr peer = tcp.getpeername();
+            remoteAddress = peer.address();
+            remoteFamily = peer.family();
+            remotePort = peer.port();
+            peerKnown = true;
+        } catch (ErrnoException e) {
+            // not connected, or already reset: Node leaves the fields undefined
         }
     }
 
@@ -629,16 +639,23 @@ public class Socket extends EventEmitter {
         return bytesWritten;
     }
 
+    /** The peer's address, or null (Node: undefined); see {@link #fetchPeer()} for when it is known. */
     public String remoteAddress() {
+        env.checkThread();
+        fetchPeer();
         return remoteAddress;
     }
 
     public String remoteFamily() {
+        env.checkThread();
+        fetchPeer();
         return remoteFamily;
     }
 
     /** The peer's port, or -1 (Node: undefined). */
     public int remotePort() {
+        env.checkThread();
+        fetchPeer();
         return remotePort;
     }
 
