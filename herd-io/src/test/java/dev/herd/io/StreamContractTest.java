@@ -244,6 +244,41 @@ abstract class StreamContractTest extends IoTestBase {
     }
 
     @Test
+    void aShutdownWithNothingQueuedCompletesOnALaterTurnAndThePeerSeesEof() {
+        Sink atB = new Sink();
+        b.readStart(atB);
+        List<ErrnoException> shut = new ArrayList<>();
+        a.shutdown(shut::add);
+        assertThat(shut).as("never inside the call").isEmpty();
+        runUntil("EOF at b", atB::ended);
+        assertThat(shut).containsExactly((ErrnoException) null);
+        assertThat(atB.endCode()).isEqualTo("EOF");
+    }
+
+    @Test
+    void closingRightAfterAShutdownWithNothingQueuedCancelsIt() {
+        List<String> shut = new ArrayList<>();
+        a.shutdown(err -> shut.add(err == null ? "ok" : err.code()));
+        a.close(null);
+        runToCompletion();
+        assertThat(shut).containsExactly("ECANCELED");
+    }
+
+    @Test
+    void aShutdownWaitsForTheWritesQueuedBeforeIt() {
+        Sink atB = new Sink();
+        b.readStart(atB);
+        byte[] big = new byte[4 << 20]; // more than the socket buffers take at once
+        java.util.Arrays.fill(big, (byte) 'x');
+        List<String> order = new ArrayList<>();
+        a.write(big, err -> order.add("write " + (err == null ? "ok" : err.code())));
+        a.shutdown(err -> order.add("shutdown " + (err == null ? "ok" : err.code())));
+        runUntil("EOF at b", atB::ended);
+        assertThat(order).containsExactly("write ok", "shutdown ok");
+        assertThat(atB.bytes.size()).isEqualTo(big.length);
+    }
+
+    @Test
     void writeAfterShutdownFailsWithEPIPEAndASecondShutdownWithENOTCONN() {
         a.shutdown(null);
         assertThatThrownBy(() -> a.write(new byte[] {1}, err -> {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herd.os.ErrnoException;
 import dev.herd.os.Fd;
+import dev.herd.os.LibC;
 import dev.herd.os.Net;
 import dev.herd.os.SockAddr;
 import java.nio.ByteBuffer;
@@ -289,6 +290,19 @@ class TcpTest extends IoTestBase {
                 .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.code()).isEqualTo("EBUSY"));
         closeAndDrain(server, client, accepted.get(0));
         assertThat(raw.isOpen()).as("the handle closed the adopted socket").isFalse();
+    }
+
+    @Test
+    void openOfADescriptorThatIsNotASocketFailsAtItsFirstSocketOperation() {
+        // As uv_tcp_open: the descriptor's type is not checked when it is adopted.
+        Fd[] pipe = LibC.pipe2(0);
+        Tcp t = new Tcp(loop);
+        t.open(pipe[0]);
+        assertThatThrownBy(t::getsockname)
+                .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.code()).isEqualTo("ENOTSOCK"));
+        closeAndDrain(t);
+        assertThat(pipe[0].isOpen()).as("the handle closed the adopted descriptor").isFalse();
+        pipe[1].close();
     }
 
     @Test

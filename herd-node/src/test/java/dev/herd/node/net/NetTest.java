@@ -332,6 +332,65 @@ class NetTest {
     }
 
     @Test
+    void aRemoteAddressAskedForWhileConnectedIsStillKnownAfterClose() {
+        String[] remote = new String[2];
+        run(a -> {
+            Server server = Net.createServer(s -> {
+                remote[0] = s.remoteAddress() + ":" + (s.remotePort() > 0);
+                s.on("close", x -> remote[1] = s.remoteAddress() + ":" + (s.remotePort() > 0));
+                s.end();
+            });
+            server.listen(0, "127.0.0.1", 0, () -> {
+                Socket c = Net.createConnection(server.address().port(), "127.0.0.1", null);
+                c.on("data", x -> {});
+                c.on("close", x -> server.close());
+            });
+        });
+        assertThat(remote).containsExactly("127.0.0.1:true", "127.0.0.1:true");
+    }
+
+    @Test
+    void aRemoteAddressFirstAskedForAfterCloseIsUnknownAsInNode() {
+        // Node's _getpeername asks the handle on first use; a destroyed socket has none left.
+        Object[] remote = new Object[3];
+        run(a -> {
+            Server server = Net.createServer(s -> {
+                s.on("close", x -> {
+                    remote[0] = s.remoteAddress();
+                    remote[1] = s.remoteFamily();
+                    remote[2] = s.remotePort();
+                });
+                s.end();
+            });
+            server.listen(0, "127.0.0.1", 0, () -> {
+                Socket c = Net.createConnection(server.address().port(), "127.0.0.1", null);
+                c.on("data", x -> {});
+                c.on("close", x -> server.close());
+            });
+        });
+        assertThat(remote).containsExactly(null, null, -1);
+    }
+
+    @Test
+    void aConnectingSocketHasNoRemoteAddressUntilItConnects() {
+        String[] remote = new String[2];
+        run(a -> {
+            Server server = echoServer();
+            server.listen(0, "127.0.0.1", 0, () -> {
+                Socket c = Net.createConnection(server.address().port(), "127.0.0.1", null);
+                remote[0] = String.valueOf(c.remoteAddress());
+                c.on("connect", () -> {
+                    remote[1] = c.remoteAddress() + ":" + (c.remotePort() == server.address().port());
+                    c.end();
+                });
+                c.on("data", x -> {});
+                c.on("close", x -> server.close());
+            });
+        });
+        assertThat(remote).containsExactly("null", "127.0.0.1:true");
+    }
+
+    @Test
     void countersAndAddressesAreReported() {
         long[] counts = new long[2];
         String[] remote = new String[1];
