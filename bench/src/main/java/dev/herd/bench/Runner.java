@@ -1,5 +1,6 @@
 package dev.herd.bench;
 
+import dev.herd.node.child_process.ChildProcesses;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -403,14 +404,11 @@ public final class Runner {
         return aotFlags(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
     }
 
-    /** The launcher's pointer to the AOT cache for forked Herd children (see ChildProcesses.childJvmOptions). */
-    static final String CHILD_AOT_CACHE_PROPERTY = "herd.childAotCache";
-
     static List<String> aotFlags(List<String> jvmArguments) {
         if (jvmArguments.stream().noneMatch(a -> a.startsWith("-XX:AOTCache="))) return List.of();
         return jvmArguments.stream()
                 .filter(a -> a.startsWith("-XX:AOTCache=") || a.startsWith("-Xlog:aot") || a.startsWith("-Xlog:cds")
-                        || a.startsWith("-D" + CHILD_AOT_CACHE_PROPERTY + "="))
+                        || a.startsWith("-D" + ChildProcesses.CHILD_AOT_CACHE_PROPERTY + "="))
                 .toList();
     }
 

@@ -4,6 +4,7 @@ import static dev.herd.node.Globals.process;
 import static dev.herd.node.Globals.setTimeout;
 
 import dev.herd.node.Herd;
+import dev.herd.node.child_process.ChildProcesses;
 import dev.herd.node.cluster.Cluster;
 import dev.herd.node.cluster.ClusterSettings;
 import dev.herd.node.cluster.ListeningAddress;
@@ -85,7 +86,7 @@ public final class AotTraining {
             List<String> execArgv = new ArrayList<>(process().execArgv());
             // The JVM refuses -XX:AOTCacheOutput next to another cache or CDS option.
             execArgv.removeIf(a -> a.startsWith("-XX:AOTCache") || a.startsWith("-XX:AOTMode") || a.startsWith("-Xshare")
-                    || a.startsWith("-XX:SharedArchiveFile") || a.startsWith("-Dherd.childAotCache"));
+                    || a.startsWith("-XX:SharedArchiveFile") || a.startsWith("-D" + ChildProcesses.CHILD_AOT_CACHE_PROPERTY));
             if (cacheFile != null) {
                 execArgv.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTRecordTraining",
                         "-XX:AOTCacheOutput=" + cacheFile, "-Xlog:aot*=off", "-Xlog:cds*=off"));

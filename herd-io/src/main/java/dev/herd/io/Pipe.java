@@ -108,7 +108,8 @@ public final class Pipe extends Stream {
     /**
      * What kind of handle {@code fd} can become, found as {@link #pendingType()} finds it: for a
      * descriptor already taken with {@link #acceptPending()}, so that whoever received it can
-     * answer the sender first and ask the kernel afterwards.
+     * answer the sender first and ask the kernel afterwards. Any thread: it only queries the
+     * descriptor.
      */
     public static PendingType typeOf(Fd fd) {
         int domain = Net.getsockopt(fd.intValue(), Net.SOL_SOCKET, Net.SO_DOMAIN);

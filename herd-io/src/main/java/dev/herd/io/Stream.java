@@ -53,14 +53,6 @@ public abstract class Stream extends Handle {
     public static final int READ_BUFFER_SIZE = 64 * 1024;
     /** Write system calls per stream per wakeup: libuv's {@code count = 32} in {@code uv__write}. */
     public static final int WRITES_PER_WAKEUP = 32;
-    /**
-     * Connections a listener accepts per wakeup: one, as libuv's {@code uv__server_io} does since
-     * 1.45 (Node 20). The listener is level-triggered, so a backlog brings the next poll straight
-     * back (with whatever else is ready), and the common case, one connection waiting, never pays
-     * for an accept4 that only answers EAGAIN. It also keeps a connection storm from starving the
-     * loop's other handles.
-     */
-    public static final int ACCEPTS_PER_WAKEUP = 1;
     /** Descriptors the EMFILE trick accepts and closes per wakeup; the rest next time. */
     private static final int EMFILE_SHED_PER_WAKEUP = 128;
 
@@ -124,8 +116,7 @@ public abstract class Stream extends Handle {
      * finds out whether it is a socket. On failure the caller still owns {@code fd}.
      */
     final void openForeign(Fd fd, boolean readable, boolean writable) {
-        int r = LibC.setNonBlocking(fd.intValue(), true);
-        if (r < 0) throw ErrnoException.of(r, "fcntl");
+        makeNonBlocking(fd);
         int type = Net.getsockopt(fd.intValue(), Net.SOL_SOCKET, Net.SO_TYPE);
         if (type < 0 && type != ENOTSOCK) throw ErrnoException.of(type, "getsockopt");
         open(fd, type >= 0, readable, writable);
@@ -137,9 +128,13 @@ public abstract class Stream extends Handle {
      * descriptor that is not a socket fails at its first socket operation (ENOTSOCK).
      */
     final void openForeignSocket(Fd fd) {
+        makeNonBlocking(fd);
+        open(fd, true, true, true);
+    }
+
+    private static void makeNonBlocking(Fd fd) {
         int r = LibC.setNonBlocking(fd.intValue(), true);
         if (r < 0) throw ErrnoException.of(r, "fcntl");
-        open(fd, true, true, true);
     }
 
     /** Adopts a non-blocking socket this layer made (socket, accept4, socketpair). */
@@ -672,29 +667,29 @@ public abstract class Stream extends Handle {
     /** A new, unopened stream of this stream's kind on its loop, for {@link #acceptNew}. */
     abstract Stream newPeer();
 
-    /** libuv's {@code uv__server_io}: accept what is waiting, announcing each connection. */
+    /**
+     * libuv's {@code uv__server_io}: accepts one connection per wakeup and announces it (or the
+     * error), as libuv does since 1.45 (Node 20). The listener is level-triggered, so a backlog
+     * brings the next poll straight back, with whatever else is ready; the common case, one
+     * connection waiting, never pays for an accept4 that only answers EAGAIN; and a connection
+     * storm cannot starve the loop's other handles.
+     */
     private void serverIo() {
-        for (int budget = ACCEPTS_PER_WAKEUP; budget > 0 && listening && acceptedFd == -1; budget--) {
-            int r = Net.accept4(fd.intValue(), Net.SOCK_NONBLOCK, null);
-            if (r < 0) {
-                if (r == EAGAIN) return;
-                if (r == ECONNABORTED) { // the client gave up: nothing to announce, try the next one
-                    budget++;
-                    continue;
-                }
-                if (r == EMFILE || r == ENFILE) {
-                    r = emfileTrick();
-                    if (r == EAGAIN) return;
-                }
-                connectionCallback.onConnection(ErrnoException.of(r, "accept"));
-                continue;
-            }
-            acceptedFd = r;
-            // Until the callback (or a later call) accepts it, stop watching: the next connection
-            // must not be announced while this one waits.
-            watcher.stop(IN);
-            connectionCallback.onConnection(null);
+        if (!listening || acceptedFd != -1) return;
+        int r;
+        do {
+            r = Net.accept4(fd.intValue(), Net.SOCK_NONBLOCK, null);
+        } while (r == ECONNABORTED); // the client gave up: nothing to announce, take the next one
+        if (r < 0) {
+            if (r == EMFILE || r == ENFILE) r = emfileTrick();
+            if (r != EAGAIN) connectionCallback.onConnection(ErrnoException.of(r, "accept"));
+            return;
         }
+        acceptedFd = r;
+        // Until the callback (or a later call) accepts it, stop watching: the next connection
+        // must not be announced while this one waits.
+        watcher.stop(IN);
+        connectionCallback.onConnection(null);
     }
 
     /**

@@ -603,7 +603,6 @@ public final class Channel {
         }
         // The sender waits for this before its next handle: answer before asking the kernel what fd is.
         sendInternalUnqueued("NODE_HANDLE_ACK");
-        Pipe.PendingType fdType = Pipe.typeOf(fd);
         HandleKind kind = HandleKind.ofType(envelope.get("type"));
         if (kind == null) {
             fd.close();
@@ -611,7 +610,7 @@ public final class Channel {
             return;
         }
         try {
-            kind.receive(this, env, envelope, fd, fdType, received -> deliverWithHandle(envelope.get("msg"), received));
+            kind.receive(this, env, envelope, fd, Pipe.typeOf(fd), received -> deliverWithHandle(envelope.get("msg"), received));
         } catch (RuntimeException e) {
             target.error(e);
         }

@@ -113,7 +113,7 @@ public class Server extends EventEmitter {
             if (host == null) {
                 try {
                     tcp.bind(SockAddr.inet("::", port));
-                    connectionKey = "6:::" + ":" + port;
+                    connectionKey = "6::::" + port; // address type 6, address "::"
                 } catch (ErrnoException e) {
                     if (e.errnoEntry() != Errno.EAFNOSUPPORT && e.errnoEntry() != Errno.EADDRNOTAVAIL) throw e;
                     tcp.close();
