@@ -167,18 +167,14 @@ final class Primary implements Cluster.Side {
         removeWorker(worker);
     }
 
-    /** Worker.prototype.destroy in the primary: disconnect, then the signal once disconnected. */
+    /**
+     * Worker.prototype.destroy in the primary: the signal at once, as in Node since v15 (the
+     * cluster page still describes the older disconnect-then-signal). exitedAfterDisconnect is
+     * left as it was, so a worker killed this way reports false unless disconnect() came first.
+     */
     @Override
     public void destroy(Worker worker, String signal) {
-        String sig = signal == null ? "SIGTERM" : signal;
-        ChildProcess process = worker.process();
-        if (worker.isConnected()) {
-            worker.once("disconnect", a -> process.kill(sig));
-            worker.disconnect();
-            return;
-        }
-        worker.exitedAfterDisconnect = true;
-        process.kill(sig);
+        worker.process().kill(signal == null ? "SIGTERM" : signal);
     }
 
     private void removeWorker(Worker worker) {

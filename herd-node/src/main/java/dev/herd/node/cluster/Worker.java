@@ -138,11 +138,11 @@ public final class Worker extends EventEmitter {
     }
 
     /**
-     * Ends the worker and sets {@link #exitedAfterDisconnect()}. In the primary, as the cluster
-     * API documents it: {@link #disconnect()} first, and once the worker has disconnected, the
-     * signal (a worker that never finishes disconnecting is never signalled — use
-     * {@code process().kill()} for that; a second kill or disconnect makes the worker close its
-     * channel at once). In a worker: tells the primary, disconnects and exits with code 0.
+     * Ends the worker. In the primary, as Node v20 does: sends {@code signal} to the worker's
+     * process at once (Node's cluster page still describes the older disconnect-then-signal);
+     * {@link #exitedAfterDisconnect()} is not set, so after 'disconnect' and 'exit' (null, signal)
+     * it is false unless {@link #disconnect()} came first. In a worker, whatever the signal: tells
+     * the primary (which sets exitedAfterDisconnect), disconnects and exits with code 0.
      */
     public void kill(String signal) {
         side.destroy(this, signal);

@@ -50,7 +50,10 @@ public final class ClusterWorkerMain {
                     .setKeepAliveTimeout(600_000)
                     .listen(port, host, null);
             case "self-disconnect" -> netServer(me, port, host, env).on("listening", a -> me.disconnect());
-            case "self-kill" -> netServer(me, port, host, env).on("listening", a -> me.kill());
+            case "self-kill" -> netServer(me, port, host, env).on("listening", a -> {
+                if (argv.length > 1) me.kill(argv[1]);
+                else me.kill();
+            });
             case "listen-error" -> {
                 Server s = Net.createServer(c -> c.end());
                 s.on("error", a -> process().send(Map.of("error", ((ErrnoException) a[0]).code(), "syscall",
