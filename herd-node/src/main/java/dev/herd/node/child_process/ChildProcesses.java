@@ -163,9 +163,16 @@ public final class ChildProcesses {
         Environment env = Environment.current();
         env.checkThread();
         if (module == null) throw Errors.invalidArgType("modulePath", List.of("string"), null);
+        Errors.checkNoNulInPath(module, "modulePath");
         SpawnOptions o = options == null ? SpawnOptions.DEFAULT : options;
-        boolean jvm = o.execPath() == null || java.nio.file.Path.of(o.execPath()).getFileName().toString().equals("java");
-        String execPath = o.execPath() != null ? o.execPath() : javaExecutable();
+        // Node's `options.execPath || process.execPath`: an empty path means the default too.
+        boolean ownJvm = o.execPath() == null || o.execPath().isEmpty();
+        String execPath = ownJvm ? javaExecutable() : o.execPath();
+        Errors.checkNoNul(execPath, "options.execPath");
+        if (o.execArgv() != null) {
+            for (int i = 0; i < o.execArgv().size(); i++) Errors.checkNoNul(o.execArgv().get(i), "options.execArgv[" + i + "]");
+        }
+        boolean jvm = ownJvm || execPath.substring(execPath.lastIndexOf('/') + 1).equals("java");
         List<String> argv = new ArrayList<>();
         if (o.execArgv() != null) {
             argv.addAll(o.execArgv());

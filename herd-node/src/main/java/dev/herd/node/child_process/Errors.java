@@ -59,6 +59,13 @@ final class Errors {
         }
     }
 
+    /** A NUL inside a path (Node's nullCheck in getValidatedPath: cwd, fork's modulePath). */
+    static void checkNoNulInPath(String path, String name) {
+        if (path != null && path.indexOf('\0') >= 0) {
+            throw invalidArgValue(name, path, "must be a string, Uint8Array, or URL without null bytes");
+        }
+    }
+
     /** How ERR_INVALID_ARG_TYPE shows the value it got. */
     static String describe(Object v) {
         if (v == null) return "null";

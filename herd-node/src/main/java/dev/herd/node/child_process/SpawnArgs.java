@@ -35,9 +35,7 @@ record SpawnArgs(String file, List<String> args, List<String> envPairs, String c
         }
         SpawnOptions o = options == null ? SpawnOptions.DEFAULT : options;
         String cwd = o.cwd();
-        if (cwd != null && cwd.indexOf('\0') >= 0) {
-            throw Errors.invalidArgValue("options.cwd", cwd, "must be a string, Uint8Array, or URL without null bytes");
-        }
+        Errors.checkNoNulInPath(cwd, "options.cwd");
         if (cwd != null && cwd.isEmpty()) cwd = null; // libuv only chdirs for a non-empty path
         Object shell = o.shell();
         if (shell != null && !(shell instanceof Boolean) && !(shell instanceof String)) {

@@ -616,6 +616,47 @@ class ChildProcessTest {
         });
     }
 
+    /**
+     * Every string that becomes a C string is refused with Node's error when it holds a NUL: the
+     * messages are the ones node v20 gives for the same calls.
+     */
+    @Test
+    void aNulByteInAnyStringOfSpawnExecOrTheirSyncFormsIsERR_INVALID_ARG_VALUE() {
+        String nul = "a\0b";
+        String received = ". Received 'a\\x00b'";
+        String plain = " must be a string without null bytes" + received;
+        String path = " must be a string, Uint8Array, or URL without null bytes" + received;
+        run(a -> {
+            assertNodeError(() -> spawn(nul), "ERR_INVALID_ARG_VALUE", "The argument 'file'" + plain);
+            assertNodeError(() -> spawn("true", List.of("x", nul)), "ERR_INVALID_ARG_VALUE", "The argument 'args[1]'" + plain);
+            assertNodeError(() -> spawn("true", SpawnOptions.builder().argv0(nul).build()), "ERR_INVALID_ARG_VALUE", "The property 'options.argv0'" + plain);
+            assertNodeError(() -> spawn("true", SpawnOptions.builder().shell(nul).build()), "ERR_INVALID_ARG_VALUE",
+                    "The property 'options.shell'" + plain);
+            assertNodeError(() -> spawn("true", SpawnOptions.builder().env(Map.of(nul, "v")).build()), "ERR_INVALID_ARG_VALUE",
+                    "The property 'options.env['a\0b']'" + plain);
+            assertNodeError(() -> ChildProcesses.spawnSync(nul), "ERR_INVALID_ARG_VALUE", "The argument 'file'" + plain);
+            assertNodeError(() -> ChildProcesses.spawnSync("true", List.of(nul)), "ERR_INVALID_ARG_VALUE",
+                    "The argument 'args[0]'" + plain);
+            assertNodeError(() -> ChildProcesses.spawnSync("true", SpawnOptions.builder().cwd(nul).build()), "ERR_INVALID_ARG_VALUE",
+                    "The property 'options.cwd'" + path);
+            assertNodeError(() -> ChildProcesses.spawnSync("true", SpawnOptions.builder().env(Map.of("K", nul)).build()),
+                    "ERR_INVALID_ARG_VALUE", "The property 'options.env['K']'" + plain);
+            assertNodeError(() -> ChildProcesses.exec(nul), "ERR_INVALID_ARG_VALUE", "The argument 'command'" + plain);
+            assertNodeError(() -> ChildProcesses.exec("echo", SpawnOptions.builder().cwd(nul).build(), null), "ERR_INVALID_ARG_VALUE",
+                    "The property 'options.cwd'" + path);
+            assertNodeError(() -> ChildProcesses.exec("echo", SpawnOptions.builder().shell(nul).build(), null),
+                    "ERR_INVALID_ARG_VALUE", "The property 'options.shell'" + plain);
+            assertNodeError(() -> ChildProcesses.execFile(nul, (ExecCallback) null), "ERR_INVALID_ARG_VALUE",
+                    "The argument 'file'" + plain);
+            assertNodeError(() -> ChildProcesses.execFile("true", List.of(nul)), "ERR_INVALID_ARG_VALUE",
+                    "The argument 'args[0]'" + plain);
+            assertNodeError(() -> ChildProcesses.execSync(nul), "ERR_INVALID_ARG_VALUE", "The argument 'command'" + plain);
+            assertNodeError(() -> ChildProcesses.execFileSync(nul), "ERR_INVALID_ARG_VALUE", "The argument 'file'" + plain);
+            assertNodeError(() -> ChildProcesses.execFileSync("true", List.of(nul)), "ERR_INVALID_ARG_VALUE",
+                    "The argument 'args[0]'" + plain);
+        });
+    }
+
     @Test
     void aUidOtherThanOursIsRefusedBecausePosixSpawnCannotSwitchUsers() throws IOException {
         int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");

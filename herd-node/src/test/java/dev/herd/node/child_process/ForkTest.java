@@ -262,6 +262,32 @@ class ForkTest {
                 .isInstanceOfSatisfying(NodeError.class, e -> assertThat(e.code()).isEqualTo("ERR_CHILD_PROCESS_IPC_REQUIRED")));
     }
 
+    /** The same calls give node v20 the same errors (a NUL in execPath used to throw InvalidPathException). */
+    @Test
+    void aNulByteInModulePathArgsExecPathExecArgvOrCwdIsERR_INVALID_ARG_VALUE() {
+        String nul = "a\0b";
+        String received = ". Received 'a\\x00b'";
+        String plain = " must be a string without null bytes" + received;
+        String path = " must be a string, Uint8Array, or URL without null bytes" + received;
+        run(a -> {
+            assertNodeError(() -> ChildProcesses.fork(nul), "The argument 'modulePath'" + path);
+            assertNodeError(() -> ChildProcesses.fork(nodeChild, List.of(nul), node().build()), "The argument 'args[1]'" + plain);
+            assertNodeError(() -> ChildProcesses.fork(nodeChild, List.of(), SpawnOptions.builder().execPath(nul).build()),
+                    "The property 'options.execPath'" + plain);
+            assertNodeError(() -> ChildProcesses.fork(nodeChild, List.of(), node().execArgv(List.of(nul)).build()),
+                    "The property 'options.execArgv[0]'" + plain);
+            assertNodeError(() -> ChildProcesses.fork(nodeChild, List.of(), node().cwd(nul).build()),
+                    "The property 'options.cwd'" + path);
+        });
+    }
+
+    private static void assertNodeError(Runnable call, String message) {
+        assertThatThrownBy(call::run).isInstanceOfSatisfying(NodeError.class, e -> {
+            assertThat(e.code()).isEqualTo("ERR_INVALID_ARG_VALUE");
+            assertThat(e.getMessage()).isEqualTo(message);
+        });
+    }
+
     @Test
     void aMissingExecPathIsAnErrorEventAndThenClose() {
         List<String> events = new ArrayList<>();
