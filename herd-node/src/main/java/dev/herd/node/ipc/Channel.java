@@ -40,11 +40,12 @@ import java.util.function.Consumer;
  * Unlike Node, the corked frames of a tick are not written if the thread then blocks for good or
  * the JVM halts without 'exit' (System.exit, a kill).
  *
- * <p>Differences from Node, all in the direction of not crashing: an undecodable message, a stray
- * ACK/NACK, a handle of an unknown type or an unusable descriptor are reported to
- * {@link Target#error} and the channel goes on (Node's process dies); a length prefix that cannot
- * be resynchronized closes the channel after the error. The send callback receives the write's
- * error when an asynchronous write fails (Node passes null).
+ * <p>Bad input: an undecodable message, a stray ACK/NACK, a handle of an unknown type or an
+ * unusable descriptor are reported to {@link Target#error}, which emits 'error': with no listener
+ * that is an uncaught error and the process dies as Node's does; with one, the channel goes on
+ * (Node's process dies even then). A length prefix that cannot be resynchronized closes the
+ * channel after the error. A frame left incomplete at EOF is dropped silently, as in Node. The
+ * send callback receives the write's error when an asynchronous write fails (Node passes null).
  *
  * <p>Thread rule: the environment's loop thread. Lifetime: from construction until disconnect
  * (either side) or EOF; then the pipe is closed.
@@ -461,12 +462,25 @@ public final class Channel {
 
     private record DecodeError(SerializationException error, boolean fatal) {}
 
+    /** What {@link FrameDecoder#end} reports is only ever an incomplete last frame: dropped. */
+    private static final FrameDecoder.Sink DROP_INCOMPLETE = new FrameDecoder.Sink() {
+        @Override
+        public void message(Object message) {}
+
+        @Override
+        public void badFrame(SerializationException error) {}
+
+        @Override
+        public void fatal(SerializationException error) {}
+    };
+
     private void onRead(ByteBuffer data, ErrnoException error) {
         env.makeCallback(() -> {
             if (error != null) {
-                // EOF or a broken pipe: the peer is gone (Node: disconnect, then close).
-                decoder.end(sink);
-                deliverDecoded();
+                // EOF or a broken pipe: the peer is gone (Node: disconnect, then close). The bytes
+                // of a frame it left incomplete are dropped without a word, as Node drops them: an
+                // 'error' here would kill a child whose parent merely died mid-write.
+                decoder.end(DROP_INCOMPLETE);
                 close();
                 return;
             }

@@ -40,6 +40,7 @@ class ForkTest {
     static Path dir;
     static String nodeChild;
     static String printingChild;
+    static String halfFrameParent;
 
     @BeforeAll
     static void writeNodeChild() throws IOException {
@@ -48,6 +49,11 @@ class ForkTest {
             Files.write(p, in.readAllBytes());
         }
         nodeChild = p.toString();
+        Path half = dir.resolve("half-frame-parent.js");
+        try (InputStream in = ForkTest.class.getResourceAsStream("half-frame-parent.js")) {
+            Files.write(half, in.readAllBytes());
+        }
+        halfFrameParent = half.toString();
         Path printing = dir.resolve("printing-child.js");
         Files.writeString(printing, "console.log('to stdout'); process.disconnect();\n");
         printingChild = printing.toString();
@@ -286,6 +292,31 @@ class ForkTest {
             assertThat(e.code()).isEqualTo("ERR_INVALID_ARG_VALUE");
             assertThat(e.getMessage()).isEqualTo(message);
         });
+    }
+
+    /** Node drops the incomplete frame and its child exits with 0; a Herd child does the same. */
+    @ParameterizedTest
+    @ValueSource(strings = {"json", "advanced"})
+    void aChildWhoseParentClosesTheChannelInTheMiddleOfAFrameExitsWithZero(String mode) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        assertThat(halfFrameExit(mode, "node", nodeChild)).as("a Node child").isEqualTo("{\"code\":0,\"signal\":null}");
+        assertThat(halfFrameExit(mode, java, "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"), ForkChildMain.class.getName())).as("a Herd child")
+                .isEqualTo("{\"code\":0,\"signal\":null}");
+    }
+
+    /** Runs half-frame-parent.js over the child command and gives the child's exit it prints. */
+    private static String halfFrameExit(String mode, String... child) throws Exception {
+        List<String> command = new ArrayList<>(List.of("node", halfFrameParent, mode));
+        command.addAll(List.of(child));
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out;
+        try (InputStream in = p.getInputStream()) {
+            out = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        }
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        return out;
     }
 
     @Test
