@@ -396,8 +396,9 @@ class ChannelTest {
         assertThat(a.handles).containsExactly((Object) null);
     }
 
+    /** Node drops the incomplete frame without a word (an 'error' would kill a child that does not listen). */
     @Test
-    void aPeerThatVanishesMidMessageGivesAnErrorThenDisconnect() {
+    void aPeerThatVanishesMidMessageIsAPlainDisconnect() {
         Recorder a = new Recorder();
         run(x -> {
             Environment env = Environment.current();
@@ -406,7 +407,7 @@ class ChannelTest {
             // A frame announcing 100 bytes, of which 3 arrive before the peer goes away.
             ends[1].write(new byte[] {0, 0, 0, 100, (byte) 0xff, 0x0f, 0x22}, e -> ends[1].close());
         });
-        assertThat(a.errors).singleElement().isInstanceOf(SerializationException.class);
+        assertThat(a.errors).isEmpty();
         assertThat(a.disconnects).isEqualTo(1);
         assertThat(a.messages).isEmpty();
     }
