@@ -34,7 +34,7 @@ final class AdvancedFrameDecoder extends FrameDecoder {
             if (to - p < 4) {
                 return;
             }
-            long length = ((b[p] & 0xFFL) << 24) | ((b[p + 1] & 0xFF) << 16) | ((b[p + 2] & 0xFF) << 8) | (b[p + 3] & 0xFF);
+            long length = length(b, p);
             if (length >= 1L << 31) {
                 cursor[0] = to;
                 fail(sink, "IPC frame length prefix " + length + " is 2^31 or more (Node 20 reads it as negative);"
@@ -73,17 +73,35 @@ final class AdvancedFrameDecoder extends FrameDecoder {
     }
 
     @Override
-    String incompleteAtEnd() {
+    String incompleteAtEnd(long held, byte[] head) {
         if (skipping > 0) {
             return "The IPC stream ended " + skipping + " bytes before the end of a dropped frame";
         }
-        if (buffered == 0) {
+        if (held == 0) {
             return null;
         }
-        if (buffered < 4) {
-            return "The IPC stream ended inside a frame's length prefix (" + buffered + " of 4 bytes)";
+        if (held < 4) {
+            return "The IPC stream ended inside a frame's length prefix (" + held + " of 4 bytes)";
         }
-        long length = ((buffer[0] & 0xFFL) << 24) | ((buffer[1] & 0xFF) << 16) | ((buffer[2] & 0xFF) << 8) | (buffer[3] & 0xFF);
-        return "The IPC stream ended inside a frame: " + (buffered - 4) + " of " + length + " payload bytes";
+        return "The IPC stream ended inside a frame: " + (held - 4) + " of " + length(head, 0) + " payload bytes";
+    }
+
+    @Override
+    long frameSize(byte[] head, int length) {
+        return 4 + length(head, 0); // a frame is buffered only once its prefix was found sane
+    }
+
+    @Override
+    int frameEnd(byte[] bytes, int from, int to) {
+        throw new AssertionError("an advanced frame's size is always known");
+    }
+
+    @Override
+    void frameTooLong(Sink sink) {
+        throw new AssertionError("an advanced frame over the limit is skipped, never buffered");
+    }
+
+    private static long length(byte[] b, int p) {
+        return ((b[p] & 0xFFL) << 24) | ((b[p + 1] & 0xFF) << 16) | ((b[p + 2] & 0xFF) << 8) | (b[p + 3] & 0xFF);
     }
 }

@@ -2,7 +2,9 @@ package dev.herd.node.ipc;
 
 import dev.herd.node.value.SerializationException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Turns the bytes read from an IPC channel back into messages, whatever the chunks: a message
@@ -21,7 +23,10 @@ import java.util.Arrays;
  * <p>Memory: only bytes that have arrived are buffered, never more than one incomplete frame plus
  * the chunk being fed (a prefix announcing 2 GiB allocates nothing until the bytes come). With a
  * {@code maxFrameSize}, a longer frame is reported as a bad frame and its bytes are dropped as they
- * arrive.
+ * arrive. A frame that grows past {@link #GATHER_FROM} is gathered in blocks as its bytes come and
+ * copied once, when complete, into an array of its exact size: growing one array by doubling
+ * would leave the discarded halves (as much again as the frame) in a heap that keeps them until
+ * its next full collection, and end in an array up to twice the frame.
  *
  * <p>Not thread-safe: one thread feeds it (the channel's loop thread). If the sink throws, the
  * exception propagates out of {@link #feed} and the bytes of the chunk not yet decoded are kept for
@@ -36,6 +41,8 @@ public abstract sealed class FrameDecoder permits JsonFrameDecoder, AdvancedFram
      * keeps one buffer instead of growing and shrinking one on every read.
      */
     private static final int KEEP_BUFFER_MAX = 256 * 1024;
+    /** An incomplete frame longer than this is gathered in blocks of this size (see the class comment). */
+    static final int GATHER_FROM = 1024 * 1024;
 
     /** Where decoded messages and errors go. Called on the thread that feeds the decoder. */
     public interface Sink {
@@ -61,6 +68,13 @@ public abstract sealed class FrameDecoder permits JsonFrameDecoder, AdvancedFram
     /** Bytes of an incomplete frame: {@code buffer[0, buffered)}. */
     protected byte[] buffer = new byte[256];
     protected int buffered;
+    /** While a long frame is gathered: its full blocks, the block being filled, and its bytes so far. */
+    private List<byte[]> blocks;
+    private byte[] block;
+    private int blockFill;
+    private long gathered;
+    /** The gathered frame's total size when its start says it (advanced mode), else -1. */
+    private long gatheredFrameSize;
     private boolean failed;
     private boolean ended;
 
@@ -84,6 +98,10 @@ public abstract sealed class FrameDecoder permits JsonFrameDecoder, AdvancedFram
         }
         if (failed) {
             chunk.position(chunk.limit());
+            return;
+        }
+        if (block != null) {
+            gather(chunk, sink);
             return;
         }
         if (buffered == 0 && chunk.hasArray()) {
@@ -117,6 +135,100 @@ public abstract sealed class FrameDecoder permits JsonFrameDecoder, AdvancedFram
                 }
             }
         }
+        if (buffered > GATHER_FROM && !failed) {
+            startGathering();
+        }
+    }
+
+    /** Moves the incomplete frame in the buffer into blocks; later bytes go to {@link #gather}. */
+    private void startGathering() {
+        gatheredFrameSize = frameSize(buffer, buffered);
+        blocks = new ArrayList<>();
+        block = new byte[GATHER_FROM];
+        blockFill = 0;
+        gathered = 0;
+        append(buffer, 0, buffered);
+        buffered = 0;
+        buffer = new byte[256];
+    }
+
+    /**
+     * A chunk while a long frame is gathered: its bytes up to the frame's end are added; once the
+     * frame is complete it is copied into one array, decoded, and the rest of the chunk is fed as
+     * usual.
+     */
+    private void gather(ByteBuffer chunk, Sink sink) {
+        int n = chunk.remaining();
+        byte[] bytes;
+        int from;
+        if (chunk.hasArray()) {
+            bytes = chunk.array();
+            from = chunk.arrayOffset() + chunk.position();
+        } else {
+            bytes = new byte[n];
+            chunk.duplicate().get(bytes);
+            from = 0;
+        }
+        long size = gatheredFrameSize;
+        int end = size >= 0 ? (size - gathered <= n ? from + (int) (size - gathered) : -1) : frameEnd(bytes, from, from + n);
+        if (end < 0) {
+            if (gathered + n > maxFrameSize) {
+                // Only a JSON line can get here: an advanced frame over the limit is never buffered.
+                dropGathered();
+                chunk.position(chunk.limit());
+                frameTooLong(sink);
+                return;
+            }
+            append(bytes, from, n);
+            chunk.position(chunk.limit());
+            return;
+        }
+        byte[] frame = new byte[Math.toIntExact(gathered + (end - from))];
+        int at = 0;
+        for (byte[] b : blocks) {
+            System.arraycopy(b, 0, frame, at, b.length);
+            at += b.length;
+        }
+        System.arraycopy(block, 0, frame, at, blockFill);
+        at += blockFill;
+        System.arraycopy(bytes, from, frame, at, end - from);
+        dropGathered();
+        chunk.position(chunk.position() + (end - from));
+        try {
+            decode(frame, 0, frame.length, new int[] {0}, sink); // exactly the one frame
+        } catch (RuntimeException | Error sinkFailed) {
+            int rest = chunk.remaining(); // kept for the next call, as the class comment promises
+            ensure(rest);
+            chunk.get(buffer, buffered, rest);
+            buffered += rest;
+            throw sinkFailed;
+        }
+        if (chunk.hasRemaining()) {
+            feed(chunk, sink);
+        }
+    }
+
+    private void append(byte[] b, int from, int n) {
+        while (n > 0) {
+            if (blockFill == block.length) {
+                blocks.add(block);
+                block = new byte[GATHER_FROM];
+                blockFill = 0;
+            }
+            int k = Math.min(n, block.length - blockFill);
+            System.arraycopy(b, from, block, blockFill, k);
+            blockFill += k;
+            from += k;
+            n -= k;
+            gathered += k;
+        }
+    }
+
+    private void dropGathered() {
+        blocks = null;
+        block = null;
+        blockFill = 0;
+        gathered = 0;
     }
 
     /** {@link #feed(ByteBuffer, Sink)} of {@code len} bytes of an array. */
@@ -134,13 +246,18 @@ public abstract sealed class FrameDecoder permits JsonFrameDecoder, AdvancedFram
         }
         ended = true;
         if (!failed) {
-            String incomplete = incompleteAtEnd();
+            String incomplete = block != null ? incompleteAtEnd(gathered, gatheredHead()) : incompleteAtEnd(buffered, buffer);
             if (incomplete != null) {
                 sink.badFrame(new SerializationException("Error", incomplete));
             }
         }
         buffered = 0;
         buffer = new byte[0];
+        dropGathered();
+    }
+
+    private byte[] gatheredHead() {
+        return blocks.isEmpty() ? block : blocks.getFirst();
     }
 
     /** Whether a fatal error was reported: all later input is dropped. */
@@ -150,7 +267,7 @@ public abstract sealed class FrameDecoder permits JsonFrameDecoder, AdvancedFram
 
     /** The bytes held of an incomplete frame. */
     public final int bufferedBytes() {
-        return buffered;
+        return block != null ? (int) Math.min(gathered, Integer.MAX_VALUE) : buffered;
     }
 
     /**
@@ -161,8 +278,26 @@ public abstract sealed class FrameDecoder permits JsonFrameDecoder, AdvancedFram
      */
     abstract void decode(byte[] bytes, int from, int to, int[] cursor, Sink sink);
 
-    /** A description of the incomplete frame held when the stream ends, or null when there is none. */
-    abstract String incompleteAtEnd();
+    /**
+     * A description of the incomplete frame held when the stream ends ({@code held} bytes, the first
+     * ones at the start of {@code head}), or null when there is none.
+     */
+    abstract String incompleteAtEnd(long held, byte[] head);
+
+    /**
+     * The total size of the frame whose first {@code length} bytes (at least 1 MiB) start
+     * {@code head}, when those bytes say it (a length prefix), else -1.
+     */
+    abstract long frameSize(byte[] head, int length);
+
+    /**
+     * Where the frame being gathered ends in new bytes {@code bytes[from, to)}: the index just past
+     * its last byte, or -1 when it goes on. Only asked when {@link #frameSize} was -1.
+     */
+    abstract int frameEnd(byte[] bytes, int from, int to);
+
+    /** The frame being gathered grew past {@code maxFrameSize}: it was dropped; report it and drop the rest of it. */
+    abstract void frameTooLong(Sink sink);
 
     /** Reports a fatal error and refuses all later input. */
     final void fail(Sink sink, String message) {

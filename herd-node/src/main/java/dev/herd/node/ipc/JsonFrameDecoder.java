@@ -69,12 +69,30 @@ final class JsonFrameDecoder extends FrameDecoder {
     }
 
     @Override
-    String incompleteAtEnd() {
-        if (discarding || buffered == 0) {
+    String incompleteAtEnd(long held, byte[] head) {
+        if (discarding || held == 0) {
             return null;
         }
-        return "The IPC stream ended with " + buffered + " bytes after the last newline (an incomplete JSON message,"
+        return "The IPC stream ended with " + held + " bytes after the last newline (an incomplete JSON message,"
                 + " which Node drops silently)";
+    }
+
+    @Override
+    long frameSize(byte[] head, int length) {
+        scanned = 0; // those bytes leave the buffer, already known to hold no newline
+        return -1;
+    }
+
+    @Override
+    int frameEnd(byte[] bytes, int from, int to) {
+        int nl = indexOfNewline(bytes, from, to);
+        return nl < 0 ? -1 : nl + 1;
+    }
+
+    @Override
+    void frameTooLong(Sink sink) {
+        discarding = true;
+        sink.badFrame(tooLong());
     }
 
     private static int indexOfNewline(byte[] b, int from, int to) {

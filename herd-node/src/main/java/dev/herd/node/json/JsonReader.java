@@ -66,7 +66,7 @@ final class JsonReader {
     /** Parses a UTF-8 text already known to be well-formed. */
     static Object parse(byte[] utf8, int offset, int length) {
         try (JsonParser p = FACTORY.createParser(utf8, offset, length)) {
-            return read(p, length);
+            return read(p, length, utf8, offset);
         } catch (IOException e) {
             return recover(e, () -> new String(utf8, offset, length, StandardCharsets.UTF_8));
         }
@@ -75,7 +75,7 @@ final class JsonReader {
     /** Parses a text. */
     static Object parse(String text) {
         try (JsonParser p = FACTORY.createParser(text)) {
-            return read(p, text.length());
+            return read(p, text.length(), null, 0);
         } catch (IOException e) {
             return recover(e, () -> text);
         }
@@ -108,7 +108,7 @@ final class JsonReader {
         String raw = rawSurrogates(text);
         if (raw != null) {
             try (JsonParser p = FACTORY.createParser(raw)) {
-                return read(p, raw.length());
+                return read(p, raw.length(), null, 0);
             } catch (StreamConstraintsException c) {
                 throw constraint(c);
             } catch (IOException again) {
@@ -159,8 +159,12 @@ final class JsonReader {
         return out == null ? null : out.append(text, copied, n).toString();
     }
 
-    /** Reads one value and checks nothing but whitespace follows; {@code inputLength} sizes long arrays. */
-    private static Object read(JsonParser p, long inputLength) throws IOException {
+    /**
+     * Reads one value and checks nothing but whitespace follows; {@code inputLength} sizes long
+     * arrays. {@code utf8} is the parser's input when it reads bytes ({@code inputLength} of them
+     * from {@code base}, well-formed UTF-8), else null.
+     */
+    private static Object read(JsonParser p, long inputLength, byte[] utf8, int base) throws IOException {
         // Open containers: the ArrayList or LinkedHashMap, the pending key of a map, and whether
         // the map saw an integer-like key (JavaScript lists those first); for a long array, where
         // its element MARK_AT was and the capacity it was given.
@@ -219,7 +223,7 @@ final class JsonReader {
                     }
                 }
                 case JsonTokenId.ID_STRING, JsonTokenId.ID_NUMBER_INT, JsonTokenId.ID_NUMBER_FLOAT, JsonTokenId.ID_TRUE,
-                        JsonTokenId.ID_FALSE, JsonTokenId.ID_NULL -> value = scalar(p);
+                        JsonTokenId.ID_FALSE, JsonTokenId.ID_NULL -> value = scalar(p, utf8, base, inputLength);
                 default -> throw new JsonParseException(p, "Unexpected end-of-input"); // no token: empty input
             }
             if (depth == 0) {
@@ -245,7 +249,7 @@ final class JsonReader {
                     } else if (size == PRESIZE_AT) {
                         presized[depth - 1] = presize(list, marks[depth - 1], offset(p), inputLength);
                     }
-                    list.add(scalar(p));
+                    list.add(scalar(p, utf8, base, inputLength));
                 }
             } else {
                 @SuppressWarnings("unchecked")
@@ -284,15 +288,38 @@ final class JsonReader {
         return capacity;
     }
 
-    private static Object scalar(JsonParser p) throws IOException {
+    private static Object scalar(JsonParser p, byte[] utf8, int base, long inputLength) throws IOException {
         return switch (p.currentTokenId()) {
-            case JsonTokenId.ID_STRING -> p.getText();
+            case JsonTokenId.ID_STRING -> utf8 != null ? string(p, utf8, base, (int) inputLength) : p.getText();
             case JsonTokenId.ID_NUMBER_INT -> integer(p);
             case JsonTokenId.ID_NUMBER_FLOAT -> Values.number(p.getDoubleValue());
             case JsonTokenId.ID_TRUE -> Boolean.TRUE;
             case JsonTokenId.ID_FALSE -> Boolean.FALSE;
             default -> null; // ID_NULL
         };
+    }
+
+    /**
+     * A string token of a byte parser. One without escapes is made straight from its bytes (known
+     * to be well-formed UTF-8): Jackson would decode it into char segments and copy those into a
+     * builder and then a String, three times the text's size in chars for a long string. The
+     * parser skips the token's bytes on its next token without decoding them.
+     */
+    private static String string(JsonParser p, byte[] utf8, int base, int length) throws IOException {
+        int quote = base + (int) p.currentTokenLocation().getByteOffset();
+        // Within the input (an unterminated string is Jackson's to refuse); a longer one may be
+        // beyond V8's longest string, also Jackson's to refuse (RangeError).
+        int end = (int) Math.min(base + length, quote + 1L + JsonWriter.MAX_STRING_LENGTH);
+        for (int i = quote + 1; i < end; i++) {
+            byte c = utf8[i];
+            if (c == '"') {
+                return new String(utf8, quote + 1, i - quote - 1, StandardCharsets.UTF_8);
+            }
+            if (c == '\\' || (c >= 0 && c < 0x20)) {
+                break; // escapes to decode, or a control char for Jackson to refuse
+            }
+        }
+        return p.getText();
     }
 
     /** An integer token as JavaScript reads it: a double, so -0 stays -0 and long ones round. */

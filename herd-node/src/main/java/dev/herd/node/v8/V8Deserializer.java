@@ -646,7 +646,13 @@ public final class V8Deserializer {
     private Object readKey() {
         int tag = readTag();
         return switch (tag) {
-            case ONE_BYTE_STRING, TWO_BYTE_STRING, UTF8_STRING -> readStringBody(tag);
+            case ONE_BYTE_STRING -> {
+                int length = (int) readLength("string length", 1);
+                int p = pos;
+                pos += length;
+                yield length <= NAME_MAX ? oneByteName(p, length) : new String(buf, p, length, StandardCharsets.ISO_8859_1);
+            }
+            case TWO_BYTE_STRING, UTF8_STRING -> readStringBody(tag);
             case INT32 -> zigzag(readVarint32());
             case UINT32 -> Values.number(Integer.toUnsignedLong(readVarint32()));
             case DOUBLE -> Values.number(readDouble());
@@ -658,6 +664,37 @@ public final class V8Deserializer {
     }
 
     /** The property name JavaScript makes of a key. */
+    /** Property names up to this many one-byte chars are shared through {@link #names}. */
+    private static final int NAME_MAX = 32;
+    /**
+     * Recent one-byte property names, by a hash of their bytes: a million objects of one shape
+     * share their few names instead of holding a String each (as Jackson canonicalizes JSON's).
+     * Kept across payloads; a collision replaces the entry.
+     */
+    private final String[] names = new String[256];
+
+    /** A one-byte property name of {@code length} bytes at {@code p}: the cached String when it is the same. */
+    private String oneByteName(int p, int length) {
+        int h = length;
+        for (int i = 0; i < length; i++) {
+            h = 31 * h + buf[p + i];
+        }
+        int slot = (h ^ (h >>> 8)) & (names.length - 1);
+        String cached = names[slot];
+        if (cached != null && cached.length() == length) {
+            int i = 0;
+            while (i < length && cached.charAt(i) == (buf[p + i] & 0xFF)) {
+                i++;
+            }
+            if (i == length) {
+                return cached;
+            }
+        }
+        String name = new String(buf, p, length, StandardCharsets.ISO_8859_1);
+        names[slot] = name;
+        return name;
+    }
+
     private static String keyString(Object key) {
         if (key instanceof String s) {
             return s;

@@ -306,6 +306,84 @@ class FrameDecoderTest {
         assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(10));
     }
 
+    // ---- long frames ----
+
+    /**
+     * A frame over a mebibyte, read in 64 KiB chunks: the decoder gathers it and copies it once,
+     * so decoding allocates about three times its size (the gathered bytes, one exact copy, the
+     * string), where a doubling buffer (its discarded halves too) and Jackson's char buffers
+     * allocated over five times.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"json", "advanced"})
+    void aLongFrameIsDecodedWithOneCopyOfItsBytes(String mode) {
+        Serialization serialization = Serialization.of(mode);
+        String text = "x".repeat(16 << 20);
+        byte[] stream = concat(List.of(serialization.encode(text), serialization.encode("next")));
+        FrameDecoder decoder = serialization.newDecoder();
+        RecordingSink sink = new RecordingSink();
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < stream.length; i += 65536) {
+            decoder.feed(stream, i, Math.min(65536, stream.length - i), sink);
+        }
+        long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+        assertThat(sink.messages).containsExactly(text, "next");
+        assertThat(decoder.bufferedBytes()).isZero();
+        assertThat(allocated).as("bytes allocated decoding a %d-byte frame", stream.length).isLessThan(stream.length * 7L / 2);
+    }
+
+    @Test
+    void aLongFrameEndingInTheMiddleOfAChunkIsFollowedByTheRestOfTheChunk() {
+        for (Serialization serialization : Serialization.values()) {
+            String text = "é".repeat(700_000); // 1.4 MB of two-byte characters
+            byte[] stream = concat(List.of(serialization.encode(text), serialization.encode("a"), serialization.encode("b")));
+            FrameDecoder decoder = serialization.newDecoder();
+            RecordingSink sink = new RecordingSink();
+            for (int i = 0; i < stream.length; i += 100_000) {
+                decoder.feed(ByteBuffer.wrap(stream, i, Math.min(100_000, stream.length - i)).asReadOnlyBuffer(), sink);
+            }
+            assertThat(sink.messages).as(serialization.nodeName()).containsExactly(text, "a", "b");
+            assertThat(sink.badFrames).isEmpty();
+        }
+    }
+
+    @Test
+    void theEndOfTheStreamInsideALongFrameIsReported() {
+        byte[] json = Serialization.JSON.encode("q".repeat(3 << 20));
+        byte[] advanced = Serialization.ADVANCED.encode("q".repeat(3 << 20));
+        RecordingSink jsonSink = new RecordingSink();
+        RecordingSink advancedSink = new RecordingSink();
+        FrameDecoder jsonDecoder = Serialization.JSON.newDecoder();
+        FrameDecoder advancedDecoder = Serialization.ADVANCED.newDecoder();
+        for (int i = 0; i < 2 << 20; i += 65536) {
+            jsonDecoder.feed(json, i, 65536, jsonSink);
+            advancedDecoder.feed(advanced, i, 65536, advancedSink);
+        }
+        assertThat(jsonDecoder.bufferedBytes()).isEqualTo(2 << 20);
+        jsonDecoder.end(jsonSink);
+        advancedDecoder.end(advancedSink);
+        assertThat(jsonSink.badFrames).singleElement().satisfies(e -> assertThat(e.getMessage())
+                .startsWith("The IPC stream ended with " + (2 << 20) + " bytes after the last newline"));
+        assertThat(advancedSink.badFrames).singleElement().satisfies(e -> assertThat(e.getMessage())
+                .isEqualTo("The IPC stream ended inside a frame: " + ((2 << 20) - 4) + " of " + (advanced.length - 4) + " payload bytes"));
+        assertThat(jsonDecoder.bufferedBytes()).isZero();
+    }
+
+    @Test
+    void aLongJsonLineGrowingPastTheLimitIsDroppedUpToItsNewline() {
+        FrameDecoder decoder = Serialization.JSON.newDecoder(3 << 20);
+        RecordingSink sink = new RecordingSink();
+        byte[] stream = concat(List.of(Serialization.JSON.encode("y".repeat(5 << 20)), Serialization.JSON.encode("small")));
+        int maxBuffered = 0;
+        for (int i = 0; i < stream.length; i += 65536) {
+            decoder.feed(stream, i, Math.min(65536, stream.length - i), sink);
+            maxBuffered = Math.max(maxBuffered, decoder.bufferedBytes());
+        }
+        assertThat(sink.badFrames).hasSize(1);
+        assertThat(sink.messages).containsExactly("small");
+        assertThat(maxBuffered).isLessThanOrEqualTo(3 << 20);
+    }
+
     // ---- helpers ----
 
     private static void assertSameMessages(RecordingSink sink) {

@@ -166,6 +166,17 @@ class JsonParseTest {
         assertThatThrownBy(() -> Json.parse(b, 5, 5)).isInstanceOf(IndexOutOfBoundsException.class);
     }
 
+    /** Strings without escapes are made from their bytes: never from bytes past the range's end. */
+    @Test
+    void anUnterminatedStringInARangeIsRefusedEvenIfTheBytesAfterItCloseIt() {
+        byte[] b = "[\"ab\"]".getBytes(StandardCharsets.US_ASCII);
+        assertThat(catchSerialization(() -> Json.parse(b, 0, 4)).jsName()).isEqualTo("SyntaxError");
+        assertThat(Json.parse(b, 0, b.length)).isEqualTo(List.of("ab"));
+        byte[] control = "[\"a\tb\"]".getBytes(StandardCharsets.US_ASCII);
+        assertThat(catchSerialization(() -> Json.parse(control, 0, control.length)).jsName()).isEqualTo("SyntaxError");
+        assertThat(parseBytes("[\"é€😀\", \"a\\\"b\", \"\"]")).isEqualTo(List.of("é€😀", "a\"b", ""));
+    }
+
     @Test
     void stringsLongerThanJacksonsDefaultLimitAreAccepted() {
         String s = "x".repeat(20_000_001); // Jackson's default limit is 20,000,000

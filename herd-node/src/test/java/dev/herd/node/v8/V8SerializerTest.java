@@ -51,6 +51,25 @@ class V8SerializerTest {
 
     enum Color { RED }
 
+    /** A million objects of one shape must not hold a String per property name each. */
+    @Test
+    void propertyNamesOfObjectsOfOneShapeAreOneStringEach() {
+        List<Object> list = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("id", i);
+            o.put("name", "item-" + i);
+            list.add(o);
+        }
+        byte[] bytes = new V8Serializer(V8Options.CHILD_PROCESS).serialize(list);
+        List<?> back = (List<?>) new V8Deserializer(V8Options.CHILD_PROCESS).deserialize(bytes);
+        ValueEquality.assertSame(list, back);
+        List<Object> first = new ArrayList<>(((Map<?, ?>) back.get(0)).keySet());
+        List<Object> last = new ArrayList<>(((Map<?, ?>) back.get(2)).keySet());
+        assertThat(last.get(0)).isSameAs(first.get(0));
+        assertThat(last.get(1)).isSameAs(first.get(1));
+    }
+
     @Test
     void aLambdaIsADataCloneError() {
         Supplier<String> f = () -> "x";
