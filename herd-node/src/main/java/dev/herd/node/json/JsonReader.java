@@ -63,10 +63,17 @@ final class JsonReader {
     private JsonReader() {
     }
 
+    /**
+     * Texts from this size up make their strings without escapes straight from their bytes (see
+     * {@link #string}); shorter ones leave every string to Jackson, which is faster there: the
+     * extra scan costs more than the copies it saves.
+     */
+    static final int DIRECT_STRINGS_FROM = 1 << 20;
+
     /** Parses a UTF-8 text already known to be well-formed. */
     static Object parse(byte[] utf8, int offset, int length) {
         try (JsonParser p = FACTORY.createParser(utf8, offset, length)) {
-            return read(p, length, utf8, offset);
+            return read(p, length, length >= DIRECT_STRINGS_FROM ? utf8 : null, offset);
         } catch (IOException e) {
             return recover(e, () -> new String(utf8, offset, length, StandardCharsets.UTF_8));
         }
@@ -162,7 +169,7 @@ final class JsonReader {
     /**
      * Reads one value and checks nothing but whitespace follows; {@code inputLength} sizes long
      * arrays. {@code utf8} is the parser's input when it reads bytes ({@code inputLength} of them
-     * from {@code base}, well-formed UTF-8), else null.
+     * from {@code base}, well-formed UTF-8) and its strings are to be made from them, else null.
      */
     private static Object read(JsonParser p, long inputLength, byte[] utf8, int base) throws IOException {
         // Open containers: the ArrayList or LinkedHashMap, the pending key of a map, and whether
@@ -300,10 +307,11 @@ final class JsonReader {
     }
 
     /**
-     * A string token of a byte parser. One without escapes is made straight from its bytes (known
-     * to be well-formed UTF-8): Jackson would decode it into char segments and copy those into a
-     * builder and then a String, three times the text's size in chars for a long string. The
-     * parser skips the token's bytes on its next token without decoding them.
+     * A string token of a long text read from bytes. One without escapes is made straight from
+     * its bytes (known to be well-formed UTF-8): Jackson would decode it into char segments and
+     * copy those into a builder and then a String, three times the text's size in chars for a
+     * long string (a 50 MB message, 150 MB more at its peak). The parser skips the token's bytes
+     * on its next token without decoding them.
      */
     private static String string(JsonParser p, byte[] utf8, int base, int length) throws IOException {
         int quote = base + (int) p.currentTokenLocation().getByteOffset();
