@@ -226,16 +226,16 @@ public final class Channel {
             handleQueue.add(new Queued(message, null, options, callback, retransmissions));
             return handleQueue.size() == 1;
         }
-        byte[] frame;
+        ByteBuffer frame;
         try {
-            frame = serialization.encode(message);
+            frame = serialization.encodeToBuffer(message);
         } catch (RuntimeException e) {
             if (ioHandle != null && kind == HandleKind.NET_SOCKET && !options.keepOpen()) ioHandle.close();
             throw e;
         }
         // Internal messages (ACKs, cluster's) go at once and leave the tick's first-send rule alone:
         // the peer may be waiting for them, and user code may block right after them.
-        if (ioHandle == null && !ack && frame.length <= CORK_FRAME_MAX && !exitFlush.exiting && !isInternal(message)) {
+        if (ioHandle == null && !ack && frame.remaining() <= CORK_FRAME_MAX && !exitFlush.exiting && !isInternal(message)) {
             if (cork != null || writtenThisTick) {
                 cork(frame, callback);
                 return highWaterOk();
@@ -257,7 +257,7 @@ public final class Channel {
         try {
             long before = pipe.writeQueueSize();
             if (ioHandle != null) {
-                pipe.write2(new ByteBuffer[] {ByteBuffer.wrap(frame)}, ioHandle, e -> {
+                pipe.write2(new ByteBuffer[] {frame}, ioHandle, e -> {
                     if (asyncWrite[0]) writeDone(callback, e);
                 });
             } else {
@@ -333,15 +333,16 @@ public final class Channel {
     private int corkWritesInFlight;
     private final ExitFlush exitFlush;
 
-    private void cork(byte[] frame, SendCallback callback) {
-        if (corkLength + frame.length > CORK_MAX) flushCork();
+    private void cork(ByteBuffer frame, SendCallback callback) {
+        int n = frame.remaining();
+        if (corkLength + n > CORK_MAX) flushCork();
         if (cork == null) {
             cork = spareCork != null ? spareCork : new byte[CORK_MAX];
             spareCork = null;
             exitFlush.corked(this);
         }
-        System.arraycopy(frame, 0, cork, corkLength, frame.length);
-        corkLength += frame.length;
+        frame.get(frame.position(), cork, corkLength, n);
+        corkLength += n;
         corkCallbacks.add(callback);
         scheduleFlush();
     }

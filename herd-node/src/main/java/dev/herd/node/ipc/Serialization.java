@@ -5,6 +5,7 @@ import dev.herd.node.json.Json;
 import dev.herd.node.v8.V8Options;
 import dev.herd.node.v8.V8Serializer;
 import dev.herd.node.value.SerializationException;
+import java.nio.ByteBuffer;
 
 /**
  * The two ways a Node IPC channel turns messages into bytes ({@code fork(…, {serialization})},
@@ -74,6 +75,21 @@ public enum Serialization {
             // JSON.stringify(undefined or a function) is undefined: Node's send() refuses these first.
             throw new SerializationException("TypeError", "JSON.stringify gives undefined for "
                     + (message == null ? "null" : message.getClass().getName()) + ": nothing to send");
+        }
+        return line;
+    }
+
+    /**
+     * {@link #encode} as a buffer over the array the frame was written into: a long frame is not
+     * copied again into an array of its exact size.
+     */
+    ByteBuffer encodeToBuffer(Object message) {
+        if (this == ADVANCED) {
+            return new V8Serializer(V8Options.CHILD_PROCESS).serializeFrameBuffer(message);
+        }
+        ByteBuffer line = Json.stringifyUtf8LineBuffer(message);
+        if (line == null) {
+            return ByteBuffer.wrap(encode(message)); // throws as encode does
         }
         return line;
     }

@@ -2,6 +2,7 @@ package dev.herd.node.json;
 
 import dev.herd.node.value.SerializationException;
 import dev.herd.node.value.Values;
+import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
@@ -90,6 +91,23 @@ public final class Json {
         JsonWriter w = JsonWriter.acquire();
         try {
             return w.write(value) ? w.toLine() : null;
+        } finally {
+            w.release();
+        }
+    }
+
+    /**
+     * {@link #stringifyUtf8Line(Object)} as a buffer over an array that may be longer than the
+     * line: a line over 64 KiB is the array it was written into, not copied into one of its exact
+     * size (for a 50 MB message, 50 MB less at the sender's peak). Null where JSON.stringify
+     * returns undefined.
+     *
+     * @throws SerializationException TypeError or RangeError, as JavaScript would throw
+     */
+    public static ByteBuffer stringifyUtf8LineBuffer(Object value) {
+        JsonWriter w = JsonWriter.acquire();
+        try {
+            return w.write(value) ? w.toLineBuffer() : null;
         } finally {
             w.release();
         }

@@ -124,6 +124,20 @@ final class JsonWriter {
         IDLE.get()[0] = this;
     }
 
+    /**
+     * The text and a {@code '\n'}: in one new array, or for a line over {@link #REUSED_MAX} (whose
+     * buffer {@link #release} would drop anyway) in this writer's buffer, handed over.
+     */
+    ByteBuffer toLineBuffer() {
+        if (pos + 1 <= REUSED_MAX || pos + 1 > buf.length) {
+            return ByteBuffer.wrap(toLine());
+        }
+        buf[pos] = '\n';
+        ByteBuffer line = ByteBuffer.wrap(buf, 0, pos + 1);
+        buf = new byte[REUSED_CAPACITY];
+        return line;
+    }
+
     /** The text and a {@code '\n'} in one new array: a line of Node's IPC channel. */
     byte[] toLine() {
         byte[] line = Arrays.copyOf(buf, pos + 1);
@@ -715,7 +729,9 @@ final class JsonWriter {
             }
             pos = p; // the rest from the first char that is not plain ASCII, which never is a low surrogate
         } else {
-            ensure(2);
+            // Room for it as ASCII at once (with its quotes, and a line's newline after it): a long
+            // string grows the buffer once, not by doubling through copies of itself.
+            ensure(n + 3L);
             buf[pos++] = '"';
         }
         for (; from < n; from += CHUNK) {

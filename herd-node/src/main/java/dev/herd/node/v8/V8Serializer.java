@@ -109,20 +109,40 @@ public final class V8Serializer {
         return encode(value, 4);
     }
 
+    /**
+     * {@link #serializeFrame} as a buffer over the array it was written into, handed over rather
+     * than copied into one of its exact size (this serializer starts a new one).
+     */
+    public ByteBuffer serializeFrameBuffer(Object value) {
+        try {
+            writeAll(value, 4);
+            ByteBuffer frame = ByteBuffer.wrap(buf, 0, pos);
+            buf = new byte[INITIAL_BUFFER];
+            return frame;
+        } finally {
+            reset();
+        }
+    }
+
+    /** Writes the header and the value after {@code prefix} bytes, and the frame's length prefix if 4. */
+    private void writeAll(Object value, int prefix) {
+        pos = prefix; // the prefix is even, so the two-byte strings' alignment is the same either way
+        ensure(2);
+        buf[pos++] = (byte) VERSION;
+        buf[pos++] = LATEST_VERSION;
+        writeRoot(value);
+        if (prefix == 4) {
+            int length = pos - 4;
+            buf[0] = (byte) (length >>> 24);
+            buf[1] = (byte) (length >>> 16);
+            buf[2] = (byte) (length >>> 8);
+            buf[3] = (byte) length;
+        }
+    }
+
     private byte[] encode(Object value, int prefix) {
         try {
-            pos = prefix; // the prefix is even, so the two-byte strings' alignment is the same either way
-            ensure(2);
-            buf[pos++] = (byte) VERSION;
-            buf[pos++] = LATEST_VERSION;
-            writeRoot(value);
-            if (prefix == 4) {
-                int length = pos - 4;
-                buf[0] = (byte) (length >>> 24);
-                buf[1] = (byte) (length >>> 16);
-                buf[2] = (byte) (length >>> 8);
-                buf[3] = (byte) length;
-            }
+            writeAll(value, prefix);
             if (pos == buf.length) {
                 byte[] out = buf;
                 buf = new byte[INITIAL_BUFFER];
