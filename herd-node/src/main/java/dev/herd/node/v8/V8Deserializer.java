@@ -223,7 +223,8 @@ public final class V8Deserializer {
                     return maybeView(readReference());
                 case BEGIN_JS_OBJECT: {
                     int id = reserveId();
-                    LinkedHashMap<String, Object> map = new LinkedHashMap<>();
+                    // Small: V8 gives the property count only at the end (see JsonReader.OBJECT_CAPACITY).
+                    LinkedHashMap<String, Object> map = new LinkedHashMap<>(4);
                     register(id, map, OPEN);
                     push(Frame.OBJECT, id, map);
                     return PUSHED;
