@@ -172,8 +172,8 @@ public abstract sealed class FrameDecoder permits JsonFrameDecoder, AdvancedFram
         long size = gatheredFrameSize;
         int end = size >= 0 ? (size - gathered <= n ? from + (int) (size - gathered) : -1) : frameEnd(bytes, from, from + n);
         if (end < 0) {
-            if (gathered + n > maxFrameSize) {
-                // Only a JSON line can get here: an advanced frame over the limit is never buffered.
+            if (size < 0 && gathered + n > maxFrameSize) {
+                // A JSON line (an advanced frame over the limit is skipped, never buffered).
                 dropGathered();
                 chunk.position(chunk.limit());
                 frameTooLong(sink);
@@ -209,6 +209,9 @@ public abstract sealed class FrameDecoder permits JsonFrameDecoder, AdvancedFram
     }
 
     private void append(byte[] b, int from, int n) {
+        if (gathered + n > Integer.MAX_VALUE - 16) {
+            throw new OutOfMemoryError("IPC frame buffer beyond 2 GiB"); // as ensure() says it
+        }
         while (n > 0) {
             if (blockFill == block.length) {
                 blocks.add(block);

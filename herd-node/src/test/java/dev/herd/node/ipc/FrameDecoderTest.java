@@ -402,6 +402,19 @@ class FrameDecoderTest {
     }
 
     @Test
+    void aLongAdvancedFrameOfExactlyTheLimitIsDecodedThoughItsPrefixTakesItPastTheLimit() {
+        byte[] frame = Serialization.ADVANCED.encode("v".repeat(2 << 20));
+        int limit = frame.length - 4;
+        FrameDecoder decoder = Serialization.ADVANCED.newDecoder(limit);
+        RecordingSink sink = new RecordingSink();
+        decoder.feed(frame, 0, frame.length - 2 - 65536, sink);
+        decoder.feed(frame, frame.length - 2 - 65536, 65536, sink); // held: the limit + 2
+        decoder.feed(frame, frame.length - 2, 2, sink);
+        assertThat(sink.badFrames).isEmpty();
+        assertThat(sink.messages).containsExactly("v".repeat(2 << 20));
+    }
+
+    @Test
     void aLongJsonLineGrowingPastTheLimitIsDroppedUpToItsNewline() {
         FrameDecoder decoder = Serialization.JSON.newDecoder(3 << 20);
         RecordingSink sink = new RecordingSink();
