@@ -82,8 +82,9 @@ public final class Worker extends EventEmitter {
     }
 
     /**
-     * True if the worker exited because of {@link #kill} or {@link #disconnect}, false if it
-     * exited any other way, null (Node's undefined) while it has not exited or disconnected.
+     * True if the worker exited after {@link #disconnect} (in either process) or its own
+     * {@link #kill}, false if it exited any other way (a crash, a signal, the primary's
+     * {@link #kill}), null (Node's undefined) while it has not exited or disconnected.
      */
     public Boolean exitedAfterDisconnect() {
         return exitedAfterDisconnect;
