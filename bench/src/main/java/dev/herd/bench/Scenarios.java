@@ -6,6 +6,7 @@ import static dev.herd.bench.Scenario.Metric.lower;
 import dev.herd.bench.scenarios.ClusterForkListening;
 import dev.herd.bench.scenarios.ClusterShare;
 import dev.herd.bench.scenarios.ExecfileEcho;
+import dev.herd.bench.scenarios.FirstRequest;
 import dev.herd.bench.scenarios.ForkFirstMessage;
 import dev.herd.bench.scenarios.ImmediateChain;
 import dev.herd.bench.scenarios.IpcHandles;
@@ -168,6 +169,18 @@ public final class Scenarios {
                     ClusterForkListening.class, "cluster-fork-listening.js",
                     List.of("10", "1", "3"), List.of("3", "1", "2"),
                     List.of(lower("listening_ms"), lower("online_ms"))),
+            // Worker churn: the runner SIGKILLs the oldest worker every K ms under wrk; both
+            // primaries fork a replacement on 'exit' (cluster-http does; its Node peer here too).
+            new Scenario("cluster-churn", "cluster-http, 2 round-robin workers under wrk -t1 -c32, the oldest worker SIGKILLed every 2 s: keep-alive, then Connection: close",
+                    CLUSTER_HTTP_MAIN, "cluster-churn.js",
+                    List.of("10", "3", "32", "2000"), List.of("6", "2", "32", "2000"),
+                    List.of(lower("keepalive_failed_per_kill"), lower("keepalive_p99_ms"), higher("keepalive_req_per_s"),
+                            lower("close_failed_per_kill"), lower("close_p99_ms"), higher("close_req_per_s")),
+                    new Scenario.Server(new Churn(HTTP_HELLO_BODY))),
+            new Scenario("first-request", "N sequential cluster.fork()s; on each worker's 'listening' one request on a new connection, then 20 more: a fresh worker's first answer",
+                    FirstRequest.class, "first-request.js",
+                    List.of("10", "1", "3"), List.of("3", "1", "2"),
+                    List.of(lower("first_request_ms"), lower("fork_to_answer_ms"), lower("later_request_ms"))),
             new Scenario("cluster-rss", "total resident memory of cluster-http with 2 workers (primary + workers), fresh and after 1000 requests",
                     CLUSTER_HTTP_MAIN, "cluster-http.js",
                     List.of("2", "1000"), List.of("2", "1000"),

@@ -228,7 +228,14 @@ final class Wrk implements Load {
         List<String> command = new ArrayList<>(List.of(wrk, "-t1", "-c" + connections, "-d" + seconds + "s", "--latency"));
         if (connectionClose) command.addAll(List.of("-H", "Connection: close"));
         command.add("http://127.0.0.1:" + port + "/");
-        String output = run(command, seconds, result, what);
+        return report(run(command, seconds, result, what), seconds, result, what);
+    }
+
+    /**
+     * Parses and logs (to stderr) the output of one wrk run of {@code seconds}; null (with the
+     * failure recorded in {@code result}) if there is none or it cannot be read.
+     */
+    static Report report(String output, int seconds, Result result, String what) {
         if (output == null) return null;
         try {
             Report r = parse(output);
