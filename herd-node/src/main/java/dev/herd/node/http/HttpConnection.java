@@ -30,6 +30,13 @@ import org.eclipse.jetty.http.HttpVersion;
  * responses go out strictly in request order with one request in flight per connection, where
  * Node queues responses instead; a client cannot tell the difference.
  *
+ * <p><b>Output backpressure.</b> No new request is parsed while the socket's output is above its
+ * high-water mark ({@link Socket#writableNeedDrain()}, Node's {@code ws.needDrain} check in
+ * {@code parserOnIncoming}): the socket is paused, so it stops reading from the kernel and TCP
+ * flow control reaches the client, and parsing resumes on 'drain' ({@code socketOnDrain}). A
+ * client that pipelines requests and never reads its answers costs a bounded amount of memory.
+ * The check is made only between messages, never in the middle of one.
+ *
  * <p><b>Timers.</b> The keep-alive timeout is one lazily re-armed timeout per connection: ending
  * a response only records when the connection became idle, and the timer, when it fires, checks
  * that time (so a busy keep-alive connection costs no timer work per request). Headers and request
@@ -78,6 +85,8 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
     private boolean suspended;
     private boolean pausedForBody;
     private boolean pausedForPipeline;
+    /** The socket's output is above its high-water mark: no new request is parsed until 'drain' (Node's socket._paused). */
+    private boolean pausedForOutput;
     /** No more requests on this connection: the last response was sent, an error happened, or it closed. */
     private boolean ending;
     private boolean errored;
@@ -150,10 +159,16 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
         return env.loop().now();
     }
 
-    /** No request in progress and nothing unparsed: what closeIdleConnections closes. */
+    /**
+     * No request being received and no response being made: what closeIdleConnections closes.
+     * As in Node's (its parser between messages, its response {@code finished}, which end() sets),
+     * a response counts as made once ended, even while its bytes are still going out, and
+     * pipelined bytes not parsed yet do not count (they wait only while the output is above its
+     * mark, where Node would have parsed them and queued their answers). So a client that sends
+     * back to back is idle as soon as its answer is written, whenever close() comes.
+     */
     boolean isIdle() {
-        return messageStart < 0 && req == null && parsing == null && unfinished.isEmpty()
-                && (pending == null || !pending.hasRemaining());
+        return messageStart < 0 && req == null;
     }
 
     // ---------------------------------------------------------------- input
@@ -168,11 +183,16 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
             joined.put(pending).put(chunk).flip();
             pending = joined;
         }
-        if (suspended) {
+        if (suspended || pausedForOutput) {
             if (pending.remaining() > PIPELINE_HIGH_WATER_MARK && !pausedForPipeline) {
                 pausedForPipeline = true;
                 socket.pause();
             }
+            return;
+        }
+        // Between messages, a full output stops parsing (a message under way goes on).
+        if (messageStart < 0 && socket.writableNeedDrain()) {
+            pauseForOutput();
             return;
         }
         drive();
@@ -183,7 +203,7 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
         if (driving) return; // a response ended inside a 'request' listener: the loop below goes on
         driving = true;
         try {
-            while (!suspended && !ending) {
+            while (!suspended && !ending && !pausedForOutput) {
                 ByteBuffer buf = pending != null ? pending : noBytes;
                 // The parser goes on without bytes too: after headerComplete returns, a message
                 // without a body is completed by the next call. But never start a new message on
@@ -343,14 +363,29 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
         parser.reset();
         if (pausedForPipeline) {
             pausedForPipeline = false;
-            if (!pausedForBody) socket.resume();
+            resumeSocket();
         }
         if (pending != null && pending.hasRemaining()) {
-            // Not from inside the caller's res.end(): the next 'request' comes on the next tick.
-            if (!driving) env.nextTick(this::drive);
+            if (socket.writableNeedDrain()) {
+                pauseForOutput(); // drive() stops too, if this is inside it
+            } else if (!driving) {
+                // Not from inside the caller's res.end(): the next 'request' comes on the next tick.
+                env.nextTick(this::drive);
+            }
         } else {
             becomeIdle();
         }
+    }
+
+    /** Node's {@code socket._paused = true; socket.pause()} in parserOnIncoming. */
+    private void pauseForOutput() {
+        pausedForOutput = true;
+        socket.pause();
+    }
+
+    /** Resumes the socket unless something else still holds it paused. */
+    private void resumeSocket() {
+        if (!pausedForBody && !pausedForPipeline && !pausedForOutput) socket.resume();
     }
 
     void responseFinished(ServerResponse rs) {
@@ -365,8 +400,14 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
         return socket.write(data, callback);
     }
 
+    /** Node's socketOnDrain: resume parsing if the output had stopped it, then tell the response. */
     private void onDrain() {
         ServerResponse rs = res != null ? res : unfinished.peekLast();
+        if (pausedForOutput && !closed) {
+            pausedForOutput = false;
+            resumeSocket();
+            if (pending != null && pending.hasRemaining()) drive();
+        }
         if (rs != null) rs.onDrain();
     }
 
@@ -376,7 +417,7 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
         if (pause == pausedForBody || closed) return;
         pausedForBody = pause;
         if (pause) socket.pause();
-        else if (!pausedForPipeline) socket.resume();
+        else resumeSocket();
     }
 
     // ---------------------------------------------------------------- timeouts

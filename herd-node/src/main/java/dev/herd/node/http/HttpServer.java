@@ -119,9 +119,9 @@ public class HttpServer extends EventEmitter {
     }
 
     /**
-     * Stops accepting connections and closes the idle ones (Node 19+); 'close' (and
-     * {@code callback} with null) follows once the rest have closed. A server that is not
-     * listening calls back with ERR_SERVER_NOT_RUNNING.
+     * Stops accepting connections and closes the idle ones (Node 19+; see
+     * {@link #closeIdleConnections()}); 'close' (and {@code callback} with null) follows once the
+     * rest have closed. A server that is not listening calls back with ERR_SERVER_NOT_RUNNING.
      */
     public HttpServer close(Consumer<Throwable> callback) {
         env.checkThread();
@@ -139,7 +139,14 @@ public class HttpServer extends EventEmitter {
         for (HttpConnection c : new ArrayList<>(connections)) c.socket.destroy();
     }
 
-    /** Destroys every connection that has no request in progress (Node's closeIdleConnections). */
+    /**
+     * Destroys every connection that is not receiving a request and whose response, if any, has
+     * ended (Node's closeIdleConnections): a keep-alive client that sends its requests back to back
+     * is idle whenever its last answer has been written. As in Node, an ended response whose bytes
+     * have not all reached the kernel yet is cut short, and a response not yet ended keeps its
+     * connection open (until it closes by itself: keep-alive timeout, the client, or
+     * {@link #closeAllConnections()}).
+     */
     public void closeIdleConnections() {
         env.checkThread();
         for (HttpConnection c : new ArrayList<>(connections)) {

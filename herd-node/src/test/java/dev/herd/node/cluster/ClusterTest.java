@@ -432,6 +432,53 @@ class ClusterTest {
     }
 
     @Test
+    void disconnectingAWorkerUnderKeepAliveLoadEndsItWhileItsClientsStillSend() {
+        // Node's http.Server.close (a disconnect closes the worker's servers) closes every
+        // connection with no request being received and no response being written, however
+        // soon its client will send again: a busy keep-alive connection must not hold the worker.
+        List<String> ends = new ArrayList<>();
+        int[] exit = {-1};
+        run(a -> {
+            Cluster.setupPrimary(workers("http").build());
+            Worker w = Cluster.fork();
+            w.on("listening", x -> {
+                int port = ((ListeningAddress) x[0]).port();
+                String request = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+                String body = "worker " + w.id() + "\n";
+                int[] answers = {0};
+                for (int i = 0; i < 4; i++) {
+                    Socket s = Net.createConnection(port, "127.0.0.1", () -> { });
+                    StringBuilder got = new StringBuilder();
+                    int[] mine = {0};
+                    boolean[] gaveUp = {false};
+                    s.setEncoding("latin1");
+                    s.on("connect", () -> s.write(request));
+                    s.on("data", d -> {
+                        got.append((String) d[0]);
+                        for (int end; (end = got.indexOf(body)) >= 0; ) {
+                            got.delete(0, end + body.length());
+                            if (++mine[0] > 5000) {
+                                gaveUp[0] = true;
+                                s.destroy();
+                                return;
+                            }
+                            // The next request goes out before the disconnect: the worker reads
+                            // both in one wakeup, the request first.
+                            s.write(request);
+                            if (++answers[0] == 400) w.disconnect();
+                        }
+                    });
+                    s.on("error", e -> { });
+                    s.on("close", c -> ends.add(gaveUp[0] ? "the client gave up" : "ended by the worker"));
+                }
+            });
+            w.on("exit", x -> exit[0] = (Integer) x[0]);
+        });
+        assertThat(ends).containsExactly("ended by the worker", "ended by the worker", "ended by the worker", "ended by the worker");
+        assertThat(exit[0]).isZero();
+    }
+
+    @Test
     void aWorkerListensOnAUnixSocketThroughThePrimary(@TempDir Path dir) {
         String path = dir.resolve("s.sock").toString();
         List<Object> got = new ArrayList<>();

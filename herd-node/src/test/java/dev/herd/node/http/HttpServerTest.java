@@ -1,5 +1,8 @@
 package dev.herd.node.http;
 
+import static dev.herd.node.Globals.clearInterval;
+import static dev.herd.node.Globals.setImmediate;
+import static dev.herd.node.Globals.setInterval;
 import static dev.herd.node.Globals.setTimeout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.herd.node.Environment;
 import dev.herd.node.Herd;
 import dev.herd.node.NodeError;
+import dev.herd.node.net.NeverReadingClient;
+import dev.herd.node.net.Socket;
 import dev.herd.os.FdLeakCheck;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
@@ -708,6 +713,167 @@ class HttpServerTest {
         assertThat(code).isZero();
         assertThat(closed[0]).isTrue();
         assertThat(log).containsExactly("server close");
+    }
+
+    @Test
+    void closeEndsAConnectionWhoseClientSendsBackToBackOnceItsAnswerIsOut() {
+        // As in Node: close() closes every connection with no request being received and no
+        // response being written, even when the client will send its next request right away.
+        // The close runs as a signal or a cluster disconnect would: between I/O callbacks, just
+        // after an answer was written.
+        int[] answeredAtClose = {0};
+        int[] answered = {0};
+        String[] ending = {null};
+        int code = Herd.call(new String[0], a -> {
+            Environment env = Environment.current();
+            HttpServer[] server = new HttpServer[1];
+            int[] requests = {0};
+            server[0] = Http.createServer((req, res) -> {
+                res.end(HELLO);
+                if (++requests[0] == 100) {
+                    setImmediate(() -> {
+                        answeredAtClose[0] = requests[0];
+                        server[0].close();
+                    });
+                }
+            });
+            server[0].listen(0, "127.0.0.1", () -> {
+                int port = server[0].address().port();
+                env.loop().queueWork(() -> {
+                    try (RawClient c = new RawClient(port)) {
+                        // Back to back until the server ends the connection, or 2000 more answers: the client gives up.
+                        while (answered[0] < 2100) {
+                            try {
+                                c.send(get("/")).read();
+                            } catch (RuntimeException endedByTheServer) {
+                                ending[0] = "ended by the server";
+                                return;
+                            }
+                            answered[0]++;
+                        }
+                        ending[0] = "the client gave up";
+                    }
+                }, e -> { });
+            });
+        });
+        assertThat(code).isZero();
+        assertThat(ending[0]).isEqualTo("ended by the server");
+        assertThat(answered[0]).isEqualTo(answeredAtClose[0]).isEqualTo(100);
+    }
+
+    @Test
+    void pipelinedRequestsAlreadyReadAreAnsweredBeforeCloseEndsTheConnection() {
+        List<String> bodies = new ArrayList<>();
+        boolean[] closed = {false};
+        int code = Herd.call(new String[0], a -> {
+            Environment env = Environment.current();
+            HttpServer[] server = new HttpServer[1];
+            server[0] = Http.createServer((req, res) -> {
+                res.end("answer to " + req.url());
+                if (req.url().equals("/1")) setImmediate(() -> server[0].close());
+            });
+            server[0].setKeepAliveTimeout(0); // only close() can end an idle connection
+            server[0].listen(0, "127.0.0.1", () -> {
+                int port = server[0].address().port();
+                env.loop().queueWork(() -> {
+                    try (RawClient c = new RawClient(port)) {
+                        c.send(get("/1") + get("/2") + get("/3"));
+                        for (int i = 0; i < 3; i++) bodies.add(c.read().body());
+                        closed[0] = c.closedWithin(10_000);
+                    }
+                }, e -> { });
+            });
+        });
+        assertThat(code).isZero();
+        assertThat(bodies).containsExactly("answer to /1", "answer to /2", "answer to /3");
+        assertThat(closed[0]).as("closed by the server").isTrue();
+    }
+
+    @Test
+    void aClientThatPipelinesAndNeverReadsIsNoLongerReadOnceItsAnswersPileUpWhileOthersAreServed() {
+        // Node's parserOnIncoming/socketOnDrain: no new request is parsed while the connection's
+        // output is above its high-water mark; the socket stops reading (TCP flow control stops
+        // the client) and resumes on 'drain'.
+        long unbounded = 1 << 20;
+        long[] maxQueued = {0};
+        String[] outcome = {null};
+        String[] other = {null};
+        int code = Herd.call(new String[0], a -> {
+            Environment env = Environment.current();
+            Socket[] hog = new Socket[1];
+            HttpServer server = Http.createServer((req, res) -> {
+                res.end(HELLO);
+                if (res.socket() == hog[0]) maxQueued[0] = Math.max(maxQueued[0], hog[0].writableLength());
+            });
+            server.on("connection", x -> {
+                if (hog[0] == null) hog[0] = (Socket) x[0];
+            });
+            server.listen(0, "127.0.0.1", () -> {
+                int port = server.address().port();
+                NeverReadingClient flood = new NeverReadingClient(port);
+                env.loop().queueWork(() -> flood.flood(get("/").repeat(256).getBytes(StandardCharsets.US_ASCII)), e -> { });
+                dev.herd.node.Timeout[] poll = new dev.herd.node.Timeout[1];
+                Runnable stop = () -> {
+                    flood.close();
+                    hog[0].destroy();
+                    server.close();
+                };
+                poll[0] = setInterval(() -> {
+                    Socket h = hog[0];
+                    if (h == null) return;
+                    if (maxQueued[0] > unbounded) {
+                        outcome[0] = "answers piled up: " + maxQueued[0] + " bytes";
+                        clearInterval(poll[0]);
+                        stop.run();
+                        return;
+                    }
+                    // Stalled: paused, not reading, and the kernel refuses more answers.
+                    if (!h.isPaused() || h.handle().isReading() || h.handle().writeQueueSize() == 0) return;
+                    clearInterval(poll[0]);
+                    env.loop().queueWork(() -> {
+                        try (RawClient c = new RawClient(port)) {
+                            other[0] = c.send(get("/other")).read().body();
+                        }
+                    }, e -> env.makeCallback(() -> {
+                        outcome[0] = h.isPaused() && !h.handle().isReading() ? "stalled" : "reading again";
+                        stop.run();
+                    }));
+                }, 5);
+            });
+        });
+        assertThat(code).isZero();
+        assertThat(outcome[0]).isEqualTo("stalled");
+        assertThat(maxQueued[0]).isLessThan(2 * Socket.HIGH_WATER_MARK);
+        assertThat(other[0]).isEqualTo(HELLO);
+    }
+
+    @Test
+    void pipelinedRequestsWaitingForTheOutputToDrainAreAllAnsweredInOrderOnceTheClientReads() {
+        // Each answer fills the socket past its high-water mark, so parsing stops after each one
+        // until 'drain': the client, which reads only after sending all its requests, still gets
+        // every answer.
+        int requests = 100;
+        String big = "x".repeat(64 * 1024);
+        int[] drains = {0};
+        List<String> got = exchange((req, res) -> res.end(req.url() + " " + big),
+                s -> s.on("connection", x -> ((Socket) x[0]).on("drain", () -> drains[0]++)),
+                port -> {
+                    try (RawClient c = new RawClient(port)) {
+                        StringBuilder all = new StringBuilder();
+                        for (int i = 0; i < requests; i++) all.append(get("/" + i));
+                        c.send(all.toString());
+                        List<String> urls = new ArrayList<>();
+                        for (int i = 0; i < requests; i++) {
+                            String body = c.read().body();
+                            urls.add(body.endsWith(big) ? body.substring(0, body.indexOf(' ')) : "bad body");
+                        }
+                        return urls;
+                    }
+                });
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < requests; i++) expected.add("/" + i);
+        assertThat(got).isEqualTo(expected);
+        assertThat(drains[0]).isPositive();
     }
 
     @Test
