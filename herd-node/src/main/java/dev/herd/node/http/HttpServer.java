@@ -17,7 +17,9 @@ import java.util.function.Consumer;
 /**
  * Node's {@code http.Server}: an HTTP/1.1 server on a {@link Server net.Server}. Each request is
  * emitted as 'request' with an {@link IncomingMessage} and a {@link ServerResponse}; connections
- * are kept alive and may pipeline, responses go out in request order.
+ * are kept alive and may pipeline, responses go out in request order. No new request of a
+ * connection is parsed while its answers wait unsent above the socket's high-water mark (the
+ * socket stops reading, so a client that never reads is held by TCP flow control), as in Node.
  *
  * <p>Events: 'request' (req, res), 'connection' (a {@link Socket}), 'listening', 'close',
  * 'error' (from listen), 'clientError' (error, socket) for a request that cannot be parsed or
