@@ -2,19 +2,26 @@ package dev.herd.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -147,6 +154,69 @@ class ClusterExamplesTest {
         ex.process.destroy(); // SIGTERM: the primary disconnects its workers and ends
         ex.await("all workers stopped");
         assertThat(ex.exit()).as(ex.output()).isZero();
+    }
+
+    @Test
+    void clusterHttpStopsOnSigtermWhileKeepAliveClientsStillSend() throws Exception {
+        Example ex = new Example(ClusterHttp.class, "--workers", "1", "--port", "0", "--host", "127.0.0.1");
+        workerPids.add(Long.parseLong(ex.await("Worker (\\d+) started").group(1)));
+        int port = Integer.parseInt(ex.await("cluster-http listening on 127\\.0\\.0\\.1:(\\d+) with 1 workers \\(round-robin\\)").group(1));
+        int clients = 4;
+        CountDownLatch warm = new CountDownLatch(clients);
+        AtomicBoolean giveUp = new AtomicBoolean();
+        List<String> ends = Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            threads.add(Thread.ofPlatform().start(() -> ends.add(sendBackToBack(port, warm, giveUp))));
+        }
+        try {
+            assertThat(warm.await(60, TimeUnit.SECONDS)).as("every client answered").isTrue();
+            ex.process.destroy(); // SIGTERM: the primary disconnects its worker, whose server closes
+            assertThat(ex.process.waitFor(60, TimeUnit.SECONDS)).as("the primary exits while its clients send: " + ex.output())
+                    .isTrue();
+        } finally {
+            giveUp.set(true);
+            for (Thread t : threads) t.join();
+        }
+        assertThat(ex.output()).contains("all workers stopped");
+        assertThat(ex.process.exitValue()).isZero();
+        // Every request sent was answered; each connection ended after an answer saying so.
+        assertThat(ends).containsOnly("ended after Connection: close").hasSize(clients);
+    }
+
+    /**
+     * Sends keep-alive requests one after the other (each as soon as the last answer is in) until
+     * an answer says {@code Connection: close} or {@code giveUp}; counts down {@code warm} after 100
+     * answers. Says how the connection ended: after such an answer, with a request unanswered, or
+     * with the client giving up.
+     */
+    private static String sendBackToBack(int port, CountDownLatch warm, AtomicBoolean giveUp) {
+        byte[] request = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        // cluster-http writes its head first, so the body is chunked: each answer ends with the last chunk.
+        byte[] last = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(60_000);
+            InputStream in = new BufferedInputStream(s.getInputStream());
+            OutputStream out = s.getOutputStream();
+            for (int answers = 0; !giveUp.get(); ) {
+                out.write(request);
+                StringBuilder answer = new StringBuilder();
+                int matched = 0;
+                while (matched < last.length) {
+                    int b = in.read();
+                    if (b < 0) return "a request got no answer";
+                    answer.append((char) b);
+                    matched = b == last[matched] ? matched + 1 : b == last[0] ? 1 : 0;
+                }
+                if (++answers == 100) warm.countDown();
+                if (answer.indexOf("Connection: close\r\n") >= 0) {
+                    return in.read() < 0 ? "ended after Connection: close" : "went on after Connection: close";
+                }
+            }
+            return "the client gave up";
+        } catch (IOException reset) {
+            return "a request got no answer: " + reset;
+        }
     }
 
     @Test

@@ -30,6 +30,24 @@ import org.eclipse.jetty.http.HttpVersion;
  * responses go out strictly in request order with one request in flight per connection, where
  * Node queues responses instead; a client cannot tell the difference.
  *
+ * <p><b>Output backpressure.</b> No new request is parsed while the socket's output is above its
+ * high-water mark ({@link Socket#writableNeedDrain()}, Node's {@code ws.needDrain} check in
+ * {@code parserOnIncoming}): the socket is paused, so it stops reading from the kernel and TCP
+ * flow control reaches the client, and parsing resumes on 'drain' ({@code socketOnDrain}). A
+ * client that pipelines requests and never reads its answers costs a bounded amount of memory.
+ * The check is made only between messages, never in the middle of one.
+ *
+ * <p><b>Closing.</b> When the server closes ({@link #beginClose}), the connection is marked
+ * closing and drains instead of being cut: a request being received or answered, and the
+ * pipelined bytes already read ({@link #drainLeft}), are all answered; each response decides
+ * keep-alive when it stores its header, and the first one with nothing read before the close
+ * left to parse says {@code Connection: close} and ends the connection after it (flush, then FIN).
+ * A connection whose last answer told the client to keep the connection stays open for the
+ * server's close grace period after that answer is fully written, since a client sending back to
+ * back is about to send its next request: that request is answered with {@code Connection: close};
+ * if none comes, the connection is closed when the grace runs out. One idle longer is closed at
+ * once. Node 20 destroys such a connection at once instead, resetting the client's next request.
+ *
  * <p><b>Timers.</b> The keep-alive timeout is one lazily re-armed timeout per connection: ending
  * a response only records when the connection became idle, and the timer, when it fires, checks
  * that time (so a busy keep-alive connection costs no timer work per request). Headers and request
@@ -78,6 +96,8 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
     private boolean suspended;
     private boolean pausedForBody;
     private boolean pausedForPipeline;
+    /** The socket's output is above its high-water mark: no new request is parsed until 'drain' (Node's socket._paused). */
+    private boolean pausedForOutput;
     /** No more requests on this connection: the last response was sent, an error happened, or it closed. */
     private boolean ending;
     private boolean errored;
@@ -115,9 +135,21 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
     /** Responses not yet finished, oldest first (Node's state.incoming/outgoing). */
     private final ArrayDeque<ServerResponse> unfinished = new ArrayDeque<>(2);
 
-    /** Loop time when the connection last became idle (no request in progress); -1 while busy. */
-    private long idleSince = -1;
+    /**
+     * Loop time when the connection last became idle (no request in progress), or when it was
+     * accepted (waiting for its first request); -1 while busy.
+     */
+    private long idleSince;
     private Timeout keepAliveTimer;
+
+    // Closing with the server (beginClose).
+    /** The server is closing: no response after the ones owed keeps the connection alive. */
+    private boolean closing;
+    /** Bytes read before the close and not yet parsed: the pipelined requests still owed an answer. */
+    private long drainLeft;
+    /** Loop time the close grace runs from: when the last answer was fully written (or the connection went idle). */
+    private long graceFrom;
+    private Timeout graceTimer;
 
     HttpConnection(HttpServer server, Socket socket) {
         this.server = server;
@@ -125,6 +157,7 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
         this.env = server.env;
         this.parser = new HttpParser(this, server.maxHeaderSize(), COMPLIANCE);
         this.messageStart = now();
+        this.idleSince = messageStart;
         if (server.timeout() > 0) socket.setTimeout(server.timeout(), null);
         socket.on("timeout", a -> onTimeout());
         socket.on("data", a -> onData((byte[]) a[0]));
@@ -150,10 +183,16 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
         return env.loop().now();
     }
 
-    /** No request in progress and nothing unparsed: what closeIdleConnections closes. */
+    /**
+     * No request being received and no response being made: what closeIdleConnections closes.
+     * As in Node's (its parser between messages, its response {@code finished}, which end() sets),
+     * a response counts as made once ended, even while its bytes are still going out, and
+     * pipelined bytes not parsed yet do not count (they wait only while the output is above its
+     * mark, where Node would have parsed them and queued their answers). So a client that sends
+     * back to back is idle as soon as its answer is written, whenever close() comes.
+     */
     boolean isIdle() {
-        return messageStart < 0 && req == null && parsing == null && unfinished.isEmpty()
-                && (pending == null || !pending.hasRemaining());
+        return messageStart < 0 && req == null;
     }
 
     // ---------------------------------------------------------------- input
@@ -168,11 +207,16 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
             joined.put(pending).put(chunk).flip();
             pending = joined;
         }
-        if (suspended) {
+        if (suspended || pausedForOutput) {
             if (pending.remaining() > PIPELINE_HIGH_WATER_MARK && !pausedForPipeline) {
                 pausedForPipeline = true;
                 socket.pause();
             }
+            return;
+        }
+        // Between messages, a full output stops parsing (a message under way goes on).
+        if (messageStart < 0 && socket.writableNeedDrain()) {
+            pauseForOutput();
             return;
         }
         drive();
@@ -183,7 +227,7 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
         if (driving) return; // a response ended inside a 'request' listener: the loop below goes on
         driving = true;
         try {
-            while (!suspended && !ending) {
+            while (!suspended && !ending && !pausedForOutput) {
                 ByteBuffer buf = pending != null ? pending : noBytes;
                 // The parser goes on without bytes too: after headerComplete returns, a message
                 // without a body is completed by the next call. But never start a new message on
@@ -191,6 +235,7 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
                 if (!buf.hasRemaining() && parser.getState() == HttpParser.State.START) break;
                 int before = buf.position();
                 boolean handled = parser.parseNext(buf);
+                if (drainLeft > 0) drainLeft -= buf.position() - before;
                 dispatch();
                 if (!handled && buf.position() == before) break;
             }
@@ -343,18 +388,105 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
         parser.reset();
         if (pausedForPipeline) {
             pausedForPipeline = false;
-            if (!pausedForBody) socket.resume();
+            resumeSocket();
         }
         if (pending != null && pending.hasRemaining()) {
-            // Not from inside the caller's res.end(): the next 'request' comes on the next tick.
-            if (!driving) env.nextTick(this::drive);
+            if (socket.writableNeedDrain()) {
+                pauseForOutput(); // drive() stops too, if this is inside it
+            } else if (!driving) {
+                // Not from inside the caller's res.end(): the next 'request' comes on the next tick.
+                env.nextTick(this::drive);
+            }
         } else {
             becomeIdle();
+            if (closing) {
+                // The answer told the client to keep the connection: the grace runs from when it is written.
+                graceFrom = idleSince;
+                endIfIdleWhileClosing();
+            }
         }
+    }
+
+    /** Node's {@code socket._paused = true; socket.pause()} in parserOnIncoming. */
+    private void pauseForOutput() {
+        pausedForOutput = true;
+        socket.pause();
+    }
+
+    /** Resumes the socket unless something else still holds it paused. */
+    private void resumeSocket() {
+        if (!pausedForBody && !pausedForPipeline && !pausedForOutput) socket.resume();
     }
 
     void responseFinished(ServerResponse rs) {
         unfinished.remove(rs);
+        if (closing && unfinished.isEmpty()) {
+            graceFrom = now(); // the client has had all of its answers only now
+            endIfIdleWhileClosing();
+        }
+    }
+
+    // ---------------------------------------------------------------- closing with the server
+
+    /**
+     * The server is closing (its close(), or a cluster worker's disconnect): answer what is owed,
+     * then end. Requests being received or answered and the pipelined bytes already read are
+     * answered (the last with {@code Connection: close}, see {@link #lastBeforeClose}); a
+     * connection between requests is closed now if it has been idle for the grace period, else
+     * when the grace runs out unless a request comes first.
+     */
+    void beginClose() {
+        if (closing || ending || closed) return;
+        closing = true;
+        drainLeft = pending != null ? pending.remaining() : 0;
+        graceFrom = idleSince >= 0 ? idleSince : now();
+        endIfIdleWhileClosing();
+    }
+
+    /**
+     * Whether the response being made is the last one of a closing connection: nothing read before
+     * the close is left to parse behind its request. A request whose body is still being parsed
+     * counts as nothing left (the body is read anyway, and the bytes left may all be its own).
+     * Asked when the response stores its header.
+     */
+    boolean lastBeforeClose() {
+        return closing && (drainLeft <= 0 || req == null || !parsedWhole(req));
+    }
+
+    /**
+     * Whether all of {@code r}'s bytes have been parsed. 'request' comes before a request is
+     * marked complete, and a request without a body ends in the parser's next call, so the
+     * parser's state says it: done, or at a body there is none of.
+     */
+    private boolean parsedWhole(IncomingMessage r) {
+        if (r.complete) return true;
+        HttpParser.State st = parser.getState();
+        return st == HttpParser.State.END || st == HttpParser.State.CONTENT && !parser.hasContent();
+    }
+
+    /** No request being received or answered, and nothing buffered to parse. */
+    private boolean betweenRequests() {
+        return req == null && parser.getState() == HttpParser.State.START && (pending == null || !pending.hasRemaining());
+    }
+
+    /**
+     * A closing connection between requests ends once its last answer is written and the grace
+     * period since then has run out; until then a request that comes is answered (with
+     * {@code Connection: close}). A request in progress ends the connection through its response.
+     */
+    private void endIfIdleWhileClosing() {
+        if (!closing || ending || closed || !betweenRequests() || !unfinished.isEmpty()) return;
+        long left = graceFrom + server.closeGracePeriod() - now();
+        if (left > 0) {
+            if (graceTimer == null || !graceTimer.isActive()) {
+                graceTimer = Globals.setTimeout(this::endIfIdleWhileClosing, left);
+                graceTimer.unref();
+            }
+            return;
+        }
+        ending = true;
+        // Every answer has been written (unfinished is empty): nothing is cut short.
+        socket.destroy();
     }
 
     // ---------------------------------------------------------------- output
@@ -365,8 +497,14 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
         return socket.write(data, callback);
     }
 
+    /** Node's socketOnDrain: resume parsing if the output had stopped it, then tell the response. */
     private void onDrain() {
         ServerResponse rs = res != null ? res : unfinished.peekLast();
+        if (pausedForOutput && !closed) {
+            pausedForOutput = false;
+            resumeSocket();
+            if (pending != null && pending.hasRemaining()) drive();
+        }
         if (rs != null) rs.onDrain();
     }
 
@@ -376,7 +514,7 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
         if (pause == pausedForBody || closed) return;
         pausedForBody = pause;
         if (pause) socket.pause();
-        else if (!pausedForPipeline) socket.resume();
+        else resumeSocket();
     }
 
     // ---------------------------------------------------------------- timeouts
@@ -478,6 +616,10 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
         if (keepAliveTimer != null) {
             Globals.clearTimeout(keepAliveTimer);
             keepAliveTimer = null;
+        }
+        if (graceTimer != null) {
+            Globals.clearTimeout(graceTimer);
+            graceTimer = null;
         }
         ServerResponse rs;
         while ((rs = unfinished.poll()) != null) rs.connectionClosed();

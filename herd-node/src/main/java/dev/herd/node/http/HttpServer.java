@@ -17,7 +17,9 @@ import java.util.function.Consumer;
 /**
  * Node's {@code http.Server}: an HTTP/1.1 server on a {@link Server net.Server}. Each request is
  * emitted as 'request' with an {@link IncomingMessage} and a {@link ServerResponse}; connections
- * are kept alive and may pipeline, responses go out in request order.
+ * are kept alive and may pipeline, responses go out in request order. No new request of a
+ * connection is parsed while its answers wait unsent above the socket's high-water mark (the
+ * socket stops reading, so a client that never reads is held by TCP flow control), as in Node.
  *
  * <p>Events: 'request' (req, res), 'connection' (a {@link Socket}), 'listening', 'close',
  * 'error' (from listen), 'clientError' (error, socket) for a request that cannot be parsed or
@@ -38,6 +40,13 @@ import java.util.function.Consumer;
 public class HttpServer extends EventEmitter {
     /** Node's HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER: idle sockets close this long after the advertised timeout. */
     static final long KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
+    /**
+     * How long, by default, a closing server keeps a connection whose last answer said keep-alive
+     * open for the client's next request (see {@link #closeGracePeriod()}). A client sending back
+     * to back sends it one round trip after the answer: well under this on a LAN, and within it
+     * for any reasonable link; and a stop still ends within a second when clients go quiet.
+     */
+    public static final long DEFAULT_CLOSE_GRACE_PERIOD = 1000;
     /** The {@code Connection: keep-alive} line alone (a user-set Keep-Alive header replaces ours). */
     static final byte[] CONNECTION_KEEP_ALIVE = "Connection: keep-alive\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -56,6 +65,9 @@ public class HttpServer extends EventEmitter {
     private int maxHeaderSize = Http.MAX_HEADER_SIZE;
     private boolean requireHostHeader = true;
     private boolean noDelay = true;
+    private long closeGracePeriod = DEFAULT_CLOSE_GRACE_PERIOD;
+    /** close() has run and the server has not listened again: every connection drains and ends. */
+    private boolean closing;
     /** {@code Connection: keep-alive} and {@code Keep-Alive: timeout=N[, max=M]} lines, rebuilt when the limits change. */
     private byte[] keepAliveLines;
 
@@ -71,14 +83,16 @@ public class HttpServer extends EventEmitter {
             on("request", a -> requestListener.onRequest((IncomingMessage) a[0], (ServerResponse) a[1]));
         }
         server.on("listening", a -> {
+            closing = false;
             startConnectionsCheck();
             emit("listening");
         });
         server.on("close", a -> emit("close"));
-        // However the net.Server gets closed (here, or by a cluster worker's disconnect), idle
-        // keep-alive connections go at once, as Node 19+'s http.Server.close does.
+        // However the net.Server gets closed (here, or by a cluster worker's disconnect), every
+        // connection answers what it owes and ends (see close).
         server.beforeClose(() -> {
-            closeIdleConnections();
+            closing = true;
+            for (HttpConnection c : new ArrayList<>(connections)) c.beginClose();
             stopConnectionsCheck();
         });
         server.on("error", a -> emit("error", a));
@@ -119,9 +133,32 @@ public class HttpServer extends EventEmitter {
     }
 
     /**
-     * Stops accepting connections and closes the idle ones (Node 19+); 'close' (and
-     * {@code callback} with null) follows once the rest have closed. A server that is not
-     * listening calls back with ERR_SERVER_NOT_RUNNING.
+     * Stops accepting connections and ends every connection gracefully, dropping no request a
+     * client has sent: 'close' (and {@code callback} with null) follows once all have closed. A
+     * server that is not listening calls back with ERR_SERVER_NOT_RUNNING. A cluster worker's
+     * disconnect closes its servers the same way.
+     *
+     * <ul>
+     *   <li>A connection receiving or answering a request, or with pipelined requests already
+     *       read, answers them all; the last answer carries {@code Connection: close}, and the
+     *       connection ends after it is written (flush, then FIN). An answer whose header already
+     *       said keep-alive is never cut short.
+     *   <li>A connection between requests whose last answer (keep-alive) was written less than
+     *       {@link #closeGracePeriod()} ago stays open for the rest of that period, since a client
+     *       sending back to back is about to send again: a request that comes is answered with
+     *       {@code Connection: close}; if none comes, the connection is closed when the period
+     *       runs out.
+     *   <li>A connection idle for longer is closed at once.
+     * </ul>
+     *
+     * <p>This differs from Node on purpose. Node 20's close() destroys at once every connection
+     * between requests (its {@link #closeIdleConnections()}), which resets the next request of a
+     * keep-alive client that sends back to back, a known cause of failed requests during rolling
+     * restarts; and it keeps serving a busy connection with keep-alive until that connection goes
+     * idle on its own. Herd answers that next request with {@code Connection: close} instead, and
+     * a busy connection's next answer ends it, so a stop ends promptly while clients still send.
+     * Call {@link #closeIdleConnections()} or {@link #closeAllConnections()} after close() for
+     * Node's harder ends.
      */
     public HttpServer close(Consumer<Throwable> callback) {
         env.checkThread();
@@ -139,7 +176,15 @@ public class HttpServer extends EventEmitter {
         for (HttpConnection c : new ArrayList<>(connections)) c.socket.destroy();
     }
 
-    /** Destroys every connection that has no request in progress (Node's closeIdleConnections). */
+    /**
+     * Destroys at once every connection that is not receiving a request and whose response, if
+     * any, has ended (Node's closeIdleConnections, with Node's meaning): a keep-alive client that
+     * sends its requests back to back is idle whenever its last answer has been written, so its
+     * next request may be reset. As in Node, an ended response whose bytes have not all reached
+     * the kernel yet is cut short, and a response not yet ended keeps its connection open (until
+     * it closes by itself: keep-alive timeout, the client, or {@link #closeAllConnections()}).
+     * {@link #close} does not call this: it ends idle connections gracefully.
+     */
     public void closeIdleConnections() {
         env.checkThread();
         for (HttpConnection c : new ArrayList<>(connections)) {
@@ -179,6 +224,8 @@ public class HttpServer extends EventEmitter {
         connections.add(c);
         socket.on("close", a -> connections.remove(c));
         emit("connection", socket);
+        // One handed over by a cluster primary after close(): serve its first request, then end.
+        if (closing) c.beginClose();
     }
 
     private void startConnectionsCheck() {
@@ -286,6 +333,22 @@ public class HttpServer extends EventEmitter {
 
     public HttpServer setRequireHostHeader(boolean require) {
         requireHostHeader = require;
+        return this;
+    }
+
+    /**
+     * How long, in ms, {@link #close} keeps a connection open after its last keep-alive answer
+     * was written, for the next request of a client sending back to back (default
+     * {@link #DEFAULT_CLOSE_GRACE_PERIOD}); 0 closes idle connections at once, as Node does,
+     * while busy ones still end gracefully. The keep-alive timeout still applies. Herd's own: Node
+     * has no such setting.
+     */
+    public long closeGracePeriod() {
+        return closeGracePeriod;
+    }
+
+    public HttpServer setCloseGracePeriod(long ms) {
+        closeGracePeriod = nonNegative("closeGracePeriod", ms);
         return this;
     }
 

@@ -371,6 +371,9 @@ public class ServerResponse extends EventEmitter {
             shouldKeepAlive = false;
         }
 
+        // After the server's close, the last response owed on the connection closes it.
+        boolean lastBeforeClose = connection.lastBeforeClose();
+        if (lastBeforeClose) shouldKeepAlive = false;
         if (removedConnection) {
             last = !shouldKeepAlive;
         } else if (!stateConnection) {
@@ -401,6 +404,7 @@ public class ServerResponse extends EventEmitter {
                 last = true; // neither length nor chunking: the body ends when the connection does
             }
         }
+        if (lastBeforeClose) last = true; // even if the caller's own Connection header says keep-alive
         if (!chunkedEncoding && stateTrailer) {
             throw new NodeError("ERR_HTTP_TRAILER_INVALID", "Trailers are invalid with this transfer encoding");
         }

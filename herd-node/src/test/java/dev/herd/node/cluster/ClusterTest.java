@@ -466,6 +466,127 @@ class ClusterTest {
     }
 
     @Test
+    void disconnectingAWorkerUnderKeepAliveLoadFailsNoRequestAndItsClientsReconnectToTheOther() {
+        // A rolling reload: two workers share the port, keep-alive clients send back to back,
+        // and worker 1 is disconnected under that load (its http server closes). Every request
+        // sent gets a complete 200 answer: a connection of worker 1 ends only after an answer
+        // that says Connection: close, and its client reconnects (to worker 2). Worker 1 exits
+        // while the clients still send.
+        BackToBackLoad load = new BackToBackLoad(4);
+        int[] exit = {-1};
+        run(a -> {
+            Cluster.setupPrimary(workers("http").build());
+            Worker w1 = Cluster.fork();
+            Cluster.fork();
+            int[] listening = {0};
+            Cluster.on("listening", x -> {
+                if (++listening[0] < 2) return;
+                load.start(((ListeningAddress) x[1]).port(), answers -> {
+                    if (answers == 400) w1.disconnect();
+                    // Well after worker 1 is gone, the clients stop, and then worker 2 too.
+                    return exit[0] >= 0 && answers >= load.answersAtExit + 400;
+                }, Cluster::disconnect);
+            });
+            w1.on("exit", x -> {
+                exit[0] = (Integer) x[0];
+                load.answersAtExit = load.answered;
+            });
+        });
+        assertThat(load.failures).isEmpty();
+        assertThat(load.answered).isEqualTo(load.sent);
+        assertThat(exit[0]).isZero();
+        assertThat(load.byWorker.keySet()).containsExactlyInAnyOrder("worker 1\n", "worker 2\n");
+        assertThat(load.reconnects).as("clients of worker 1 reconnected").isPositive();
+    }
+
+    /**
+     * Keep-alive HTTP clients on the primary's loop, each sending its next GET as soon as the
+     * last answer is in, reconnecting when the server ends a connection after
+     * {@code Connection: close}. Records every request with no complete answer (or not 200),
+     * and every connection ended without {@code Connection: close}.
+     */
+    static final class BackToBackLoad {
+        private static final String REQUEST = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+        final int clients;
+        final List<String> failures = new ArrayList<>();
+        final Map<String, Integer> byWorker = new LinkedHashMap<>();
+        int sent;
+        int answered;
+        int reconnects;
+        int answersAtExit = Integer.MAX_VALUE;
+        private int port;
+        /** Called with the count after each answer; true: the clients stop. */
+        private java.util.function.IntPredicate stopAfter;
+        private Runnable done;
+        private boolean stopping;
+        private int stopped;
+
+        BackToBackLoad(int clients) {
+            this.clients = clients;
+        }
+
+        void start(int port, java.util.function.IntPredicate stopAfter, Runnable done) {
+            this.port = port;
+            this.stopAfter = stopAfter;
+            this.done = done;
+            for (int i = 0; i < clients; i++) connect();
+        }
+
+        private void connect() {
+            Socket s = Net.createConnection(port, "127.0.0.1", null);
+            StringBuilder got = new StringBuilder();
+            boolean[] inFlight = {false};
+            boolean[] closeSaid = {false};
+            Runnable send = () -> {
+                inFlight[0] = true;
+                sent++;
+                s.write(REQUEST);
+            };
+            s.setEncoding("latin1");
+            s.on("connect", send);
+            s.on("data", d -> {
+                got.append((String) d[0]);
+                for (int head; (head = got.indexOf("\r\n\r\n")) >= 0; ) {
+                    String[] lines = got.substring(0, head).split("\r\n");
+                    int length = -1;
+                    boolean close = false;
+                    for (String l : lines) {
+                        String lower = l.toLowerCase(java.util.Locale.ROOT);
+                        if (lower.startsWith("content-length:")) length = Integer.parseInt(l.substring(15).trim());
+                        if (lower.startsWith("connection:")) close = lower.contains("close");
+                    }
+                    if (length < 0 || got.length() < head + 4 + length) return; // the rest is on its way
+                    String body = got.substring(head + 4, head + 4 + length);
+                    got.delete(0, head + 4 + length);
+                    inFlight[0] = false;
+                    answered++;
+                    if (!lines[0].startsWith("HTTP/1.1 200 ")) failures.add("answered " + lines[0]);
+                    byWorker.merge(body, 1, Integer::sum);
+                    if (!stopping && stopAfter.test(answered)) stopping = true;
+                    if (close) {
+                        closeSaid[0] = true; // the server ends the connection now
+                    } else if (stopping) {
+                        s.end();
+                    } else {
+                        send.run();
+                    }
+                }
+            });
+            s.on("error", e -> { });
+            s.on("close", c -> {
+                if (inFlight[0]) failures.add("a request got no answer (" + got.length() + " bytes of it)");
+                else if (!closeSaid[0] && !stopping) failures.add("a connection ended without Connection: close");
+                if (!stopping) {
+                    reconnects++;
+                    connect();
+                } else if (++stopped == clients) {
+                    done.run();
+                }
+            });
+        }
+    }
+
+    @Test
     void aWorkerListensOnAUnixSocketThroughThePrimary(@TempDir Path dir) {
         String path = dir.resolve("s.sock").toString();
         List<Object> got = new ArrayList<>();

@@ -1,5 +1,8 @@
 package dev.herd.node.http;
 
+import static dev.herd.node.Globals.clearInterval;
+import static dev.herd.node.Globals.setImmediate;
+import static dev.herd.node.Globals.setInterval;
 import static dev.herd.node.Globals.setTimeout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.herd.node.Environment;
 import dev.herd.node.Herd;
 import dev.herd.node.NodeError;
+import dev.herd.node.net.NeverReadingClient;
+import dev.herd.node.net.Socket;
 import dev.herd.os.FdLeakCheck;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
@@ -708,6 +713,318 @@ class HttpServerTest {
         assertThat(code).isZero();
         assertThat(closed[0]).isTrue();
         assertThat(log).containsExactly("server close");
+    }
+
+    @Test
+    void closeAnswersEveryRequestOfAClientSendingBackToBackTheLastWithConnectionCloseThenEndsTheConnection() {
+        // Node 20 destroys the connection as soon as its answer is out, resetting the request the
+        // client sends next. Herd answers that request with Connection: close and ends after it.
+        // The close runs as a signal or a cluster disconnect would: between I/O callbacks, just
+        // after an answer was written; the client would go on sending for 2000 more requests.
+        int[] sent = {0};
+        List<RawClient.Response> answers = new ArrayList<>();
+        String[] outcome = {null};
+        int code = Herd.call(new String[0], a -> {
+            Environment env = Environment.current();
+            HttpServer[] server = new HttpServer[1];
+            int[] requests = {0};
+            server[0] = Http.createServer((req, res) -> {
+                res.end(HELLO);
+                if (++requests[0] == 100) setImmediate(() -> server[0].close());
+            });
+            server[0].on("close", () -> log.add("server close"));
+            server[0].listen(0, "127.0.0.1", () -> {
+                int port = server[0].address().port();
+                env.loop().queueWork(() -> {
+                    try (RawClient c = new RawClient(port)) {
+                        while (sent[0] < 2100) {
+                            c.send(get("/"));
+                            sent[0]++;
+                            RawClient.Response r;
+                            try {
+                                r = c.read();
+                            } catch (RuntimeException noAnswer) {
+                                outcome[0] = "request " + sent[0] + " got no answer: " + noAnswer;
+                                return;
+                            }
+                            answers.add(r);
+                            if ("close".equals(r.header("Connection"))) {
+                                outcome[0] = c.closedWithin(10_000) ? "ended after Connection: close" : "open after Connection: close";
+                                return;
+                            }
+                        }
+                        outcome[0] = "the client gave up";
+                    }
+                }, e -> { });
+            });
+        });
+        assertThat(code).isZero();
+        assertThat(outcome[0]).isEqualTo("ended after Connection: close");
+        // The 100th answer said keep-alive before close(): the client's next request is answered too.
+        assertThat(answers).hasSize(sent[0]).hasSize(101).allSatisfy(r -> assertThat(r.body()).isEqualTo(HELLO));
+        assertThat(answers.subList(0, 100)).allSatisfy(r -> assertThat(r.header("Connection")).isEqualTo("keep-alive"));
+        assertThat(log).containsExactly("server close");
+    }
+
+    @Test
+    void closeWhileALargeAnswerIsStillBeingWrittenLetsTheClientReceiveAllOfItThenEndsTheConnection() {
+        // The answer is far larger than the kernel's socket buffers: when close() runs, most of
+        // it still waits in the process. Node 20 cuts it short (its response has ended).
+        String big = "x".repeat(16 << 20);
+        String[] outcome = {null};
+        int code = Herd.call(new String[0], a -> {
+            Environment env = Environment.current();
+            HttpServer[] server = new HttpServer[1];
+            server[0] = Http.createServer((req, res) -> {
+                res.end(big);
+                log.add(res.socket().writableLength() > 0 ? "queued at close" : "all with the kernel at close");
+                setImmediate(() -> server[0].close());
+            });
+            server[0].setCloseGracePeriod(100); // the grace after the answer is not what this test is about
+            server[0].on("close", () -> log.add("server close"));
+            server[0].listen(0, "127.0.0.1", () -> {
+                int port = server[0].address().port();
+                env.loop().queueWork(() -> {
+                    try (RawClient c = new RawClient(port)) {
+                        RawClient.Response r;
+                        try {
+                            r = c.send(get("/")).read();
+                        } catch (RuntimeException cut) {
+                            outcome[0] = "cut short: " + cut.getMessage();
+                            return;
+                        }
+                        if (!r.body().equals(big)) outcome[0] = "a body of " + r.body().length() + " bytes";
+                        else outcome[0] = c.closedWithin(10_000) ? "whole body, then the end" : "whole body, still open";
+                    }
+                }, e -> { });
+            });
+        });
+        assertThat(code).isZero();
+        assertThat(outcome[0]).isEqualTo("whole body, then the end");
+        assertThat(log).containsExactly("queued at close", "server close");
+    }
+
+    @Test
+    void pipelinedRequestsAlreadyReadAreAllAnsweredAfterCloseTheLastWithConnectionClose() {
+        List<String> bodies = new ArrayList<>();
+        List<String> connection = new ArrayList<>();
+        boolean[] closed = {false};
+        int code = Herd.call(new String[0], a -> {
+            Environment env = Environment.current();
+            HttpServer[] server = new HttpServer[1];
+            server[0] = Http.createServer((req, res) -> {
+                if (req.url().equals("/1")) {
+                    // /2 and /3 came with /1 (one write): they are read and wait for /1's answer.
+                    setImmediate(() -> {
+                        server[0].close();
+                        res.end("answer to /1");
+                    });
+                } else {
+                    res.end("answer to " + req.url());
+                }
+            });
+            server[0].setKeepAliveTimeout(0); // only close() can end an idle connection
+            server[0].listen(0, "127.0.0.1", () -> {
+                int port = server[0].address().port();
+                env.loop().queueWork(() -> {
+                    try (RawClient c = new RawClient(port)) {
+                        c.send(get("/1") + get("/2") + get("/3"));
+                        try {
+                            for (int i = 0; i < 3; i++) {
+                                RawClient.Response r = c.read();
+                                bodies.add(r.body());
+                                connection.add(r.header("Connection"));
+                            }
+                        } catch (RuntimeException noAnswer) {
+                            bodies.add("no answer: " + noAnswer.getMessage());
+                            return;
+                        }
+                        closed[0] = c.closedWithin(10_000);
+                    }
+                }, e -> { });
+            });
+        });
+        assertThat(code).isZero();
+        assertThat(bodies).as("Connection: %s", connection).containsExactly("answer to /1", "answer to /2", "answer to /3");
+        assertThat(connection).containsExactly("keep-alive", "keep-alive", "close");
+        assertThat(closed[0]).as("closed by the server").isTrue();
+    }
+
+    @Test
+    void closeClosesAConnectionIdleForLongerThanTheGracePeriodAtOnce() {
+        boolean[] closed = {false};
+        int code = Herd.call(new String[0], a -> {
+            Environment env = Environment.current();
+            Socket[] conn = new Socket[1];
+            HttpServer server = Http.createServer(HELLO_WORLD).setCloseGracePeriod(50);
+            server.on("connection", x -> conn[0] = (Socket) x[0]);
+            server.on("close", () -> log.add("server close"));
+            server.listen(0, "127.0.0.1", () -> {
+                int port = server.address().port();
+                RawClient[] client = new RawClient[1];
+                env.loop().queueWork(() -> {
+                    RawClient c = new RawClient(port);
+                    c.send(get("/")).read();
+                    client[0] = c;
+                }, e1 -> env.makeCallback(() -> setTimeout(() -> {
+                    server.close(); // answered over 100 ms ago, grace 50 ms
+                    log.add(conn[0].destroyed() ? "closed by close()" : "left open by close()");
+                    env.loop().queueWork(() -> {
+                        closed[0] = client[0].closedWithin(10_000);
+                        client[0].close();
+                    }, e2 -> { });
+                }, 100)));
+            });
+        });
+        assertThat(code).isZero();
+        assertThat(closed[0]).isTrue();
+        assertThat(log).containsExactly("closed by close()", "server close");
+    }
+
+    @Test
+    void aConnectionAnsweredJustBeforeCloseThatSendsNothingMoreIsClosedWhenTheGracePeriodRunsOut() {
+        boolean[] closed = {false};
+        int code = Herd.call(new String[0], a -> {
+            Environment env = Environment.current();
+            HttpServer[] server = new HttpServer[1];
+            server[0] = Http.createServer((req, res) -> {
+                res.end(HELLO);
+                res.socket().on("close", x -> log.add("connection closed"));
+                setImmediate(() -> {
+                    server[0].close();
+                    log.add(res.socket().destroyed() ? "closed by close()" : "left open by close()");
+                });
+            });
+            server[0].setKeepAliveTimeout(0).setCloseGracePeriod(500); // only the grace can end the connection
+            server[0].on("close", () -> log.add("server close"));
+            server[0].listen(0, "127.0.0.1", () -> {
+                int port = server[0].address().port();
+                env.loop().queueWork(() -> {
+                    try (RawClient c = new RawClient(port)) {
+                        c.send(get("/")).read();
+                        closed[0] = c.closedWithin(10_000);
+                    }
+                }, e -> { });
+            });
+        });
+        assertThat(code).isZero();
+        assertThat(closed[0]).isTrue();
+        assertThat(log).containsExactly("left open by close()", "connection closed", "server close");
+    }
+
+    @Test
+    void closeIdleConnectionsCalledByTheUserDestroysAConnectionJustAnsweredAtOnceAsInNode() {
+        // Only close()'s own path waits out the grace period; the explicit call keeps Node's meaning.
+        int code = Herd.call(new String[0], a -> {
+            Environment env = Environment.current();
+            HttpServer[] server = new HttpServer[1];
+            server[0] = Http.createServer((req, res) -> {
+                res.end(HELLO);
+                setImmediate(() -> {
+                    server[0].close();
+                    server[0].closeIdleConnections();
+                    log.add(res.socket().destroyed() ? "destroyed at once" : "left open");
+                });
+            });
+            server[0].listen(0, "127.0.0.1", () -> {
+                int port = server[0].address().port();
+                env.loop().queueWork(() -> {
+                    try (RawClient c = new RawClient(port)) {
+                        c.send(get("/")).read();
+                        log.add(c.closedWithin(10_000) ? "client saw the end" : "client still open");
+                    }
+                }, e -> { });
+            });
+        });
+        assertThat(code).isZero();
+        assertThat(log).containsExactlyInAnyOrder("destroyed at once", "client saw the end");
+    }
+
+    @Test
+    void aClientThatPipelinesAndNeverReadsIsNoLongerReadOnceItsAnswersPileUpWhileOthersAreServed() {
+        // Node's parserOnIncoming/socketOnDrain: no new request is parsed while the connection's
+        // output is above its high-water mark; the socket stops reading (TCP flow control stops
+        // the client) and resumes on 'drain'.
+        long unbounded = 1 << 20;
+        long[] maxQueued = {0};
+        String[] outcome = {null};
+        String[] other = {null};
+        int code = Herd.call(new String[0], a -> {
+            Environment env = Environment.current();
+            Socket[] hog = new Socket[1];
+            HttpServer server = Http.createServer((req, res) -> {
+                res.end(HELLO);
+                if (res.socket() == hog[0]) maxQueued[0] = Math.max(maxQueued[0], hog[0].writableLength());
+            });
+            server.on("connection", x -> {
+                if (hog[0] == null) hog[0] = (Socket) x[0];
+            });
+            server.listen(0, "127.0.0.1", () -> {
+                int port = server.address().port();
+                NeverReadingClient flood = new NeverReadingClient(port);
+                env.loop().queueWork(() -> flood.flood(get("/").repeat(256).getBytes(StandardCharsets.US_ASCII)), e -> { });
+                dev.herd.node.Timeout[] poll = new dev.herd.node.Timeout[1];
+                Runnable stop = () -> {
+                    flood.close();
+                    hog[0].destroy();
+                    server.close();
+                };
+                poll[0] = setInterval(() -> {
+                    Socket h = hog[0];
+                    if (h == null) return;
+                    if (maxQueued[0] > unbounded) {
+                        outcome[0] = "answers piled up: " + maxQueued[0] + " bytes";
+                        clearInterval(poll[0]);
+                        stop.run();
+                        return;
+                    }
+                    // Stalled: paused, not reading, and the kernel refuses more answers.
+                    if (!h.isPaused() || h.handle().isReading() || h.handle().writeQueueSize() == 0) return;
+                    clearInterval(poll[0]);
+                    env.loop().queueWork(() -> {
+                        try (RawClient c = new RawClient(port)) {
+                            other[0] = c.send(get("/other")).read().body();
+                        }
+                    }, e -> env.makeCallback(() -> {
+                        outcome[0] = h.isPaused() && !h.handle().isReading() ? "stalled" : "reading again";
+                        stop.run();
+                    }));
+                }, 5);
+            });
+        });
+        assertThat(code).isZero();
+        assertThat(outcome[0]).isEqualTo("stalled");
+        assertThat(maxQueued[0]).isLessThan(2 * Socket.HIGH_WATER_MARK);
+        assertThat(other[0]).isEqualTo(HELLO);
+    }
+
+    @Test
+    void pipelinedRequestsWaitingForTheOutputToDrainAreAllAnsweredInOrderOnceTheClientReads() {
+        // Each answer fills the socket past its high-water mark, so parsing stops after each one
+        // until 'drain': the client, which reads only after sending all its requests, still gets
+        // every answer.
+        int requests = 100;
+        String big = "x".repeat(64 * 1024);
+        int[] drains = {0};
+        List<String> got = exchange((req, res) -> res.end(req.url() + " " + big),
+                s -> s.on("connection", x -> ((Socket) x[0]).on("drain", () -> drains[0]++)),
+                port -> {
+                    try (RawClient c = new RawClient(port)) {
+                        StringBuilder all = new StringBuilder();
+                        for (int i = 0; i < requests; i++) all.append(get("/" + i));
+                        c.send(all.toString());
+                        List<String> urls = new ArrayList<>();
+                        for (int i = 0; i < requests; i++) {
+                            String body = c.read().body();
+                            urls.add(body.endsWith(big) ? body.substring(0, body.indexOf(' ')) : "bad body");
+                        }
+                        return urls;
+                    }
+                });
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < requests; i++) expected.add("/" + i);
+        assertThat(got).isEqualTo(expected);
+        assertThat(drains[0]).isPositive();
     }
 
     @Test

@@ -1,18 +1,26 @@
 package dev.herd.node.net;
 
+import static dev.herd.node.Globals.clearInterval;
+import static dev.herd.node.Globals.setInterval;
 import static dev.herd.node.Globals.setTimeout;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herd.io.Stream;
+import dev.herd.node.Environment;
 import dev.herd.node.Herd;
 import dev.herd.node.NodeError;
+import dev.herd.node.Timeout;
 import dev.herd.os.ErrnoException;
 import dev.herd.os.FdLeakCheck;
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +29,21 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(FdLeakCheck.class)
 class NetTest {
     private final List<String> log = new ArrayList<>();
+
+    /**
+     * The JDK makes one socketpair for its sockets' lifetime the first time it closes a
+     * java.net.Socket (sun.nio.ch.UnixDispatcher's pre-close descriptor) and keeps it: make it
+     * before FdLeakCheck takes its first snapshot, or the first test to close one is blamed.
+     */
+    @BeforeAll
+    static void letTheJdkMakeItsSocketDescriptorsFirst() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                java.net.Socket client = new java.net.Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+                java.net.Socket accepted = server.accept()) {
+            client.setSoTimeout(1000);
+            accepted.setSoTimeout(1000);
+        }
+    }
 
     private static int run(Herd.Main main) {
         int code = Herd.call(new String[0], main);
@@ -176,6 +199,49 @@ class NetTest {
         assertThat(firstResult[0]).isFalse();
         assertThat(queued[0]).isGreaterThanOrEqualTo(Socket.HIGH_WATER_MARK);
         assertThat(log).containsExactly("drain");
+    }
+
+    @Test
+    void anEchoServerThatPausesWhenAWriteReturnsFalseStopsReadingFromAClientThatNeverReads() {
+        // Node's rule for a writer: pause the source when write() returns false, resume on
+        // 'drain'. Then what waits in the process stays bounded (at most one read's worth past the
+        // high-water mark), the socket stops reading from the kernel, and TCP flow control stops
+        // the client's writes.
+        long unbounded = 1 << 20;
+        long[] maxQueued = {0};
+        String[] outcome = {null};
+        run(a -> {
+            Environment env = Environment.current();
+            Socket[] conn = new Socket[1];
+            Server server = Net.createServer(s -> {
+                conn[0] = s;
+                s.on("data", x -> {
+                    if (!s.write((byte[]) x[0])) s.pause();
+                    maxQueued[0] = Math.max(maxQueued[0], s.writableLength());
+                });
+                s.on("drain", () -> s.resume());
+                s.on("error", x -> { });
+            });
+            server.listen(0, "127.0.0.1", 0, () -> {
+                NeverReadingClient client = new NeverReadingClient(server.address().port());
+                env.loop().queueWork(() -> client.flood(new byte[16 * 1024]), e -> { });
+                Timeout[] poll = new Timeout[1];
+                poll[0] = setInterval(() -> {
+                    Socket s = conn[0];
+                    if (s == null) return;
+                    // Stalled: paused, not reading, and the kernel refuses more of the echo.
+                    boolean stalled = s.isPaused() && !s.handle().isReading() && s.handle().writeQueueSize() > 0;
+                    if (!stalled && maxQueued[0] <= unbounded) return;
+                    outcome[0] = stalled ? "stalled" : "queued " + maxQueued[0] + " bytes";
+                    clearInterval(poll[0]);
+                    client.close();
+                    s.destroy();
+                    server.close();
+                }, 5);
+            });
+        });
+        assertThat(outcome[0]).isEqualTo("stalled");
+        assertThat(maxQueued[0]).isLessThan(Socket.HIGH_WATER_MARK + Stream.READ_BUFFER_SIZE);
     }
 
     @Test
