@@ -10,11 +10,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The cluster-churn load: worker churn under {@code wrk}. The server is a cluster primary whose
- * workers are its child processes and which forks a replacement for a worker that dies. After a
- * W-second warm-up run of wrk (no kills), two measured runs of D seconds each, first with
- * keep-alive connections and then with {@code Connection: close}, during which the runner
- * SIGKILLs the oldest worker every K ms; before each run it waits until the primary has as many
- * workers as it had at the start.
+ * workers are its child processes and which forks a replacement for a worker that dies. Two
+ * measured runs of D seconds each, first with keep-alive connections and then with
+ * {@code Connection: close}, during which the runner SIGKILLs the oldest worker every K ms; before
+ * each, the runner waits until the primary has as many workers as it had at the start, and a
+ * W-second wrk run of the same kind (no kills) warms the servers up.
  *
  * <p>Metrics, per run ({@code keepalive_}, {@code close_}): {@code failed_per_kill}, the requests
  * wrk counted as failed (socket errors: connect, read, write, timeout; and responses of status 400
@@ -58,12 +58,14 @@ final class Churn implements Load {
         if (probe != null) return result;
         int workers = workers(target.process()).size();
         if (workers < 1) return result.fail("the primary has no worker processes");
-        if (warmup > 0 && wrk(target, warmup, connections, false, 0, result, "warm-up") == null) return result;
         for (boolean close : new boolean[] {false, true}) {
             String prefix = close ? "close_" : "keepalive_";
             if (!refilled(target.process(), workers)) {
                 return result.fail("the primary did not bring back its " + workers + " workers within " + REFILL.toSeconds() + " s");
             }
+            // Each kind of load warms up its own paths (a new connection per request runs the
+            // primary's hand-over, which keep-alive load never does).
+            if (warmup > 0 && wrk(target, warmup, connections, close, 0, result, "warm-up") == null) return result;
             int[] kills = {0};
             Wrk.Report r = wrk(target, seconds, connections, close, killEveryMs, result, close ? "Connection: close" : "keep-alive", kills);
             if (r == null) return result;

@@ -173,7 +173,7 @@ public final class Scenarios {
             // primaries fork a replacement on 'exit' (cluster-http does; its Node peer here too).
             new Scenario("cluster-churn", "cluster-http, 2 round-robin workers under wrk -t1 -c32, the oldest worker SIGKILLed every 2 s: keep-alive, then Connection: close",
                     CLUSTER_HTTP_MAIN, "cluster-churn.js",
-                    List.of("10", "3", "32", "2000"), List.of("6", "2", "32", "2000"),
+                    List.of("10", "10", "32", "2000"), List.of("6", "2", "32", "2000"),
                     List.of(lower("keepalive_failed_per_kill"), lower("keepalive_p99_ms"), higher("keepalive_req_per_s"),
                             lower("close_failed_per_kill"), lower("close_p99_ms"), higher("close_req_per_s")),
                     new Scenario.Server(new Churn(HTTP_HELLO_BODY))),

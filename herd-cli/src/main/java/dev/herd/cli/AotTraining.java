@@ -1,19 +1,21 @@
 package dev.herd.cli;
 
 import static dev.herd.node.Globals.process;
+import static dev.herd.node.Globals.clearTimeout;
 import static dev.herd.node.Globals.setTimeout;
 
 import dev.herd.node.Herd;
+import dev.herd.node.Timeout;
 import dev.herd.node.child_process.ChildProcesses;
 import dev.herd.node.cluster.Cluster;
 import dev.herd.node.cluster.ClusterSettings;
 import dev.herd.node.cluster.ListeningAddress;
 import dev.herd.node.cluster.Worker;
+import dev.herd.node.http.Http;
+import dev.herd.node.http.HttpServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import dev.herd.node.http.Http;
-import dev.herd.node.http.HttpServer;
 
 /**
  * The training run of the launcher's JVM AOT cache: what {@code ./herd} runs once per build with
@@ -36,13 +38,18 @@ import dev.herd.node.http.HttpServer;
  * of this class ({@code worker}) with {@code -XX:AOTCacheOutput=FILE}. The worker does what a
  * cluster worker or forked child does before its first request: it opens its IPC channel, reports
  * online, listens on an HTTP server through the primary (round-robin), answers a message, and
- * leaves on the primary's disconnect.
+ * leaves on the primary's disconnect. Its server listens only after its HTTP warm-up
+ * ({@code HttpWarmup}, which every cluster worker runs), so the cache holds the request path too: a
+ * worker loads those classes at start-up anyway, and from the cache they cost less time and
+ * memory.
  *
  * <p>Thread rule: the JVM's main thread, which becomes the loop thread. Lifetime: one run.
  */
 public final class AotTraining {
     /** How long the training server idles before it closes. */
     static final int IDLE_MS = 10;
+    /** A child-cache training worker that has not exited this long after its fork is killed. */
+    static final int CHILD_LIMIT_MS = 60_000;
 
     private AotTraining() {}
 
@@ -94,6 +101,11 @@ public final class AotTraining {
             Cluster.setupPrimary(ClusterSettings.builder().exec(AotTraining.class.getName()).args(List.of("worker"))
                     .execArgv(execArgv).silent(true).build());
             Worker w = Cluster.fork();
+            // The launcher waits for this run: a worker that hangs must not hang every ./herd.
+            Timeout limit = setTimeout(() -> {
+                outcome[0] = "the worker did not finish within " + CHILD_LIMIT_MS + " ms";
+                w.process().kill("SIGKILL");
+            }, CHILD_LIMIT_MS);
             w.on("listening", a -> {
                 outcome[0] = "the worker did not answer";
                 w.send(Map.of("training", List.of(1, "two", true, ((ListeningAddress) a[0]).port())));
@@ -103,6 +115,7 @@ public final class AotTraining {
                 w.disconnect();
             });
             w.on("exit", a -> {
+                clearTimeout(limit);
                 if (Integer.valueOf(0).equals(a[0]) && outcome[0].equals("the worker did not exit cleanly")) outcome[0] = null;
                 else if (outcome[0] == null || !outcome[0].startsWith("the worker never")) outcome[0] += " (exit " + a[0] + ", " + a[1] + ")";
             });

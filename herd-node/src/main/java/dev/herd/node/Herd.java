@@ -66,6 +66,8 @@ public final class Herd {
         if (Environment.currentOrNull() != null) {
             throw new IllegalStateException("this thread already runs a Herd environment");
         }
+        // A cluster worker warms its HTTP request path on another thread while it starts.
+        if (embedder == null) dev.herd.node.http.HttpWarmup.atStart();
         Loop loop = new Loop();
         Environment env = new Environment(loop, args == null ? new String[0] : args.clone(), embedder);
         env.bind();

@@ -103,12 +103,13 @@ public class HttpServer extends EventEmitter {
 
     /**
      * Listens on {@code host:port} as {@link Server#listen(int, String, int, Runnable)} does (port
-     * 0: any free port; host null: every address; backlog ≤ 0: 511).
+     * 0: any free port; host null: every address; backlog ≤ 0: 511). In a process warming up its
+     * HTTP path ({@link HttpWarmup}: cluster workers), the server listens once that is over.
      */
     public HttpServer listen(int port, String host, int backlog, Runnable listeningListener) {
         env.checkThread();
         if (listeningListener != null) once("listening", listeningListener);
-        server.listen(port, host, backlog, null);
+        HttpWarmup.listenWhenWarm(env, () -> server.listen(port, host, backlog, null));
         return this;
     }
 
@@ -128,7 +129,7 @@ public class HttpServer extends EventEmitter {
     public HttpServer listen(String path, Runnable listeningListener) {
         env.checkThread();
         if (listeningListener != null) once("listening", listeningListener);
-        server.listen(path, null);
+        HttpWarmup.listenWhenWarm(env, () -> server.listen(path, null));
         return this;
     }
 
