@@ -8,6 +8,9 @@ package dev.herd.node;
 public final class AbortController {
     private final AbortSignal signal = new AbortSignal();
 
+    /** A controller whose signal is not aborted yet. */
+    public AbortController() {}
+
     /** The signal to hand to the operations this controller may cancel. */
     public AbortSignal signal() {
         return signal;
