@@ -11,7 +11,7 @@ public final class AbortController {
     /** A controller whose signal is not aborted yet. */
     public AbortController() {}
 
-    /** The signal to hand to the operations this controller may cancel. */
+    /** {@return the signal to hand to the operations this controller may cancel} */
     public AbortSignal signal() {
         return signal;
     }
@@ -21,7 +21,11 @@ public final class AbortController {
         signal.signalAbort(null);
     }
 
-    /** Aborts the signal with {@code reason}; later calls do nothing. */
+    /**
+     * Aborts the signal with {@code reason}; later calls do nothing.
+     *
+     * @param reason why, given to the signal's listeners as {@link AbortSignal#reason()}
+     */
     public void abort(Object reason) {
         signal.signalAbort(reason);
     }
