@@ -14,6 +14,11 @@ public final class PrimeCounter {
 
     private PrimeCounter() {}
 
+    /**
+     * The worker thread's entry: counts the primes below {@code workerData()} and posts the count.
+     *
+     * @param args the Worker's argv (none)
+     */
     public static void main(String[] args) {
         int below = ((Number) workerData()).intValue();
         parentPort().postMessage(count(below));

@@ -15,9 +15,11 @@ import dev.herd.node.value.SerializationException;
 import dev.herd.node.worker_threads.WorkerOptions;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A small JSON service on Herd: a cluster primary that keeps {@code WORKERS} worker processes
@@ -50,6 +52,11 @@ public final class Service {
     /** An error, as every route reports one. */
     record Problem(String error) {}
 
+    /**
+     * Runs the service: the primary, or (in a process the primary forked) a worker.
+     *
+     * @param args not used; the environment configures the service
+     */
     public static void main(String[] args) {
         // The same program runs in the primary and in every worker; Cluster.isPrimary() tells them apart.
         Herd.run(args, argv -> {
@@ -131,6 +138,8 @@ public final class Service {
             return;
         }
         int limit = n;
+        // A thread with an event loop of its own (Node's new Worker(file, { workerData })); the
+        // cluster's Worker above is a process, hence the full name here.
         var thread = new dev.herd.node.worker_threads.Worker(PrimeCounter.class, WorkerOptions.builder().workerData(limit).build());
         thread.once("message", m -> send(res, 200, new Primes(limit, ((Number) m[0]).intValue())));
         thread.once("error", e -> send(res, 500, new Problem(String.valueOf(e[0]))));
@@ -145,7 +154,7 @@ public final class Service {
     }
 
     /** Gathers the request body, parses it as JSON and hands it on; 400 if it is not JSON. */
-    private static void readJson(IncomingMessage req, ServerResponse res, java.util.function.Consumer<Object> then) {
+    private static void readJson(IncomingMessage req, ServerResponse res, Consumer<Object> then) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         req.on("data", a -> body.writeBytes((byte[]) a[0]));
         req.on("end", a -> {
@@ -171,7 +180,7 @@ public final class Service {
         for (String pair : uri.getRawQuery().split("&")) {
             int eq = pair.indexOf('=');
             String key = eq < 0 ? pair : pair.substring(0, eq);
-            if (key.equals(name)) return eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            if (key.equals(name)) return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
         }
         return null;
     }
