@@ -85,6 +85,11 @@ public final class Runner {
 
     private Runner() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         int code;
         try {

@@ -44,25 +44,56 @@ public record Scenario(
         List<String> herdJvmFlags,
         List<String> nodeFlags) {
 
-    /** A program scenario. */
+    /**
+     * A program scenario.
+     *
+     * @param name the scenario's name
+     * @param summary one line for listings
+     * @param herdMain the Herd program's main class
+     * @param nodeScript the Node twin's script under bench/node, or null for none
+     * @param args the program's arguments: N W T
+     * @param quickArgs the arguments for {@code --quick}
+     * @param metrics the metrics it reports
+     */
     public Scenario(String name, String summary, Class<?> herdMain, String nodeScript, List<String> args,
             List<String> quickArgs, List<Metric> metrics) {
         this(name, summary, herdMain.getName(), nodeScript, args, quickArgs, metrics, null);
     }
 
-    /** A scenario with no JVM or node flags of its own. */
+    /**
+     * A scenario with no JVM or node flags of its own.
+     *
+     * @param name the scenario's name
+     * @param summary one line for listings
+     * @param herdMain the Herd program's main class name
+     * @param nodeScript the Node twin's script under bench/node, or null for none
+     * @param args the program's arguments (N W T for a program scenario, the load's for a server)
+     * @param quickArgs the arguments for {@code --quick}
+     * @param metrics the metrics it reports
+     * @param server what makes it a server scenario, or null
+     */
     public Scenario(String name, String summary, String herdMain, String nodeScript, List<String> args,
             List<String> quickArgs, List<Metric> metrics, Server server) {
         this(name, summary, herdMain, nodeScript, args, quickArgs, metrics, server, List.of(), List.of());
     }
 
-    /** This scenario with its own JVM flags for the Herd program (see {@link #herdJvmFlags()}). */
+    /**
+     * This scenario with its own JVM flags for the Herd program (see {@link #herdJvmFlags()}).
+     *
+     * @param flags JVM flags
+     * @return the new scenario
+     */
     public Scenario withHerdJvmFlags(String... flags) {
         return new Scenario(name, summary, herdMain, nodeScript, args, quickArgs, metrics, server, List.of(flags),
                 nodeFlags);
     }
 
-    /** This scenario with its own flags for node (see {@link #nodeFlags()}). */
+    /**
+     * This scenario with its own flags for node (see {@link #nodeFlags()}).
+     *
+     * @param flags node flags
+     * @return the new scenario
+     */
     public Scenario withNodeFlags(String... flags) {
         return new Scenario(name, summary, herdMain, nodeScript, args, quickArgs, metrics, server, herdJvmFlags,
                 List.of(flags));
@@ -75,6 +106,7 @@ public record Scenario(
      * @param load what the runner does to the listening server
      */
     public record Server(Load load) {
+        /** Checks that the load is given. */
         public Server {
             Objects.requireNonNull(load);
         }
@@ -82,7 +114,9 @@ public record Scenario(
 
     /** Which way a metric improves. */
     public enum Better {
+        /** Lower is better. */
         LOWER,
+        /** Higher is better. */
         HIGHER;
 
         @Override
@@ -95,22 +129,37 @@ public record Scenario(
      * A metric a scenario reports.
      *
      * @param nodePeer whether the Node program reports it too (a ratio is printed only then)
+     * @param name the metric's name, as the programs print it
+     * @param better which way it improves
      */
     public record Metric(String name, Better better, boolean nodePeer) {
+        /**
+         * A metric where lower is better.
+         *
+         * @param name the metric's name
+         * @return a metric where lower is better, reported by both programs
+         */
         public static Metric lower(String name) {
             return new Metric(name, Better.LOWER, true);
         }
 
+        /**
+         * A metric where higher is better.
+         *
+         * @param name the metric's name
+         * @return a metric where higher is better, reported by both programs
+         */
         public static Metric higher(String name) {
             return new Metric(name, Better.HIGHER, true);
         }
 
-        /** The same metric with no Node counterpart. */
+        /** {@return the same metric with no Node counterpart} */
         public Metric herdOnly() {
             return new Metric(name, better, false);
         }
     }
 
+    /** Checks the scenario and copies the lists. */
     public Scenario {
         Objects.requireNonNull(name);
         Objects.requireNonNull(herdMain);
@@ -139,20 +188,27 @@ public record Scenario(
         }
     }
 
-    /** Whether this is a server + external load scenario. */
+    /** {@return whether this is a server + external load scenario} */
     public boolean isServer() {
         return server != null;
     }
 
-    /** The main class's simple name, for listings. */
+    /** {@return the main class's simple name, for listings} */
     public String herdMainSimpleName() {
         return herdMain.substring(herdMain.lastIndexOf('.') + 1);
     }
 
+    /** {@return whether there is a Node program to compare with} */
     public boolean hasNodePeer() {
         return nodeScript != null;
     }
 
+    /**
+     * The program's arguments, full or quick.
+     *
+     * @param quick whether to run at quick sizes
+     * @return the program's arguments
+     */
     public List<String> args(boolean quick) {
         return quick ? quickArgs : args;
     }

@@ -56,6 +56,7 @@ public final class Scenarios {
             "-XX:CompileCommand=quiet",
             "-XX:CompileCommand=CompileThresholdScaling,jdk.internal.classfile.impl.*::*,100.0");
 
+    /** Every scenario, in the order {@code ./herd bench all} runs them. */
     public static final List<Scenario> ALL = List.of(
             new Scenario("immediate-chain", "1e6 chained setImmediate callbacks",
                     ImmediateChain.class, "immediate-chain.js",
@@ -207,7 +208,12 @@ public final class Scenarios {
                     List.of("1", "2", "5"), List.of("1", "1", "3"),
                     List.of(lower("rss_mib"), lower("added_mib_per_worker"))));
 
-    /** The scenario called {@code name}, or null. */
+    /**
+     * The scenario called {@code name}, or null.
+     *
+     * @param name a scenario's name
+     * @return the scenario, or null
+     */
     public static Scenario named(String name) {
         for (Scenario s : ALL) {
             if (s.name().equals(name)) return s;

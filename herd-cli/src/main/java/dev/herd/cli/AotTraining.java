@@ -53,7 +53,11 @@ public final class AotTraining {
 
     private AotTraining() {}
 
-    /** Runs the training; exits with status 1 (printing why) if it did not run as expected. */
+    /**
+     * Runs the training; exits with status 1 (printing why) if it did not run as expected.
+     *
+     * @param args none for the server cache; {@code child-cache FILE} for the forked children's cache
+     */
     public static void main(String[] args) {
         if (args.length == 1 && args[0].equals("worker")) {
             worker();

@@ -24,8 +24,13 @@ public final class Examples {
     /**
      * One bundled example: the name {@code herd example NAME} runs, a one-line description for
      * the list, and the binary name of the class whose {@code main} runs it.
+     *
+     * @param name the name {@code herd example NAME} runs
+     * @param description a one-line description for the list
+     * @param mainClass the binary name of the class whose {@code main} runs it
      */
     public record Example(String name, String description, String mainClass) {
+        /** Checks that every field is given. */
         public Example {
             if (!isName(name)) throw new IllegalArgumentException("example names are lower-case words: " + name);
         }
@@ -77,7 +82,13 @@ public final class Examples {
 
     private Examples() {}
 
-    /** The example called {@code name} in {@code examples}, if there is one. */
+    /**
+     * The example called {@code name} in {@code examples}, if there is one.
+     *
+     * @param examples the examples to look in
+     * @param name the name to find
+     * @return the example, or empty
+     */
     public static Optional<Example> find(List<Example> examples, String name) {
         for (Example e : examples) {
             if (e.name().equals(name)) return Optional.of(e);

@@ -22,6 +22,11 @@ import picocli.CommandLine.HelpCommand;
 public final class Main {
     private Main() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Example example = directExample(Examples.ALL, args);
         System.exit(example != null

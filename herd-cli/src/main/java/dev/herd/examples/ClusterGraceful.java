@@ -29,6 +29,11 @@ public final class ClusterGraceful {
 
     private ClusterGraceful() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> {
             String[] withDefaultPort = argv;

@@ -32,6 +32,11 @@ import java.util.Set;
 public final class ClusterHttp {
     private ClusterHttp() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> {
             ClusterArgs opts = ClusterArgs.parse(argv, "cluster-http", Set.of());

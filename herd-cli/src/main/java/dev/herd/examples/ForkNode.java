@@ -41,6 +41,11 @@ public final class ForkNode {
 
     private ForkNode() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> {
             List<String> rest = new ArrayList<>(Arrays.asList(argv));

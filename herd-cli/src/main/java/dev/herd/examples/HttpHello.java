@@ -17,6 +17,11 @@ import dev.herd.node.http.HttpServer;
 public final class HttpHello {
     private HttpHello() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> {
             ServerArgs opts = ServerArgs.parse(argv, "http-hello", 8000);

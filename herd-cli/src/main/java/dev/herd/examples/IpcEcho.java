@@ -29,6 +29,11 @@ import java.util.Map;
 public final class IpcEcho {
     private IpcEcho() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> {
             if (process().channel() == null) {

@@ -16,6 +16,11 @@ import dev.herd.node.net.Server;
 public final class TcpEcho {
     private TcpEcho() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> {
             ServerArgs opts = ServerArgs.parse(argv, "tcp-echo", 7000);

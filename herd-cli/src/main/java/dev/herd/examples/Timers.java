@@ -20,6 +20,11 @@ import dev.herd.node.Timeout;
 public final class Timers {
     private Timers() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> {
             int ticks = argv.length > 0 ? Integer.parseInt(argv[0]) : 3;

@@ -32,6 +32,11 @@ import java.util.Map;
 public final class WorkerThreads {
     private WorkerThreads() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> {
             if (isMainThread()) {

@@ -10,5 +10,10 @@ import dev.herd.os.ErrnoException;
  */
 @FunctionalInterface
 public interface ConnectionCallback {
+    /**
+     * Announces a connection waiting to be accepted, or an accept error.
+     *
+     * @param error null when a connection waits; otherwise the failure
+     */
     void onConnection(ErrnoException error);
 }

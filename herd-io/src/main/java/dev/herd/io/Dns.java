@@ -52,12 +52,19 @@ public final class Dns {
      * rather than the first; {@code hints} a combination of {@link #ADDRCONFIG},
      * {@link #V4MAPPED} and {@link #ALL}, passed to getaddrinfo as its flags (none by default, as
      * in Node's dns.lookup; net.connect adds ADDRCONFIG); and the {@link Order}. Immutable.
+     *
+     * @param family 0 (any), 4 or 6
+     * @param all whether to answer every address rather than the first
+     * @param hints getaddrinfo flags: {@link #ADDRCONFIG}, {@link #V4MAPPED}, {@link #ALL}
+     * @param order the order of the answers
      */
     public record LookupOptions(int family, boolean all, int hints, Order order) {
         /** family 0, first address only, no hints, verbatim order. */
         public static final LookupOptions DEFAULTS = new LookupOptions(0, false, 0, Order.VERBATIM);
 
         /**
+         * Checks the options.
+         *
          * @throws IllegalArgumentException for a family other than 0, 4, 6 or an unknown hint bit
          *     (Node's ERR_INVALID_ARG_VALUE)
          */
@@ -71,6 +78,7 @@ public final class Dns {
             Objects.requireNonNull(order, "order");
         }
 
+        /** {@return a builder that starts from {@link #DEFAULTS}} */
         public static Builder builder() {
             return new Builder();
         }
@@ -84,39 +92,74 @@ public final class Dns {
 
             private Builder() {}
 
+            /**
+             * Sets {@link LookupOptions#family()}.
+             *
+             * @param family 0 (any), 4 or 6
+             * @return this builder
+             */
             public Builder family(int family) {
                 this.family = family;
                 return this;
             }
 
+            /**
+             * Sets {@link LookupOptions#all()}.
+             *
+             * @param all whether to answer every address
+             * @return this builder
+             */
             public Builder all(boolean all) {
                 this.all = all;
                 return this;
             }
 
+            /**
+             * Sets {@link LookupOptions#hints()}.
+             *
+             * @param hints getaddrinfo flags
+             * @return this builder
+             */
             public Builder hints(int hints) {
                 this.hints = hints;
                 return this;
             }
 
+            /**
+             * Sets {@link LookupOptions#order()}.
+             *
+             * @param order the order of the answers
+             * @return this builder
+             */
             public Builder order(Order order) {
                 this.order = order;
                 return this;
             }
 
-            /** Node's {@code verbatim}: true is {@link Order#VERBATIM}, false {@link Order#IPV4_FIRST}. */
+            /**
+             * Node's {@code verbatim}: true is {@link Order#VERBATIM}, false {@link Order#IPV4_FIRST}.
+             *
+             * @param verbatim whether to keep the resolver's order
+             * @return this builder
+             */
             public Builder verbatim(boolean verbatim) {
                 this.order = verbatim ? Order.VERBATIM : Order.IPV4_FIRST;
                 return this;
             }
 
+            /** {@return the options} */
             public LookupOptions build() {
                 return new LookupOptions(family, all, hints, order);
             }
         }
     }
 
-    /** One answer: the address as text ("127.0.0.1", "::1") and its family, 4 or 6. Immutable. */
+    /**
+     * One answer: the address as text ("127.0.0.1", "::1") and its family, 4 or 6. Immutable.
+     *
+     * @param address the address as text
+     * @param family 4 or 6
+     */
     public record Address(String address, int family) {}
 
     /**
@@ -125,6 +168,12 @@ public final class Dns {
      */
     @FunctionalInterface
     public interface LookupCallback {
+        /**
+         * Gets the outcome of a lookup.
+         *
+         * @param error null on success, otherwise the failure (ENOTFOUND, EAI_AGAIN, ECANCELED, ...)
+         * @param addresses the addresses on success, otherwise null
+         */
         void onLookup(ErrnoException error, List<Address> addresses);
     }
 
@@ -144,7 +193,7 @@ public final class Dns {
             this.hostname = hostname;
         }
 
-        /** The host name as given to {@link #lookup}. */
+        /** {@return the host name as given to {@link #lookup}} */
         public String hostname() {
             return hostname;
         }
@@ -153,6 +202,8 @@ public final class Dns {
          * Cancels the lookup if no pool thread has started it: the callback then gets ECANCELED
          * (in a later poll phase, never inside this call). Returns false once the lookup is
          * running or over, and for IP literals, which need no lookup.
+         *
+         * @return whether the lookup was canceled
          */
         public boolean cancel() {
             loop.checkThread();
@@ -160,7 +211,14 @@ public final class Dns {
         }
     }
 
-    /** {@link #lookup(Loop, String, LookupOptions, LookupCallback)} with {@link LookupOptions#DEFAULTS}. */
+    /**
+     * {@link #lookup(Loop, String, LookupOptions, LookupCallback)} with {@link LookupOptions#DEFAULTS}.
+     *
+     * @param loop the loop the callback runs on
+     * @param hostname the name to resolve, or an IP literal
+     * @param callback gets the addresses or the error
+     * @return the request, which can be canceled
+     */
     public static LookupRequest lookup(Loop loop, String hostname, LookupCallback callback) {
         return lookup(loop, hostname, LookupOptions.DEFAULTS, callback);
     }
@@ -172,6 +230,11 @@ public final class Dns {
      * addresses, Node's deprecated behaviour), else in the poll phase after getaddrinfo returned
      * on the work pool.
      *
+     * @param loop the loop the callback runs on
+     * @param hostname the name to resolve, or an IP literal
+     * @param options family, all, hints and order
+     * @param callback gets the addresses or the error
+     * @return the request, which can be canceled
      * @throws ErrnoException "getaddrinfo EINVAL" for a name with a NUL byte, or a non-ASCII name
      *     that is not a valid IDN
      */

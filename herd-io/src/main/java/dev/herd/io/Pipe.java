@@ -39,12 +39,21 @@ public final class Pipe extends Stream {
     /** The filesystem path this handle bound, unlinked at close. */
     private String boundPath;
 
-    /** A pipe handle with no descriptor yet, not for IPC. */
+    /**
+     * A pipe handle with no descriptor yet, not for IPC.
+     *
+     * @param loop the loop it belongs to
+     */
     public Pipe(Loop loop) {
         this(loop, false);
     }
 
-    /** A pipe handle with no descriptor yet; {@code ipc} marks one that will pass handles. */
+    /**
+     * A pipe handle with no descriptor yet; {@code ipc} marks one that will pass handles.
+     *
+     * @param loop the loop it belongs to
+     * @param ipc whether the pipe passes handles
+     */
     public Pipe(Loop loop, boolean ipc) {
         super(loop);
         this.ipc = ipc;
@@ -53,12 +62,21 @@ public final class Pipe extends Stream {
     /**
      * Two connected, unnamed Unix stream sockets as pipes of {@code loop} (socketpair(2); libuv's
      * {@code uv_socketpair} plus {@code uv_pipe_open}), both readable and writable.
+     *
+     * @param loop the loop both ends belong to
+     * @return the two ends
      */
     public static Pipe[] socketpair(Loop loop) {
         return socketpair(loop, false);
     }
 
-    /** {@link #socketpair(Loop)} with both ends made with the given {@code ipc} flag. */
+    /**
+     * {@link #socketpair(Loop)} with both ends made with the given {@code ipc} flag.
+     *
+     * @param loop the loop both ends belong to
+     * @param ipc whether the ends pass handles
+     * @return the two ends
+     */
     public static Pipe[] socketpair(Loop loop, boolean ipc) {
         Pipe a = new Pipe(loop, ipc);
         Pipe b = new Pipe(loop, ipc);
@@ -75,7 +93,7 @@ public final class Pipe extends Stream {
         return new Pipe[] {a, b};
     }
 
-    /** Whether this pipe was made to pass handles. */
+    /** {@return whether this pipe was made to pass handles} */
     public boolean ipc() {
         return ipc;
     }
@@ -92,13 +110,21 @@ public final class Pipe extends Stream {
         UNKNOWN
     }
 
-    /** How many received descriptors wait to be taken (libuv's {@code uv_pipe_pending_count}). */
+    /**
+     * How many received descriptors wait to be taken (libuv's {@code uv_pipe_pending_count}).
+     *
+     * @return the number of received descriptors waiting
+     */
     public int pendingCount() {
         loop().checkThread();
         return pendingFdCount();
     }
 
-    /** The type of the oldest waiting descriptor, or null when none waits (libuv's {@code uv_pipe_pending_type}). */
+    /**
+     * The type of the oldest waiting descriptor, or null when none waits (libuv's {@code uv_pipe_pending_type}).
+     *
+     * @return the type, or null
+     */
     public PendingType pendingType() {
         loop().checkThread();
         Fd fd = peekPendingFd();
@@ -110,6 +136,9 @@ public final class Pipe extends Stream {
      * descriptor already taken with {@link #acceptPending()}, so that whoever received it can
      * answer the sender first and ask the kernel afterwards. Any thread: it only queries the
      * descriptor.
+     *
+     * @param fd a received descriptor
+     * @return the kind of handle it can become
      */
     public static PendingType typeOf(Fd fd) {
         int domain = Net.getsockopt(fd.intValue(), Net.SOL_SOCKET, Net.SO_DOMAIN);
@@ -142,6 +171,7 @@ public final class Pipe extends Stream {
      * Takes the oldest received descriptor: the caller owns it from now on (open a handle on it, or
      * close it). libuv's {@code uv_accept} on an ipc pipe.
      *
+     * @return the descriptor, which the caller owns
      * @throws ErrnoException EAGAIN when none is waiting
      */
     public Fd acceptPending() {
@@ -156,6 +186,7 @@ public final class Pipe extends Stream {
      * end of a pipe; readable unless opened write-only, writable unless opened read-only. It is made
      * non-blocking and from now on owned by this handle. On failure the caller still owns it.
      *
+     * @param fd the descriptor to adopt
      * @throws ErrnoException EBADF for a descriptor that is not open; EBUSY if this handle already
      *     has one
      */
@@ -173,6 +204,7 @@ public final class Pipe extends Stream {
      * Binds a new Unix stream socket to {@code path} (libuv's {@code uv_pipe_bind}). The path must
      * not exist.
      *
+     * @param path the socket's path
      * @throws ErrnoException ENAMETOOLONG if the path does not fit {@code sun_path} (107 bytes);
      *     EADDRINUSE if something exists at the path; EACCES for a missing directory (ENOENT is
      *     reported as EACCES, as libuv does, for Windows compatibility); EINVAL if already bound
@@ -201,6 +233,8 @@ public final class Pipe extends Stream {
      * Listens with {@code backlog} and calls {@code callback} for each incoming connection; take
      * it with {@link Stream#accept(Stream)} into a new {@code Pipe}.
      *
+     * @param backlog the longest queue of pending connections
+     * @param callback runs for each incoming connection
      * @throws ErrnoException EINVAL if not bound or if this is an IPC pipe; listen(2)'s error
      */
     public void listen(int backlog, ConnectionCallback callback) {
@@ -217,6 +251,9 @@ public final class Pipe extends Stream {
      * of the connection itself (ENOENT, ECONNREFUSED, EACCES, EAGAIN for a full backlog...) arrives
      * in {@code callback}, never from this call; the callback runs exactly once.
      *
+     * @param path the socket's path
+     * @param callback runs once when connected or failed
+     * @return the request
      * @throws ErrnoException ENAMETOOLONG if the path does not fit {@code sun_path}; EALREADY while
      *     connecting
      */
@@ -244,14 +281,22 @@ public final class Pipe extends Stream {
         return startConnect(callback, path, -1, delayed);
     }
 
-    /** The path this pipe is bound to (libuv's {@code uv_pipe_getsockname}); {@code ""} if unnamed. */
+    /**
+     * The path this pipe is bound to (libuv's {@code uv_pipe_getsockname}); {@code ""} if unnamed.
+     *
+     * @return the path, or {@code ""}
+     */
     public String getsockname() {
         loop().checkThread();
         SockAddr a = Net.getsockname(fileno());
         return a == null ? "" : a.path();
     }
 
-    /** The path of the peer's socket (libuv's {@code uv_pipe_getpeername}); {@code ""} if unnamed. */
+    /**
+     * The path of the peer's socket (libuv's {@code uv_pipe_getpeername}); {@code ""} if unnamed.
+     *
+     * @return the path, or {@code ""}
+     */
     public String getpeername() {
         loop().checkThread();
         SockAddr a = Net.getpeername(fileno());

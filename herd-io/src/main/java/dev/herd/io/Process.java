@@ -52,9 +52,12 @@ public final class Process extends Handle {
     @FunctionalInterface
     public interface ExitCallback {
         /**
+         * Gets the child's exit.
+         *
          * @param exitStatus the exit code (0 when a signal ended it); negative (-ECHILD) only if
          *     someone else reaped the child and its status is lost
          * @param termSignal the signal that ended it, or 0
+         * @param process the handle of the child that exited
          */
         void onExit(Process process, long exitStatus, int termSignal);
     }
@@ -83,6 +86,9 @@ public final class Process extends Handle {
      * pipes are open and the handle is active; on failure nothing was started, no descriptor was
      * left open and the pipes are as they were.
      *
+     * @param loop the loop the handle belongs to
+     * @param options the program, its arguments, environment, cwd, stdio and exit callback
+     * @return the running child's handle
      * @throws ErrnoException syscall {@code "spawn"}, path = the file: ENOENT (no such program,
      *     or no such cwd), EACCES (not executable), ENOTDIR, E2BIG, EAGAIN, ENOMEM, EMFILE;
      *     EINVAL for a pipe that is already open, closing or of another loop
@@ -261,12 +267,12 @@ public final class Process extends Handle {
         }
     }
 
-    /** The child's process id. */
+    /** {@return the child's process id} */
     public int pid() {
         return pid;
     }
 
-    /** Whether the child has exited and been reaped (the exit callback has run or is running). */
+    /** {@return whether the child has exited and been reaped (the exit callback has run or is running)} */
     public boolean hasExited() {
         return exited;
     }
@@ -275,6 +281,7 @@ public final class Process extends Handle {
      * Sends {@code signum} to the child (libuv's {@code uv_process_kill}); 0 checks that it is
      * still there. Through the pidfd while the handle is open, so a recycled pid is never hit.
      *
+     * @param signum the signal number, 0 to check
      * @throws ErrnoException syscall {@code "kill"}: ESRCH once the child has exited, EINVAL for
      *     a bad signal number, EPERM
      */

@@ -25,6 +25,7 @@ import java.util.Objects;
 public record ProcessOptions(String file, List<String> args, List<String> env, String cwd,
                              List<StdioContainer> stdio, boolean detached, int processGroup,
                              Process.ExitCallback exitCallback) {
+    /** Checks the options and copies the lists. */
     public ProcessOptions {
         Objects.requireNonNull(file, "file");
         if (file.isEmpty()) throw new IllegalArgumentException("file is empty");
@@ -34,6 +35,12 @@ public record ProcessOptions(String file, List<String> args, List<String> env, S
         if (processGroup < -1) throw new IllegalArgumentException("processGroup: " + processGroup);
     }
 
+    /**
+     * A builder for running {@code file}, with the defaults.
+     *
+     * @param file the program to run
+     * @return the builder
+     */
     public static Builder builder(String file) {
         return new Builder(file);
     }
@@ -53,53 +60,105 @@ public record ProcessOptions(String file, List<String> args, List<String> env, S
             this.file = file;
         }
 
-        /** The whole argument vector, argv[0] first (default: {@code [file]}). */
+        /**
+         * The whole argument vector, argv[0] first (default: {@code [file]}).
+         *
+         * @param args the arguments
+         * @return this builder
+         */
         public Builder args(List<String> args) {
             this.args = args;
             return this;
         }
 
+        /**
+         * The whole argument vector, argv[0] first.
+         *
+         * @param args the arguments
+         * @return this builder
+         */
         public Builder args(String... args) {
             return args(List.of(args));
         }
 
-        /** {@code "NAME=value"} strings (default: inherit this process's environment). */
+        /**
+         * {@code "NAME=value"} strings (default: inherit this process's environment).
+         *
+         * @param env the environment
+         * @return this builder
+         */
         public Builder env(List<String> env) {
             this.env = env;
             return this;
         }
 
+        /**
+         * The child's working directory (default: this process's).
+         *
+         * @param cwd the directory
+         * @return this builder
+         */
         public Builder cwd(String cwd) {
             this.cwd = cwd;
             return this;
         }
 
-        /** Appends the container for the next slot. */
+        /**
+         * Appends the container for the next slot.
+         *
+         * @param containers the containers, one per slot
+         * @return this builder
+         */
         public Builder stdio(StdioContainer... containers) {
             stdio.addAll(List.of(containers));
             return this;
         }
 
+        /**
+         * Appends the containers for the next slots.
+         *
+         * @param containers the containers, one per slot
+         * @return this builder
+         */
         public Builder stdio(List<StdioContainer> containers) {
             stdio.addAll(containers);
             return this;
         }
 
+        /**
+         * Whether the child leads a new session (setsid), away from this process's terminal and group.
+         *
+         * @param detached whether to detach
+         * @return this builder
+         */
         public Builder detached(boolean detached) {
             this.detached = detached;
             return this;
         }
 
+        /**
+         * The child's process group: -1 this process's, 0 a new one, or an existing group's id.
+         *
+         * @param processGroup the group
+         * @return this builder
+         */
         public Builder processGroup(int processGroup) {
             this.processGroup = processGroup;
             return this;
         }
 
+        /**
+         * Called once on the loop thread when the child exits.
+         *
+         * @param exitCallback the callback, or null
+         * @return this builder
+         */
         public Builder onExit(Process.ExitCallback exitCallback) {
             this.exitCallback = exitCallback;
             return this;
         }
 
+        /** {@return the options} */
         public ProcessOptions build() {
             return new ProcessOptions(file, args, env, cwd, stdio, detached, processGroup, exitCallback);
         }

@@ -21,5 +21,11 @@ import java.nio.ByteBuffer;
  */
 @FunctionalInterface
 public interface ReadCallback {
+    /**
+     * Gets what was read, EOF or the read error.
+     *
+     * @param data the bytes read, valid only during this call; null for EOF or an error
+     * @param error null with data; EOF, or the read error
+     */
     void onRead(ByteBuffer data, ErrnoException error);
 }

@@ -11,6 +11,8 @@ import dev.herd.os.ErrnoException;
 @FunctionalInterface
 public interface RequestCallback {
     /**
+     * Completes the request.
+     *
      * @param error {@code null} on success; otherwise the failure (ECONNREFUSED, EPIPE,
      *     ECONNRESET, ...), or ECANCELED when the stream was closed before the request finished
      */

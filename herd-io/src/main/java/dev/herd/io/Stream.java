@@ -181,6 +181,7 @@ public abstract class Stream extends Handle {
      * The descriptor number (libuv's {@code uv_fileno}), for socket options and handle passing.
      * The stream still owns it.
      *
+     * @return the descriptor number
      * @throws ErrnoException EBADF before the stream has a descriptor or once it is closing
      */
     public final int fileno() {
@@ -189,12 +190,12 @@ public abstract class Stream extends Handle {
         return fd.intValue();
     }
 
-    /** Whether the stream can be read from: connected, and neither EOF nor an error seen. */
+    /** {@return whether the stream can be read from: connected, and neither EOF nor an error seen} */
     public final boolean isReadable() {
         return readable;
     }
 
-    /** Whether the stream can be written to: connected, not shut down, no error seen. */
+    /** {@return whether the stream can be written to: connected, not shut down, no error seen} */
     public final boolean isWritable() {
         return writable;
     }
@@ -205,6 +206,7 @@ public abstract class Stream extends Handle {
      * Starts delivering what arrives to {@code callback} (libuv's {@code uv_read_start}). Starting
      * again replaces the callback.
      *
+     * @param callback gets each chunk, EOF or the read error
      * @throws ErrnoException ENOTCONN if the stream is not readable (not connected, or after EOF
      *     or an error)
      * @throws IllegalStateException if the stream is closed
@@ -226,7 +228,7 @@ public abstract class Stream extends Handle {
         stopReading();
     }
 
-    /** Whether {@link #readStart} is in force. */
+    /** {@return whether {@link #readStart} is in force} */
     public final boolean isReading() {
         return reading;
     }
@@ -289,12 +291,24 @@ public abstract class Stream extends Handle {
 
     // ---------------------------------------------------------------- writing
 
-    /** {@link #write(ByteBuffer[], RequestCallback)} of one buffer. */
+    /**
+     * {@link #write(ByteBuffer[], RequestCallback)} of one buffer.
+     *
+     * @param buf the bytes to write
+     * @param callback runs once the write has finished, or null
+     * @return the request
+     */
     public final WriteRequest write(ByteBuffer buf, RequestCallback callback) {
         return write(new ByteBuffer[] {buf}, callback);
     }
 
-    /** {@link #write(ByteBuffer[], RequestCallback)} of a whole array (not copied: leave it alone until the callback). */
+    /**
+     * {@link #write(ByteBuffer[], RequestCallback)} of a whole array (not copied: leave it alone until the callback).
+     *
+     * @param data the bytes to write
+     * @param callback runs once the write has finished, or null
+     * @return the request
+     */
     public final WriteRequest write(byte[] data, RequestCallback callback) {
         return write(new ByteBuffer[] {ByteBuffer.wrap(data)}, callback);
     }
@@ -307,6 +321,9 @@ public abstract class Stream extends Handle {
      * are with the kernel, else the error (EPIPE, ECONNRESET, ...), or ECANCELED if the stream closes
      * first.
      *
+     * @param bufs the bytes to write
+     * @param callback runs once the write has finished, or null
+     * @return the request
      * @throws ErrnoException EBADF if the stream has no descriptor or is closing; EPIPE if it is not
      *     writable (after {@link #shutdown}, or after a read error)
      */
@@ -323,6 +340,10 @@ public abstract class Stream extends Handle {
      * {@link Udp}; it must stay open until the callback: if it has no descriptor by the time the
      * request is written, the request fails with EBADF. {@code null} means no handle.
      *
+     * @param bufs the bytes to write
+     * @param sendHandle the handle whose descriptor to pass, or null
+     * @param callback runs once the write has finished, or null
+     * @return the request
      * @throws ErrnoException EINVAL if a handle is given on a stream that is not an ipc pipe, or
      *     with no bytes to carry it; EBADF / EPIPE as {@link #write}
      */
@@ -367,6 +388,7 @@ public abstract class Stream extends Handle {
      * {@code uv_try_write}). Unlike {@link #write}, it advances the positions of {@code bufs} by what
      * was written, as a {@code GatheringByteChannel} does.
      *
+     * @param bufs the bytes to write
      * @return bytes written; 0 when the kernel takes nothing now (libuv's EAGAIN), or while
      *     connecting or while writes are queued (they must go first)
      * @throws ErrnoException EBADF if closed, EPIPE if not writable, or the write's error
@@ -391,6 +413,8 @@ public abstract class Stream extends Handle {
      * Bytes queued and not yet taken by the kernel (libuv's {@code write_queue_size}), including
      * those of failed writes until their callbacks run. It grows when the peer reads slower than
      * the caller writes: the caller's signal to wait for write callbacks before writing more.
+     *
+     * @return the bytes queued
      */
     public final long writeQueueSize() {
         return writeQueueSize;
@@ -513,6 +537,8 @@ public abstract class Stream extends Handle {
      * peer then reads EOF, and this side can still read. The stream is no longer writable from now
      * on. The callback ({@code null} allowed) runs exactly once, never inside this call.
      *
+     * @param callback runs once the write side is shut, or null
+     * @return the request
      * @throws ErrnoException ENOTCONN if not writable, already shut or shutting, or closing
      */
     public final ShutdownRequest shutdown(RequestCallback callback) {
@@ -614,7 +640,7 @@ public abstract class Stream extends Handle {
         updateActive();
     }
 
-    /** Whether the stream is listening. */
+    /** {@return whether the stream is listening} */
     public final boolean isListening() {
         return listening;
     }
@@ -624,6 +650,7 @@ public abstract class Stream extends Handle {
      * unopened stream of this loop (libuv's {@code uv_accept}); the client is then readable and
      * writable. Accepting resumes watching for the next connection.
      *
+     * @param client a new stream of this loop with no descriptor
      * @throws ErrnoException EAGAIN if no connection is waiting; EBUSY if {@code client} already
      *     has a descriptor (the waiting connection is then dropped, as libuv drops it)
      */
@@ -652,6 +679,8 @@ public abstract class Stream extends Handle {
      * {@link #accept} into a new stream of this listener's kind (a Tcp for a Tcp, a Pipe for a
      * Pipe) and returns it; if the accept fails the new stream is closed and the error thrown.
      * Loop thread only.
+     *
+     * @return the new stream, readable and writable
      */
     public final Stream acceptNew() {
         Stream client = newPeer();

@@ -34,12 +34,12 @@ abstract sealed class StreamRequest permits WriteRequest, ConnectRequest, Shutdo
     /** Lets go of what the request holds (a write's buffers) just before the callback. */
     void release() {}
 
-    /** The stream this request acts on. */
+    /** {@return the stream this request acts on} */
     public final Stream stream() {
         return stream;
     }
 
-    /** Whether the callback has run. */
+    /** {@return whether the callback has run} */
     public final boolean isDone() {
         return done;
     }

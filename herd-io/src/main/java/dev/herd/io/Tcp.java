@@ -42,7 +42,11 @@ public final class Tcp extends Stream {
     private SockAddr bindAddress;
     private boolean bindInUse;
 
-    /** A TCP handle with no socket yet. */
+    /**
+     * A TCP handle with no socket yet.
+     *
+     * @param loop the loop it belongs to
+     */
     public Tcp(Loop loop) {
         super(loop);
     }
@@ -51,6 +55,7 @@ public final class Tcp extends Stream {
      * Adopts an existing socket (libuv's {@code uv_tcp_open}), connected or listening-to-be; it is
      * made non-blocking and from now on owned by this handle. On failure the caller still owns it.
      *
+     * @param fd the socket to adopt
      * @throws ErrnoException EBUSY if this handle already has a socket
      */
     public void open(Fd fd) {
@@ -60,7 +65,11 @@ public final class Tcp extends Stream {
         openForeignSocket(fd);
     }
 
-    /** {@link #bind(SockAddr, int)} with no flags. */
+    /**
+     * {@link #bind(SockAddr, int)} with no flags.
+     *
+     * @param addr the address to bind
+     */
     public void bind(SockAddr addr) {
         bind(addr, 0);
     }
@@ -72,6 +81,8 @@ public final class Tcp extends Stream {
      * dual-stack unless IPV6ONLY is given. A port already in use is not reported here but by the
      * following {@link #listen} (libuv defers EADDRINUSE the same way).
      *
+     * @param addr the address to bind
+     * @param flags {@link #REUSEPORT}, {@link #IPV6ONLY}, or 0
      * @throws ErrnoException EINVAL for IPV6ONLY on an IPv4 address or a family mismatch;
      *     EADDRNOTAVAIL, EACCES, ... from bind(2), with the address and port
      */
@@ -103,6 +114,8 @@ public final class Tcp extends Stream {
      * Without a prior bind the kernel picks an IPv4 port. Listening again updates the backlog and
      * the callback.
      *
+     * @param backlog the longest queue of pending connections
+     * @param callback runs for each incoming connection
      * @throws ErrnoException EADDRINUSE deferred from {@link #bind}, or listen(2)'s error
      */
     public void listen(int backlog, ConnectionCallback callback) {
@@ -124,6 +137,9 @@ public final class Tcp extends Stream {
      * runs exactly once: {@code null} when connected, ECONNREFUSED, ETIMEDOUT, ENETUNREACH... as
      * they come, or ECANCELED if the stream closes first.
      *
+     * @param addr the address to connect to
+     * @param callback runs once when connected or failed
+     * @return the request
      * @throws ErrnoException EALREADY while a connect is in progress; errors connect(2) reports
      *     at once other than ECONNREFUSED (EADDRNOTAVAIL, EAFNOSUPPORT, ...)
      */
@@ -148,7 +164,11 @@ public final class Tcp extends Stream {
         return startConnect(callback, addr.address(), addr.port(), delayed);
     }
 
-    /** Turns Nagle's algorithm off ({@code true}: TCP_NODELAY) or on; remembered until there is a socket. */
+    /**
+     * Turns Nagle's algorithm off ({@code true}: TCP_NODELAY) or on; remembered until there is a socket.
+     *
+     * @param enable true to turn Nagle's algorithm off
+     */
     public void setNoDelay(boolean enable) {
         checkOpen();
         noDelay = enable;
@@ -159,6 +179,8 @@ public final class Tcp extends Stream {
      * Turns TCP keep-alive on, probing after {@code delaySeconds} of idleness, every second, ten
      * times (libuv's values), or off; remembered until there is a socket.
      *
+     * @param enable whether to turn keep-alive on
+     * @param delaySeconds idle seconds before the first probe
      * @throws IllegalArgumentException if enabling with a delay below 1 second
      */
     public void setKeepAlive(boolean enable, int delaySeconds) {
@@ -173,6 +195,7 @@ public final class Tcp extends Stream {
      * The local address (libuv's {@code uv_tcp_getsockname}): after {@code bind} to port 0, the
      * port the kernel chose.
      *
+     * @return the local address
      * @throws ErrnoException EADDRINUSE deferred from bind, EBADF without a socket
      */
     public SockAddr getsockname() {
@@ -184,6 +207,7 @@ public final class Tcp extends Stream {
     /**
      * The peer's address (libuv's {@code uv_tcp_getpeername}).
      *
+     * @return the peer's address
      * @throws ErrnoException ENOTCONN if not connected, EBADF without a socket
      */
     public SockAddr getpeername() {

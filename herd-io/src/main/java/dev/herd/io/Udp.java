@@ -69,6 +69,11 @@ public final class Udp extends Handle {
     /** Runs when a send has completed: {@code error} is null on success. */
     @FunctionalInterface
     public interface SendCallback {
+        /**
+         * Reports a send's outcome.
+         *
+         * @param error null on success, otherwise the failure
+         */
         void onSend(ErrnoException error);
     }
 
@@ -80,6 +85,14 @@ public final class Udp extends Handle {
      */
     @FunctionalInterface
     public interface RecvCallback {
+        /**
+         * Gets a datagram or a receive error.
+         *
+         * @param error null for a datagram, otherwise the receive error
+         * @param data the datagram's bytes
+         * @param sender its source address
+         * @param flags {@link #PARTIAL} if it was cut, else 0
+         */
         void onRecv(ErrnoException error, byte[] data, SockAddr sender, int flags);
     }
 
@@ -120,7 +133,11 @@ public final class Udp extends Handle {
     private byte[] recvBuffer;
     private final SockAddr[] from = new SockAddr[1];
 
-    /** A UDP handle with no socket yet; {@link #bind} or the first send creates it. */
+    /**
+     * A UDP handle with no socket yet; {@link #bind} or the first send creates it.
+     *
+     * @param loop the loop it belongs to
+     */
     public Udp(Loop loop) {
         super(loop);
     }
@@ -132,6 +149,8 @@ public final class Udp extends Handle {
      * {@code flags} is a combination of {@link #REUSEADDR}, {@link #REUSEPORT} and
      * {@link #IPV6ONLY} (IPv6 addresses only).
      *
+     * @param addr the address to bind
+     * @param flags {@link #REUSEADDR}, {@link #REUSEPORT}, {@link #IPV6ONLY}, or 0
      * @throws ErrnoException "bind CODE address:port": EADDRINUSE for a busy port, EINVAL for
      *     unknown flags, IPV6ONLY on IPv4, a second bind or a family the socket does not have
      */
@@ -146,7 +165,11 @@ public final class Udp extends Handle {
         if (r < 0) throw ErrnoException.plainWithHostPort(Errno.of(r), "bind", addr.address(), addr.port());
     }
 
-    /** {@link #bind(SockAddr, int)} with no flags. */
+    /**
+     * {@link #bind(SockAddr, int)} with no flags.
+     *
+     * @param addr the address to bind
+     */
     public void bind(SockAddr addr) {
         bind(addr, 0);
     }
@@ -156,6 +179,7 @@ public final class Udp extends Handle {
      * process, typically already bound. It is made non-blocking and owned by this handle from now
      * on; on failure the caller still owns it.
      *
+     * @param socket the socket to adopt
      * @throws ErrnoException EBUSY if this handle already has a socket; ENOTSOCK / EINVAL for a
      *     descriptor that is not an IPv4 or IPv6 datagram socket
      */
@@ -238,6 +262,7 @@ public final class Udp extends Handle {
      * Associates the socket with one peer (libuv's {@code uv_udp_connect}): sends then go there
      * without an address, and only its datagrams are received. Binds implicitly if needed.
      *
+     * @param addr the peer's address
      * @throws ErrnoException "connect CODE address:port": EISCONN if already connected
      */
     public void connect(SockAddr addr) {
@@ -267,7 +292,7 @@ public final class Udp extends Handle {
         connected = false;
     }
 
-    /** Whether {@link #connect} has associated the socket with a peer. */
+    /** {@return whether {@link #connect} has associated the socket with a peer} */
     public boolean isConnected() {
         loop().checkThread();
         return connected;
@@ -276,6 +301,7 @@ public final class Udp extends Handle {
     /**
      * The local address (libuv's {@code uv_udp_getsockname}).
      *
+     * @return the local address
      * @throws ErrnoException "getsockname EBADF" before the socket exists
      */
     public SockAddr getsockname() {
@@ -285,6 +311,7 @@ public final class Udp extends Handle {
     /**
      * The connected peer's address (libuv's {@code uv_udp_getpeername}).
      *
+     * @return the peer's address
      * @throws ErrnoException "getpeername ENOTCONN" when not connected, EBADF before the socket exists
      */
     public SockAddr getpeername() {
@@ -302,7 +329,7 @@ public final class Udp extends Handle {
         }
     }
 
-    /** The socket's descriptor, or -1 before it exists (libuv's {@code uv_fileno}). */
+    /** {@return the socket's descriptor, or -1 before it exists (libuv's {@code uv_fileno})} */
     public int fileno() {
         loop().checkThread();
         return fd == null || isClosing() ? -1 : fd.intValue();
@@ -310,7 +337,13 @@ public final class Udp extends Handle {
 
     // ---------------------------------------------------------------- sending
 
-    /** {@link #send(byte[], int, int, SockAddr, SendCallback)} of the whole array. */
+    /**
+     * {@link #send(byte[], int, int, SockAddr, SendCallback)} of the whole array.
+     *
+     * @param data the datagram
+     * @param addr the destination, or null on a connected socket
+     * @param callback runs once the send has completed, or null
+     */
     public void send(byte[] data, SockAddr addr, SendCallback callback) {
         send(data, 0, data.length, addr, callback);
     }
@@ -322,6 +355,11 @@ public final class Udp extends Handle {
      * (may be null) runs exactly once, never inside this call; a datagram too large for the
      * protocol completes with EMSGSIZE, one still queued at {@link #close()} with ECANCELED.
      *
+     * @param data the buffer
+     * @param off where the datagram starts in {@code data}
+     * @param len the datagram's length
+     * @param addr the destination, or null on a connected socket
+     * @param callback runs once the send has completed, or null
      * @throws ErrnoException EISCONN for an address on a connected socket, EDESTADDRREQ for none
      *     on an unconnected one, EINVAL for a Unix address; errors of the implicit bind
      * @throws IllegalStateException if the handle is closed
@@ -354,6 +392,11 @@ public final class Udp extends Handle {
      * {@code uv_udp_try_send}). Returns true when the whole datagram was sent, false when it
      * would have to wait (EAGAIN or ENOBUFS, or sends are already queued: they go first).
      *
+     * @param data the buffer
+     * @param off where the datagram starts in {@code data}
+     * @param len the datagram's length
+     * @param addr the destination, or null on a connected socket
+     * @return whether the datagram was sent
      * @throws ErrnoException "send CODE address:port" for other failures (EMSGSIZE...), and what
      *     {@link #send} throws
      */
@@ -369,7 +412,13 @@ public final class Udp extends Handle {
         return true;
     }
 
-    /** {@link #trySend(byte[], int, int, SockAddr)} of the whole array. */
+    /**
+     * {@link #trySend(byte[], int, int, SockAddr)} of the whole array.
+     *
+     * @param data the datagram
+     * @param addr the destination, or null on a connected socket
+     * @return whether the datagram was sent
+     */
     public boolean trySend(byte[] data, SockAddr addr) {
         return trySend(data, 0, data.length, addr);
     }
@@ -439,13 +488,15 @@ public final class Udp extends Handle {
         }
     }
 
-    /** Bytes of the datagrams sent and not yet through their callbacks (libuv's {@code send_queue_size}). */
+    /**
+     * {@return the bytes of the datagrams sent and not yet through their callbacks (libuv's {@code send_queue_size})}
+     */
     public long sendQueueSize() {
         loop().checkThread();
         return sendQueueSize;
     }
 
-    /** Datagrams sent and not yet through their callbacks (libuv's {@code send_queue_count}). */
+    /** {@return the datagrams sent and not yet through their callbacks (libuv's {@code send_queue_count})} */
     public int sendQueueCount() {
         loop().checkThread();
         return sendQueueCount;
@@ -453,7 +504,11 @@ public final class Udp extends Handle {
 
     // ---------------------------------------------------------------- receiving
 
-    /** {@link #recvStart(int, RecvCallback)} with a {@link #RECV_BUFFER_SIZE} buffer. */
+    /**
+     * {@link #recvStart(int, RecvCallback)} with a {@link #RECV_BUFFER_SIZE} buffer.
+     *
+     * @param callback gets each datagram or receive error
+     */
     public void recvStart(RecvCallback callback) {
         recvStart(RECV_BUFFER_SIZE, callback);
     }
@@ -464,6 +519,8 @@ public final class Udp extends Handle {
      * {@code bufferSize} bytes; a longer one is cut and flagged {@link #PARTIAL}. At most
      * {@link #RECVS_PER_WAKEUP} datagrams are read per readiness event.
      *
+     * @param bufferSize the largest datagram kept whole
+     * @param callback gets each datagram or receive error
      * @throws ErrnoException "recvStart EALREADY" if already receiving
      */
     public void recvStart(int bufferSize, RecvCallback callback) {
@@ -487,7 +544,7 @@ public final class Udp extends Handle {
         if (!watcher.isActive(Epoll.EPOLLOUT)) deactivate();
     }
 
-    /** Whether {@link #recvStart} is in effect. */
+    /** {@return whether {@link #recvStart} is in effect} */
     public boolean isReceiving() {
         loop().checkThread();
         return recvCallback != null;
@@ -529,7 +586,11 @@ public final class Udp extends Handle {
 
     // ---------------------------------------------------------------- options
 
-    /** SO_BROADCAST: permits sending to broadcast addresses. @throws ErrnoException "setBroadcast CODE" */
+    /**
+     * SO_BROADCAST: permits sending to broadcast addresses. @throws ErrnoException "setBroadcast CODE"
+     *
+     * @param on whether to permit broadcast
+     */
     public void setBroadcast(boolean on) {
         check(Net.soBroadcast(socketFd("setBroadcast"), on), "setBroadcast");
     }
@@ -537,6 +598,7 @@ public final class Udp extends Handle {
     /**
      * The unicast TTL (IP_TTL, or IPV6_UNICAST_HOPS on an IPv6 socket), 1..255.
      *
+     * @param ttl the time to live, 1 to 255
      * @throws ErrnoException "setTTL EINVAL" outside that range
      */
     public void setTTL(int ttl) {
@@ -550,6 +612,7 @@ public final class Udp extends Handle {
      * The multicast TTL (IP_MULTICAST_TTL, or IPV6_MULTICAST_HOPS), 0..255; 1, the default, keeps
      * datagrams on the local network.
      *
+     * @param ttl the time to live, 0 to 255
      * @throws ErrnoException "setMulticastTTL EINVAL" outside that range
      */
     public void setMulticastTTL(int ttl) {
@@ -559,7 +622,11 @@ public final class Udp extends Handle {
                 : Net.setsockopt(s, Net.IPPROTO_IP, Net.IP_MULTICAST_TTL, ttl), "setMulticastTTL");
     }
 
-    /** Whether this host's own group members receive what this socket sends to a group (the default). */
+    /**
+     * Whether this host's own group members receive what this socket sends to a group (the default).
+     *
+     * @param on whether to loop multicast back
+     */
     public void setMulticastLoop(boolean on) {
         int s = socketFd("setMulticastLoopback");
         check(af == Net.AF_INET6 ? Net.setsockopt(s, Net.IPPROTO_IPV6, Net.IPV6_MULTICAST_LOOP, on ? 1 : 0)
@@ -571,6 +638,7 @@ public final class Udp extends Handle {
      * an IPv4 interface address ("127.0.0.1"), or for IPv6 a zone ("::%lo", "::%1"); {@code null}
      * goes back to the kernel's choice.
      *
+     * @param interfaceAddr the interface's address or zone, or null
      * @throws ErrnoException "setMulticastInterface EINVAL" for text that is not an address
      */
     public void setMulticastInterface(String interfaceAddr) {
@@ -592,6 +660,8 @@ public final class Udp extends Handle {
      * kernel picks by route). A handle without a socket is bound first, to the wildcard address
      * with {@link #REUSEADDR} (libuv's {@code uv_udp_set_membership}).
      *
+     * @param multicastAddr the group's address
+     * @param interfaceAddr the interface's address or zone, or null
      * @throws ErrnoException "addMembership CODE": EINVAL for text that is not an address
      */
     public void addMembership(String multicastAddr, String interfaceAddr) {
@@ -601,6 +671,8 @@ public final class Udp extends Handle {
     /**
      * Leaves what {@link #addMembership} joined.
      *
+     * @param multicastAddr the group's address
+     * @param interfaceAddr the interface's address or zone, or null
      * @throws ErrnoException "dropMembership EADDRNOTAVAIL" if the group was not joined there
      */
     public void dropMembership(String multicastAddr, String interfaceAddr) {

@@ -28,7 +28,7 @@ public final class WriteRequest extends StreamRequest {
         this.size = size;
     }
 
-    /** The number of bytes this request asked to write. */
+    /** {@return the number of bytes this request asked to write} */
     public long size() {
         return size;
     }

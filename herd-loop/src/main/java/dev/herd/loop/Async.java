@@ -14,6 +14,13 @@ public final class Async extends Handle {
     private final Runnable callback;
     final AtomicInteger pending = new AtomicInteger();
 
+    /**
+     * An async handle of {@code loop}, active and referenced from the start (libuv's {@code
+     * uv_async_init}).
+     *
+     * @param loop the loop that runs {@code callback}
+     * @param callback runs on the loop thread after one or more {@link #send()}s
+     */
     public Async(Loop loop, Runnable callback) {
         // Checked before super(), which registers the handle with the loop: a refused Async must
         // not stay behind as an open handle that nobody can close (Loop.close would fail EBUSY).

@@ -6,6 +6,11 @@ package dev.herd.loop;
  * <p>Thread rule: loop thread only. Lifetime: as {@link Handle}.
  */
 public final class Check extends HandleQueue.QueuedHandle {
+    /**
+     * A stopped check handle of {@code loop}.
+     *
+     * @param loop the loop it belongs to
+     */
     public Check(Loop loop) {
         super(loop);
     }

@@ -22,6 +22,11 @@ public abstract class Handle implements AutoCloseable {
     Handle prevOpen;
     Handle nextOpen;
 
+    /**
+     * Registers a new, inactive handle with {@code loop}. Loop thread only.
+     *
+     * @param loop the loop it belongs to
+     */
     protected Handle(Loop loop) {
         loop.checkThread();
         if (loop.isClosed()) throw new IllegalStateException("loop is closed");
@@ -29,22 +34,22 @@ public abstract class Handle implements AutoCloseable {
         loop.handleOpened(this);
     }
 
-    /** The loop this handle belongs to. */
+    /** {@return the loop this handle belongs to} */
     public final Loop loop() {
         return loop;
     }
 
-    /** Whether the handle is started (libuv's {@code uv_is_active}). */
+    /** {@return whether the handle is started (libuv's {@code uv_is_active})} */
     public final boolean isActive() {
         return active;
     }
 
-    /** Whether {@link #close()} has been called (libuv's {@code uv_is_closing}). */
+    /** {@return whether {@link #close()} has been called (libuv's {@code uv_is_closing})} */
     public final boolean isClosing() {
         return closing;
     }
 
-    /** Whether the close callback has run. */
+    /** {@return whether the close callback has run} */
     public final boolean isClosed() {
         return closed;
     }
@@ -65,6 +70,7 @@ public abstract class Handle implements AutoCloseable {
         if (active) loop.activeHandles--;
     }
 
+    /** {@return whether the handle keeps the loop alive while it is active (libuv's {@code uv_has_ref})} */
     public final boolean hasRef() {
         return ref;
     }
@@ -99,6 +105,8 @@ public abstract class Handle implements AutoCloseable {
      * Closes the handle: stops it and releases its resources now (an fd closes at once, pending
      * requests complete with ECANCELED); {@code callback}, if given, runs in the loop's closing
      * phase. A second call does nothing (its callback is ignored).
+     *
+     * @param callback runs once the handle is closed, or null
      */
     public final void close(Runnable callback) {
         loop.checkThread();

@@ -88,7 +88,11 @@ final class HandleQueue {
 
         abstract HandleQueue list();
 
-        /** Starts the handle: {@code callback} runs once per loop iteration in this handle's phase. */
+        /**
+         * Starts the handle: {@code callback} runs once per loop iteration in this handle's phase.
+         *
+         * @param callback runs once per iteration while the handle is started
+         */
         public void start(Runnable callback) {
             checkOpen();
             if (callback == null) throw new NullPointerException("callback");

@@ -6,6 +6,11 @@ package dev.herd.loop;
  * <p>Thread rule: loop thread only. Lifetime: as {@link Handle}.
  */
 public final class Idle extends HandleQueue.QueuedHandle {
+    /**
+     * A stopped idle handle of {@code loop}.
+     *
+     * @param loop the loop it belongs to
+     */
     public Idle(Loop loop) {
         super(loop);
     }

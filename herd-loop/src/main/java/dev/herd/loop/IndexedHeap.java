@@ -8,30 +8,57 @@ import java.util.Arrays;
  * entries compare and where an entry keeps its index (-1 when not in the heap).
  *
  * <p>Thread rule: none (not thread-safe); owned by one loop thread. Lifetime: an ordinary object.
+ *
+ * @param <T> the entry type
  */
 public abstract class IndexedHeap<T> {
     private Object[] heap = new Object[64];
     private int size;
 
-    /** Whether {@code a} comes before {@code b}. */
+    /** An empty heap. */
+    protected IndexedHeap() {}
+
+    /**
+     * Whether {@code a} comes before {@code b}.
+     *
+     * @param a an entry
+     * @param b another entry
+     * @return whether {@code a} comes before {@code b}
+     */
     protected abstract boolean less(T a, T b);
 
-    /** The index stored in {@code t}, -1 if it is not in the heap. */
+    /**
+     * The index stored in {@code t}, -1 if it is not in the heap.
+     *
+     * @param t an entry
+     * @return the index stored in {@code t}, -1 if it is not in the heap
+     */
     protected abstract int indexOf(T t);
 
-    /** Stores {@code index} in {@code t}. */
+    /**
+     * Stores {@code index} in {@code t}.
+     *
+     * @param t an entry
+     * @param index its index in the heap, or -1 when it leaves the heap
+     */
     protected abstract void setIndex(T t, int index);
 
+    /** {@return the number of entries} */
     public final int size() {
         return size;
     }
 
-    /** The first entry, or null. */
+    /** {@return the first entry, or null} */
     @SuppressWarnings("unchecked")
     public final T peek() {
         return size == 0 ? null : (T) heap[0];
     }
 
+    /**
+     * Adds {@code t}, which must not be in the heap.
+     *
+     * @param t the entry to add
+     */
     public final void add(T t) {
         if (size == heap.length) heap = Arrays.copyOf(heap, size * 2);
         heap[size] = t;
@@ -39,7 +66,11 @@ public abstract class IndexedHeap<T> {
         siftUp(size++);
     }
 
-    /** Removes {@code t}; does nothing if it is not in the heap. */
+    /**
+     * Removes {@code t}; does nothing if it is not in the heap.
+     *
+     * @param t the entry to remove
+     */
     @SuppressWarnings("unchecked")
     public final void remove(T t) {
         int i = indexOf(t);

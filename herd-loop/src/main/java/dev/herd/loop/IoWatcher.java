@@ -14,6 +14,11 @@ public final class IoWatcher {
     /** Called in the poll phase with the ready events (Epoll.EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP...). */
     @FunctionalInterface
     public interface Callback {
+        /**
+         * Handles the ready events.
+         *
+         * @param events the ready events, masked to those wanted (EPOLLERR and EPOLLHUP widened to them)
+         */
         void onReady(int events);
     }
 
@@ -27,6 +32,13 @@ public final class IoWatcher {
     boolean changeQueued;
     boolean closed;
 
+    /**
+     * A watcher of {@code fd} that wants no events yet. Loop thread only.
+     *
+     * @param loop the loop whose epoll set the fd joins
+     * @param fd the descriptor; the watcher does not own it
+     * @param callback runs in the poll phase with the ready events
+     */
     public IoWatcher(Loop loop, int fd, Callback callback) {
         loop.checkThread();
         if (fd < 0) throw new IllegalArgumentException("bad fd " + fd);
@@ -36,11 +48,16 @@ public final class IoWatcher {
         this.callback = callback;
     }
 
+    /** {@return the descriptor watched} */
     public int fd() {
         return fd;
     }
 
-    /** Adds {@code mask} (EPOLLIN, EPOLLOUT, EPOLLRDHUP, EPOLLPRI) to the events wanted. */
+    /**
+     * Adds {@code mask} (EPOLLIN, EPOLLOUT, EPOLLRDHUP, EPOLLPRI) to the events wanted.
+     *
+     * @param mask the events to add
+     */
     public void start(int mask) {
         loop.checkThread();
         if (closed) throw new IllegalStateException("watcher closed");
@@ -51,7 +68,11 @@ public final class IoWatcher {
         loop.queueChange(this);
     }
 
-    /** Removes {@code mask} from the events wanted; with nothing left the fd leaves the epoll set. */
+    /**
+     * Removes {@code mask} from the events wanted; with nothing left the fd leaves the epoll set.
+     *
+     * @param mask the events to remove
+     */
     public void stop(int mask) {
         loop.checkThread();
         int want = pevents & ~mask;
@@ -61,7 +82,12 @@ public final class IoWatcher {
         loop.queueChange(this);
     }
 
-    /** Whether any of {@code mask} is wanted (libuv's uv__io_active). */
+    /**
+     * Whether any of {@code mask} is wanted (libuv's uv__io_active).
+     *
+     * @param mask events
+     * @return whether any of them is wanted
+     */
     public boolean isActive(int mask) {
         return (pevents & mask) != 0;
     }

@@ -110,6 +110,9 @@ public final class Loop implements AutoCloseable {
      * Runs the loop (libuv's {@code uv_run}); returns whether it is still alive. An exception
      * thrown by a callback propagates out of run() unless an {@link #setExceptionHandler
      * exception handler} is set; the loop stays consistent and a later run() continues.
+     *
+     * @param mode how long to run: until no longer alive, one iteration, or one without blocking
+     * @return whether the loop is still alive
      */
     public boolean run(RunMode mode) {
         checkThread();
@@ -151,7 +154,11 @@ public final class Loop implements AutoCloseable {
         }
     }
 
-    /** {@link #run(RunMode)} with {@link RunMode#DEFAULT}. */
+    /**
+     * {@link #run(RunMode)} with {@link RunMode#DEFAULT}.
+     *
+     * @return whether the loop is still alive
+     */
     public boolean run() {
         return run(RunMode.DEFAULT);
     }
@@ -165,12 +172,14 @@ public final class Loop implements AutoCloseable {
     /**
      * libuv's alive predicate: active and referenced handles, active requests, pending callbacks
      * or handles still closing.
+     *
+     * @return whether the loop is alive
      */
     public boolean isAlive() {
         return activeHandles > 0 || activeReqs > 0 || !pending.isEmpty() || closingHandles != null;
     }
 
-    /** The cached loop time in milliseconds (libuv's {@code uv_now}); updated once per iteration. */
+    /** {@return the cached loop time in milliseconds (libuv's {@code uv_now}); updated once per iteration} */
     public long now() {
         return now;
     }
@@ -184,6 +193,8 @@ public final class Loop implements AutoCloseable {
      * The poll timeout the next iteration would use, in ms: 0 when something is ready to run,
      * -1 when nothing but I/O can wake the loop, else time to the next timer (libuv's
      * {@code uv_backend_timeout}).
+     *
+     * @return the timeout in milliseconds
      */
     public int backendTimeout() {
         if (stopFlag) return 0;
@@ -412,6 +423,8 @@ public final class Loop implements AutoCloseable {
      * Safe on any thread; wakeups are coalesced (one eventfd write however many tasks). After
      * {@link #close()} tasks are dropped: a signal or work completion racing with close must not
      * write to a descriptor number the kernel may already have reused.
+     *
+     * @param task the task to run on the loop thread
      */
     public void execute(Runnable task) {
         if (task == null) throw new NullPointerException("task");
@@ -451,6 +464,8 @@ public final class Loop implements AutoCloseable {
     /**
      * Queues a callback for the next iteration's pending phase (libuv's pending queue: completions
      * that must not run inside the call that caused them). Loop thread only.
+     *
+     * @param callback runs in the next iteration's pending phase
      */
     public void queuePending(Runnable callback) {
         checkThread();
@@ -472,7 +487,7 @@ public final class Loop implements AutoCloseable {
         activeReqs--;
     }
 
-    /** Active requests (work, writes, connects...). */
+    /** {@return the number of active requests (work, writes, connects...)} */
     public int activeRequests() {
         return activeReqs;
     }
@@ -480,6 +495,10 @@ public final class Loop implements AutoCloseable {
     /**
      * Runs {@code work} on the shared {@link WorkPool}, then {@code done} on this loop's thread
      * (libuv's {@code uv_queue_work}). The request keeps the loop alive until done has run.
+     *
+     * @param work runs on a pool thread
+     * @param done runs on this loop's thread afterwards, with the work's exception or null
+     * @return the request, which can be canceled until a pool thread takes it
      */
     public WorkRequest queueWork(Runnable work, WorkRequest.Done done) {
         checkThread();
@@ -512,6 +531,8 @@ public final class Loop implements AutoCloseable {
     /**
      * Calls {@code visitor} for every handle that is not yet closed, newest first, including those
      * closing (libuv's {@code uv_walk}). The visitor may close handles.
+     *
+     * @param visitor called with each handle
      */
     public void walk(Consumer<Handle> visitor) {
         checkThread();
@@ -520,12 +541,12 @@ public final class Loop implements AutoCloseable {
         for (Handle h : all) visitor.accept(h);
     }
 
-    /** Handles not yet closed (constructed, and close callback not yet run). */
+    /** {@return the number of handles not yet closed (constructed, and close callback not yet run)} */
     public int openHandles() {
         return openHandles;
     }
 
-    /** Active, referenced handles: what keeps the loop alive. */
+    /** {@return the number of active, referenced handles: what keeps the loop alive} */
     public int activeHandles() {
         return activeHandles;
     }
@@ -600,12 +621,12 @@ public final class Loop implements AutoCloseable {
 
     // ---------------------------------------------------------------- threads, errors, close
 
-    /** Whether the calling thread owns this loop. */
+    /** {@return whether the calling thread owns this loop} */
     public boolean inLoopThread() {
         return Thread.currentThread() == owner;
     }
 
-    /** The thread that owns this loop. */
+    /** {@return the thread that owns this loop} */
     public Thread thread() {
         return owner;
     }
@@ -621,6 +642,8 @@ public final class Loop implements AutoCloseable {
     /**
      * Where exceptions thrown by callbacks go. With no handler (the default) they propagate out
      * of {@link #run}. The Node layer installs one that emits 'uncaughtException'.
+     *
+     * @param handler takes each exception a callback throws, or null to let them propagate
      */
     public void setExceptionHandler(Consumer<Throwable> handler) {
         checkThread();
@@ -637,11 +660,16 @@ public final class Loop implements AutoCloseable {
         h.accept(e);
     }
 
-    /** An object the layer above keeps with this loop (the Node layer's environment). */
+    /** {@return an object the layer above keeps with this loop (the Node layer's environment)} */
     public Object attachment() {
         return attachment;
     }
 
+    /**
+     * Sets {@link #attachment()}. Loop thread only.
+     *
+     * @param value the object to keep, or null
+     */
     public void attach(Object value) {
         checkThread();
         attachment = value;
@@ -668,6 +696,7 @@ public final class Loop implements AutoCloseable {
         epoll.close();
     }
 
+    /** {@return whether {@link #close()} has succeeded} */
     public boolean isClosed() {
         return closed;
     }

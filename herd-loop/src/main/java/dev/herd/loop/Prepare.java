@@ -6,6 +6,11 @@ package dev.herd.loop;
  * <p>Thread rule: loop thread only. Lifetime: as {@link Handle}.
  */
 public final class Prepare extends HandleQueue.QueuedHandle {
+    /**
+     * A stopped prepare handle of {@code loop}.
+     *
+     * @param loop the loop it belongs to
+     */
     public Prepare(Loop loop) {
         super(loop);
     }

@@ -21,16 +21,31 @@ public final class Signal extends Handle {
     /** Bumped on every start/stop so deliveries posted for an earlier start are dropped. */
     private int generation;
 
+    /**
+     * A stopped signal handle of {@code loop}.
+     *
+     * @param loop the loop it belongs to
+     */
     public Signal(Loop loop) {
         super(loop);
     }
 
-    /** Watches {@code signum}; {@code callback} gets the signal number each time it arrives. */
+    /**
+     * Watches {@code signum}; {@code callback} gets the signal number each time it arrives.
+     *
+     * @param callback gets the signal number, on the loop thread
+     * @param signum the signal number to watch
+     */
     public void start(IntConsumer callback, int signum) {
         start(callback, signum, false);
     }
 
-    /** Like {@link #start}, but stops itself after the first delivery (libuv's uv_signal_start_oneshot). */
+    /**
+     * Like {@link #start}, but stops itself after the first delivery (libuv's uv_signal_start_oneshot).
+     *
+     * @param callback gets the signal number, on the loop thread
+     * @param signum the signal number to watch
+     */
     public void startOneshot(IntConsumer callback, int signum) {
         start(callback, signum, true);
     }
@@ -75,7 +90,7 @@ public final class Signal extends Handle {
         deactivate();
     }
 
-    /** The signal being watched, or 0. */
+    /** {@return the signal being watched, or 0} */
     public int signum() {
         return isActive() ? signum : 0;
     }

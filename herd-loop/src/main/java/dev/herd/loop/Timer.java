@@ -14,6 +14,11 @@ public final class Timer extends Handle {
     long startId;      // tie-break: libuv's timer_counter
     int heapIndex = -1;
 
+    /**
+     * A stopped timer of {@code loop}.
+     *
+     * @param loop the loop it belongs to
+     */
     public Timer(Loop loop) {
         super(loop);
     }
@@ -22,6 +27,10 @@ public final class Timer extends Handle {
      * Starts (or restarts) the timer: {@code callback} runs after {@code timeoutMs}, then every
      * {@code repeatMs} if that is non-zero. A running timer is stopped first. libuv takes unsigned
      * values; Herd refuses negative ones rather than letting them wrap into huge delays.
+     *
+     * @param callback runs on the loop thread when the timer is due
+     * @param timeoutMs milliseconds until the first run
+     * @param repeatMs milliseconds between later runs, 0 for none
      */
     public void start(Runnable callback, long timeoutMs, long repeatMs) {
         checkOpen();
@@ -59,24 +68,31 @@ public final class Timer extends Handle {
         }
     }
 
-    /** Sets the repeat interval; takes effect at the next expiry. */
+    /**
+     * Sets the repeat interval; takes effect at the next expiry.
+     *
+     * @param repeatMs milliseconds between runs, 0 for none
+     */
     public void setRepeat(long repeatMs) {
         loop.checkThread();
         if (repeatMs < 0) throw new IllegalArgumentException("negative repeat");
         this.repeat = repeatMs;
     }
 
+    /** {@return the repeat interval in milliseconds, 0 for none (libuv's uv_timer_get_repeat)} */
     public long getRepeat() {
         return repeat;
     }
 
-    /** Milliseconds until the timer is due, 0 if it is due or inactive (libuv's uv_timer_get_due_in). */
+    /**
+     * {@return milliseconds until the timer is due, 0 if it is due or inactive (libuv's uv_timer_get_due_in)}
+     */
     public long dueIn() {
         if (!isActive()) return 0;
         return Math.max(0, timeout - loop.now());
     }
 
-    /** The absolute due time in loop milliseconds. */
+    /** {@return the absolute due time in loop milliseconds} */
     public long dueAt() {
         return timeout;
     }

@@ -15,6 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class WorkPool {
     /** libuv's MAX_THREADPOOL_SIZE. */
     public static final int MAX_SIZE = 1024;
+    /** The pool size when neither HERD_THREADPOOL_SIZE nor UV_THREADPOOL_SIZE is set (libuv's default). */
     public static final int DEFAULT_SIZE = 4;
 
     private static volatile WorkPool shared;
@@ -32,7 +33,7 @@ public final class WorkPool {
         }
     }
 
-    /** The shared pool, started on first call. */
+    /** {@return the shared pool, started on first call} */
     public static WorkPool shared() {
         WorkPool p = shared;
         if (p == null) {
@@ -63,7 +64,7 @@ public final class WorkPool {
         return DEFAULT_SIZE;
     }
 
-    /** Number of pool threads. */
+    /** {@return the number of pool threads} */
     public int size() {
         return size;
     }

@@ -16,6 +16,12 @@ public final class WorkRequest {
     /** The completion callback; runs on the loop thread. */
     @FunctionalInterface
     public interface Done {
+        /**
+         * Called once the work has run or was canceled.
+         *
+         * @param error what the work threw, an ECANCELED {@code ErrnoException} if it was canceled, or
+         *     null
+         */
         void done(Throwable error);
     }
 
@@ -38,6 +44,8 @@ public final class WorkRequest {
     /**
      * Cancels the work if no pool thread has started it: done then runs with ECANCELED (in the
      * poll phase, as libuv does). Returns false (libuv's EBUSY) if the work is running or over.
+     *
+     * @return whether the work was canceled
      */
     public boolean cancel() {
         loop.checkThread();
@@ -47,7 +55,7 @@ public final class WorkRequest {
         return true;
     }
 
-    /** Whether cancel() succeeded. */
+    /** {@return whether cancel() succeeded} */
     public boolean isCanceled() {
         return state.get() == CANCELED;
     }

@@ -8,7 +8,10 @@ package dev.herd.node;
 public final class AbortController {
     private final AbortSignal signal = new AbortSignal();
 
-    /** The signal to hand to the operations this controller may cancel. */
+    /** A controller whose signal is not aborted yet. */
+    public AbortController() {}
+
+    /** {@return the signal to hand to the operations this controller may cancel} */
     public AbortSignal signal() {
         return signal;
     }
@@ -18,7 +21,11 @@ public final class AbortController {
         signal.signalAbort(null);
     }
 
-    /** Aborts the signal with {@code reason}; later calls do nothing. */
+    /**
+     * Aborts the signal with {@code reason}; later calls do nothing.
+     *
+     * @param reason why, given to the signal's listeners as {@link AbortSignal#reason()}
+     */
     public void abort(Object reason) {
         signal.signalAbort(reason);
     }

@@ -25,14 +25,23 @@ public final class AbortSignal {
 
     AbortSignal() {}
 
-    /** A signal that is already aborted with {@code reason} (Node's {@code AbortSignal.abort(reason)}). */
+    /**
+     * A signal that is already aborted with {@code reason} (Node's {@code AbortSignal.abort(reason)}).
+     *
+     * @param reason why it was aborted
+     * @return the aborted signal
+     */
     public static AbortSignal abort(Object reason) {
         AbortSignal s = new AbortSignal();
         s.signalAbort(reason);
         return s;
     }
 
-    /** {@link #abort(Object)} with the default reason. */
+    /**
+     * {@link #abort(Object)} with the default reason.
+     *
+     * @return the aborted signal
+     */
     public static AbortSignal abort() {
         return abort(null);
     }
@@ -40,6 +49,9 @@ public final class AbortSignal {
     /**
      * A signal that aborts after {@code ms} milliseconds (Node's {@code AbortSignal.timeout}); the
      * timer does not keep the process alive. Needs a Herd environment on this thread.
+     *
+     * @param ms milliseconds until it aborts
+     * @return the signal
      */
     public static AbortSignal timeout(long ms) {
         if (ms < 0) {
@@ -52,12 +64,12 @@ public final class AbortSignal {
         return s;
     }
 
-    /** Whether the signal has been aborted. */
+    /** {@return whether the signal has been aborted} */
     public boolean aborted() {
         return aborted;
     }
 
-    /** Why it was aborted, or {@code null} while it is not. */
+    /** {@return why it was aborted, or {@code null} while it is not} */
     public Object reason() {
         return reason;
     }
@@ -75,6 +87,8 @@ public final class AbortSignal {
      * Adds an 'abort' listener (the only event there is); it runs once, when the signal aborts.
      * A listener added after the abort never runs, as on the web.
      *
+     * @param type "abort"
+     * @param listener runs once, when the signal aborts
      * @throws IllegalArgumentException for another event type
      */
     public void addEventListener(String type, Runnable listener) {
@@ -83,7 +97,12 @@ public final class AbortSignal {
         listeners.add(listener);
     }
 
-    /** Removes a listener added with {@link #addEventListener} (the same object); unknown ones are ignored. */
+    /**
+     * Removes a listener added with {@link #addEventListener} (the same object); unknown ones are ignored.
+     *
+     * @param type "abort"
+     * @param listener the listener to remove
+     */
     public void removeEventListener(String type, Runnable listener) {
         checkType(type);
         listeners.remove(listener);

@@ -58,16 +58,26 @@ public final class Environment {
      * For the Node layer, not for programs; see {@link Herd#call(String[], Herd.Main, Embedder)}.
      */
     public interface Embedder {
-        /** The environment's {@code process.env}: a map of its own, or one shared with other threads (thread-safe). */
+        /**
+         * The environment's {@code process.env}: a map of its own, or one shared with other threads (thread-safe).
+         *
+         * @return the environment variables
+         */
         Map<String, String> env();
 
-        /** Called on the new loop thread once the environment exists, before the program's main runs. */
+        /**
+         * Called on the new loop thread once the environment exists, before the program's main runs.
+         *
+         * @param environment the new environment
+         */
         void started(Environment environment);
 
         /**
          * An exception no 'uncaughtException' listener handled, after 'exit' was emitted: the
          * embedder reports it (a Worker's 'error' event) instead of printing it; the environment
          * then ends with code 1 (7 when a listener threw).
+         *
+         * @param error the exception
          */
         void uncaught(Throwable error);
     }
@@ -89,7 +99,11 @@ public final class Environment {
         loop.setExceptionHandler(this::uncaught);
     }
 
-    /** The environment of the calling loop thread; throws IllegalStateException if there is none. */
+    /**
+     * The environment of the calling loop thread; throws IllegalStateException if there is none.
+     *
+     * @return the environment
+     */
     public static Environment current() {
         Environment env = CURRENT.get();
         if (env == null) {
@@ -111,16 +125,17 @@ public final class Environment {
         CURRENT.remove();
     }
 
-    /** The loop this environment runs on. */
+    /** {@return the loop this environment runs on} */
     public Loop loop() {
         return loop;
     }
 
-    /** The process object. */
+    /** {@return the process object} */
     public NodeProcess process() {
         return process;
     }
 
+    /** Throws IllegalStateException unless the calling thread runs this environment's loop. */
     public void checkThread() {
         loop.checkThread();
     }
@@ -134,6 +149,8 @@ public final class Environment {
     /**
      * Runs {@code cb} as a top-level callback from the loop (an I/O, timer or immediate
      * callback): uncaught exceptions handled, then ticks and microtasks drained.
+     *
+     * @param cb the callback
      */
     public void makeCallback(Runnable cb) {
         try {
@@ -146,7 +163,11 @@ public final class Environment {
         runTicks();
     }
 
-    /** process.nextTick. */
+    /**
+     * process.nextTick.
+     *
+     * @param cb the callback
+     */
     public void nextTick(Runnable cb) {
         if (cb == null) throw new NullPointerException("callback");
         if (exiting) return; // Node: ticks queued during 'exit' never run
@@ -397,6 +418,9 @@ public final class Environment {
     /**
      * Ends this environment at once with {@code code} and without 'exit' (worker.terminate()): the
      * caller throws the result on the loop thread, and it unwinds to {@link Herd#call}.
+     *
+     * @param code the exit code
+     * @return the throwable that ends the environment
      */
     public ProcessExit terminate(int code) {
         checkThread();
@@ -405,7 +429,7 @@ public final class Environment {
         return new ProcessExit(code);
     }
 
-    /** Whether this environment is nested in the process (a worker's), not the main one. */
+    /** {@return whether this environment is nested in the process (a worker's), not the main one} */
     public boolean isEmbedded() {
         return embedder != null;
     }

@@ -18,38 +18,83 @@ public class EventEmitter {
     /** A listener: gets the arguments given to {@link #emit}. */
     @FunctionalInterface
     public interface Listener {
+        /**
+         * Handles one emit.
+         *
+         * @param args the event's arguments
+         */
         void handle(Object... args);
     }
 
     private final Map<String, List<Entry>> events = new LinkedHashMap<>();
 
+    /** An emitter with no listeners. */
+    public EventEmitter() {}
+
     private record Entry(Listener listener, boolean once, Object original) {}
 
-    /** Adds {@code listener} at the end of the event's list (Node's {@code on}). */
+    /**
+     * Adds {@code listener} at the end of the event's list (Node's {@code on}).
+     *
+     * @param event the event's name
+     * @param listener gets the event's arguments
+     * @return this emitter
+     */
     public EventEmitter on(String event, Listener listener) {
         return add(event, listener, false, false, listener);
     }
 
-    /** {@link #on(String, Listener)} for a listener that ignores the arguments. */
+    /**
+     * {@link #on(String, Listener)} for a listener that ignores the arguments.
+     *
+     * @param event the event's name
+     * @param listener runs on each emit
+     * @return this emitter
+     */
     public EventEmitter on(String event, Runnable listener) {
         return add(event, (Listener) args -> listener.run(), false, false, listener);
     }
 
-    /** Alias of {@link #on(String, Listener)}. */
+    /**
+     * Alias of {@link #on(String, Listener)}.
+     *
+     * @param event the event's name
+     * @param listener gets the event's arguments
+     * @return this emitter
+     */
     public EventEmitter addListener(String event, Listener listener) {
         return on(event, listener);
     }
 
-    /** Adds a listener that is removed before its first call. */
+    /**
+     * Adds a listener that is removed before its first call.
+     *
+     * @param event the event's name
+     * @param listener gets the event's arguments, once
+     * @return this emitter
+     */
     public EventEmitter once(String event, Listener listener) {
         return add(event, listener, true, false, listener);
     }
 
+    /**
+     * {@link #once(String, Listener)} for a listener that ignores the arguments.
+     *
+     * @param event the event's name
+     * @param listener runs once
+     * @return this emitter
+     */
     public EventEmitter once(String event, Runnable listener) {
         return add(event, (Listener) args -> listener.run(), true, false, listener);
     }
 
-    /** Adds {@code listener} at the front of the event's list. */
+    /**
+     * Adds {@code listener} at the front of the event's list.
+     *
+     * @param event the event's name
+     * @param listener gets the event's arguments
+     * @return this emitter
+     */
     public EventEmitter prependListener(String event, Listener listener) {
         return add(event, listener, false, true, listener);
     }
@@ -68,6 +113,10 @@ public class EventEmitter {
     /**
      * Removes the most recently added instance of {@code listener} (the object given to on/once)
      * from the event's list (Node's {@code removeListener}).
+     *
+     * @param event the event's name
+     * @param listener the listener as given to on/once
+     * @return this emitter
      */
     public EventEmitter off(String event, Object listener) {
         List<Entry> list = events.get(event);
@@ -83,18 +132,33 @@ public class EventEmitter {
         return this;
     }
 
-    /** Alias of {@link #off}. */
+    /**
+     * Alias of {@link #off}.
+     *
+     * @param event the event's name
+     * @param listener the listener as given to on/once
+     * @return this emitter
+     */
     public EventEmitter removeListener(String event, Object listener) {
         return off(event, listener);
     }
 
-    /** Removes every listener of {@code event}. */
+    /**
+     * Removes every listener of {@code event}.
+     *
+     * @param event the event's name
+     * @return this emitter
+     */
     public EventEmitter removeAllListeners(String event) {
         if (events.remove(event) != null) listenerRemoved(event, 0);
         return this;
     }
 
-    /** Removes every listener of every event. */
+    /**
+     * Removes every listener of every event.
+     *
+     * @return this emitter
+     */
     public EventEmitter removeAllListeners() {
         for (String e : new ArrayList<>(events.keySet())) removeAllListeners(e);
         return this;
@@ -105,6 +169,10 @@ public class EventEmitter {
      * 'error' event without listeners throws its first argument (wrapped if it is not unchecked).
      * Listeners added during the emit are not called for it; listeners removed during it still are,
      * as in Node.
+     *
+     * @param event the event's name
+     * @param args the arguments the listeners get
+     * @return whether the event had listeners
      */
     public boolean emit(String event, Object... args) {
         List<Entry> list = events.get(event);
@@ -131,13 +199,23 @@ public class EventEmitter {
         return true;
     }
 
-    /** Number of listeners of {@code event}. */
+    /**
+     * Number of listeners of {@code event}.
+     *
+     * @param event the event's name
+     * @return the number of its listeners
+     */
     public int listenerCount(String event) {
         List<Entry> list = events.get(event);
         return list == null ? 0 : list.size();
     }
 
-    /** The listeners of {@code event} as given to on/once, in call order. */
+    /**
+     * The listeners of {@code event} as given to on/once, in call order.
+     *
+     * @param event the event's name
+     * @return its listeners
+     */
     public List<Object> listeners(String event) {
         List<Entry> list = events.get(event);
         List<Object> out = new ArrayList<>();
@@ -145,14 +223,24 @@ public class EventEmitter {
         return out;
     }
 
-    /** Events that have listeners. */
+    /** {@return the events that have listeners} */
     public Set<String> eventNames() {
         return Set.copyOf(events.keySet());
     }
 
-    /** Hook for subclasses: a listener was added; {@code count} is the event's new count. */
+    /**
+     * Hook for subclasses: a listener was added; {@code count} is the event's new count.
+     *
+     * @param event the event's name
+     * @param count its listeners now
+     */
     protected void listenerAdded(String event, int count) {}
 
-    /** Hook for subclasses: a listener was removed; {@code count} is the event's new count. */
+    /**
+     * Hook for subclasses: a listener was removed; {@code count} is the event's new count.
+     *
+     * @param event the event's name
+     * @param count its listeners now
+     */
     protected void listenerRemoved(String event, int count) {}
 }

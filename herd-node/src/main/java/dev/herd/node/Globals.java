@@ -14,43 +14,75 @@ public final class Globals {
      * Runs {@code callback} once after {@code ms} milliseconds. As in Node, a delay below 1,
      * above 2^31-1 or NaN becomes 1 ms (the large case with a TimeoutOverflowWarning), and
      * fractions round up.
+     *
+     * @param callback what to run
+     * @param ms the delay in milliseconds
+     * @return the timer, for {@link #clearTimeout}
      */
     public static Timeout setTimeout(Runnable callback, double ms) {
         return Environment.current().setTimeout(callback, ms, false);
     }
 
-    /** Runs {@code callback} every {@code ms} milliseconds (same clamping as setTimeout). */
+    /**
+     * Runs {@code callback} every {@code ms} milliseconds (same clamping as setTimeout).
+     *
+     * @param callback what to run
+     * @param ms the interval in milliseconds
+     * @return the timer, for {@link #clearInterval}
+     */
     public static Timeout setInterval(Runnable callback, double ms) {
         return Environment.current().setTimeout(callback, ms, true);
     }
 
-    /** Runs {@code callback} in the check phase of the next loop iteration. */
+    /**
+     * Runs {@code callback} in the check phase of the next loop iteration.
+     *
+     * @param callback what to run
+     * @return the immediate, for {@link #clearImmediate}
+     */
     public static Immediate setImmediate(Runnable callback) {
         return Environment.current().setImmediate(callback);
     }
 
-    /** Cancels a timeout; null and already-cleared timeouts are ignored, as in Node. */
+    /**
+     * Cancels a timeout; null and already-cleared timeouts are ignored, as in Node.
+     *
+     * @param timeout the timeout, or null
+     */
     public static void clearTimeout(Timeout timeout) {
         if (timeout != null) timeout.env.clearTimeout(timeout);
     }
 
+    /**
+     * Cancels an interval; null and already-cleared intervals are ignored, as in Node.
+     *
+     * @param interval the interval, or null
+     */
     public static void clearInterval(Timeout interval) {
         clearTimeout(interval);
     }
 
-    /** Cancels an immediate; null and already-run immediates are ignored. */
+    /**
+     * Cancels an immediate; null and already-run immediates are ignored.
+     *
+     * @param immediate the immediate, or null
+     */
     public static void clearImmediate(Immediate immediate) {
         if (immediate != null) immediate.env.clearImmediate(immediate);
     }
 
-    /** Queues a microtask: it runs after the current callback and its nextTicks. */
+    /**
+     * Queues a microtask: it runs after the current callback and its nextTicks.
+     *
+     * @param callback what to run
+     */
     public static void queueMicrotask(Runnable callback) {
         Environment env = Environment.current();
         env.checkThread();
         env.queueMicrotask(callback);
     }
 
-    /** The process object of this thread's environment. */
+    /** {@return the process object of this thread's environment} */
     public static NodeProcess process() {
         return Environment.current().process;
     }

@@ -16,6 +16,12 @@ public final class Herd {
     /** A program's main body; may throw anything, which is treated as an uncaught exception. */
     @FunctionalInterface
     public interface Main {
+        /**
+         * Runs the program's body on the loop thread.
+         *
+         * @param args the program's arguments
+         * @throws Exception anything, treated as an uncaught exception
+         */
         void main(String[] args) throws Exception;
     }
 
@@ -26,6 +32,9 @@ public final class Herd {
      * worker_threads Worker whose entry class calls it from its {@code main} (Node's
      * {@code new Worker(__filename)} pattern): there {@code main} runs at once in the worker's
      * environment, and the worker's loop runs after it returns.
+     *
+     * @param args the program's arguments
+     * @param main the program's main body
      */
     public static void run(String[] args, Main main) {
         Environment current = Environment.currentOrNull();
@@ -51,6 +60,10 @@ public final class Herd {
     /**
      * Runs the program on the calling thread and returns its exit code instead of exiting; every
      * handle is closed and the loop closed before it returns (for tests and embedding).
+     *
+     * @param args the program's arguments
+     * @param main the program's main body
+     * @return the exit code
      */
     public static int call(String[] args, Main main) {
         return call(args, main, null);
@@ -61,6 +74,11 @@ public final class Herd {
      * {@code embedder} gives its process.env, runs before main, and takes the uncaught exceptions
      * that a main environment prints. No IPC channel is opened. For the Node layer, not for
      * programs.
+     *
+     * @param args the program's arguments
+     * @param main the program's main body
+     * @param embedder the nesting environment's hooks
+     * @return the exit code
      */
     public static int call(String[] args, Main main, Environment.Embedder embedder) {
         if (Environment.currentOrNull() != null) {

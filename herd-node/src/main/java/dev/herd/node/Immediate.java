@@ -20,7 +20,11 @@ public final class Immediate {
         this.callback = callback;
     }
 
-    /** Makes this immediate keep the process alive (the default). */
+    /**
+     * Makes this immediate keep the process alive (the default).
+     *
+     * @return this immediate
+     */
     public Immediate ref() {
         env.checkThread();
         if (!ref && !destroyed) {
@@ -31,7 +35,11 @@ public final class Immediate {
         return this;
     }
 
-    /** Lets the process exit while this immediate is pending. */
+    /**
+     * Lets the process exit while this immediate is pending.
+     *
+     * @return this immediate
+     */
     public Immediate unref() {
         env.checkThread();
         if (ref && !destroyed) {
@@ -42,6 +50,7 @@ public final class Immediate {
         return this;
     }
 
+    /** {@return whether this immediate keeps the process alive} */
     public boolean hasRef() {
         return ref;
     }

@@ -66,27 +66,36 @@ public final class NodeProcess extends EventEmitter {
 
     // ---------------------------------------------------------------- identity
 
-    /** The process id. From the JDK, which knows it already: getpid's downcall would cost an idle server 0.2 MiB. */
+    /**
+     * The process id. From the JDK, which knows it already: getpid's downcall would cost an idle server 0.2 MiB.
+     *
+     * @return the process id
+     */
     public int pid() {
         return (int) ProcessHandle.current().pid();
     }
 
+    /** {@return the parent process's id} */
     public int ppid() {
         return LibC.getppid();
     }
 
-    /** argv[0] is the java executable, argv[1] the main class (or jar), then the program's arguments. */
+    /**
+     * argv[0] is the java executable, argv[1] the main class (or jar), then the program's arguments.
+     *
+     * @return the argument vector
+     */
     public List<String> argv() {
         return argv;
     }
 
-    /** The JVM's options (Node's execArgv: the runtime's own flags). */
+    /** {@return the JVM's options (Node's execArgv: the runtime's own flags)} */
     public List<String> execArgv() {
         if (execArgv == null) execArgv = List.copyOf(ManagementFactory.getRuntimeMXBean().getInputArguments());
         return execArgv;
     }
 
-    /** The java executable that runs this process. */
+    /** {@return the java executable that runs this process} */
     public String execPath() {
         return argv.get(0);
     }
@@ -95,17 +104,19 @@ public final class NodeProcess extends EventEmitter {
      * The environment, as a mutable copy (Node's process.env); children will inherit it. A
      * worker's is a copy of its parent's, or the parent's own map with SHARE_ENV; the map is
      * thread-safe and holds no nulls.
+     *
+     * @return the environment
      */
     public Map<String, String> env() {
         return envVars;
     }
 
-    /** Always "linux". */
+    /** {@return always "linux"} */
     public String platform() {
         return "linux";
     }
 
-    /** Node's architecture names: "x64", "arm64", or the JVM's os.arch otherwise. */
+    /** {@return Node's architecture name: "x64", "arm64", or the JVM's os.arch otherwise} */
     public String arch() {
         String a = System.getProperty("os.arch");
         return switch (a) {
@@ -115,17 +126,17 @@ public final class NodeProcess extends EventEmitter {
         };
     }
 
-    /** Herd's version as "v0.1.0". */
+    /** {@return Herd's version as "v0.1.0"} */
     public String version() {
         return "v" + HERD_VERSION;
     }
 
-    /** Versions of Herd and the Java runtime. */
+    /** {@return the versions of Herd and the Java runtime} */
     public Map<String, String> versions() {
         return Map.of("herd", HERD_VERSION, "java", Runtime.version().toString());
     }
 
-    /** The current working directory of the process (getcwd). */
+    /** {@return the current working directory of the process (getcwd)} */
     public String cwd() {
         return Sys.getcwd();
     }
@@ -134,6 +145,8 @@ public final class NodeProcess extends EventEmitter {
      * Changes the process's working directory (chdir). Child processes and native calls see the
      * change; note that Java's own relative-path resolution (java.io.File) keeps the JVM's start
      * directory.
+     *
+     * @param directory the new working directory
      */
     public void chdir(String directory) {
         int r = Sys.chdir(directory);
@@ -142,18 +155,27 @@ public final class NodeProcess extends EventEmitter {
 
     // ---------------------------------------------------------------- time and resources
 
-    /** Seconds since this process object was made, with sub-millisecond precision. */
+    /** {@return the seconds since this process object was made, with sub-millisecond precision} */
     public double uptime() {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
-    /** Node's process.hrtime(): {seconds, nanoseconds} of an arbitrary monotonic clock. */
+    /**
+     * Node's process.hrtime(): {seconds, nanoseconds} of an arbitrary monotonic clock.
+     *
+     * @return seconds and nanoseconds
+     */
     public long[] hrtime() {
         long t = System.nanoTime();
         return new long[] {t / 1_000_000_000L, t % 1_000_000_000L};
     }
 
-    /** Node's process.hrtime(previous): the difference from an earlier hrtime() value. */
+    /**
+     * Node's process.hrtime(previous): the difference from an earlier hrtime() value.
+     *
+     * @param previous an earlier hrtime() value
+     * @return seconds and nanoseconds since then
+     */
     public long[] hrtime(long[] previous) {
         if (previous == null || previous.length != 2) {
             throw new IllegalArgumentException("The \"time\" argument must be an array of 2 numbers");
@@ -162,15 +184,25 @@ public final class NodeProcess extends EventEmitter {
         return new long[] {diff / 1_000_000_000L, diff % 1_000_000_000L};
     }
 
-    /** Node's process.hrtime.bigint(): monotonic nanoseconds. */
+    /** {@return Node's process.hrtime.bigint(): monotonic nanoseconds} */
     public long hrtimeBigint() {
         return System.nanoTime();
     }
 
-    /** Memory figures in bytes, named as in Node's process.memoryUsage(). */
+    /**
+     * Memory figures in bytes, named as in Node's process.memoryUsage().
+     *
+     * @param rss resident set size
+     * @param heapTotal the Java heap's committed size
+     * @param heapUsed the Java heap in use
+     * @param external memory held by direct buffers
+     * @param arrayBuffers memory held by direct buffers (Node's ArrayBuffers)
+     */
     public record MemoryUsage(long rss, long heapTotal, long heapUsed, long external, long arrayBuffers) {}
 
-    /** rss from /proc/self/statm; heap figures from the Java heap; external from direct buffers. */
+    /**
+     * {@return the memory figures: rss from /proc/self/statm; heap figures from the Java heap; external from direct buffers}
+     */
     public MemoryUsage memoryUsage() {
         Runtime rt = Runtime.getRuntime();
         long direct = 0;
@@ -189,15 +221,26 @@ public final class NodeProcess extends EventEmitter {
         }
     }
 
-    /** User and system CPU time in microseconds (Node's process.cpuUsage()). */
+    /**
+     * User and system CPU time in microseconds (Node's process.cpuUsage()).
+     *
+     * @param user user CPU time, microseconds
+     * @param system system CPU time, microseconds
+     */
     public record CpuUsage(long user, long system) {}
 
+    /** {@return the user and system CPU time of this process so far (Node's process.cpuUsage())} */
     public CpuUsage cpuUsage() {
         long[] u = Sys.getrusage(Sys.RUSAGE_SELF);
         return new CpuUsage(u[0], u[1]);
     }
 
-    /** Node's process.cpuUsage(previous): the usage since {@code previous}. */
+    /**
+     * Node's process.cpuUsage(previous): the usage since {@code previous}.
+     *
+     * @param previous an earlier cpuUsage() value
+     * @return the usage since then
+     */
     public CpuUsage cpuUsage(CpuUsage previous) {
         CpuUsage now = cpuUsage();
         return new CpuUsage(now.user - previous.user, now.system - previous.system);
@@ -205,23 +248,36 @@ public final class NodeProcess extends EventEmitter {
 
     // ---------------------------------------------------------------- ticks, exit, signals
 
-    /** Queues {@code callback} to run after the current callback, before any other I/O or timer. */
+    /**
+     * Queues {@code callback} to run after the current callback, before any other I/O or timer.
+     *
+     * @param callback what to run
+     */
     public void nextTick(Runnable callback) {
         env.checkThread();
         env.nextTick(callback);
     }
 
-    /** The code the process exits with when its loop runs dry. */
+    /** {@return the code the process exits with when its loop runs dry} */
     public int exitCode() {
         return exitCode;
     }
 
+    /**
+     * Sets the code the process exits with when its loop runs dry.
+     *
+     * @param code the exit code
+     */
     public void exitCode(int code) {
         env.checkThread();
         this.exitCode = code;
     }
 
-    /** Emits 'exit' and ends the process with {@code code} (Node's process.exit). Never returns. */
+    /**
+     * Emits 'exit' and ends the process with {@code code} (Node's process.exit). Never returns.
+     *
+     * @param code the exit code
+     */
     public void exit(int code) {
         env.checkThread();
         throw env.exit(code);
@@ -236,19 +292,34 @@ public final class NodeProcess extends EventEmitter {
     /**
      * Sends {@code signal} ("SIGTERM", "SIGINT", ... or a number as a string) to {@code pid}
      * (Node's process.kill). Throws ErrnoException with code ESRCH or EPERM as Node does.
+     *
+     * @param pid the process, or a process group (0 or negative)
+     * @param signal the signal's name or number
+     * @return true once the signal is sent
      */
     public boolean kill(int pid, String signal) {
         return kill(pid, signalNumber(signal));
     }
 
-    /** {@link #kill(int, String)} with a signal number; 0 tests that the process exists. */
+    /**
+     * {@link #kill(int, String)} with a signal number; 0 tests that the process exists.
+     *
+     * @param pid the process, or a process group (0 or negative)
+     * @param signal the signal number
+     * @return true once the signal is sent
+     */
     public boolean kill(int pid, int signal) {
         int r = Proc.kill(pid, signal);
         if (r < 0) throw ErrnoException.plain(Errno.of(r), "kill", null);
         return true;
     }
 
-    /** {@link #kill(int, String)} with SIGTERM. */
+    /**
+     * {@link #kill(int, String)} with SIGTERM.
+     *
+     * @param pid the process, or a process group (0 or negative)
+     * @return true once the signal is sent
+     */
     public boolean kill(int pid) {
         return kill(pid, Signals.SIGTERM);
     }
@@ -266,6 +337,9 @@ public final class NodeProcess extends EventEmitter {
     /**
      * Node's process.emitWarning: emits 'warning' and, as Node's default handler does, prints
      * "(herd:PID) Name: message" to stderr.
+     *
+     * @param message the warning's text
+     * @param name the warning's name ("Warning", "DeprecationWarning")
      */
     public void emitWarning(String message, String name) {
         String type = name == null ? "Warning" : name;
@@ -273,11 +347,16 @@ public final class NodeProcess extends EventEmitter {
         System.err.println("(herd:" + pid() + ") " + type + ": " + message);
     }
 
+    /**
+     * {@link #emitWarning(String, String)} named "Warning".
+     *
+     * @param message the warning's text
+     */
     public void emitWarning(String message) {
         emitWarning(message, "Warning");
     }
 
-    /** The loop this process runs on. */
+    /** {@return the loop this process runs on} */
     public Loop loop() {
         return env.loop;
     }
@@ -291,12 +370,16 @@ public final class NodeProcess extends EventEmitter {
         this.channel = channel;
     }
 
-    /** The channel to the parent (Node's {@code process.channel}), or null when not started with one. */
+    /**
+     * {@return the channel to the parent (Node's {@code process.channel}), or null when not started with one}
+     */
     public dev.herd.node.ipc.Channel channel() {
         return channel;
     }
 
-    /** Whether the channel to the parent is open (Node's {@code process.connected}); false without one. */
+    /**
+     * {@return whether the channel to the parent is open (Node's {@code process.connected}); false without one}
+     */
     public boolean connected() {
         return channel != null && channel.connected();
     }
@@ -306,6 +389,11 @@ public final class NodeProcess extends EventEmitter {
      * {@link dev.herd.node.ipc.Channel#send(Object, Object, dev.herd.node.ipc.Channel.SendOptions,
      * dev.herd.node.ipc.Channel.SendCallback)}.
      *
+     * @param message the message: a value of the value model
+     * @param handle a handle to send with it, or null
+     * @param options send options, or null
+     * @param callback runs once the message is written or failed, or null
+     * @return false when the channel is backed up
      * @throws IllegalStateException without a channel (Node's process.send is then undefined)
      */
     public boolean send(Object message, Object handle, dev.herd.node.ipc.Channel.SendOptions options,
@@ -315,12 +403,23 @@ public final class NodeProcess extends EventEmitter {
         return channel.send(message, handle, options, callback);
     }
 
-    /** {@link #send(Object, Object, dev.herd.node.ipc.Channel.SendOptions, dev.herd.node.ipc.Channel.SendCallback)} of a message alone. */
+    /**
+     * {@link #send(Object, Object, dev.herd.node.ipc.Channel.SendOptions, dev.herd.node.ipc.Channel.SendCallback)} of a message alone.
+     *
+     * @param message the message
+     * @return false when the channel is backed up
+     */
     public boolean send(Object message) {
         return send(message, null, null, null);
     }
 
-    /** {@link #send(Object, Object, dev.herd.node.ipc.Channel.SendOptions, dev.herd.node.ipc.Channel.SendCallback)} with a callback. */
+    /**
+     * {@link #send(Object, Object, dev.herd.node.ipc.Channel.SendOptions, dev.herd.node.ipc.Channel.SendCallback)} with a callback.
+     *
+     * @param message the message
+     * @param callback runs once the message is written or failed, or null
+     * @return false when the channel is backed up
+     */
     public boolean send(Object message, dev.herd.node.ipc.Channel.SendCallback callback) {
         return send(message, null, null, callback);
     }

@@ -6,6 +6,7 @@ package dev.herd.node;
  */
 public final class ProcessExit extends Error {
     private static final long serialVersionUID = 1L;
+    /** The exit code. */
     private final int code;
 
     ProcessExit(int code) {
@@ -13,7 +14,7 @@ public final class ProcessExit extends Error {
         this.code = code;
     }
 
-    /** The exit code. */
+    /** {@return the exit code} */
     public int code() {
         return code;
     }

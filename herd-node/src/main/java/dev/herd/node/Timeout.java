@@ -31,7 +31,11 @@ public final class Timeout implements AutoCloseable {
         this.repeat = repeat;
     }
 
-    /** Makes this timer keep the process alive (the default). */
+    /**
+     * Makes this timer keep the process alive (the default).
+     *
+     * @return this timer
+     */
     public Timeout ref() {
         env.checkThread();
         if (!ref) {
@@ -41,7 +45,11 @@ public final class Timeout implements AutoCloseable {
         return this;
     }
 
-    /** Lets the process exit while this timer is pending. */
+    /**
+     * Lets the process exit while this timer is pending.
+     *
+     * @return this timer
+     */
     public Timeout unref() {
         env.checkThread();
         if (ref) {
@@ -51,6 +59,7 @@ public final class Timeout implements AutoCloseable {
         return this;
     }
 
+    /** {@return whether this timer keeps the process alive} */
     public boolean hasRef() {
         return ref;
     }
@@ -58,6 +67,8 @@ public final class Timeout implements AutoCloseable {
     /**
      * Restarts the timer's countdown from now with its original duration, re-arming it even if it
      * already fired (Node's {@code timeout.refresh()}).
+     *
+     * @return this timer
      */
     public Timeout refresh() {
         env.checkThread();
@@ -72,12 +83,12 @@ public final class Timeout implements AutoCloseable {
         env.clearTimeout(this);
     }
 
-    /** The duration in milliseconds after clamping (1 for 0, negative, NaN or too large). */
+    /** {@return the duration in milliseconds after clamping (1 for 0, negative, NaN or too large)} */
     public long delay() {
         return delay;
     }
 
-    /** Whether the timer is still pending. */
+    /** {@return whether the timer is still pending} */
     public boolean isActive() {
         return !destroyed;
     }

@@ -15,18 +15,31 @@ import java.lang.ref.Reference;
  * the buffer is freed by the GC with this object.
  */
 public final class Epoll implements AutoCloseable {
+    /** epoll event: the fd is readable. */
     public static final int EPOLLIN = 0x1;
+    /** epoll event: urgent (out-of-band) data to read. */
     public static final int EPOLLPRI = 0x2;
+    /** epoll event: the fd is writable. */
     public static final int EPOLLOUT = 0x4;
+    /** epoll event: an error condition on the fd (always reported). */
     public static final int EPOLLERR = 0x8;
+    /** epoll event: hang-up on the fd (always reported). */
     public static final int EPOLLHUP = 0x10;
+    /** epoll event: the peer closed its end or shut down writing. */
     public static final int EPOLLRDHUP = 0x2000;
+    /** epoll flag: wake only one of the epoll instances that watch the fd. */
     public static final int EPOLLEXCLUSIVE = 1 << 28;
+    /** epoll flag: report the fd once, then disable it until EPOLL_CTL_MOD. */
     public static final int EPOLLONESHOT = 1 << 30;
+    /** epoll flag: edge-triggered notification. */
     public static final int EPOLLET = 1 << 31;
+    /** epoll_create1(2) flag: the epoll fd is close-on-exec. */
     public static final int EPOLL_CLOEXEC = 0x80000;
+    /** epoll_ctl(2) op: add an fd to the interest list. */
     public static final int EPOLL_CTL_ADD = 1;
+    /** epoll_ctl(2) op: remove an fd from the interest list. */
     public static final int EPOLL_CTL_DEL = 2;
+    /** epoll_ctl(2) op: change the events of an fd in the interest list. */
     public static final int EPOLL_CTL_MOD = 3;
 
     /** sizeof(struct epoll_event): packed on x86_64 only. */
@@ -59,7 +72,12 @@ public final class Epoll implements AutoCloseable {
         this.ctlEvent = arena.allocate(16, 8);
     }
 
-    /** epoll_create1(EPOLL_CLOEXEC) with room for {@code capacity} events per {@link #wait}. */
+    /**
+     * epoll_create1(EPOLL_CLOEXEC) with room for {@code capacity} events per {@link #wait}.
+     *
+     * @param capacity the most events one {@link #wait} reports
+     * @return the epoll instance, which owns its descriptor
+     */
     public static Epoll create(int capacity) {
         if (capacity < 1) throw new IllegalArgumentException("capacity < 1");
         MemorySegment st = Native.state();
@@ -74,12 +92,20 @@ public final class Epoll implements AutoCloseable {
         }
     }
 
-    /** The epoll descriptor. */
+    /** {@return the epoll descriptor} */
     public int fd() {
         return fd.intValue();
     }
 
-    /** epoll_ctl(2); returns 0 or -errno. {@code data} comes back from {@link #data(int)}. */
+    /**
+     * epoll_ctl(2); returns 0 or -errno. {@code data} comes back from {@link #data(int)}.
+     *
+     * @param op {@link #EPOLL_CTL_ADD}, {@link #EPOLL_CTL_MOD} or {@link #EPOLL_CTL_DEL}
+     * @param target the descriptor to watch
+     * @param events the events mask (EPOLLIN, EPOLLOUT, flags)
+     * @param data the value {@link #data(int)} reports for it
+     * @return 0, or -errno
+     */
     public synchronized int ctl(int op, int target, int events, long data) {
         MemorySegment st = Native.state();
         ctlEvent.set(ValueLayout.JAVA_INT_UNALIGNED, 0, events);
@@ -100,6 +126,9 @@ public final class Epoll implements AutoCloseable {
      * epoll_wait(2) with {@code timeoutMs} (-1 forever, 0 poll). Returns the number of ready
      * events, 0 when interrupted by a signal (the caller recomputes its timeout, as libuv does),
      * or -errno.
+     *
+     * @param timeoutMs the longest wait in milliseconds: -1 forever, 0 none
+     * @return the number of ready events, 0 when interrupted, or -errno
      */
     public int wait(int timeoutMs) {
         MemorySegment st = Native.state();
@@ -115,21 +144,37 @@ public final class Epoll implements AutoCloseable {
         }
     }
 
-    /** The events mask of ready entry {@code i} of the last {@link #wait}. */
+    /**
+     * The events mask of ready entry {@code i} of the last {@link #wait}.
+     *
+     * @param i the index of a ready entry, below the last wait's result
+     * @return its events mask
+     */
     public int events(int i) {
         return events.get(ValueLayout.JAVA_INT_UNALIGNED, (long) i * EVENT_SIZE);
     }
 
-    /** The data of ready entry {@code i} of the last {@link #wait}. */
+    /**
+     * The data of ready entry {@code i} of the last {@link #wait}.
+     *
+     * @param i the index of a ready entry, below the last wait's result
+     * @return its data
+     */
     public long data(int i) {
         return events.get(ValueLayout.JAVA_LONG_UNALIGNED, (long) i * EVENT_SIZE + DATA_OFFSET);
     }
 
-    /** Overwrites the data of ready entry {@code i} (the loop marks entries of closed fds with -1). */
+    /**
+     * Overwrites the data of ready entry {@code i} (the loop marks entries of closed fds with -1).
+     *
+     * @param i the index of a ready entry, below the last wait's result
+     * @param data its new data
+     */
     public void setData(int i, long data) {
         events.set(ValueLayout.JAVA_LONG_UNALIGNED, (long) i * EVENT_SIZE + DATA_OFFSET, data);
     }
 
+    /** {@return the most events one {@link #wait} reports} */
     public int capacity() {
         return capacity;
     }

@@ -23,14 +23,23 @@ import java.util.List;
 public final class ErrnoException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The table entry. */
     private final Errno errno;
+    /** Node's {@code err.code}. */
     private final String code;
+    /** The failed call as Node names it. */
     private final String syscall;
+    /** The path involved, or null. */
     private final String path;
+    /** The destination path, or null. */
     private final String dest;
+    /** The network address involved, or null. */
     private final String address;
+    /** The port involved, or -1. */
     private final int port;
+    /** The host name of a failed lookup, or null. */
     private final String hostname;
+    /** The arguments of a child process that failed to start, or null. */
     private final List<String> spawnargs;
 
     private ErrnoException(String message, Errno errno, String syscall, String path, String dest,
@@ -52,7 +61,15 @@ public final class ErrnoException extends RuntimeException {
         this.hostname = hostname;
     }
 
-    /** Node's {@code uvException}: "CODE: message, syscall 'path' -> 'dest'". */
+    /**
+     * Node's {@code uvException}: "CODE: message, syscall 'path' -> 'dest'".
+     *
+     * @param errno the error
+     * @param syscall the failed call as Node names it
+     * @param path the path involved, or null
+     * @param dest the destination path, or null
+     * @return the exception
+     */
     public static ErrnoException of(Errno errno, String syscall, String path, String dest) {
         StringBuilder m = new StringBuilder().append(errno.name()).append(": ").append(errno.message())
                 .append(", ").append(syscall);
@@ -61,17 +78,37 @@ public final class ErrnoException extends RuntimeException {
         return new ErrnoException(m.toString(), errno, syscall, path, dest, null, -1);
     }
 
-    /** {@link #of(Errno, String, String, String)} for a failed call with no path. */
+    /**
+     * {@link #of(Errno, String, String, String)} for a failed call with no path.
+     *
+     * @param errno the error
+     * @param syscall the failed call as Node names it
+     * @return the exception
+     */
     public static ErrnoException of(Errno errno, String syscall) {
         return of(errno, syscall, null, null);
     }
 
-    /** {@link #of(Errno, String)} from a negative or positive errno number. */
+    /**
+     * {@link #of(Errno, String)} from a negative or positive errno number.
+     *
+     * @param errno the errno number, negative or positive
+     * @param syscall the failed call as Node names it
+     * @return the exception
+     */
     public static ErrnoException of(int errno, String syscall) {
         return of(Errno.of(errno), syscall, null, null);
     }
 
-    /** Node's {@code uvExceptionWithHostPort}: "syscall CODE: message address:port". */
+    /**
+     * Node's {@code uvExceptionWithHostPort}: "syscall CODE: message address:port".
+     *
+     * @param errno the error
+     * @param syscall the failed call as Node names it
+     * @param address the network address involved
+     * @param port the port involved, or -1 for none
+     * @return the exception
+     */
     public static ErrnoException withHostPort(Errno errno, String syscall, String address, int port) {
         StringBuilder m = new StringBuilder().append(syscall).append(' ').append(errno.name()).append(": ")
                 .append(errno.message());
@@ -85,6 +122,12 @@ public final class ErrnoException extends RuntimeException {
      * (what Node's net module reports for a failed connect: "connect ECONNREFUSED 127.0.0.1:80",
      * and dgram for bind and send: "send EMSGSIZE 127.0.0.1:41234"); without a port "syscall CODE
      * address", without either "syscall CODE".
+     *
+     * @param errno the error
+     * @param syscall the failed call as Node names it
+     * @param address the network address involved, or null
+     * @param port the port involved, or -1 for none
+     * @return the exception
      */
     public static ErrnoException plainWithHostPort(Errno errno, String syscall, String address, int port) {
         StringBuilder m = new StringBuilder().append(syscall).append(' ').append(errno.name());
@@ -93,7 +136,14 @@ public final class ErrnoException extends RuntimeException {
         return new ErrnoException(m.toString(), errno, syscall, null, null, address, port > 0 ? port : -1);
     }
 
-    /** Node's {@code errnoException}: "syscall CODE" (as in "spawn foo ENOENT"), with an optional path. */
+    /**
+     * Node's {@code errnoException}: "syscall CODE" (as in "spawn foo ENOENT"), with an optional path.
+     *
+     * @param errno the error
+     * @param syscall the failed call as Node names it
+     * @param path the path involved, or null
+     * @return the exception
+     */
     public static ErrnoException plain(Errno errno, String syscall, String path) {
         return new ErrnoException(syscall + " " + errno.name(), errno, syscall, path, null, null, -1);
     }
@@ -103,6 +153,11 @@ public final class ErrnoException extends RuntimeException {
      * in "getaddrinfo ENOTFOUND no.such.host.invalid". {@code errno} is the table entry (EAI_*
      * or a plain errno); the code is its name, except that EAI_NONAME and EAI_NODATA become Node's
      * fabricated {@code ENOTFOUND}, while {@link #errno()} keeps the libuv number (-3008).
+     *
+     * @param errno the table entry: an EAI_* entry or a plain errno
+     * @param syscall the failed call ("getaddrinfo")
+     * @param hostname the host name that was looked up
+     * @return the exception
      */
     public static ErrnoException dns(Errno errno, String syscall, String hostname) {
         String code = errno == Errno.EAI_NONAME || errno == Errno.EAI_NODATA ? "ENOTFOUND" : errno.name();
@@ -115,58 +170,66 @@ public final class ErrnoException extends RuntimeException {
      * Node's error for a child process that could not be started: {@code errnoException} ("spawn
      * foo ENOENT", syscall "spawn foo" or "spawnSync foo") with {@code path} (the file) and
      * {@code spawnargs} (the arguments after argv[0]).
+     *
+     * @param errno the error
+     * @param syscall "spawn FILE" or "spawnSync FILE"
+     * @param path the file that was to run
+     * @param spawnargs the arguments after argv[0]
+     * @return the exception
      */
     public static ErrnoException spawn(Errno errno, String syscall, String path, List<String> spawnargs) {
         return new ErrnoException(syscall + " " + errno.name(), errno, errno.name(), syscall, path, null, null, -1,
                 null, spawnargs == null ? null : List.copyOf(spawnargs));
     }
 
-    /** Node's {@code err.code}: "EADDRINUSE" (the entry's name, or ENOTFOUND for a failed lookup). */
+    /**
+     * {@return Node's {@code err.code}: "EADDRINUSE" (the entry's name, or ENOTFOUND for a failed lookup)}
+     */
     public String code() {
         return code;
     }
 
-    /** Node's {@code err.errno}: the negative libuv code (-98 for EADDRINUSE). */
+    /** {@return Node's {@code err.errno}: the negative libuv code (-98 for EADDRINUSE)} */
     public int errno() {
         return errno.uvCode();
     }
 
-    /** The table entry. */
+    /** {@return the table entry} */
     public Errno errnoEntry() {
         return errno;
     }
 
-    /** The failed call as Node names it ("listen", "connect", "spawn node"). */
+    /** {@return the failed call as Node names it ("listen", "connect", "spawn node")} */
     public String syscall() {
         return syscall;
     }
 
-    /** The path involved, or {@code null}. */
+    /** {@return the path involved, or {@code null}} */
     public String path() {
         return path;
     }
 
-    /** The destination path (rename, link), or {@code null}. */
+    /** {@return the destination path (rename, link), or {@code null}} */
     public String dest() {
         return dest;
     }
 
-    /** The network address involved, or {@code null}. */
+    /** {@return the network address involved, or {@code null}} */
     public String address() {
         return address;
     }
 
-    /** The port involved, or -1. */
+    /** {@return the port involved, or -1} */
     public int port() {
         return port;
     }
 
-    /** The arguments of a child process that failed to start ({@link #spawn}), or {@code null}. */
+    /** {@return the arguments of a child process that failed to start ({@link #spawn}), or {@code null}} */
     public List<String> spawnargs() {
         return spawnargs;
     }
 
-    /** The host name a resolver call failed for ({@link #dns}), or {@code null}. */
+    /** {@return the host name a resolver call failed for ({@link #dns}), or {@code null}} */
     public String hostname() {
         return hostname;
     }

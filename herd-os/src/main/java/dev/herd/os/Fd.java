@@ -30,7 +30,12 @@ public final class Fd implements AutoCloseable {
         this.fd = fd;
     }
 
-    /** Takes ownership of {@code fd}, which must be a valid, open descriptor. */
+    /**
+     * Takes ownership of {@code fd}, which must be a valid, open descriptor.
+     *
+     * @param fd an open descriptor, which the new Fd owns from now on
+     * @return its owner
+     */
     public static Fd adopt(int fd) {
         if (fd < 0) throw new IllegalArgumentException("not a file descriptor: " + fd);
         return new Fd(fd);
@@ -39,17 +44,22 @@ public final class Fd implements AutoCloseable {
     /**
      * Takes ownership of the result of a call that returns an fd or {@code -errno}; throws
      * {@link ErrnoException} for the latter.
+     *
+     * @param result the call's result: a descriptor, or -errno
+     * @param syscall the call's name, for the exception
+     * @return the descriptor's owner
      */
     public static Fd check(int result, String syscall) {
         if (result < 0) throw ErrnoException.of(result, syscall);
         return new Fd(result);
     }
 
-    /** The descriptor number. */
+    /** {@return the descriptor number} */
     public int intValue() {
         return fd;
     }
 
+    /** {@return whether the descriptor has not been closed or released} */
     public boolean isOpen() {
         return closed == 0;
     }
@@ -65,6 +75,8 @@ public final class Fd implements AutoCloseable {
     /**
      * Gives up ownership without closing and returns the number (for handing the fd to another
      * owner, such as a spawned child's file actions or another Fd).
+     *
+     * @return the descriptor number, which the caller now owns
      */
     public int release() {
         if (!CLOSED.compareAndSet(this, 0, 1)) throw new IllegalStateException("fd " + fd + " already closed");

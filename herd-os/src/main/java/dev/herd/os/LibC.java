@@ -20,21 +20,35 @@ import java.nio.ByteBuffer;
 public final class LibC {
     private LibC() {}
 
+    /** open(2) access mode: read only. */
     public static final int O_RDONLY = 0;
+    /** open(2) access mode: write only. */
     public static final int O_WRONLY = 1;
+    /** open(2) access mode: read and write. */
     public static final int O_RDWR = 2;
     /** Mask of the access mode (O_RDONLY, O_WRONLY, O_RDWR) in F_GETFL's result. */
     public static final int O_ACCMODE = 3;
+    /** open(2) and file status flag: non-blocking I/O. */
     public static final int O_NONBLOCK = 0x800;
+    /** open(2) flag: close-on-exec. */
     public static final int O_CLOEXEC = 0x80000;
+    /** fcntl(2) command: read the fd flags (FD_CLOEXEC). */
     public static final int F_GETFD = 1;
+    /** fcntl(2) command: set the fd flags. */
     public static final int F_SETFD = 2;
+    /** fcntl(2) command: read the file status flags (O_NONBLOCK, ...). */
     public static final int F_GETFL = 3;
+    /** fcntl(2) command: set the file status flags. */
     public static final int F_SETFL = 4;
+    /** fcntl(2) command: duplicate the fd, close-on-exec, at the lowest number at or above the argument. */
     public static final int F_DUPFD_CLOEXEC = 0x406;
+    /** fd flag: closed by execve(2). */
     public static final int FD_CLOEXEC = 1;
+    /** eventfd(2) flag: each read takes 1 from the counter. */
     public static final int EFD_SEMAPHORE = 1;
+    /** eventfd(2) flag: non-blocking reads and writes. */
     public static final int EFD_NONBLOCK = 0x800;
+    /** eventfd(2) flag: close-on-exec. */
     public static final int EFD_CLOEXEC = 0x80000;
 
     private static final int EINTR = 4;
@@ -51,13 +65,25 @@ public final class LibC {
     private static final MemorySegment GETPID = Native.symbol("getpid");
     private static final MemorySegment GETPPID = Native.symbol("getppid");
 
-    /** Throws {@link ErrnoException} for a negative result; returns a non-negative one. */
+    /**
+     * Throws {@link ErrnoException} for a negative result; returns a non-negative one.
+     *
+     * @param result a call's result: non-negative, or -errno
+     * @param syscall the call's name, for the exception
+     * @return {@code result}, if it is not negative
+     */
     public static int check(int result, String syscall) {
         if (result < 0) throw ErrnoException.of(result, syscall);
         return result;
     }
 
-    /** {@link #check(int, String)} for calls with a {@code long} result (read, write). */
+    /**
+     * {@link #check(int, String)} for calls with a {@code long} result (read, write).
+     *
+     * @param result a call's result: non-negative, or -errno
+     * @param syscall the call's name, for the exception
+     * @return {@code result}, if it is not negative
+     */
     public static long check(long result, String syscall) {
         if (result < 0) throw ErrnoException.of((int) result, syscall);
         return result;
@@ -67,6 +93,11 @@ public final class LibC {
      * open(2) with O_CLOEXEC always added. Returns the new descriptor, which the caller owns
      * ({@link Fd#adopt}), or -errno: a failure such as EMFILE is an ordinary result here, because
      * its callers (the io layer's spare descriptor for the EMFILE trick) expect it.
+     *
+     * @param path the file's path
+     * @param flags open flags (O_RDONLY, O_NONBLOCK, ...)
+     * @param mode the permissions of a file it creates
+     * @return the new descriptor, or -errno
      */
     public static int open(String path, int flags, int mode) {
         java.util.Objects.requireNonNull(path, "path");
@@ -85,7 +116,15 @@ public final class LibC {
         }
     }
 
-    /** read(2) into {@code buf[off, off+len)}; non-blocking descriptors only. 0 is end of file. */
+    /**
+     * read(2) into {@code buf[off, off+len)}; non-blocking descriptors only. 0 is end of file.
+     *
+     * @param fd the descriptor
+     * @param buf the buffer
+     * @param off where in {@code buf} to start
+     * @param len the most bytes to read
+     * @return the bytes read (0 at end of file), or -errno (-EAGAIN: nothing to read now)
+     */
     public static long read(int fd, byte[] buf, int off, int len) {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
         MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
@@ -102,7 +141,15 @@ public final class LibC {
         }
     }
 
-    /** write(2) from {@code buf[off, off+len)}; non-blocking descriptors only. */
+    /**
+     * write(2) from {@code buf[off, off+len)}; non-blocking descriptors only.
+     *
+     * @param fd the descriptor
+     * @param buf the buffer
+     * @param off where in {@code buf} to start
+     * @param len the bytes to write
+     * @return the bytes written, or -errno (-EAGAIN: no room now)
+     */
     public static long write(int fd, byte[] buf, int off, int len) {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
         MemorySegment st = Native.state();
@@ -137,6 +184,9 @@ public final class LibC {
      * block if the descriptor blocks; the thread is then an ordinary native-blocked thread. A
      * heap buffer is read through per-thread native memory and copied.
      *
+     * @param fd the descriptor
+     * @param buf the buffer to fill
+     * @return the bytes read (0 at end of file), or -errno
      * @throws java.nio.ReadOnlyBufferException before reading, if {@code buf} is read-only
      */
     public static long read(int fd, ByteBuffer buf) {
@@ -167,6 +217,10 @@ public final class LibC {
     /**
      * write(2) from the remaining bytes of a buffer, advancing its position. May block like read;
      * a heap buffer is copied to per-thread native memory first.
+     *
+     * @param fd the descriptor
+     * @param buf the bytes to write
+     * @return the bytes written, or -errno
      */
     public static long write(int fd, ByteBuffer buf) {
         int len = buf.remaining();
@@ -194,6 +248,9 @@ public final class LibC {
     /**
      * close(2). EINTR is not retried: on Linux the descriptor is released even then, and a retry
      * could close a number another thread has just been given.
+     *
+     * @param fd the descriptor to close
+     * @return 0, or -errno
      */
     public static int close(int fd) {
         MemorySegment st = Native.state();
@@ -210,6 +267,9 @@ public final class LibC {
     /**
      * pipe2(2) with O_CLOEXEC always added. Returns {@code {readEnd, writeEnd}}; throws
      * {@link ErrnoException} on failure.
+     *
+     * @param flags pipe2 flags (O_NONBLOCK); O_CLOEXEC is added
+     * @return the read end and the write end
      */
     public static Fd[] pipe2(int flags) {
         MemorySegment st = Native.state();
@@ -226,7 +286,14 @@ public final class LibC {
         }
     }
 
-    /** dup3(2): make {@code newfd} a copy of {@code oldfd}; flags is 0 or O_CLOEXEC. */
+    /**
+     * dup3(2): make {@code newfd} a copy of {@code oldfd}; flags is 0 or O_CLOEXEC.
+     *
+     * @param oldfd the descriptor to copy
+     * @param newfd the number the copy gets (closed first if open)
+     * @param flags 0 or O_CLOEXEC
+     * @return {@code newfd}, or -errno
+     */
     public static int dup3(int oldfd, int newfd, int flags) {
         MemorySegment st = Native.state();
         try {
@@ -241,7 +308,14 @@ public final class LibC {
         }
     }
 
-    /** fcntl(2) with an int argument (F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC). */
+    /**
+     * fcntl(2) with an int argument (F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_DUPFD_CLOEXEC).
+     *
+     * @param fd the descriptor
+     * @param cmd the command
+     * @param arg the command's argument
+     * @return the command's result, or -errno
+     */
     public static int fcntl(int fd, int cmd, int arg) {
         MemorySegment st = Native.state();
         try {
@@ -256,7 +330,13 @@ public final class LibC {
         }
     }
 
-    /** Sets or clears O_NONBLOCK; returns 0 or -errno. */
+    /**
+     * Sets or clears O_NONBLOCK; returns 0 or -errno.
+     *
+     * @param fd the descriptor
+     * @param on whether to set the flag
+     * @return 0, or -errno
+     */
     public static int setNonBlocking(int fd, boolean on) {
         int fl = fcntl(fd, F_GETFL, 0);
         if (fl < 0) return fl;
@@ -264,7 +344,13 @@ public final class LibC {
         return want == fl ? 0 : Math.min(0, fcntl(fd, F_SETFL, want));
     }
 
-    /** Sets or clears FD_CLOEXEC; returns 0 or -errno. */
+    /**
+     * Sets or clears FD_CLOEXEC; returns 0 or -errno.
+     *
+     * @param fd the descriptor
+     * @param on whether to set the flag
+     * @return 0, or -errno
+     */
     public static int setCloseOnExec(int fd, boolean on) {
         int fl = fcntl(fd, F_GETFD, 0);
         if (fl < 0) return fl;
@@ -272,7 +358,13 @@ public final class LibC {
         return want == fl ? 0 : Math.min(0, fcntl(fd, F_SETFD, want));
     }
 
-    /** eventfd(2) with EFD_CLOEXEC always added; throws {@link ErrnoException} on failure. */
+    /**
+     * eventfd(2) with EFD_CLOEXEC always added; throws {@link ErrnoException} on failure.
+     *
+     * @param initval the counter's first value
+     * @param flags eventfd flags (EFD_NONBLOCK, EFD_SEMAPHORE); EFD_CLOEXEC is added
+     * @return the eventfd's owner
+     */
     public static Fd eventfd(int initval, int flags) {
         MemorySegment st = Native.state();
         try {
@@ -286,7 +378,13 @@ public final class LibC {
         }
     }
 
-    /** Adds {@code value} to an eventfd counter (non-blocking eventfd); returns 0 or -errno. */
+    /**
+     * Adds {@code value} to an eventfd counter (non-blocking eventfd); returns 0 or -errno.
+     *
+     * @param fd the eventfd
+     * @param value what to add
+     * @return 0, or -errno
+     */
     public static int eventfdWrite(int fd, long value) {
         MemorySegment st = Native.state();
         try (Scratch s = Scratch.open()) {
@@ -301,7 +399,12 @@ public final class LibC {
         }
     }
 
-    /** Reads and resets an eventfd counter (non-blocking eventfd); returns the count, or -errno. */
+    /**
+     * Reads and resets an eventfd counter (non-blocking eventfd); returns the count, or -errno.
+     *
+     * @param fd the eventfd
+     * @return the count, or -errno
+     */
     public static long eventfdRead(int fd) {
         MemorySegment st = Native.state();
         try (Scratch s = Scratch.open()) {
@@ -315,7 +418,7 @@ public final class LibC {
         }
     }
 
-    /** getpid(2). */
+    /** {@return getpid(2): this process's id} */
     public static int getpid() {
         try {
             return (int) Native.call(GETPID, Native.state());
@@ -324,7 +427,7 @@ public final class LibC {
         }
     }
 
-    /** getppid(2). */
+    /** {@return getppid(2): the parent process's id} */
     public static int getppid() {
         try {
             return (int) Native.call(GETPPID, Native.state());

@@ -34,61 +34,107 @@ public final class Net {
     private Net() {}
 
     // ---- address families, socket types ----
+    /** Address family: any (getaddrinfo), or none. */
     public static final int AF_UNSPEC = 0;
+    /** Address family: Unix-domain sockets. */
     public static final int AF_UNIX = 1;
+    /** Address family: IPv4. */
     public static final int AF_INET = 2;
+    /** Address family: IPv6. */
     public static final int AF_INET6 = 10;
+    /** Socket type: a reliable byte stream. */
     public static final int SOCK_STREAM = 1;
+    /** Socket type: datagrams. */
     public static final int SOCK_DGRAM = 2;
+    /** Socket type: reliable, ordered records. */
     public static final int SOCK_SEQPACKET = 5;
+    /** socket(2) type flag: non-blocking. */
     public static final int SOCK_NONBLOCK = 0x800;
+    /** socket(2) type flag: close-on-exec. */
     public static final int SOCK_CLOEXEC = 0x80000;
 
     // ---- levels and protocols ----
+    /** The socket-level option level. */
     public static final int SOL_SOCKET = 1;
+    /** Protocol level of IPv4 options. */
     public static final int IPPROTO_IP = 0;
+    /** Protocol: TCP; the level of TCP options. */
     public static final int IPPROTO_TCP = 6;
+    /** Protocol: UDP. */
     public static final int IPPROTO_UDP = 17;
+    /** Protocol level of IPv6 options. */
     public static final int IPPROTO_IPV6 = 41;
 
     // ---- SOL_SOCKET options ----
+    /** SOL_SOCKET option: bind a port that has connections in TIME_WAIT. */
     public static final int SO_REUSEADDR = 2;
+    /** SOL_SOCKET option (read only): the socket type. */
     public static final int SO_TYPE = 3;
+    /** SOL_SOCKET option (read only): the pending error, cleared by reading it. */
     public static final int SO_ERROR = 4;
+    /** SOL_SOCKET option: allow sending to broadcast addresses. */
     public static final int SO_BROADCAST = 6;
+    /** SOL_SOCKET option: the send buffer size. */
     public static final int SO_SNDBUF = 7;
+    /** SOL_SOCKET option: the receive buffer size. */
     public static final int SO_RCVBUF = 8;
+    /** SOL_SOCKET option: send TCP keep-alive probes. */
     public static final int SO_KEEPALIVE = 9;
+    /** SOL_SOCKET option: several sockets bind one port and the kernel spreads the load. */
     public static final int SO_REUSEPORT = 15;
+    /** SOL_SOCKET option: receive SCM_CREDENTIALS. */
     public static final int SO_PASSCRED = 16;
+    /** SOL_SOCKET option (read only): the peer's pid, uid and gid. */
     public static final int SO_PEERCRED = 17;
+    /** SOL_SOCKET option (read only): whether the socket is listening. */
     public static final int SO_ACCEPTCONN = 30;
+    /** SOL_SOCKET option (read only): the protocol. */
     public static final int SO_PROTOCOL = 38;
+    /** SOL_SOCKET option (read only): the address family. */
     public static final int SO_DOMAIN = 39;
 
     // ---- IPPROTO_TCP options ----
+    /** IPPROTO_TCP option: send small segments at once (no Nagle). */
     public static final int TCP_NODELAY = 1;
+    /** IPPROTO_TCP option: idle seconds before the first keep-alive probe. */
     public static final int TCP_KEEPIDLE = 4;
+    /** IPPROTO_TCP option: seconds between keep-alive probes. */
     public static final int TCP_KEEPINTVL = 5;
+    /** IPPROTO_TCP option: keep-alive probes before the connection is dropped. */
     public static final int TCP_KEEPCNT = 6;
 
     // ---- IPPROTO_IP / IPPROTO_IPV6 options ----
+    /** IPPROTO_IP option: the TTL of outgoing unicast (ip(7)). */
     public static final int IP_TTL = 2;
+    /** IPPROTO_IP option: the interface for outgoing multicast (ip(7)). */
     public static final int IP_MULTICAST_IF = 32;
+    /** IPPROTO_IP option: the TTL of outgoing multicast (ip(7)). */
     public static final int IP_MULTICAST_TTL = 33;
+    /** IPPROTO_IP option: loop outgoing multicast back to local sockets (ip(7)). */
     public static final int IP_MULTICAST_LOOP = 34;
+    /** IPPROTO_IP option: join a multicast group (ip(7)). */
     public static final int IP_ADD_MEMBERSHIP = 35;
+    /** IPPROTO_IP option: leave a multicast group (ip(7)). */
     public static final int IP_DROP_MEMBERSHIP = 36;
+    /** IPPROTO_IPV6 option: the hop limit of outgoing unicast (ipv6(7)). */
     public static final int IPV6_UNICAST_HOPS = 16;
+    /** IPPROTO_IPV6 option: the interface for outgoing multicast (ipv6(7)). */
     public static final int IPV6_MULTICAST_IF = 17;
+    /** IPPROTO_IPV6 option: the hop limit of outgoing multicast (ipv6(7)). */
     public static final int IPV6_MULTICAST_HOPS = 18;
+    /** IPPROTO_IPV6 option: loop outgoing multicast back to local sockets (ipv6(7)). */
     public static final int IPV6_MULTICAST_LOOP = 19;
+    /** IPPROTO_IPV6 option: join a multicast group (ipv6(7)). */
     public static final int IPV6_ADD_MEMBERSHIP = 20;
+    /** IPPROTO_IPV6 option: leave a multicast group (ipv6(7)). */
     public static final int IPV6_DROP_MEMBERSHIP = 21;
+    /** IPPROTO_IPV6 option: the socket takes IPv6 only, no IPv4-mapped addresses (ipv6(7)). */
     public static final int IPV6_V6ONLY = 26;
 
     // ---- control messages ----
+    /** Control message type: file descriptors (unix(7)). */
     public static final int SCM_RIGHTS = 1;
+    /** Control message type: the sender's pid, uid and gid (unix(7)). */
     public static final int SCM_CREDENTIALS = 2;
     /** The kernel's limit on fds in one SCM_RIGHTS message. */
     public static final int SCM_MAX_FD = 253;
@@ -96,23 +142,39 @@ public final class Net {
     public static final int RECV_FDS_MAX = 64;
 
     // ---- MSG_* flags ----
+    /** send/recv flag: out-of-band data. */
     public static final int MSG_OOB = 0x1;
+    /** recv flag: read without taking the data from the queue. */
     public static final int MSG_PEEK = 0x2;
+    /** recvmsg(2) result flag: control data was cut for lack of room. */
     public static final int MSG_CTRUNC = 0x8;
+    /** recv flag and result flag: the datagram was longer than the buffer. */
     public static final int MSG_TRUNC = 0x20;
+    /** send/recv flag: do not block. */
     public static final int MSG_DONTWAIT = 0x40;
+    /** send flag: end of record (SOCK_SEQPACKET). */
     public static final int MSG_EOR = 0x80;
+    /** recv flag: wait for the whole buffer. */
     public static final int MSG_WAITALL = 0x100;
+    /** send flag: no SIGPIPE on a broken stream; EPIPE instead. */
     public static final int MSG_NOSIGNAL = 0x4000;
+    /** recvmsg(2) flag: received descriptors are close-on-exec. */
     public static final int MSG_CMSG_CLOEXEC = 0x40000000;
 
     // ---- misc ----
+    /** shutdown(2): stop receiving. */
     public static final int SHUT_RD = 0;
+    /** shutdown(2): stop sending (the peer reads EOF). */
     public static final int SHUT_WR = 1;
+    /** shutdown(2): stop receiving and sending. */
     public static final int SHUT_RDWR = 2;
+    /** The largest listen(2) backlog the kernel takes by default (net.core.somaxconn). */
     public static final int SOMAXCONN = 4096;
+    /** The most iovec entries one writev(2) or sendmsg(2) takes. */
     public static final int IOV_MAX = 1024;
+    /** IPv4 address 0.0.0.0, host byte order. */
     public static final int INADDR_ANY = 0;
+    /** IPv4 address 127.0.0.1, host byte order. */
     public static final int INADDR_LOOPBACK = 0x7f000001;
 
     private static final int EINTR = 4;
@@ -173,6 +235,10 @@ public final class Net {
     /**
      * socket(2) with SOCK_CLOEXEC always added ({@code type} may carry SOCK_NONBLOCK).
      *
+     * @param domain the address family (AF_INET, AF_INET6, AF_UNIX)
+     * @param type the socket type, optionally with SOCK_NONBLOCK
+     * @param protocol the protocol, 0 for the family's default
+     * @return the socket's owner
      * @throws ErrnoException on failure (EMFILE, EAFNOSUPPORT, ...), syscall {@code "socket"}
      */
     public static Fd socket(int domain, int type, int protocol) {
@@ -191,6 +257,10 @@ public final class Net {
     /**
      * socketpair(2) with SOCK_CLOEXEC always added on both ends. Returns the two connected ends.
      *
+     * @param domain the address family (AF_UNIX)
+     * @param type the socket type, optionally with SOCK_NONBLOCK
+     * @param protocol the protocol, usually 0
+     * @return the two ends
      * @throws ErrnoException on failure, syscall {@code "socketpair"}
      */
     public static Fd[] socketpair(int domain, int type, int protocol) {
@@ -208,7 +278,13 @@ public final class Net {
         }
     }
 
-    /** bind(2); returns 0 or -errno (-EADDRINUSE, -EACCES, -EADDRNOTAVAIL, ...). */
+    /**
+     * bind(2); returns 0 or -errno (-EADDRINUSE, -EACCES, -EADDRNOTAVAIL, ...).
+     *
+     * @param fd the socket
+     * @param addr the address to bind
+     * @return 0, or -errno
+     */
     public static int bind(int fd, SockAddr addr) {
         MemorySegment st = Native.state();
         try (Scratch s = Scratch.open()) {
@@ -221,7 +297,13 @@ public final class Net {
         }
     }
 
-    /** listen(2); returns 0 or -errno. */
+    /**
+     * listen(2); returns 0 or -errno.
+     *
+     * @param fd the socket
+     * @param backlog the longest queue of pending connections
+     * @return 0, or -errno
+     */
     public static int listen(int fd, int backlog) {
         MemorySegment st = Native.state();
         try {
@@ -237,6 +319,11 @@ public final class Net {
      * the new descriptor, which the caller owns ({@link Fd#adopt}), or -errno; -EAGAIN when
      * nothing is pending on a non-blocking listener. When {@code peer} is non-null,
      * {@code peer[0]} receives the peer's address on success.
+     *
+     * @param fd the listening socket
+     * @param flags 0 or SOCK_NONBLOCK
+     * @param peer null, or an array of one that receives the peer's address
+     * @return the new descriptor, or -errno
      */
     public static int accept4(int fd, int flags, SockAddr[] peer) {
         MemorySegment st = Native.state();
@@ -268,6 +355,10 @@ public final class Net {
      * started (wait for writability, then read {@link #soError}), or -errno. A connect interrupted
      * by a signal carries on in the kernel, so the retry's EALREADY is reported as EINPROGRESS and
      * its EISCONN as success.
+     *
+     * @param fd the socket
+     * @param addr the address to connect to
+     * @return 0, {@code -EINPROGRESS}, or another -errno
      */
     public static int connect(int fd, SockAddr addr) {
         MemorySegment st = Native.state();
@@ -296,6 +387,9 @@ public final class Net {
      * connect(2) to an {@code AF_UNSPEC} address: dissolves a datagram socket's association, so
      * it again sends anywhere and receives from anyone (libuv's {@code uv__udp_disconnect}).
      * Returns 0 or -errno.
+     *
+     * @param fd the datagram socket
+     * @return 0, or -errno
      */
     public static int disconnect(int fd) {
         MemorySegment st = Native.state();
@@ -318,6 +412,11 @@ public final class Net {
     /**
      * getsockopt(2) for an int option. Returns the value, or -errno. The int options this class
      * names are never negative, so the two cannot be confused.
+     *
+     * @param fd the socket
+     * @param level the option level (SOL_SOCKET, IPPROTO_TCP, ...)
+     * @param optname the option
+     * @return the option's value, or -errno
      */
     public static int getsockopt(int fd, int level, int optname) {
         MemorySegment st = Native.state();
@@ -333,7 +432,15 @@ public final class Net {
         }
     }
 
-    /** setsockopt(2) for an int option; returns 0 or -errno. */
+    /**
+     * setsockopt(2) for an int option; returns 0 or -errno.
+     *
+     * @param fd the socket
+     * @param level the option level (SOL_SOCKET, IPPROTO_TCP, ...)
+     * @param optname the option
+     * @param value the value to set
+     * @return 0, or -errno
+     */
     public static int setsockopt(int fd, int level, int optname, int value) {
         MemorySegment st = Native.state();
         try (Scratch s = Scratch.open()) {
@@ -355,6 +462,9 @@ public final class Net {
     /**
      * The pending socket error ({@code SO_ERROR}) as {@code -errno}, 0 if there is none; this is
      * how a non-blocking connect's outcome is read once the socket turns writable.
+     *
+     * @param fd the socket
+     * @return the pending error as -errno, or 0
      */
     public static int soError(int fd) {
         int r = getsockopt(fd, SOL_SOCKET, SO_ERROR);
@@ -365,12 +475,24 @@ public final class Net {
      * IP_ADD_MEMBERSHIP with a {@code struct ip_mreq}: join IPv4 multicast {@code group} on the
      * interface with address {@code iface} ({@code null}: INADDR_ANY, the kernel picks by route).
      * Ports are ignored. Returns 0 or -errno.
+     *
+     * @param fd the IPv4 datagram socket
+     * @param group the multicast group
+     * @param iface the local interface's address, or null for any
+     * @return 0, or -errno
      */
     public static int ipAddMembership(int fd, SockAddr group, SockAddr iface) {
         return ipMreq(fd, IP_ADD_MEMBERSHIP, group, iface);
     }
 
-    /** IP_DROP_MEMBERSHIP: leave what {@link #ipAddMembership} joined; -EADDRNOTAVAIL if not joined. */
+    /**
+     * IP_DROP_MEMBERSHIP: leave what {@link #ipAddMembership} joined; -EADDRNOTAVAIL if not joined.
+     *
+     * @param fd the IPv4 datagram socket
+     * @param group the multicast group
+     * @param iface the local interface's address, or null for any
+     * @return 0, or -errno
+     */
     public static int ipDropMembership(int fd, SockAddr group, SockAddr iface) {
         return ipMreq(fd, IP_DROP_MEMBERSHIP, group, iface);
     }
@@ -390,12 +512,24 @@ public final class Net {
     /**
      * IPV6_ADD_MEMBERSHIP with a {@code struct ipv6_mreq}: join IPv6 multicast {@code group} on
      * interface index {@code ifindex} (0: the kernel picks). Returns 0 or -errno.
+     *
+     * @param fd the IPv6 datagram socket
+     * @param group the multicast group
+     * @param ifindex the interface index, 0 to let the kernel pick
+     * @return 0, or -errno
      */
     public static int ipv6AddMembership(int fd, SockAddr group, int ifindex) {
         return ipv6Mreq(fd, IPV6_ADD_MEMBERSHIP, group, ifindex);
     }
 
-    /** IPV6_DROP_MEMBERSHIP: leave what {@link #ipv6AddMembership} joined. */
+    /**
+     * IPV6_DROP_MEMBERSHIP: leave what {@link #ipv6AddMembership} joined.
+     *
+     * @param fd the IPv6 datagram socket
+     * @param group the multicast group
+     * @param ifindex the interface index, 0 to let the kernel pick
+     * @return 0, or -errno
+     */
     public static int ipv6DropMembership(int fd, SockAddr group, int ifindex) {
         return ipv6Mreq(fd, IPV6_DROP_MEMBERSHIP, group, ifindex);
     }
@@ -410,7 +544,13 @@ public final class Net {
         }
     }
 
-    /** IP_MULTICAST_IF with a {@code struct in_addr}: the interface (by address) for outgoing multicast. */
+    /**
+     * IP_MULTICAST_IF with a {@code struct in_addr}: the interface (by address) for outgoing multicast.
+     *
+     * @param fd the IPv4 datagram socket
+     * @param iface the interface's address
+     * @return 0, or -errno
+     */
     public static int ipMulticastIf(int fd, SockAddr iface) {
         requireFamily(iface, AF_INET, "iface");
         try (Scratch s = Scratch.open()) {
@@ -420,17 +560,35 @@ public final class Net {
         }
     }
 
-    /** IP_MULTICAST_TTL (0..255); returns 0 or -errno. */
+    /**
+     * IP_MULTICAST_TTL (0..255); returns 0 or -errno.
+     *
+     * @param fd the IPv4 datagram socket
+     * @param ttl the time to live, 0 to 255
+     * @return 0, or -errno
+     */
     public static int ipMulticastTtl(int fd, int ttl) {
         return setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, ttl);
     }
 
-    /** IP_MULTICAST_LOOP: whether this host's own members receive what it sends. */
+    /**
+     * IP_MULTICAST_LOOP: whether this host's own members receive what it sends.
+     *
+     * @param fd the IPv4 datagram socket
+     * @param on whether to loop multicast back
+     * @return 0, or -errno
+     */
     public static int ipMulticastLoop(int fd, boolean on) {
         return setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, on ? 1 : 0);
     }
 
-    /** SO_BROADCAST: permit sending to broadcast addresses. */
+    /**
+     * SO_BROADCAST: permit sending to broadcast addresses.
+     *
+     * @param fd the datagram socket
+     * @param on whether to permit broadcast
+     * @return 0, or -errno
+     */
     public static int soBroadcast(int fd, boolean on) {
         return setsockopt(fd, SOL_SOCKET, SO_BROADCAST, on ? 1 : 0);
     }
@@ -445,6 +603,8 @@ public final class Net {
     /**
      * getsockname(2): the local address.
      *
+     * @param fd the socket
+     * @return its local address
      * @throws ErrnoException on failure (EBADF, ENOTSOCK), syscall {@code "getsockname"}
      */
     public static SockAddr getsockname(int fd) {
@@ -454,6 +614,8 @@ public final class Net {
     /**
      * getpeername(2): the connected peer's address.
      *
+     * @param fd the connected socket
+     * @return its peer's address
      * @throws ErrnoException on failure (ENOTCONN, EBADF, ...), syscall {@code "getpeername"}
      */
     public static SockAddr getpeername(int fd) {
@@ -476,7 +638,13 @@ public final class Net {
         }
     }
 
-    /** shutdown(2) with SHUT_RD, SHUT_WR or SHUT_RDWR; returns 0 or -errno. */
+    /**
+     * shutdown(2) with SHUT_RD, SHUT_WR or SHUT_RDWR; returns 0 or -errno.
+     *
+     * @param fd the socket
+     * @param how SHUT_RD, SHUT_WR or SHUT_RDWR
+     * @return 0, or -errno
+     */
     public static int shutdown(int fd, int how) {
         MemorySegment st = Native.state();
         try {
@@ -489,7 +657,16 @@ public final class Net {
 
     // ---- byte[] I/O (non-blocking sockets only) ----
 
-    /** send(2) from {@code buf[off, off+len)} with MSG_NOSIGNAL added; bytes sent or -errno. */
+    /**
+     * send(2) from {@code buf[off, off+len)} with MSG_NOSIGNAL added; bytes sent or -errno.
+     *
+     * @param fd the socket
+     * @param buf the buffer
+     * @param off where in {@code buf} to start
+     * @param len the bytes to send
+     * @param flags MSG_* flags
+     * @return the bytes sent, or -errno
+     */
     public static long send(int fd, byte[] buf, int off, int len, int flags) {
         Objects.checkFromIndexSize(off, len, buf.length);
         MemorySegment st = Native.state();
@@ -519,7 +696,16 @@ public final class Net {
         }
     }
 
-    /** recv(2) into {@code buf[off, off+len)}; bytes received (0 at end of stream) or -errno. */
+    /**
+     * recv(2) into {@code buf[off, off+len)}; bytes received (0 at end of stream) or -errno.
+     *
+     * @param fd the socket
+     * @param buf the buffer
+     * @param off where in {@code buf} to start
+     * @param len the most bytes to receive
+     * @param flags MSG_* flags
+     * @return the bytes received (0 at end of stream), or -errno
+     */
     public static long recv(int fd, byte[] buf, int off, int len, int flags) {
         Objects.checkFromIndexSize(off, len, buf.length);
         MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
@@ -539,6 +725,14 @@ public final class Net {
     /**
      * sendto(2) from {@code buf[off, off+len)} to {@code to} ({@code null} on a connected socket)
      * with MSG_NOSIGNAL added; bytes sent or -errno.
+     *
+     * @param fd the socket
+     * @param buf the buffer
+     * @param off where in {@code buf} to start
+     * @param len the bytes to send
+     * @param flags MSG_* flags
+     * @param to the destination, or null on a connected socket
+     * @return the bytes sent, or -errno
      */
     public static long sendto(int fd, byte[] buf, int off, int len, int flags, SockAddr to) {
         Objects.checkFromIndexSize(off, len, buf.length);
@@ -566,6 +760,14 @@ public final class Net {
      * recvfrom(2) into {@code buf[off, off+len)}; bytes received or -errno. When {@code from} is
      * non-null, {@code from[0]} receives the sender's address on success. A datagram longer than
      * {@code len} is truncated (pass MSG_TRUNC to get its real length back).
+     *
+     * @param fd the socket
+     * @param buf the buffer
+     * @param off where in {@code buf} to start
+     * @param len the most bytes to receive
+     * @param flags MSG_* flags
+     * @param from null, or an array of one that receives the sender's address
+     * @return the bytes received, or -errno
      */
     public static long recvfrom(int fd, byte[] buf, int off, int len, int flags, SockAddr[] from) {
         Objects.checkFromIndexSize(off, len, buf.length);
@@ -600,6 +802,12 @@ public final class Net {
      * writev(2) from the remaining bytes of {@code bufs[offset, offset+length)} (at most
      * {@link #IOV_MAX} of them), advancing their positions by what was written, as
      * {@code GatheringByteChannel.write} does. Returns bytes written or -errno.
+     *
+     * @param fd the descriptor
+     * @param bufs the buffers
+     * @param offset the first buffer to write from
+     * @param length how many buffers to write from
+     * @return the bytes written, or -errno
      */
     public static long writev(int fd, ByteBuffer[] bufs, int offset, int length) {
         MemorySegment st = Native.state();
@@ -625,6 +833,12 @@ public final class Net {
      * readv(2) into the remaining space of {@code bufs[offset, offset+length)} (at most
      * {@link #IOV_MAX}), advancing positions as {@code ScatteringByteChannel.read} does. Returns
      * bytes read (0 at end of stream) or -errno.
+     *
+     * @param fd the descriptor
+     * @param bufs the buffers
+     * @param offset the first buffer to read into
+     * @param length how many buffers to read into
+     * @return the bytes read (0 at end of stream), or -errno
      */
     public static long readv(int fd, ByteBuffer[] bufs, int offset, int length) {
         MemorySegment st = Native.state();
@@ -653,6 +867,14 @@ public final class Net {
      * none) as one SCM_RIGHTS message, with MSG_NOSIGNAL added. Returns bytes sent or -errno. The
      * fds travel with the first byte: after a partial send, send the rest without them. The
      * caller keeps ownership of {@code fds} (the kernel passes duplicates).
+     *
+     * @param fd the Unix socket
+     * @param buf the buffer
+     * @param off where in {@code buf} to start
+     * @param len the bytes to send
+     * @param fds the descriptors to pass, or null
+     * @param flags MSG_* flags
+     * @return the bytes sent, or -errno
      */
     public static long sendmsg(int fd, byte[] buf, int off, int len, int[] fds, int flags) {
         Objects.checkFromIndexSize(off, len, buf.length);
@@ -662,6 +884,14 @@ public final class Net {
     /**
      * {@link #sendmsg(int, byte[], int, int, int[], int)} over the remaining bytes of
      * {@code bufs[offset, offset+length)}, advancing their positions by what was sent.
+     *
+     * @param fd the Unix socket
+     * @param bufs the buffers
+     * @param offset the first buffer to send from
+     * @param length how many buffers to send from
+     * @param fds the descriptors to pass, or null
+     * @param flags MSG_* flags
+     * @return the bytes sent, or -errno
      */
     public static long sendmsg(int fd, ByteBuffer[] bufs, int offset, int length, int[] fds, int flags) {
         int nfds = fds == null ? 0 : fds.length;
@@ -706,9 +936,13 @@ public final class Net {
      * the kernel's {@code msg_flags} (MSG_CTRUNC: some fds were lost because the control buffer was
      * too small; MSG_TRUNC: a datagram was cut; the MSG_CMSG_CLOEXEC that Linux echoes is masked
      * out). An immutable value, safe to pass between threads; {@code fds} must not be modified.
+     *
+     * @param bytes the bytes read (0 at end of stream), or -errno
+     * @param fds the descriptors received: close-on-exec, owned by the caller
+     * @param flags the kernel's {@code msg_flags}, without MSG_CMSG_CLOEXEC
      */
     public record RecvMsg(long bytes, int[] fds, int flags) {
-        /** Whether the kernel dropped control data (and so fds) that did not fit: MSG_CTRUNC. */
+        /** {@return whether the kernel dropped control data (and so fds) that did not fit: MSG_CTRUNC} */
         public boolean ctrunc() {
             return (flags & MSG_CTRUNC) != 0;
         }
@@ -725,6 +959,14 @@ public final class Net {
      * libuv's. Every control message is walked; at most {@code maxFds} descriptors are kept, in
      * arrival order, and any beyond that are closed here so none leaks. MSG_CTRUNC is reported in
      * {@link RecvMsg#flags()}.
+     *
+     * @param fd the Unix socket
+     * @param buf the buffer
+     * @param off where in {@code buf} to start
+     * @param len the most bytes to receive
+     * @param flags MSG_* flags
+     * @param maxFds the most descriptors to keep
+     * @return the bytes, descriptors and flags received
      */
     public static RecvMsg recvmsg(int fd, byte[] buf, int off, int len, int flags, int maxFds) {
         Objects.checkFromIndexSize(off, len, buf.length);
@@ -735,6 +977,12 @@ public final class Net {
     /**
      * {@link #recvmsg(int, byte[], int, int, int, int)} into the remaining space of {@code buf}
      * (a direct buffer is read into in place), advancing its position by the bytes read.
+     *
+     * @param fd the Unix socket
+     * @param buf the buffer to fill
+     * @param flags MSG_* flags
+     * @param maxFds the most descriptors to keep
+     * @return the bytes, descriptors and flags received
      */
     public static RecvMsg recvmsg(int fd, ByteBuffer buf, int flags, int maxFds) {
         if (maxFds < 0) throw new IllegalArgumentException("maxFds < 0");

@@ -24,27 +24,47 @@ public final class Netdb {
     private Netdb() {}
 
     // ---- ai_flags (glibc) ----
+    /** getaddrinfo flag: a wildcard address for bind when the node is null. */
     public static final int AI_PASSIVE = 0x0001;
+    /** getaddrinfo flag: return the canonical name. */
     public static final int AI_CANONNAME = 0x0002;
+    /** getaddrinfo flag: the node is a numeric address; no lookup. */
     public static final int AI_NUMERICHOST = 0x0004;
+    /** getaddrinfo flag: IPv4-mapped IPv6 addresses when no IPv6 address is found. */
     public static final int AI_V4MAPPED = 0x0008;
+    /** getaddrinfo flag: with AI_V4MAPPED, IPv6 and IPv4-mapped addresses both. */
     public static final int AI_ALL = 0x0010;
+    /** getaddrinfo flag: only families the host has a configured address of. */
     public static final int AI_ADDRCONFIG = 0x0020;
+    /** getaddrinfo flag: the service is a port number. */
     public static final int AI_NUMERICSERV = 0x0400;
 
     // ---- getaddrinfo results (glibc; EAI_NODATA and EAI_ADDRFAMILY are GNU extensions) ----
+    /** getaddrinfo error: bad ai_flags. */
     public static final int EAI_BADFLAGS = -1;
+    /** getaddrinfo error: unknown node or service. */
     public static final int EAI_NONAME = -2;
+    /** getaddrinfo error: a temporary failure; try again. */
     public static final int EAI_AGAIN = -3;
+    /** getaddrinfo error: a permanent failure. */
     public static final int EAI_FAIL = -4;
+    /** getaddrinfo error: the host exists but has no address. */
     public static final int EAI_NODATA = -5;
+    /** getaddrinfo error: ai_family not supported. */
     public static final int EAI_FAMILY = -6;
+    /** getaddrinfo error: ai_socktype not supported. */
     public static final int EAI_SOCKTYPE = -7;
+    /** getaddrinfo error: the service is not available for the socket type. */
     public static final int EAI_SERVICE = -8;
+    /** getaddrinfo error: the host has no address in the family. */
     public static final int EAI_ADDRFAMILY = -9;
+    /** getaddrinfo error: out of memory. */
     public static final int EAI_MEMORY = -10;
+    /** getaddrinfo error: a system error; see errno. */
     public static final int EAI_SYSTEM = -11;
+    /** getaddrinfo error: an argument buffer overflowed. */
     public static final int EAI_OVERFLOW = -12;
+    /** getaddrinfo error: the request was canceled. */
     public static final int EAI_CANCELED = -101;
 
     // struct addrinfo, glibc x86_64 and aarch64: four ints, socklen_t (+4 padding), three pointers.
@@ -71,6 +91,13 @@ public final class Netdb {
      * socket type and protocol, the address (port 0 unless a service was given), and the canonical
      * name, which glibc sets on the first entry only and only for {@link #AI_CANONNAME}. An
      * immutable value.
+     *
+     * @param family {@code AF_INET} or {@code AF_INET6}
+     * @param socktype the socket type ({@code SOCK_STREAM}, {@code SOCK_DGRAM}, ...)
+     * @param protocol the protocol ({@code IPPROTO_TCP}, {@code IPPROTO_UDP}, ...)
+     * @param addr the address, with port 0 unless a service was given
+     * @param canonname the canonical name, on the first entry with {@link #AI_CANONNAME} only;
+     *     otherwise null
      */
     public record AddrInfo(int family, int socktype, int protocol, SockAddr addr, String canonname) {}
 
@@ -83,6 +110,12 @@ public final class Netdb {
      *
      * <p>Blocks: call it on a work-pool thread.
      *
+     * @param node a host name or address literal, or null
+     * @param service a port number or service name, or null
+     * @param family the address family hint
+     * @param socktype the socket type hint, 0 for any
+     * @param flags {@code AI_*} flags
+     * @return the entries, in getaddrinfo's order
      * @throws ErrnoException in Node's DNSException shape, syscall {@code "getaddrinfo"} and
      *     {@code hostname} = {@code node}: code ENOTFOUND for EAI_NONAME and EAI_NODATA,
      *     EAI_AGAIN, EAI_FAIL... by name, and the errno's name for EAI_SYSTEM
@@ -116,7 +149,12 @@ public final class Netdb {
         }
     }
 
-    /** gai_strerror(3): glibc's text for an {@code EAI_*} code ("Name or service not known"). */
+    /**
+     * gai_strerror(3): glibc's text for an {@code EAI_*} code ("Name or service not known").
+     *
+     * @param errcode an {@code EAI_*} code
+     * @return glibc's text for it
+     */
     public static String gai_strerror(int errcode) {
         try {
             MemorySegment p = MemorySegment.ofAddress(Native.call(GAI_STRERROR, Native.state(), errcode));
@@ -129,6 +167,10 @@ public final class Netdb {
     /**
      * libuv's {@code uv__getaddrinfo_translate_error}: an {@code EAI_*} result as an entry of the
      * error table; {@code EAI_SYSTEM} becomes {@code errno}'s own entry.
+     *
+     * @param eai an {@code EAI_*} result
+     * @param errno the errno that came with {@code EAI_SYSTEM}
+     * @return the error table's entry
      */
     public static Errno translate(int eai, int errno) {
         return switch (eai) {

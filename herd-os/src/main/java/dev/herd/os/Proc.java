@@ -20,20 +20,33 @@ public final class Proc {
     private Proc() {}
 
     // idtype_t
+    /** waitid idtype: wait for the child with this pid. */
     public static final int P_PID = 1;
+    /** waitid idtype: wait for the child this pidfd refers to. */
     public static final int P_PIDFD = 3;
     // waitid options
+    /** waitid option: return at once if no child has changed state. */
     public static final int WNOHANG = 1;
+    /** waitid option: report children stopped by a signal. */
     public static final int WSTOPPED = 2;
+    /** waitid option: report children that have exited or were killed. */
     public static final int WEXITED = 4;
+    /** waitid option: report children continued by SIGCONT. */
     public static final int WCONTINUED = 8;
+    /** waitid option: leave the child waitable (do not reap it). */
     public static final int WNOWAIT = 0x1000000;
     // si_code values for SIGCHLD
+    /** siginfo si_code: the child exited; si_status is its exit code. */
     public static final int CLD_EXITED = 1;
+    /** siginfo si_code: the child was killed by a signal; si_status is the signal. */
     public static final int CLD_KILLED = 2;
+    /** siginfo si_code: the child was killed by a signal and dumped core. */
     public static final int CLD_DUMPED = 3;
+    /** siginfo si_code: a traced child has trapped. */
     public static final int CLD_TRAPPED = 4;
+    /** siginfo si_code: the child was stopped by a signal. */
     public static final int CLD_STOPPED = 5;
+    /** siginfo si_code: the child continued (SIGCONT). */
     public static final int CLD_CONTINUED = 6;
     /** pidfd_open flag: a non-blocking pidfd (waitid on it gives EAGAIN while the child runs). */
     public static final int PIDFD_NONBLOCK = 0x800;
@@ -55,6 +68,10 @@ public final class Proc {
      * kill(2). Signal 0 checks that {@code pid} exists and may be signalled (0, -ESRCH or
      * -EPERM). As in C and Node, {@code pid} 0 or negative addresses a process group, and -1
      * every process the caller may signal.
+     *
+     * @param pid the process, or a process group (0 or negative)
+     * @param sig the signal number, 0 to check only
+     * @return 0, or -errno
      */
     public static int kill(int pid, int sig) {
         MemorySegment st = Native.state();
@@ -71,6 +88,10 @@ public final class Proc {
      * or {@link #PIDFD_NONBLOCK}). It turns readable in epoll when the process exits. Returns the
      * fd, which the caller owns, or -errno (-ESRCH if there is no such process, -ENOSYS before
      * Linux 5.3). Race-free for an unreaped child: its pid cannot be reused before it is reaped.
+     *
+     * @param pid the process
+     * @param flags 0 or {@link #PIDFD_NONBLOCK}
+     * @return the new descriptor, or -errno
      */
     public static int pidfd_open(int pid, int flags) {
         MemorySegment st = Native.state();
@@ -86,7 +107,13 @@ public final class Proc {
         }
     }
 
-    /** pidfd_send_signal(2) with no siginfo and flags 0; returns 0 or -errno (-ESRCH once it has exited). */
+    /**
+     * pidfd_send_signal(2) with no siginfo and flags 0; returns 0 or -errno (-ESRCH once it has exited).
+     *
+     * @param pidfd the process's pidfd
+     * @param sig the signal number
+     * @return 0, or -errno
+     */
     public static int pidfd_send_signal(int pidfd, int sig) {
         MemorySegment st = Native.state();
         try {
@@ -107,32 +134,40 @@ public final class Proc {
      * {@code status} (si_status: the exit code for CLD_EXITED, otherwise a signal number). A
      * {@code pid} of 0 means "nothing yet" (WNOHANG and the child has not changed state).
      * An immutable value, safe to pass between threads.
+     *
+     * @param pid the child's pid, or 0 if no child has changed state yet
+     * @param code si_code: {@link #CLD_EXITED}, {@link #CLD_KILLED}, {@link #CLD_DUMPED}, ...
+     * @param status si_status: the exit code for CLD_EXITED, otherwise a signal number
      */
     public record WaitStatus(int pid, int code, int status) {
         /** The WNOHANG answer for a child that has not changed state. */
         public static final WaitStatus NOTHING_YET = new WaitStatus(0, 0, 0);
 
-        /** Whether a child changed state (false for WNOHANG's "nothing yet"). */
+        /** {@return whether a child changed state (false for WNOHANG's "nothing yet")} */
         public boolean ready() {
             return pid != 0;
         }
 
-        /** Whether the child exited normally; {@link #status()} is then its exit code. */
+        /** {@return whether the child exited normally; {@link #status()} is then its exit code} */
         public boolean exited() {
             return pid != 0 && code == CLD_EXITED;
         }
 
-        /** Whether a signal ended the child; {@link #status()} is then the signal number. */
+        /** {@return whether a signal ended the child; {@link #status()} is then the signal number} */
         public boolean signaled() {
             return pid != 0 && (code == CLD_KILLED || code == CLD_DUMPED);
         }
 
-        /** Node's {@code code} argument of 'exit': the exit code, or {@code null} if signalled or not ready. */
+        /**
+         * {@return Node's {@code code} argument of 'exit': the exit code, or {@code null} if signalled or not ready}
+         */
         public Integer exitCode() {
             return exited() ? status : null;
         }
 
-        /** Node's {@code signal} argument of 'exit': "SIGKILL", or {@code null} if it exited or is not ready. */
+        /**
+         * {@return Node's {@code signal} argument of 'exit': "SIGKILL", or {@code null} if it exited or is not ready}
+         */
         public String signalCode() {
             return signaled() ? Signals.name(status) : null;
         }
@@ -144,6 +179,9 @@ public final class Proc {
      * {@link #WNOWAIT}, {@link #WSTOPPED}, {@link #WCONTINUED}. Blocks unless WNOHANG (or the pidfd
      * is non-blocking).
      *
+     * @param idtype {@link #P_PID} or {@link #P_PIDFD}
+     * @param id the pid or the pidfd
+     * @param options {@code W*} options
      * @return the child's state change, or {@link WaitStatus#NOTHING_YET} (WNOHANG only)
      * @throws IllegalArgumentException for any other idtype (see the reaping rule above)
      * @throws ErrnoException syscall {@code "waitid"}: ECHILD if it is not our unreaped child
@@ -175,12 +213,12 @@ public final class Proc {
         }
     }
 
-    /** getpid(2). */
+    /** {@return getpid(2): this process's id} */
     public static int getpid() {
         return LibC.getpid();
     }
 
-    /** getppid(2). */
+    /** {@return getppid(2): the parent process's id} */
     public static int getppid() {
         return LibC.getppid();
     }

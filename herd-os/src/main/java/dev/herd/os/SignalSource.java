@@ -76,7 +76,7 @@ public final class SignalSource {
      * it closes may still reach the listener once.
      */
     public interface Registration extends AutoCloseable {
-        /** The signal number watched. */
+        /** {@return the signal number watched} */
         int signum();
 
         /** Stops delivery to this listener; later calls do nothing. */
@@ -115,6 +115,9 @@ public final class SignalSource {
      * JVM signal-delivery thread (see the class comment), until the returned registration is
      * closed.
      *
+     * @param signum the signal number
+     * @param listener called with the signal number on each delivery
+     * @return the registration; closing it stops the calls
      * @throws IllegalArgumentException if {@code signum} is not a signal in {@link Signals}, or
      *     cannot be caught in a JVM (see "Refused signals")
      */
@@ -156,6 +159,8 @@ public final class SignalSource {
      * an orderly shutdown and exit with code 128 + n. A signal the process inherited as ignored
      * stays ignored; a JVM started with {@code -Xrs} keeps its behaviour. Meant for a program's
      * entry point (Herd.run); calling it again does nothing more.
+     *
+     * @param signum the signal number
      */
     public static synchronized void terminateByDefault(int signum) {
         String name = Signals.name(signum);
@@ -197,7 +202,12 @@ public final class SignalSource {
         }
     }
 
-    /** Whether {@code signum} has at least one open registration (for tests and diagnostics). */
+    /**
+     * Whether {@code signum} has at least one open registration (for tests and diagnostics).
+     *
+     * @param signum the signal number
+     * @return whether it has at least one open registration
+     */
     public static synchronized boolean isWatched(int signum) {
         return WATCHED.containsKey(signum);
     }

@@ -57,6 +57,9 @@ public final class SockAddr {
      * An IPv4 or IPv6 address from a literal ({@code "127.0.0.1"}, {@code "::1"},
      * {@code "fe80::1%eth0"}, {@code "fe80::1%2"}) and a port.
      *
+     * @param host an IPv4 or IPv6 literal, optionally with a {@code %zone}
+     * @param port the port, 0 to 65535
+     * @return the address
      * @throws IllegalArgumentException if {@code host} is not an IP literal, its zone names no
      *     interface, or the port is outside 0..65535
      */
@@ -72,14 +75,28 @@ public final class SockAddr {
         return new SockAddr(Net.AF_INET6, v6, port, 0, scope, null);
     }
 
-    /** An IPv4 address from its 4 bytes in network order. */
+    /**
+     * An IPv4 address from its 4 bytes in network order.
+     *
+     * @param addr the 4 bytes, network order
+     * @param port the port
+     * @return the address
+     */
     public static SockAddr ipv4(byte[] addr, int port) {
         if (addr.length != 4) throw new IllegalArgumentException("IPv4 address needs 4 bytes, got " + addr.length);
         checkPort(port);
         return new SockAddr(Net.AF_INET, addr.clone(), port, 0, 0, null);
     }
 
-    /** An IPv6 address from its 16 bytes in network order, with flow info and scope id. */
+    /**
+     * An IPv6 address from its 16 bytes in network order, with flow info and scope id.
+     *
+     * @param addr the 16 bytes, network order
+     * @param port the port
+     * @param flowinfo {@code sin6_flowinfo}, host order
+     * @param scopeId {@code sin6_scope_id}: an interface index, or 0
+     * @return the address
+     */
     public static SockAddr ipv6(byte[] addr, int port, int flowinfo, int scopeId) {
         if (addr.length != 16) throw new IllegalArgumentException("IPv6 address needs 16 bytes, got " + addr.length);
         checkPort(port);
@@ -90,6 +107,8 @@ public final class SockAddr {
      * A Unix socket path. {@code ""} is the unnamed address (what an unbound socket or a
      * socketpair end reports; binding it autobinds an abstract name).
      *
+     * @param path the socket's path; a leading NUL names an abstract socket
+     * @return the address
      * @throws ErrnoException ENAMETOOLONG (syscall {@code "sockaddr_un"}, with the path) when the
      *     path does not fit {@code sun_path}; callers re-raise it under their own syscall name
      * @throws IllegalArgumentException if a filesystem path contains a NUL byte
@@ -108,7 +127,12 @@ public final class SockAddr {
         return new SockAddr(Net.AF_UNIX, b, 0, 0, 0, path);
     }
 
-    /** Node's {@code net.isIP}: 4 or 6 for an IP literal, 0 otherwise. Never resolves names. */
+    /**
+     * Node's {@code net.isIP}: 4 or 6 for an IP literal, 0 otherwise. Never resolves names.
+     *
+     * @param s any string
+     * @return 4 or 6 for an IP literal, 0 otherwise
+     */
     public static int isIP(String s) {
         if (s == null) return 0;
         if (parseIPv4(s) != null) return 4;
@@ -117,12 +141,12 @@ public final class SockAddr {
         return parseIPv6(pct < 0 ? s : s.substring(0, pct)) != null ? 6 : 0;
     }
 
-    /** {@code AF_INET}, {@code AF_INET6} or {@code AF_UNIX}. */
+    /** {@return {@code AF_INET}, {@code AF_INET6} or {@code AF_UNIX}} */
     public int af() {
         return af;
     }
 
-    /** Node's family name: {@code "IPv4"}, {@code "IPv6"} or {@code "unix"}. */
+    /** {@return Node's family name: {@code "IPv4"}, {@code "IPv6"} or {@code "unix"}} */
     public String family() {
         return switch (af) {
             case Net.AF_INET -> "IPv4";
@@ -131,11 +155,12 @@ public final class SockAddr {
         };
     }
 
+    /** {@return whether this is a Unix-domain address} */
     public boolean isUnix() {
         return af == Net.AF_UNIX;
     }
 
-    /** Whether this is a Unix address in Linux's abstract namespace (path starts with NUL). */
+    /** {@return whether this is a Unix address in Linux's abstract namespace (path starts with NUL)} */
     public boolean isAbstract() {
         return af == Net.AF_UNIX && bytes.length > 0 && bytes[0] == 0;
     }
@@ -143,6 +168,8 @@ public final class SockAddr {
     /**
      * The address as Node reports it: {@code "127.0.0.1"}, {@code "::1"}, a link-local IPv6
      * address with its {@code %interface} (as Node's {@code AddressToJS} adds), or the Unix path.
+     *
+     * @return the address as text
      */
     public String address() {
         return switch (af) {
@@ -152,32 +179,37 @@ public final class SockAddr {
         };
     }
 
-    /** The port, 0 for Unix addresses. */
+    /** {@return the port, 0 for Unix addresses} */
     public int port() {
         return port;
     }
 
-    /** {@code sin6_flowinfo} (host order); 0 for others. */
+    /** {@return {@code sin6_flowinfo} (host order); 0 for others} */
     public int flowinfo() {
         return flowinfo;
     }
 
-    /** {@code sin6_scope_id} (an interface index); 0 for others. */
+    /** {@return {@code sin6_scope_id} (an interface index); 0 for others} */
     public int scopeId() {
         return scopeId;
     }
 
-    /** The Unix path, or {@code null} for IP addresses. */
+    /** {@return the Unix path, or {@code null} for IP addresses} */
     public String path() {
         return path;
     }
 
-    /** A copy of the raw address: 4 or 16 bytes in network order, or the Unix path's bytes. */
+    /** {@return a copy of the raw address: 4 or 16 bytes in network order, or the Unix path's bytes} */
     public byte[] addressBytes() {
         return bytes.clone();
     }
 
-    /** This address with another port (IP only). */
+    /**
+     * This address with another port (IP only).
+     *
+     * @param port the new port
+     * @return this address with {@code port} (IP only)
+     */
     public SockAddr withPort(int port) {
         if (af == Net.AF_UNIX) throw new IllegalStateException("a Unix address has no port");
         checkPort(port);

@@ -42,8 +42,11 @@ public final class Spawn {
 
     /** posix_spawnattr flags (a C {@code short}). */
     public static final int POSIX_SPAWN_RESETIDS = 0x01;
+    /** posix_spawnattr flag: put the child in the process group set in the attributes. */
     public static final int POSIX_SPAWN_SETPGROUP = 0x02;
+    /** posix_spawnattr flag: reset the signals in the attributes' set to their default action. */
     public static final int POSIX_SPAWN_SETSIGDEF = 0x04;
+    /** posix_spawnattr flag: give the child the signal mask set in the attributes. */
     public static final int POSIX_SPAWN_SETSIGMASK = 0x08;
     /** GNU, glibc 2.26+: the child calls setsid(), a new session and process group (Node's {@code detached}). */
     public static final int POSIX_SPAWN_SETSID = 0x80;
@@ -105,6 +108,7 @@ public final class Spawn {
      * @param flags {@link #POSIX_SPAWN_SETSID}, {@link #POSIX_SPAWN_SETPGROUP} or 0 (the signal
      *     mask and dispositions are always reset); SETSID and SETPGROUP together are refused
      * @param pgroup the process group for SETPGROUP (0: a new group led by the child)
+     * @return the child's pid, or -errno
      * @throws IllegalArgumentException for a NUL byte in a string, an empty argv, a bad fd or flag
      */
     public static int posix_spawn(String path, List<String> argv, List<String> envp, String cwd,

@@ -14,8 +14,11 @@ import java.lang.foreign.ValueLayout;
 public final class Sys {
     private Sys() {}
 
+    /** getrusage(2) who: the calling process. */
     public static final int RUSAGE_SELF = 0;
+    /** getrusage(2) who: the terminated, waited-for children. */
     public static final int RUSAGE_CHILDREN = -1;
+    /** getrusage(2) who: the calling thread. */
     public static final int RUSAGE_THREAD = 1;
     /** sizeof(struct rusage) on 64-bit Linux: two timevals and fourteen longs. */
     private static final long RUSAGE_SIZE = 144;
@@ -37,7 +40,7 @@ public final class Sys {
     private static final long SIGACTION_SIZE = 152;
     private static final long SIG_IGN = 1;
 
-    /** getcwd(3); throws {@link ErrnoException} if the directory is gone (ENOENT). */
+    /** {@return getcwd(3): the working directory; throws {@link ErrnoException} if it is gone (ENOENT)} */
     public static String getcwd() {
         MemorySegment st = Native.state();
         try (Arena a = Arena.ofConfined()) {
@@ -52,7 +55,12 @@ public final class Sys {
         }
     }
 
-    /** chdir(2); returns 0 or -errno. */
+    /**
+     * chdir(2); returns 0 or -errno.
+     *
+     * @param path the new working directory
+     * @return 0, or -errno
+     */
     public static int chdir(String path) {
         MemorySegment st = Native.state();
         try (Arena a = Arena.ofConfined()) {
@@ -67,6 +75,9 @@ public final class Sys {
     /**
      * getrusage(2) CPU times: {@code {user µs, system µs}} for {@code who} (RUSAGE_SELF,
      * RUSAGE_CHILDREN, RUSAGE_THREAD); throws {@link ErrnoException} on failure.
+     *
+     * @param who RUSAGE_SELF, RUSAGE_CHILDREN or RUSAGE_THREAD
+     * @return user and system CPU time in microseconds
      */
     public static long[] getrusage(int who) {
         MemorySegment st = Native.state();
@@ -87,6 +98,9 @@ public final class Sys {
     /**
      * getrlimit(2): {@code {soft, hard}} for {@code resource} ({@link #RLIMIT_NOFILE}, ...), where
      * {@link #RLIM_INFINITY} means unlimited; throws {@link ErrnoException} on failure.
+     *
+     * @param resource the resource ({@link #RLIMIT_NOFILE}, ...)
+     * @return the soft and the hard limit
      */
     public static long[] getrlimit(int resource) {
         MemorySegment st = Native.state();
@@ -106,6 +120,11 @@ public final class Sys {
      * setrlimit(2) for the whole process; returns 0 or -errno (EPERM when raising the hard limit
      * unprivileged, EINVAL when soft exceeds hard). Lowering RLIMIT_NOFILE leaves descriptors
      * already open alone; only new ones must fit under it.
+     *
+     * @param resource the resource ({@link #RLIMIT_NOFILE}, ...)
+     * @param soft the new soft limit
+     * @param hard the new hard limit
+     * @return 0, or -errno
      */
     public static int setrlimit(int resource, long soft, long hard) {
         MemorySegment st = Native.state();
@@ -120,7 +139,12 @@ public final class Sys {
         }
     }
 
-    /** Whether {@code signum}'s disposition is SIG_IGN (queried with sigaction; nothing changes). */
+    /**
+     * Whether {@code signum}'s disposition is SIG_IGN (queried with sigaction; nothing changes).
+     *
+     * @param signum the signal number
+     * @return whether its disposition is SIG_IGN
+     */
     public static boolean isSignalIgnored(int signum) {
         MemorySegment st = Native.state();
         try (Arena a = Arena.ofConfined()) {
@@ -139,12 +163,18 @@ public final class Sys {
      * Sets {@code signum}'s disposition to SIG_DFL. Only a plain value is installed, never a
      * handler of ours (a Java upcall from a signal context would crash the JVM). Used to undo an
      * inherited SIG_IGN, which HotSpot would otherwise refuse to replace.
+     *
+     * @param signum the signal number
      */
     public static void setSignalDefault(int signum) {
         setDisposition(signum, 0);
     }
 
-    /** Sets {@code signum}'s disposition back to SIG_IGN. */
+    /**
+     * Sets {@code signum}'s disposition back to SIG_IGN.
+     *
+     * @param signum the signal number
+     */
     public static void setSignalIgnored(int signum) {
         setDisposition(signum, SIG_IGN);
     }

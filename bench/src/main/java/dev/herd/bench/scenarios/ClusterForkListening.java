@@ -30,6 +30,11 @@ public final class ClusterForkListening {
 
     private ClusterForkListening() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> {
             if (Cluster.isPrimary()) Rounds.run(argv, ClusterForkListening::round);

@@ -11,6 +11,11 @@ import java.util.stream.Stream;
 public final class ClusterHttp2 {
     private ClusterHttp2() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         ClusterHttp.main(Stream.concat(Stream.of("--workers", "2"), Stream.of(args)).toArray(String[]::new));
     }

@@ -29,6 +29,11 @@ public final class ClusterShare {
     public static final class RoundRobin {
         private RoundRobin() {}
 
+        /**
+         * Runs the program (see the class comment).
+         *
+         * @param args the command-line arguments
+         */
         public static void main(String[] args) {
             run(Cluster.SCHED_RR, "round-robin", args);
         }
@@ -38,6 +43,11 @@ public final class ClusterShare {
     public static final class ReusePort {
         private ReusePort() {}
 
+        /**
+         * Runs the program (see the class comment).
+         *
+         * @param args the command-line arguments
+         */
         public static void main(String[] args) {
             run(Cluster.SCHED_REUSEPORT, "reuseport", args);
         }

@@ -17,6 +17,11 @@ import java.util.List;
 public final class ExecfileEcho {
     private ExecfileEcho() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> Rounds.run(argv, ExecfileEcho::round));
     }

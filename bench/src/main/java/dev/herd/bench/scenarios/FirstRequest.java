@@ -38,6 +38,11 @@ public final class FirstRequest {
 
     private FirstRequest() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> {
             if (Cluster.isPrimary()) Rounds.run(argv, FirstRequest::round);

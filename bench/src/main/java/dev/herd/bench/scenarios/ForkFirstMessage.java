@@ -23,6 +23,11 @@ import java.util.List;
 public final class ForkFirstMessage {
     private ForkFirstMessage() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> ForkChildJvm.fastStartOptions(ForkFirstMessageChild.class.getName(),
                 execArgv -> Rounds.run(argv, (n, sample, done) -> round(n, sample, done, execArgv))));

@@ -12,6 +12,11 @@ import dev.herd.node.Herd;
 public final class ForkFirstMessageChild {
     private ForkFirstMessageChild() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> process().send(process().pid()));
     }

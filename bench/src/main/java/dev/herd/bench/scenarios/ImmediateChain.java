@@ -13,6 +13,11 @@ import dev.herd.node.Herd;
 public final class ImmediateChain {
     private ImmediateChain() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> Rounds.run(argv, ImmediateChain::round));
     }

@@ -29,6 +29,11 @@ public final class IpcHandles {
 
     private IpcHandles() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> {
             ChildProcess child = ChildProcesses.fork(IpcHandlesChild.class.getName());

@@ -16,6 +16,11 @@ import dev.herd.node.net.Socket;
 public final class IpcHandlesChild {
     private IpcHandlesChild() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> {
             process().on("message", a -> {

@@ -29,6 +29,11 @@ public final class IpcOneway1k {
 
     private IpcOneway1k() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> IpcArgs.runWithChild(argv, IpcOneway1kChild.class, IpcOneway1k::round));
     }

@@ -15,6 +15,11 @@ import java.util.Map;
 public final class IpcOneway1kChild {
     private IpcOneway1kChild() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> {
             var s = new Object() {

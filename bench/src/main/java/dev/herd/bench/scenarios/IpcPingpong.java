@@ -26,6 +26,11 @@ public final class IpcPingpong {
 
     private IpcPingpong() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> IpcArgs.runWithChild(argv, IpcPingpongChild.class, IpcPingpong::round));
     }

@@ -11,6 +11,11 @@ import dev.herd.node.Herd;
 public final class IpcPingpongChild {
     private IpcPingpongChild() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> {
             process().on("message", a -> process().send(a[0]));

@@ -23,6 +23,11 @@ public final class LoopExecute {
 
     private LoopExecute() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> Rounds.run(argv, LoopExecute::round));
     }

@@ -14,6 +14,11 @@ import dev.herd.node.Herd;
 public final class MicrotaskChain {
     private MicrotaskChain() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> Rounds.run(argv, MicrotaskChain::round));
     }

@@ -16,6 +16,11 @@ import dev.herd.node.NodeProcess;
 public final class NextTickChain {
     private NextTickChain() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> Rounds.run(argv, NextTickChain::round));
     }

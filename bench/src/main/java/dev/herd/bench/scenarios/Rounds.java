@@ -27,6 +27,13 @@ public final class Rounds {
     /** One round of a scenario: starts work of size {@code n}; calls {@code done} once when it is over. */
     @FunctionalInterface
     public interface Round {
+        /**
+         * Starts one round.
+         *
+         * @param n the size of the work
+         * @param sample where the round records what it measured and checked
+         * @param done to call once when the round is over
+         */
         void start(int n, Sample sample, Runnable done);
     }
 
@@ -36,10 +43,26 @@ public final class Rounds {
         /** Check name to the detail of its failure, or null when it passed. */
         final Map<String, String> failures = new LinkedHashMap<>();
 
+        /** An empty sample: nothing measured, nothing checked. */
+        public Sample() {}
+
+        /**
+         * Records a measured value.
+         *
+         * @param name the metric's name
+         * @param value its value
+         */
         public void metric(String name, double value) {
             metrics.put(name, value);
         }
 
+        /**
+         * Records a check; a failure stays failed for the round.
+         *
+         * @param name the check's name
+         * @param ok whether it passed
+         * @param detail what was seen, for a failure
+         */
         public void check(String name, boolean ok, String detail) {
             if (!failures.containsKey(name) || failures.get(name) == null) {
                 failures.put(name, ok ? null : detail);
@@ -76,7 +99,12 @@ public final class Rounds {
         return s.length % 2 == 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
     }
 
-    /** Runs W + T rounds of {@code round}, then prints the METRIC and CHECK lines. */
+    /**
+     * Runs W + T rounds of {@code round}, then prints the METRIC and CHECK lines.
+     *
+     * @param argv the program's arguments: N W T
+     * @param round the round to run
+     */
     public static void run(String[] argv, Round round) {
         Args args = parseArgs(argv);
         List<Sample> timedSamples = new ArrayList<>();
@@ -124,13 +152,16 @@ public final class Rounds {
     /**
      * Ends the program at once after printing {@code CHECK <check> fail <detail>}: for what a
      * round cannot recover from (a server that cannot listen, a round over its time limit).
+     *
+     * @param check the check's name
+     * @param detail what went wrong
      */
     public static void abort(String check, String detail) {
         System.out.println("CHECK " + check + " fail " + detail);
         process().exit(1);
     }
 
-    /** Monotonic nanoseconds (Node's process.hrtime.bigint()). */
+    /** {@return monotonic nanoseconds (Node's process.hrtime.bigint())} */
     public static long nowNs() {
         return process().hrtimeBigint();
     }

@@ -23,6 +23,11 @@ import java.util.function.IntSupplier;
 public final class Serialize {
     private Serialize() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> Rounds.run(argv, Serialize::round));
     }

@@ -33,6 +33,11 @@ public final class TcpEchoThroughput {
 
     private TcpEchoThroughput() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> Rounds.run(argv, TcpEchoThroughput::round));
     }

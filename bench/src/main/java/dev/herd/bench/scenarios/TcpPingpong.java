@@ -27,6 +27,11 @@ public final class TcpPingpong {
 
     private TcpPingpong() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> Rounds.run(argv, TcpPingpong::round));
     }

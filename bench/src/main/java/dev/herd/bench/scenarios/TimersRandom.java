@@ -33,6 +33,11 @@ public final class TimersRandom {
 
     private TimersRandom() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> Rounds.run(argv, TimersRandom::round));
     }

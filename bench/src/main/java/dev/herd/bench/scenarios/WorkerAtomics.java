@@ -24,6 +24,11 @@ import java.util.List;
 public final class WorkerAtomics {
     private WorkerAtomics() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> Rounds.run(argv, WorkerAtomics::round));
     }

@@ -24,6 +24,11 @@ public final class WorkerIdleRss {
 
     private WorkerIdleRss() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> Rounds.run(argv, WorkerIdleRss::round));
     }

@@ -23,6 +23,11 @@ public final class WorkerOneway {
 
     private WorkerOneway() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> Rounds.run(argv, WorkerOneway::round));
     }

@@ -16,6 +16,11 @@ import dev.herd.node.worker_threads.Worker;
 public final class WorkerPingpong {
     private WorkerPingpong() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> Rounds.run(argv, WorkerPingpong::round));
     }

@@ -18,6 +18,11 @@ import java.util.Arrays;
 public final class WorkerStart {
     private WorkerStart() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> Rounds.run(argv, WorkerStart::round));
     }

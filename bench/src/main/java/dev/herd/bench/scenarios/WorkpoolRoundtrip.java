@@ -18,6 +18,11 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class WorkpoolRoundtrip {
     private WorkpoolRoundtrip() {}
 
+    /**
+     * Runs the program (see the class comment).
+     *
+     * @param args the command-line arguments
+     */
     public static void main(String[] args) {
         Herd.run(args, argv -> Rounds.run(argv, WorkpoolRoundtrip::round));
     }

@@ -241,6 +241,7 @@ public class ChildProcess extends EventEmitter {
     /**
      * Sends SIGTERM (Node's {@code subprocess.kill()}).
      *
+     * @return whether the signal was delivered
      * @see #kill(Object)
      */
     public boolean kill() {
@@ -252,6 +253,8 @@ public class ChildProcess extends EventEmitter {
      * that the child is there — and returns whether it was delivered. A child that has exited
      * (ESRCH) gives false, as in Node; EPERM is emitted as 'error'.
      *
+     * @param signal a signal name or an Integer number
+     * @return whether the signal was delivered
      * @throws dev.herd.node.NodeError ERR_UNKNOWN_SIGNAL for an unknown signal
      * @throws ErrnoException EINVAL or ENOSYS ("kill EINVAL") if the system refuses the signal
      */
@@ -274,62 +277,64 @@ public class ChildProcess extends EventEmitter {
         return false;
     }
 
-    /** Whether a {@link #kill} delivered a signal (not whether the child died of it). */
+    /** {@return whether a {@link #kill} delivered a signal (not whether the child died of it)} */
     public boolean killed() {
         return killed;
     }
 
-    /** The process id, or {@code null} if the spawn failed (Node: undefined). */
+    /** {@return the process id, or {@code null} if the spawn failed (Node: undefined)} */
     public Integer pid() {
         return pid == 0 ? null : pid;
     }
 
-    /** The exit code once exited normally, the negative errno after a start failure, else {@code null}. */
+    /**
+     * {@return the exit code once exited normally, the negative errno after a start failure, else {@code null}}
+     */
     public Integer exitCode() {
         return exitCode;
     }
 
-    /** The name of the signal that ended the child ("SIGTERM"), or {@code null}. */
+    /** {@return the name of the signal that ended the child ("SIGTERM"), or {@code null}} */
     public String signalCode() {
         return signalCode;
     }
 
-    /** The program started (the shell with the {@code shell} option). */
+    /** {@return the program started (the shell with the {@code shell} option)} */
     public String spawnfile() {
         return spawnfile;
     }
 
-    /** The full argument vector, argv[0] first. */
+    /** {@return the full argument vector, argv[0] first} */
     public List<String> spawnargs() {
         return spawnargs;
     }
 
-    /** The child's stdin (writable), or {@code null} if slot 0 is not a pipe. */
+    /** {@return the child's stdin (writable), or {@code null} if slot 0 is not a pipe} */
     public Socket stdin() {
         return stdin;
     }
 
-    /** The child's stdout (readable), or {@code null} if slot 1 is not a pipe. */
+    /** {@return the child's stdout (readable), or {@code null} if slot 1 is not a pipe} */
     public Socket stdout() {
         return stdout;
     }
 
-    /** The child's stderr (readable), or {@code null} if slot 2 is not a pipe. */
+    /** {@return the child's stderr (readable), or {@code null} if slot 2 is not a pipe} */
     public Socket stderr() {
         return stderr;
     }
 
-    /** One entry per slot: the pipe's socket, or {@code null}. Unmodifiable. */
+    /** {@return one entry per slot: the pipe's socket, or {@code null}; unmodifiable} */
     public List<Socket> stdio() {
         return stdio;
     }
 
-    /** Whether an IPC channel is open (Node's {@code connected}). */
+    /** {@return whether an IPC channel is open (Node's {@code connected})} */
     public boolean connected() {
         return channel != null && channel.connected();
     }
 
-    /** The IPC channel (Node's {@code subprocess.channel}), or null without one. */
+    /** {@return the IPC channel (Node's {@code subprocess.channel}), or null without one} */
     public Channel channel() {
         return channel;
     }
@@ -339,6 +344,11 @@ public class ChildProcess extends EventEmitter {
      * optional handle (a net.Server, net.Socket, dgram.Socket or raw Tcp/Pipe/Udp), options and
      * callback; see {@link Channel#send}. Returns false when the channel is closed or backed up.
      *
+     * @param message the message: a value of the value model
+     * @param handle a handle to send with it, or null
+     * @param options send options, or null
+     * @param callback runs once the message is written or failed, or null
+     * @return false when the channel is closed or backed up
      * @throws IllegalStateException when the child has no channel (Node's send is then undefined)
      */
     public boolean send(Object message, Object handle, Channel.SendOptions options, Channel.SendCallback callback) {
@@ -347,17 +357,34 @@ public class ChildProcess extends EventEmitter {
         return channel.send(message, handle, options, callback);
     }
 
-    /** {@link #send(Object, Object, Channel.SendOptions, Channel.SendCallback)} of a message alone. */
+    /**
+     * {@link #send(Object, Object, Channel.SendOptions, Channel.SendCallback)} of a message alone.
+     *
+     * @param message the message
+     * @return false when the channel is closed or backed up
+     */
     public boolean send(Object message) {
         return send(message, null, null, null);
     }
 
-    /** {@link #send(Object, Object, Channel.SendOptions, Channel.SendCallback)} with a callback. */
+    /**
+     * {@link #send(Object, Object, Channel.SendOptions, Channel.SendCallback)} with a callback.
+     *
+     * @param message the message
+     * @param callback runs once the message is written or failed, or null
+     * @return false when the channel is closed or backed up
+     */
     public boolean send(Object message, Channel.SendCallback callback) {
         return send(message, null, null, callback);
     }
 
-    /** {@link #send(Object, Object, Channel.SendOptions, Channel.SendCallback)} with a handle. */
+    /**
+     * {@link #send(Object, Object, Channel.SendOptions, Channel.SendCallback)} with a handle.
+     *
+     * @param message the message
+     * @param handle a handle to send with it, or null
+     * @return false when the channel is closed or backed up
+     */
     public boolean send(Object message, Object handle) {
         return send(message, handle, null, null);
     }

@@ -34,17 +34,34 @@ public final class ChildProcesses {
 
     // ---------------------------------------------------------------- spawn
 
-    /** {@link #spawn(String, List, SpawnOptions)} with no arguments and no options. */
+    /**
+     * {@link #spawn(String, List, SpawnOptions)} with no arguments and no options.
+     *
+     * @param file the program: a path, or a name looked up in PATH
+     * @return the child
+     */
     public static ChildProcess spawn(String file) {
         return spawn(file, null, null);
     }
 
-    /** {@link #spawn(String, List, SpawnOptions)} with no options. */
+    /**
+     * {@link #spawn(String, List, SpawnOptions)} with no options.
+     *
+     * @param file the program: a path, or a name looked up in PATH
+     * @param args its arguments
+     * @return the child
+     */
     public static ChildProcess spawn(String file, List<String> args) {
         return spawn(file, args, null);
     }
 
-    /** {@link #spawn(String, List, SpawnOptions)} with no arguments. */
+    /**
+     * {@link #spawn(String, List, SpawnOptions)} with no arguments.
+     *
+     * @param file the program: a path, or a name looked up in PATH
+     * @param options the options, or null
+     * @return the child
+     */
     public static ChildProcess spawn(String file, SpawnOptions options) {
         return spawn(file, null, options);
     }
@@ -55,6 +72,11 @@ public final class ChildProcesses {
      * failure such as ENOENT is an 'error' event on the next tick, never an exception. Options
      * read: cwd, env, argv0, stdio, detached, uid, gid, shell, serialization, timeout and
      * killSignal (kill after the timeout), signal (kill on abort, then 'error' with ABORT_ERR).
+     *
+     * @param file the program: a path, or a name looked up in PATH
+     * @param args its arguments, or null
+     * @param options the options, or null
+     * @return the child
      */
     public static ChildProcess spawn(String file, List<String> args, SpawnOptions options) {
         Environment env = Environment.current();
@@ -114,12 +136,23 @@ public final class ChildProcesses {
 
     // ---------------------------------------------------------------- fork
 
-    /** {@link #fork(String, List, SpawnOptions)} with no arguments and no options. */
+    /**
+     * {@link #fork(String, List, SpawnOptions)} with no arguments and no options.
+     *
+     * @param module a main class, or a path ending in {@code .jar}
+     * @return the child
+     */
     public static ChildProcess fork(String module) {
         return fork(module, null, null);
     }
 
-    /** {@link #fork(String, List, SpawnOptions)} with no options. */
+    /**
+     * {@link #fork(String, List, SpawnOptions)} with no options.
+     *
+     * @param module a main class, or a path ending in {@code .jar}
+     * @param args its arguments
+     * @return the child
+     */
     public static ChildProcess fork(String module, List<String> args) {
         return fork(module, args, null);
     }
@@ -134,6 +167,9 @@ public final class ChildProcesses {
      * what a server loads before its first request; a child also opens its IPC channel, parses
      * JSON and, as a cluster worker, listens through its primary, and the child cache holds those
      * classes too (./herd, make_child_aot_cache).
+     *
+     * @param execArgv this JVM's options
+     * @return the options for a forked child
      */
     public static List<String> childJvmOptions(List<String> execArgv) {
         String cache = System.getProperty(CHILD_AOT_CACHE_PROPERTY);
@@ -156,6 +192,10 @@ public final class ChildProcesses {
      * through {@code NODE_CHANNEL_FD}. A JVM child started this way starts its own loop with
      * {@code Herd.run} and talks through {@code process().send} / {@code 'message'}.
      *
+     * @param module a main class, a path ending in {@code .jar}, or with {@code execPath} any script
+     * @param args its arguments, or null
+     * @param options the options, or null
+     * @return the child, with its IPC channel
      * @throws NodeError ERR_CHILD_PROCESS_IPC_REQUIRED if a stdio list has no "ipc" entry,
      *     ERR_INVALID_ARG_TYPE / ERR_INVALID_ARG_VALUE for bad arguments, as Node
      */
@@ -226,12 +266,23 @@ public final class ChildProcesses {
 
     // ---------------------------------------------------------------- exec, execFile
 
-    /** {@link #exec(String, SpawnOptions, ExecCallback)} with no options and no callback. */
+    /**
+     * {@link #exec(String, SpawnOptions, ExecCallback)} with no options and no callback.
+     *
+     * @param command the command line
+     * @return the child
+     */
     public static ChildProcess exec(String command) {
         return exec(command, null, null);
     }
 
-    /** {@link #exec(String, SpawnOptions, ExecCallback)} with no options. */
+    /**
+     * {@link #exec(String, SpawnOptions, ExecCallback)} with no options.
+     *
+     * @param command the command line
+     * @param callback gets the error and the output once the child has exited
+     * @return the child
+     */
     public static ChildProcess exec(String command, ExecCallback callback) {
         return exec(command, null, callback);
     }
@@ -240,6 +291,11 @@ public final class ChildProcesses {
      * Runs {@code command} in a shell ({@code /bin/sh -c command}, or the {@code shell} option's
      * path) and calls {@code callback} with its output once it has exited (Node's
      * {@code child_process.exec}); see {@link #execFile(String, List, SpawnOptions, ExecCallback)}.
+     *
+     * @param command the command line
+     * @param options the options, or null
+     * @param callback gets the error and the output once the child has exited, or null
+     * @return the child
      */
     public static ChildProcess exec(String command, SpawnOptions options, ExecCallback callback) {
         if (command == null) throw Errors.invalidArgType("command", List.of("string"), null);
@@ -256,17 +312,36 @@ public final class ChildProcesses {
         return b.build();
     }
 
-    /** {@link #execFile(String, List, SpawnOptions, ExecCallback)} with no arguments and no options. */
+    /**
+     * {@link #execFile(String, List, SpawnOptions, ExecCallback)} with no arguments and no options.
+     *
+     * @param file the program
+     * @param callback gets the error and the output once the child has exited
+     * @return the child
+     */
     public static ChildProcess execFile(String file, ExecCallback callback) {
         return execFile(file, null, null, callback);
     }
 
-    /** {@link #execFile(String, List, SpawnOptions, ExecCallback)} with no options and no callback. */
+    /**
+     * {@link #execFile(String, List, SpawnOptions, ExecCallback)} with no options and no callback.
+     *
+     * @param file the program
+     * @param args its arguments
+     * @return the child
+     */
     public static ChildProcess execFile(String file, List<String> args) {
         return execFile(file, args, null, null);
     }
 
-    /** {@link #execFile(String, List, SpawnOptions, ExecCallback)} with no options. */
+    /**
+     * {@link #execFile(String, List, SpawnOptions, ExecCallback)} with no options.
+     *
+     * @param file the program
+     * @param args its arguments
+     * @param callback gets the error and the output once the child has exited
+     * @return the child
+     */
     public static ChildProcess execFile(String file, List<String> args, ExecCallback callback) {
         return execFile(file, args, null, callback);
     }
@@ -283,6 +358,10 @@ public final class ChildProcesses {
      * stdio is always three pipes.
      *
      * @param callback may be null: the child runs and its output is dropped
+     * @param file the program: a path, or a name looked up in PATH
+     * @param args its arguments, or null
+     * @param options the options, or null
+     * @return the child
      */
     public static ChildProcess execFile(String file, List<String> args, SpawnOptions options, ExecCallback callback) {
         SpawnOptions o = options == null ? SpawnOptions.DEFAULT : options;
@@ -466,17 +545,34 @@ public final class ChildProcesses {
 
     // ---------------------------------------------------------------- sync
 
-    /** {@link #spawnSync(String, List, SpawnOptions)} with no arguments and no options. */
+    /**
+     * {@link #spawnSync(String, List, SpawnOptions)} with no arguments and no options.
+     *
+     * @param file the program
+     * @return the outcome
+     */
     public static SpawnSyncResult spawnSync(String file) {
         return spawnSync(file, null, null);
     }
 
-    /** {@link #spawnSync(String, List, SpawnOptions)} with no options. */
+    /**
+     * {@link #spawnSync(String, List, SpawnOptions)} with no options.
+     *
+     * @param file the program
+     * @param args its arguments
+     * @return the outcome
+     */
     public static SpawnSyncResult spawnSync(String file, List<String> args) {
         return spawnSync(file, args, null);
     }
 
-    /** {@link #spawnSync(String, List, SpawnOptions)} with no arguments. */
+    /**
+     * {@link #spawnSync(String, List, SpawnOptions)} with no arguments.
+     *
+     * @param file the program
+     * @param options the options, or null
+     * @return the outcome
+     */
     public static SpawnSyncResult spawnSync(String file, SpawnOptions options) {
         return spawnSync(file, null, options);
     }
@@ -490,6 +586,11 @@ public final class ChildProcesses {
      * {@code input}. Output is byte[] unless {@code encoding} names an encoding. Options read:
      * cwd, env, argv0, stdio (no "ipc"), detached, uid, gid, shell, input, timeout, killSignal,
      * maxBuffer, encoding.
+     *
+     * @param file the program: a path, or a name looked up in PATH
+     * @param args its arguments, or null
+     * @param options the options, or null
+     * @return the outcome: pid, output, status, signal and error
      */
     public static SpawnSyncResult spawnSync(String file, List<String> args, SpawnOptions options) {
         SpawnArgs a = SpawnArgs.normalize(file, args, options);
@@ -516,7 +617,12 @@ public final class ChildProcesses {
                 output.size() > 2 ? output.get(2) : null, r.status(), r.signal(), r.error());
     }
 
-    /** {@link #execSync(String, SpawnOptions)} with no options. */
+    /**
+     * {@link #execSync(String, SpawnOptions)} with no options.
+     *
+     * @param command the command line
+     * @return the child's stdout
+     */
     public static Object execSync(String command) {
         return execSync(command, null);
     }
@@ -527,6 +633,10 @@ public final class ChildProcesses {
      * with status, signal, stdout, stderr) unless it exited with 0 (Node's
      * {@code child_process.execSync}). Without a {@code stdio} option, the child's stderr is
      * copied to this process's stderr.
+     *
+     * @param command the command line
+     * @param options the options, or null
+     * @return the child's stdout: byte[], or a String with an {@code encoding}
      */
     public static Object execSync(String command, SpawnOptions options) {
         if (command == null) throw Errors.invalidArgType("command", List.of("string"), null);
@@ -540,12 +650,23 @@ public final class ChildProcesses {
         return r.stdout();
     }
 
-    /** {@link #execFileSync(String, List, SpawnOptions)} with no arguments and no options. */
+    /**
+     * {@link #execFileSync(String, List, SpawnOptions)} with no arguments and no options.
+     *
+     * @param file the program
+     * @return the child's stdout
+     */
     public static Object execFileSync(String file) {
         return execFileSync(file, null, null);
     }
 
-    /** {@link #execFileSync(String, List, SpawnOptions)} with no options. */
+    /**
+     * {@link #execFileSync(String, List, SpawnOptions)} with no options.
+     *
+     * @param file the program
+     * @param args its arguments
+     * @return the child's stdout
+     */
     public static Object execFileSync(String file, List<String> args) {
         return execFileSync(file, args, null);
     }
@@ -553,6 +674,11 @@ public final class ChildProcesses {
     /**
      * {@link #execSync} for a file and its arguments (no shell unless the {@code shell} option
      * says so): Node's {@code child_process.execFileSync}.
+     *
+     * @param file the program
+     * @param args its arguments, or null
+     * @param options the options, or null
+     * @return the child's stdout: byte[], or a String with an {@code encoding}
      */
     public static Object execFileSync(String file, List<String> args, SpawnOptions options) {
         SpawnOptions o = options == null ? SpawnOptions.DEFAULT : options;

@@ -7,6 +7,8 @@ package dev.herd.node.child_process;
 @FunctionalInterface
 public interface ExecCallback {
     /**
+     * Receives a finished child's outcome.
+     *
      * @param error null when the child exited with 0, otherwise what went wrong
      * @param stdout everything the child wrote to stdout (up to maxBuffer): a String decoded with
      *     the {@code encoding} option (UTF-8 by default), or byte[] with {@code "buffer"}

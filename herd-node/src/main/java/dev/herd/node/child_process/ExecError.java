@@ -28,8 +28,11 @@ public final class ExecError extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final transient Object code;
+    /** Whether the child was killed by Node's machinery. */
     private final boolean killed;
+    /** The name of the signal that ended the child, or null. */
     private final String signal;
+    /** The command line, or null. */
     private final String cmd;
     private final transient SpawnSyncResult result;
 
@@ -70,67 +73,69 @@ public final class ExecError extends RuntimeException {
         return null;
     }
 
-    /** Node's {@code err.code}: the exit code (Integer), the code of the cause (String), or null. */
+    /** {@return Node's {@code err.code}: the exit code (Integer), the code of the cause (String), or null} */
     public Object code() {
         return code;
     }
 
-    /** Node's {@code err.errno} when the cause is an ErrnoException (-2 for ENOENT), else null. */
+    /** {@return Node's {@code err.errno} when the cause is an ErrnoException (-2 for ENOENT), else null} */
     public Integer errno() {
         return getCause() instanceof ErrnoException e ? e.errno() : null;
     }
 
-    /** Node's {@code err.syscall} ("spawn foo", "spawnSync foo") when the cause is an ErrnoException. */
+    /**
+     * {@return Node's {@code err.syscall} ("spawn foo", "spawnSync foo") when the cause is an ErrnoException}
+     */
     public String syscall() {
         return getCause() instanceof ErrnoException e ? e.syscall() : null;
     }
 
-    /** Node's {@code err.path}: the file that failed to start. */
+    /** {@return Node's {@code err.path}: the file that failed to start} */
     public String path() {
         return getCause() instanceof ErrnoException e ? e.path() : null;
     }
 
-    /** Node's {@code err.spawnargs}: its arguments after argv[0]. */
+    /** {@return Node's {@code err.spawnargs}: its arguments after argv[0]} */
     public List<String> spawnargs() {
         return getCause() instanceof ErrnoException e ? e.spawnargs() : null;
     }
 
-    /** Whether the child was killed because of a timeout, maxBuffer or an abort (exec/execFile). */
+    /** {@return whether the child was killed because of a timeout, maxBuffer or an abort (exec/execFile)} */
     public boolean killed() {
         return killed;
     }
 
-    /** The name of the signal that ended the child, or null. */
+    /** {@return the name of the signal that ended the child, or null} */
     public String signal() {
         return signal;
     }
 
-    /** The command line: the file and its arguments joined by spaces (exec/execFile), else null. */
+    /** {@return the command line: the file and its arguments joined by spaces (exec/execFile), else null} */
     public String cmd() {
         return cmd;
     }
 
-    /** The sync functions' whole result, or null for exec/execFile. */
+    /** {@return the sync functions' whole result, or null for exec/execFile} */
     public SpawnSyncResult result() {
         return result;
     }
 
-    /** Node's {@code err.status} (sync functions): the exit code, or null. */
+    /** {@return Node's {@code err.status} (sync functions): the exit code, or null} */
     public Integer status() {
         return result == null ? null : result.status();
     }
 
-    /** Node's {@code err.stdout} (sync functions): byte[] or String, or null. */
+    /** {@return Node's {@code err.stdout} (sync functions): byte[] or String, or null} */
     public Object stdout() {
         return result == null ? null : result.stdout();
     }
 
-    /** Node's {@code err.stderr} (sync functions): byte[] or String, or null. */
+    /** {@return Node's {@code err.stderr} (sync functions): byte[] or String, or null} */
     public Object stderr() {
         return result == null ? null : result.stderr();
     }
 
-    /** Node's {@code err.pid} (sync functions), or null. */
+    /** {@return Node's {@code err.pid} (sync functions), or null} */
     public Integer pid() {
         return result == null ? null : result.pid();
     }

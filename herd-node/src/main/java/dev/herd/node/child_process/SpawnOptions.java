@@ -53,6 +53,7 @@ public record SpawnOptions(String cwd, Map<String, String> env, String argv0, Ob
     /** No option given. */
     public static final SpawnOptions DEFAULT = builder().build();
 
+    /** Copies the collections and the input. */
     public SpawnOptions {
         env = env == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(env));
         if (stdio instanceof List<?> list) stdio = Collections.unmodifiableList(new ArrayList<>(list));
@@ -60,11 +61,16 @@ public record SpawnOptions(String cwd, Map<String, String> env, String argv0, Ob
         execArgv = execArgv == null ? null : List.copyOf(execArgv);
     }
 
+    /** {@return a builder with no option given} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder starting from these options. */
+    /**
+     * A builder starting from these options.
+     *
+     * @return the builder
+     */
     public Builder toBuilder() {
         Builder b = new Builder();
         b.cwd = cwd;
@@ -115,137 +121,282 @@ public record SpawnOptions(String cwd, Map<String, String> env, String argv0, Ob
 
         private Builder() {}
 
+        /**
+         * Sets {@link SpawnOptions#cwd()}.
+         *
+         * @param cwd the child's working directory
+         * @return this builder
+         */
         public Builder cwd(String cwd) {
             this.cwd = cwd;
             return this;
         }
 
+        /**
+         * Sets {@link SpawnOptions#env()}.
+         *
+         * @param env the child's environment
+         * @return this builder
+         */
         public Builder env(Map<String, String> env) {
             this.env = env;
             return this;
         }
 
+        /**
+         * Sets {@link SpawnOptions#argv0()}.
+         *
+         * @param argv0 the child's argv[0]
+         * @return this builder
+         */
         public Builder argv0(String argv0) {
             this.argv0 = argv0;
             return this;
         }
 
-        /** The shorthand: "pipe", "ignore", "inherit" or "overlapped". */
+        /**
+         * The shorthand: "pipe", "ignore", "inherit" or "overlapped".
+         *
+         * @param shorthand the shorthand
+         * @return this builder
+         */
         public Builder stdio(String shorthand) {
             this.stdio = shorthand;
             return this;
         }
 
-        /** One entry per slot (see {@link SpawnOptions#stdio()}); {@code null} entries take the default. */
+        /**
+         * One entry per slot (see {@link SpawnOptions#stdio()}); {@code null} entries take the default.
+         *
+         * @param entries the entries
+         * @return this builder
+         */
         public Builder stdio(Object... entries) {
             this.stdio = Arrays.asList(entries);
             return this;
         }
 
+        /**
+         * Sets {@link SpawnOptions#stdio()}: one entry per slot.
+         *
+         * @param entries the entries
+         * @return this builder
+         */
         public Builder stdio(List<?> entries) {
             this.stdio = entries;
             return this;
         }
 
+        /**
+         * Sets {@link SpawnOptions#detached()}.
+         *
+         * @param detached whether the child runs in a new session
+         * @return this builder
+         */
         public Builder detached(boolean detached) {
             this.detached = detached;
             return this;
         }
 
+        /**
+         * Sets {@link SpawnOptions#uid()}.
+         *
+         * @param uid the user id
+         * @return this builder
+         */
         public Builder uid(int uid) {
             this.uid = uid;
             return this;
         }
 
+        /**
+         * Sets {@link SpawnOptions#gid()}.
+         *
+         * @param gid the group id
+         * @return this builder
+         */
         public Builder gid(int gid) {
             this.gid = gid;
             return this;
         }
 
+        /**
+         * Sets {@link SpawnOptions#shell()}.
+         *
+         * @param shell whether to run through {@code /bin/sh}
+         * @return this builder
+         */
         public Builder shell(boolean shell) {
             this.shell = shell;
             return this;
         }
 
+        /**
+         * Sets {@link SpawnOptions#shell()}.
+         *
+         * @param shell the shell's path
+         * @return this builder
+         */
         public Builder shell(String shell) {
             this.shell = shell;
             return this;
         }
 
+        /**
+         * Sets {@link SpawnOptions#timeout()}.
+         *
+         * @param ms milliseconds, 0 for none
+         * @return this builder
+         */
         public Builder timeout(long ms) {
             this.timeout = ms;
             return this;
         }
 
+        /**
+         * Sets {@link SpawnOptions#killSignal()}.
+         *
+         * @param signal the signal name ("SIGKILL")
+         * @return this builder
+         */
         public Builder killSignal(String signal) {
             this.killSignal = signal;
             return this;
         }
 
+        /**
+         * Sets {@link SpawnOptions#killSignal()}.
+         *
+         * @param signal the signal number
+         * @return this builder
+         */
         public Builder killSignal(int signal) {
             this.killSignal = signal;
             return this;
         }
 
+        /**
+         * Sets {@link SpawnOptions#maxBuffer()}.
+         *
+         * @param bytes the most bytes of output kept
+         * @return this builder
+         */
         public Builder maxBuffer(double bytes) {
             this.maxBuffer = bytes;
             return this;
         }
 
+        /**
+         * Sets {@link SpawnOptions#encoding()}.
+         *
+         * @param encoding a Node encoding, or "buffer"
+         * @return this builder
+         */
         public Builder encoding(String encoding) {
             this.encoding = encoding;
             return this;
         }
 
+        /**
+         * Sets {@link SpawnOptions#signal()}.
+         *
+         * @param signal the signal that aborts the child
+         * @return this builder
+         */
         public Builder signal(AbortSignal signal) {
             this.signal = signal;
             return this;
         }
 
+        /**
+         * Sets {@link SpawnOptions#windowsHide()} (ignored).
+         *
+         * @param hide ignored
+         * @return this builder
+         */
         public Builder windowsHide(boolean hide) {
             this.windowsHide = hide;
             return this;
         }
 
+        /**
+         * Sets {@link SpawnOptions#windowsVerbatimArguments()} (ignored).
+         *
+         * @param verbatim ignored
+         * @return this builder
+         */
         public Builder windowsVerbatimArguments(boolean verbatim) {
             this.windowsVerbatimArguments = verbatim;
             return this;
         }
 
+        /**
+         * Sets {@link SpawnOptions#input()}.
+         *
+         * @param input the bytes to write to the child's stdin
+         * @return this builder
+         */
         public Builder input(byte[] input) {
             this.input = input;
             return this;
         }
 
+        /**
+         * Sets {@link SpawnOptions#input()}.
+         *
+         * @param input the text to write to the child's stdin
+         * @return this builder
+         */
         public Builder input(String input) {
             this.input = input;
             return this;
         }
 
-        /** "json" or "advanced" (the IPC channel's serialization). */
+        /**
+         * "json" or "advanced" (the IPC channel's serialization).
+         *
+         * @param serialization "json" or "advanced"
+         * @return this builder
+         */
         public Builder serialization(String serialization) {
             this.serialization = serialization;
             return this;
         }
 
-        /** fork: the program to start instead of this JVM's java (e.g. "node"). */
+        /**
+         * fork: the program to start instead of this JVM's java (e.g. "node").
+         *
+         * @param execPath the program
+         * @return this builder
+         */
         public Builder execPath(String execPath) {
             this.execPath = execPath;
             return this;
         }
 
-        /** fork: the arguments before the module (JVM options for a java child). */
+        /**
+         * fork: the arguments before the module (JVM options for a java child).
+         *
+         * @param execArgv the arguments
+         * @return this builder
+         */
         public Builder execArgv(List<String> execArgv) {
             this.execArgv = execArgv;
             return this;
         }
 
-        /** fork: pipe the child's stdio instead of sharing ours. */
+        /**
+         * fork: pipe the child's stdio instead of sharing ours.
+         *
+         * @param silent whether to pipe
+         * @return this builder
+         */
         public Builder silent(boolean silent) {
             this.silent = silent;
             return this;
         }
 
+        /** {@return the options} */
         public SpawnOptions build() {
             return new SpawnOptions(cwd, env, argv0, stdio, detached, uid, gid, shell, timeout, killSignal, maxBuffer,
                     encoding, signal, windowsHide, windowsVerbatimArguments, input, serialization, execPath, execArgv, silent);

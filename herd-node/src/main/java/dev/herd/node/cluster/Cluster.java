@@ -70,6 +70,8 @@ public final class Cluster {
      * Herd calls this at startup, before {@code main}: a process started by {@code fork()} (it
      * has {@code NODE_UNIQUE_ID}) becomes a worker and tells its primary it is online (Node's
      * {@code _setupWorker} in pre-execution). Not for programs.
+     *
+     * @param env the starting environment
      */
     public static void initialize(Environment env) {
         String id = env.process().env().get("NODE_UNIQUE_ID");
@@ -98,22 +100,34 @@ public final class Cluster {
 
     // ---------------------------------------------------------------- who am I
 
-    /** True in the primary: the process was not started by cluster.fork(). */
+    /**
+     * True in the primary: the process was not started by cluster.fork().
+     *
+     * @return whether this process is the primary
+     */
     public static boolean isPrimary() {
         return side() instanceof Primary;
     }
 
-    /** Deprecated alias of {@link #isPrimary()}. */
+    /**
+     * Deprecated alias of {@link #isPrimary()}.
+     *
+     * @return whether this process is the primary
+     */
     public static boolean isMaster() {
         return isPrimary();
     }
 
-    /** True in a worker (the negation of {@link #isPrimary()}). */
+    /**
+     * True in a worker (the negation of {@link #isPrimary()}).
+     *
+     * @return whether this process is a worker
+     */
     public static boolean isWorker() {
         return side() instanceof Child;
     }
 
-    /** In a worker, the worker itself; null in the primary. */
+    /** {@return in a worker, the worker itself; null in the primary} */
     public static Worker worker() {
         return side() instanceof Child c ? c.worker() : null;
     }
@@ -122,6 +136,8 @@ public final class Cluster {
      * The primary's live workers by id, in id order (a worker leaves once it has both
      * disconnected and exited, before the last of those two events is emitted). Empty in a worker.
      * A read-only view.
+     *
+     * @return the live workers by id
      */
     public static Map<Integer, Worker> workers() {
         return side() instanceof Primary p ? Collections.unmodifiableMap(p.workers) : Map.of();
@@ -129,7 +145,11 @@ public final class Cluster {
 
     // ---------------------------------------------------------------- primary only
 
-    /** {@link #fork(Map)} with no extra environment. */
+    /**
+     * {@link #fork(Map)} with no extra environment.
+     *
+     * @return the new worker
+     */
     public static Worker fork() {
         return fork(null);
     }
@@ -138,13 +158,17 @@ public final class Cluster {
      * Starts a worker with {@link #settings()} (filled in by {@link #setupPrimary()} on the first
      * call) and {@code env} added to this process's environment. 'fork' follows on the next tick.
      *
+     * @param env variables to add to the worker's environment, or null
+     * @return the new worker
      * @throws IllegalStateException in a worker
      */
     public static Worker fork(Map<String, String> env) {
         return primary("fork").fork(env);
     }
 
-    /** The settings workers are forked with (all defaults filled in once setupPrimary or fork ran). */
+    /**
+     * {@return the settings workers are forked with (all defaults filled in once setupPrimary or fork ran)}
+     */
     public static ClusterSettings settings() {
         return side() instanceof Primary p ? p.settings : ClusterSettings.NONE;
     }
@@ -158,16 +182,23 @@ public final class Cluster {
      * Changes how later forks start workers (Node's {@code setupPrimary}): the given fields
      * replace the current settings; the first call also freezes {@link #schedulingPolicy()}.
      * 'setup' follows on the next tick.
+     *
+     * @param settings the fields to change
      */
     public static void setupPrimary(ClusterSettings settings) {
         primary("setupPrimary").setupPrimary(settings);
     }
 
-    /** Deprecated alias of {@link #setupPrimary(ClusterSettings)}. */
+    /**
+     * Deprecated alias of {@link #setupPrimary(ClusterSettings)}.
+     *
+     * @param settings the fields to change
+     */
     public static void setupMaster(ClusterSettings settings) {
         setupPrimary(settings);
     }
 
+    /** Deprecated alias of {@link #setupPrimary()}. */
     public static void setupMaster() {
         setupPrimary(null);
     }
@@ -176,6 +207,8 @@ public final class Cluster {
      * {@link #SCHED_RR}, {@link #SCHED_NONE} or {@link #SCHED_REUSEPORT}: from
      * {@code HERD_CLUSTER_SCHED_POLICY} or {@code NODE_CLUSTER_SCHED_POLICY} ("rr", "none",
      * "reuseport"), else round-robin.
+     *
+     * @return the scheduling policy
      */
     public static int schedulingPolicy() {
         return side() instanceof Primary p ? p.policyProperty : SCHED_RR;
@@ -185,6 +218,7 @@ public final class Cluster {
      * Sets the policy; it takes effect only before the first {@link #setupPrimary} or
      * {@link #fork} (Node's assignable {@code cluster.schedulingPolicy}).
      *
+     * @param policy {@link #SCHED_RR}, {@link #SCHED_NONE} or {@link #SCHED_REUSEPORT}
      * @throws IllegalArgumentException for another value
      */
     public static void schedulingPolicy(int policy) {
@@ -203,6 +237,7 @@ public final class Cluster {
      * Calls {@link Worker#disconnect()} on every connected worker; {@code callback} runs once all
      * of them have disconnected and exited and their servers are closed.
      *
+     * @param callback runs once every worker is gone, or null
      * @throws IllegalStateException in a worker
      */
     public static void disconnect(Runnable callback) {
@@ -211,31 +246,73 @@ public final class Cluster {
 
     // ---------------------------------------------------------------- events
 
-    /** The module's event emitter (Node's {@code cluster} object is one). */
+    /** {@return the module's event emitter (Node's {@code cluster} object is one)} */
     public static EventEmitter events() {
         return side().events();
     }
 
+    /**
+     * Adds a listener to {@link #events()}: 'fork', 'online', 'listening', 'disconnect', 'exit',
+     * 'message', 'setup'.
+     *
+     * @param event the event's name
+     * @param listener gets the event's arguments (the worker first)
+     * @return the emitter
+     */
     public static EventEmitter on(String event, EventEmitter.Listener listener) {
         return events().on(event, listener);
     }
 
+    /**
+     * Adds a listener that ignores the arguments to {@link #events()}.
+     *
+     * @param event the event's name
+     * @param listener runs on each emit
+     * @return the emitter
+     */
     public static EventEmitter on(String event, Runnable listener) {
         return events().on(event, listener);
     }
 
+    /**
+     * Adds a one-time listener to {@link #events()}.
+     *
+     * @param event the event's name
+     * @param listener gets the event's arguments (the worker first)
+     * @return the emitter
+     */
     public static EventEmitter once(String event, EventEmitter.Listener listener) {
         return events().once(event, listener);
     }
 
+    /**
+     * Adds a one-time listener that ignores the arguments to {@link #events()}.
+     *
+     * @param event the event's name
+     * @param listener runs once
+     * @return the emitter
+     */
     public static EventEmitter once(String event, Runnable listener) {
         return events().once(event, listener);
     }
 
+    /**
+     * Removes a listener from {@link #events()}.
+     *
+     * @param event the event's name
+     * @param listener the listener as given to on/once
+     * @return the emitter
+     */
     public static EventEmitter off(String event, Object listener) {
         return events().off(event, listener);
     }
 
+    /**
+     * Removes every listener of {@code event} from {@link #events()}.
+     *
+     * @param event the event's name
+     * @return the emitter
+     */
     public static EventEmitter removeAllListeners(String event) {
         return events().removeAllListeners(event);
     }
@@ -263,15 +340,22 @@ public final class Cluster {
          * The socket to listen on (shared, or the worker's own SO_REUSEPORT socket): a bound Tcp,
          * Pipe or Udp, now the caller's; null for round-robin, where connections come through
          * {@code net.Server.acceptFromPrimary}.
+         *
+         * @return the handle, or null
          */
         Handle handle();
 
-        /** Round-robin: the primary's listening address, or null for a Unix socket. */
+        /**
+         * Round-robin: the primary's listening address, or null for a Unix socket.
+         *
+         * @return the address, or null
+         */
         AddressInfo address();
 
         /** Round-robin: keep the process alive while listening (Node's faux handle's ref). */
         void ref();
 
+        /** Round-robin: lets the process exit while listening. */
         void unref();
 
         /** The server or socket closed: tells the primary (Node's 'close' message). Idempotent. */
@@ -281,6 +365,12 @@ public final class Cluster {
     /** The primary's answer: {@code errno} 0 and a handle, or a negative libuv errno and null. */
     @FunctionalInterface
     public interface GetServerCallback {
+        /**
+         * Gets the primary's answer.
+         *
+         * @param errno 0, or a negative libuv errno
+         * @param handle the handle when errno is 0, else null
+         */
         void done(int errno, WorkerHandle handle);
     }
 
@@ -288,6 +378,10 @@ public final class Cluster {
      * Node's {@code cluster._getServer}: asks the primary for the socket of {@code obj} (a
      * {@code net.Server} or a {@code dgram.Socket}) and calls back with it; once {@code obj}
      * emits 'listening', tells the primary. For net and dgram; in a worker only.
+     *
+     * @param obj the net.Server or dgram.Socket
+     * @param query what it listens on
+     * @param callback gets the primary's answer
      */
     public static void getServer(EventEmitter obj, ServerQuery query, GetServerCallback callback) {
         if (!(side() instanceof Child c)) throw new IllegalStateException("cluster._getServer() is for workers");

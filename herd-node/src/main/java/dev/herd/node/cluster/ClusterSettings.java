@@ -43,6 +43,7 @@ public record ClusterSettings(String exec, List<String> args, List<String> execA
     /** No setting given. */
     public static final ClusterSettings NONE = builder().build();
 
+    /** Copies the lists and checks inspectPort and serialization. */
     public ClusterSettings {
         args = args == null ? null : List.copyOf(args);
         execArgv = execArgv == null ? null : List.copyOf(execArgv);
@@ -55,11 +56,16 @@ public record ClusterSettings(String exec, List<String> args, List<String> execA
         }
     }
 
+    /** {@return a builder with no setting given} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder starting from these settings. */
+    /**
+     * A builder starting from these settings.
+     *
+     * @return the builder
+     */
     public Builder toBuilder() {
         return new Builder().exec(exec).args(args).execArgv(execArgv).execPath(execPath).cwd(cwd)
                 .serialization(serialization).silent(silent).stdio(stdio).uid(uid).gid(gid).inspectPort(inspectPort)
@@ -140,72 +146,149 @@ public record ClusterSettings(String exec, List<String> args, List<String> execA
 
         private Builder() {}
 
+        /**
+         * Sets {@link ClusterSettings#exec()}.
+         *
+         * @param exec a main class, a jar, or a script for {@code execPath}
+         * @return this builder
+         */
         public Builder exec(String exec) {
             this.exec = exec;
             return this;
         }
 
+        /**
+         * Sets {@link ClusterSettings#args()}.
+         *
+         * @param args the workers' arguments
+         * @return this builder
+         */
         public Builder args(List<String> args) {
             this.args = args;
             return this;
         }
 
+        /**
+         * Sets {@link ClusterSettings#args()}.
+         *
+         * @param args the workers' arguments
+         * @return this builder
+         */
         public Builder args(String... args) {
             return args(List.of(args));
         }
 
+        /**
+         * Sets {@link ClusterSettings#execArgv()}.
+         *
+         * @param execArgv the JVM options (or {@code execPath}'s)
+         * @return this builder
+         */
         public Builder execArgv(List<String> execArgv) {
             this.execArgv = execArgv;
             return this;
         }
 
+        /**
+         * Sets {@link ClusterSettings#execPath()}.
+         *
+         * @param execPath the program to start instead of java
+         * @return this builder
+         */
         public Builder execPath(String execPath) {
             this.execPath = execPath;
             return this;
         }
 
+        /**
+         * Sets {@link ClusterSettings#cwd()}.
+         *
+         * @param cwd the workers' working directory
+         * @return this builder
+         */
         public Builder cwd(String cwd) {
             this.cwd = cwd;
             return this;
         }
 
+        /**
+         * Sets {@link ClusterSettings#serialization()}.
+         *
+         * @param serialization "json" or "advanced"
+         * @return this builder
+         */
         public Builder serialization(String serialization) {
             this.serialization = serialization;
             return this;
         }
 
+        /**
+         * Sets {@link ClusterSettings#silent()}.
+         *
+         * @param silent whether to pipe the workers' stdio
+         * @return this builder
+         */
         public Builder silent(Boolean silent) {
             this.silent = silent;
             return this;
         }
 
-        /** A shorthand ("pipe", "inherit", "ignore") or a list with an "ipc" entry. */
+        /**
+         * A shorthand ("pipe", "inherit", "ignore") or a list with an "ipc" entry.
+         *
+         * @param stdio the stdio setting
+         * @return this builder
+         */
         public Builder stdio(Object stdio) {
             this.stdio = stdio;
             return this;
         }
 
+        /**
+         * Sets {@link ClusterSettings#uid()}.
+         *
+         * @param uid the user id
+         * @return this builder
+         */
         public Builder uid(Integer uid) {
             this.uid = uid;
             return this;
         }
 
+        /**
+         * Sets {@link ClusterSettings#gid()}.
+         *
+         * @param gid the group id
+         * @return this builder
+         */
         public Builder gid(Integer gid) {
             this.gid = gid;
             return this;
         }
 
-        /** An Integer or an {@link IntSupplier}. */
+        /**
+         * An Integer or an {@link IntSupplier}.
+         *
+         * @param inspectPort the debugger port, or a supplier of it
+         * @return this builder
+         */
         public Builder inspectPort(Object inspectPort) {
             this.inspectPort = inspectPort;
             return this;
         }
 
+        /**
+         * Sets {@link ClusterSettings#windowsHide()} (ignored).
+         *
+         * @param windowsHide ignored
+         * @return this builder
+         */
         public Builder windowsHide(Boolean windowsHide) {
             this.windowsHide = windowsHide;
             return this;
         }
 
+        /** {@return the settings} */
         public ClusterSettings build() {
             return new ClusterSettings(exec, args, execArgv, execPath, cwd, serialization, silent, stdio, uid, gid, inspectPort,
                     windowsHide);

@@ -52,12 +52,14 @@ public final class Worker extends EventEmitter {
         process.on("message", a -> emit("message", a));
     }
 
-    /** The worker's id: 1 for the first fork, never reused (the key in {@link Cluster#workers()}). */
+    /**
+     * {@return the worker's id: 1 for the first fork, never reused (the key in {@link Cluster#workers()})}
+     */
     public int id() {
         return id;
     }
 
-    /** The state, as named in the class comment. */
+    /** {@return the state, as named in the class comment} */
     public String state() {
         return state;
     }
@@ -66,6 +68,7 @@ public final class Worker extends EventEmitter {
      * The worker's process in the primary (Node's {@code worker.process}, the ChildProcess from
      * child_process.fork()).
      *
+     * @return the worker's process
      * @throws IllegalStateException in a worker, where the process is the process object
      *     ({@code Globals.process()})
      */
@@ -76,7 +79,7 @@ public final class Worker extends EventEmitter {
         return childProcess;
     }
 
-    /** The worker's pid (in the primary, null if it could not be started). */
+    /** {@return the worker's pid (in the primary, null if it could not be started)} */
     public Integer pid() {
         return childProcess != null ? childProcess.pid() : ownProcess.pid();
     }
@@ -85,17 +88,19 @@ public final class Worker extends EventEmitter {
      * True if the worker exited after {@link #disconnect} (in either process) or its own
      * {@link #kill}, false if it exited any other way (a crash, a signal, the primary's
      * {@link #kill}), null (Node's undefined) while it has not exited or disconnected.
+     *
+     * @return true, false or null
      */
     public Boolean exitedAfterDisconnect() {
         return exitedAfterDisconnect;
     }
 
-    /** Whether the IPC channel to the primary (or in the primary, to the worker) is open. */
+    /** {@return whether the IPC channel to the primary (or in the primary, to the worker) is open} */
     public boolean isConnected() {
         return childProcess != null ? childProcess.connected() : ownProcess.connected();
     }
 
-    /** Whether the worker's process has exited or been killed. */
+    /** {@return whether the worker's process has exited or been killed} */
     public boolean isDead() {
         if (childProcess != null) return childProcess.exitCode() != null || childProcess.signalCode() != null;
         return false; // a worker asking about itself is alive
@@ -104,20 +109,46 @@ public final class Worker extends EventEmitter {
     /**
      * Sends a message to the worker (in the primary) or to the primary (in a worker), with an
      * optional handle, as {@link ChildProcess#send} and {@code process.send} do.
+     *
+     * @param message the message: a value of the value model
+     * @param handle a handle to send with it, or null
+     * @param options send options, or null
+     * @param callback runs once the message is written or failed, or null
+     * @return false when the channel is closed or backed up
      */
     public boolean send(Object message, Object handle, Channel.SendOptions options, Channel.SendCallback callback) {
         return childProcess != null ? childProcess.send(message, handle, options, callback)
                 : ownProcess.send(message, handle, options, callback);
     }
 
+    /**
+     * Sends a message alone.
+     *
+     * @param message the message
+     * @return false when the channel is closed or backed up
+     */
     public boolean send(Object message) {
         return send(message, null, null, null);
     }
 
+    /**
+     * Sends a message with a callback.
+     *
+     * @param message the message
+     * @param callback runs once the message is written or failed
+     * @return false when the channel is closed or backed up
+     */
     public boolean send(Object message, Channel.SendCallback callback) {
         return send(message, null, null, callback);
     }
 
+    /**
+     * Sends a message with a handle.
+     *
+     * @param message the message
+     * @param handle a handle to send with it
+     * @return false when the channel is closed or backed up
+     */
     public boolean send(Object message, Object handle) {
         return send(message, handle, null, null);
     }
@@ -127,6 +158,8 @@ public final class Worker extends EventEmitter {
      * (it exits once idle); sets {@link #exitedAfterDisconnect()} at once and drops the worker from
      * {@link Cluster#workers()}. In a worker: closes every server, waits for their 'close', then
      * disconnects. Returns this worker.
+     *
+     * @return this worker
      */
     public Worker disconnect() {
         side.disconnect(this);
@@ -144,16 +177,23 @@ public final class Worker extends EventEmitter {
      * {@link #exitedAfterDisconnect()} is not set, so after 'disconnect' and 'exit' (null, signal)
      * it is false unless {@link #disconnect()} came first. In a worker, whatever the signal: tells
      * the primary (which sets exitedAfterDisconnect), disconnects and exits with code 0.
+     *
+     * @param signal the signal's name (in the primary)
      */
     public void kill(String signal) {
         side.destroy(this, signal);
     }
 
-    /** Alias of {@link #kill(String)}. */
+    /**
+     * Alias of {@link #kill(String)}.
+     *
+     * @param signal the signal's name (in the primary)
+     */
     public void destroy(String signal) {
         kill(signal);
     }
 
+    /** Alias of {@link #kill()}. */
     public void destroy() {
         kill();
     }

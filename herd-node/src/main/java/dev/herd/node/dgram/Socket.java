@@ -77,6 +77,11 @@ public final class Socket extends EventEmitter {
      * A socket over a bound Udp handle, as Node's child_process makes one from a received
      * 'dgram.Socket' ({@code socket.bind(handle, cb)}): it receives at once, and 'listening'
      * (then {@code listeningListener}, if not null) follows on the next tick.
+     *
+     * @param type "udp4" or "udp6"
+     * @param bound the bound handle, which the socket now owns
+     * @param listeningListener runs once 'listening' was emitted, or null
+     * @return the socket
      */
     public static Socket adopt(String type, Udp bound, Runnable listeningListener) {
         Socket s = new Socket(type, bound);
@@ -86,12 +91,12 @@ public final class Socket extends EventEmitter {
         return s;
     }
 
-    /** The Udp handle under this socket (Node's {@code [kStateSymbol].handle}). */
+    /** {@return the Udp handle under this socket (Node's {@code [kStateSymbol].handle})} */
     public Udp handle() {
         return handle;
     }
 
-    /** {@code udp4} or {@code udp6}. */
+    /** {@return {@code udp4} or {@code udp6}} */
     public String type() {
         return udp6 ? "udp6" : "udp4";
     }
@@ -109,6 +114,11 @@ public final class Socket extends EventEmitter {
     /**
      * Binds to {@code address:port} (port 0: random; address null: the wildcard). 'listening'
      * and {@code callback} follow; a failure (EADDRINUSE...) arrives as 'error'.
+     *
+     * @param port the port, 0 for a random one
+     * @param address the address, or null for the wildcard
+     * @param callback runs once bound, or null
+     * @return this socket
      */
     public Socket bind(int port, String address, Runnable callback) {
         return bind(port, address, false, callback);
@@ -117,6 +127,12 @@ public final class Socket extends EventEmitter {
     /**
      * {@link #bind(int, String, Runnable)}; in a cluster worker, {@code exclusive} binds here
      * instead of sharing the primary's socket (Node's {@code exclusive} option).
+     *
+     * @param port the port, 0 for a random one
+     * @param address the address, or null for the wildcard
+     * @param exclusive in a cluster worker, whether to bind here
+     * @param callback runs once bound, or null
+     * @return this socket
      */
     public Socket bind(int port, String address, boolean exclusive, Runnable callback) {
         env.checkThread();
@@ -178,10 +194,22 @@ public final class Socket extends EventEmitter {
         while (!queuedWhileBinding.isEmpty() && state == State.BOUND) queuedWhileBinding.poll().run();
     }
 
+    /**
+     * Binds to {@code port} on the wildcard address.
+     *
+     * @param port the port, 0 for a random one
+     * @param callback runs once bound, or null
+     * @return this socket
+     */
     public Socket bind(int port, Runnable callback) {
         return bind(port, null, callback);
     }
 
+    /**
+     * Binds to a random port on the wildcard address.
+     *
+     * @return this socket
+     */
     public Socket bind() {
         return bind(0, null, null);
     }
@@ -211,6 +239,11 @@ public final class Socket extends EventEmitter {
      * Sends {@code msg} to {@code address:port} (address null: localhost). {@code callback} (may
      * be null) gets null and the byte count, or the error; without a callback an error is
      * emitted as 'error'.
+     *
+     * @param msg the datagram
+     * @param port the destination port
+     * @param address the destination address, or null for localhost
+     * @param callback gets null and the byte count, or the error; may be null
      */
     public void send(byte[] msg, int port, String address, BiConsumer<Throwable, Integer> callback) {
         env.checkThread();
@@ -232,12 +265,24 @@ public final class Socket extends EventEmitter {
         whenBound(go);
     }
 
-    /** Sends a String as UTF-8. */
+    /**
+     * Sends a String as UTF-8.
+     *
+     * @param msg the datagram's text
+     * @param port the destination port
+     * @param address the destination address, or null for localhost
+     * @param callback gets null and the byte count, or the error; may be null
+     */
     public void send(String msg, int port, String address, BiConsumer<Throwable, Integer> callback) {
         send(msg.getBytes(StandardCharsets.UTF_8), port, address, callback);
     }
 
-    /** Sends on a connected socket. */
+    /**
+     * Sends on a connected socket.
+     *
+     * @param msg the datagram
+     * @param callback gets null and the byte count, or the error; may be null
+     */
     public void send(byte[] msg, BiConsumer<Throwable, Integer> callback) {
         env.checkThread();
         if (!connected) throw new NodeError("ERR_SOCKET_DGRAM_NOT_CONNECTED", "Not connected");
@@ -272,7 +317,14 @@ public final class Socket extends EventEmitter {
 
     // ---------------------------------------------------------------- connect
 
-    /** Associates the socket with {@code address:port}; 'connect' and {@code callback} follow. */
+    /**
+     * Associates the socket with {@code address:port}; 'connect' and {@code callback} follow.
+     *
+     * @param port the peer's port
+     * @param address the peer's address, or null for localhost
+     * @param callback runs once connected, or null
+     * @return this socket
+     */
     public Socket connect(int port, String address, Runnable callback) {
         env.checkThread();
         if (connected) throw new NodeError("ERR_SOCKET_DGRAM_IS_CONNECTED", "Already connected");
@@ -301,7 +353,7 @@ public final class Socket extends EventEmitter {
         connected = false;
     }
 
-    /** The connected peer. */
+    /** {@return the connected peer} */
     public AddressInfo remoteAddress() {
         env.checkThread();
         if (!connected) throw new NodeError("ERR_SOCKET_DGRAM_NOT_CONNECTED", "Not connected");
@@ -311,7 +363,7 @@ public final class Socket extends EventEmitter {
 
     // ---------------------------------------------------------------- the rest
 
-    /** The bound address; throws ERR_SOCKET_DGRAM_NOT_RUNNING if not bound. */
+    /** {@return the bound address; throws ERR_SOCKET_DGRAM_NOT_RUNNING if not bound} */
     public AddressInfo address() {
         env.checkThread();
         if (state != State.BOUND) throw new NodeError("ERR_SOCKET_DGRAM_NOT_RUNNING", "Not running");
@@ -319,7 +371,12 @@ public final class Socket extends EventEmitter {
         return new AddressInfo(a.address(), a.family(), a.port());
     }
 
-    /** Closes the socket; 'close' and {@code callback} follow. */
+    /**
+     * Closes the socket; 'close' and {@code callback} follow.
+     *
+     * @param callback runs once closed, or null
+     * @return this socket
+     */
     public Socket close(Runnable callback) {
         env.checkThread();
         if (state == State.CLOSED) throw new NodeError("ERR_SOCKET_DGRAM_NOT_RUNNING", "Not running");
@@ -331,35 +388,76 @@ public final class Socket extends EventEmitter {
         return this;
     }
 
+    /**
+     * {@link #close(Runnable)} with no callback.
+     *
+     * @return this socket
+     */
     public Socket close() {
         return close(null);
     }
 
+    /**
+     * SO_BROADCAST: permits sending to broadcast addresses.
+     *
+     * @param on whether to permit it
+     */
     public void setBroadcast(boolean on) {
         bound().setBroadcast(on);
     }
 
+    /**
+     * The unicast TTL, 1 to 255.
+     *
+     * @param ttl the time to live
+     */
     public void setTTL(int ttl) {
         bound().setTTL(ttl);
     }
 
+    /**
+     * The multicast TTL, 0 to 255.
+     *
+     * @param ttl the time to live
+     */
     public void setMulticastTTL(int ttl) {
         bound().setMulticastTTL(ttl);
     }
 
+    /**
+     * Whether this host's own group members receive what this socket sends to a group.
+     *
+     * @param on whether to loop multicast back
+     */
     public void setMulticastLoopback(boolean on) {
         bound().setMulticastLoop(on);
     }
 
+    /**
+     * The interface outgoing multicast leaves by.
+     *
+     * @param interfaceAddress an IPv4 interface address, or an IPv6 zone; null for the kernel's choice
+     */
     public void setMulticastInterface(String interfaceAddress) {
         bound().setMulticastInterface(interfaceAddress);
     }
 
-    /** Joins {@code multicastAddress} (on {@code interfaceAddress}, null: the default). */
+    /**
+     * Joins {@code multicastAddress} (on {@code interfaceAddress}, null: the default).
+     *
+     * @param multicastAddress the group
+     * @param interfaceAddress the interface, or null for the default
+     */
     public void addMembership(String multicastAddress, String interfaceAddress) {
         bound().addMembership(multicastAddress, interfaceAddress);
     }
 
+    /**
+     * Leaves what {@link #addMembership} joined.
+     *
+     * @param multicastAddress the group
+     * @param interfaceAddress the interface, or null for the default
+     */
     public void dropMembership(String multicastAddress, String interfaceAddress) {
         bound().dropMembership(multicastAddress, interfaceAddress);
     }
@@ -370,12 +468,22 @@ public final class Socket extends EventEmitter {
         return handle;
     }
 
+    /**
+     * Lets the socket keep the process alive again (the default).
+     *
+     * @return this socket
+     */
     public Socket ref() {
         env.checkThread();
         if (state != State.CLOSED) handle.ref();
         return this;
     }
 
+    /**
+     * Lets the process exit while the socket is open.
+     *
+     * @return this socket
+     */
     public Socket unref() {
         env.checkThread();
         if (state != State.CLOSED) handle.unref();

@@ -32,12 +32,14 @@ public class Agent extends EventEmitter {
      * @param timeout idle ms after which a free connection is closed; 0: never (0)
      */
     public record Options(boolean keepAlive, long keepAliveMsecs, int maxSockets, int maxFreeSockets, long timeout) {
+        /** Checks the options. */
         public Options {
             if (maxSockets < 1) throw new IllegalArgumentException("maxSockets < 1: " + maxSockets);
             if (maxFreeSockets < 0) throw new IllegalArgumentException("maxFreeSockets < 0: " + maxFreeSockets);
             if (timeout < 0) throw new IllegalArgumentException("timeout < 0: " + timeout);
         }
 
+        /** {@return a builder with Node's defaults} */
         public static Builder builder() {
             return new Builder();
         }
@@ -52,31 +54,62 @@ public class Agent extends EventEmitter {
 
             private Builder() {}
 
+            /**
+             * Sets {@link Options#keepAlive()}.
+             *
+             * @param keepAlive whether to keep connections for reuse
+             * @return this builder
+             */
             public Builder keepAlive(boolean keepAlive) {
                 this.keepAlive = keepAlive;
                 return this;
             }
 
+            /**
+             * Sets {@link Options#keepAliveMsecs()}.
+             *
+             * @param ms the TCP keep-alive delay of free sockets
+             * @return this builder
+             */
             public Builder keepAliveMsecs(long ms) {
                 this.keepAliveMsecs = ms;
                 return this;
             }
 
+            /**
+             * Sets {@link Options#maxSockets()}.
+             *
+             * @param maxSockets open connections per target
+             * @return this builder
+             */
             public Builder maxSockets(int maxSockets) {
                 this.maxSockets = maxSockets;
                 return this;
             }
 
+            /**
+             * Sets {@link Options#maxFreeSockets()}.
+             *
+             * @param maxFreeSockets free connections kept per target
+             * @return this builder
+             */
             public Builder maxFreeSockets(int maxFreeSockets) {
                 this.maxFreeSockets = maxFreeSockets;
                 return this;
             }
 
+            /**
+             * Sets {@link Options#timeout()}.
+             *
+             * @param timeoutMs idle ms after which a free connection is closed; 0: never
+             * @return this builder
+             */
             public Builder timeout(long timeoutMs) {
                 this.timeout = timeoutMs;
                 return this;
             }
 
+            /** {@return the options} */
             public Options build() {
                 return new Options(keepAlive, keepAliveMsecs, maxSockets, maxFreeSockets, timeout);
             }
@@ -103,13 +136,18 @@ public class Agent extends EventEmitter {
         this(Options.builder().build());
     }
 
+    /**
+     * An agent with {@code options}.
+     *
+     * @param options its options
+     */
     public Agent(Options options) {
         this.env = Environment.current();
         env.checkThread();
         this.options = options;
     }
 
-    /** Node's {@code http.globalAgent}: one per environment, with {@link #GLOBAL_OPTIONS}. */
+    /** {@return Node's {@code http.globalAgent}: one per environment, with {@link #GLOBAL_OPTIONS}} */
     public static Agent globalAgent() {
         Environment env = Environment.current();
         Agent a = GLOBAL.get();
@@ -120,22 +158,24 @@ public class Agent extends EventEmitter {
         return a;
     }
 
+    /** {@return the agent's options} */
     public Options options() {
         return options;
     }
 
+    /** {@return whether connections are kept for reuse} */
     public boolean keepAlive() {
         return options.keepAlive;
     }
 
-    /** Free connections per target. */
+    /** {@return the free connections per target} */
     public Map<String, Integer> freeSocketCounts() {
         Map<String, Integer> m = new HashMap<>();
         freeSockets.forEach((k, v) -> m.put(k, v.size()));
         return m;
     }
 
-    /** Open connections per target, free ones included. */
+    /** {@return the open connections per target, free ones included} */
     public Map<String, Integer> socketCounts() {
         Map<String, Integer> m = new HashMap<>();
         sockets.forEach((k, v) -> m.put(k, v.size()));

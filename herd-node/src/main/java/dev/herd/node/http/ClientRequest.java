@@ -128,36 +128,45 @@ public class ClientRequest extends EventEmitter {
         return options;
     }
 
-    /** The request method, upper case. */
+    /** {@return the request method, upper case} */
     public String method() {
         return options.method().toUpperCase(Locale.ROOT);
     }
 
+    /** {@return the request's path} */
     public String path() {
         return options.path();
     }
 
+    /** {@return the host the request goes to} */
     public String host() {
         return options.host();
     }
 
+    /** {@return the agent the request's connection comes from} */
     public Agent agent() {
         return agent;
     }
 
-    /** The connection, once assigned (null before). */
+    /** {@return the connection, once assigned (null before)} */
     public Socket socket() {
         return socket;
     }
 
-    /** Whether the connection was a free one from the agent. */
+    /** {@return whether the connection was a free one from the agent} */
     public boolean reusedSocket() {
         return reusedSocket;
     }
 
     // ---------------------------------------------------------------- headers
 
-    /** Sets a header field, replacing one of the same name (any case). */
+    /**
+     * Sets a header field, replacing one of the same name (any case).
+     *
+     * @param name the field's name
+     * @param value its value
+     * @return this request
+     */
     public ClientRequest setHeader(String name, String value) {
         env.checkThread();
         if (headerSent) throw headersSent("set");
@@ -167,12 +176,23 @@ public class ClientRequest extends EventEmitter {
         return this;
     }
 
-    /** The value of a header field (any case), or null. */
+    /**
+     * The value of a header field (any case), or null.
+     *
+     * @param name the field's name
+     * @return its value, or null
+     */
     public String getHeader(String name) {
         String[] h = headers.get(name.toLowerCase(Locale.ROOT));
         return h == null ? null : h[1];
     }
 
+    /**
+     * Removes a header field (any case).
+     *
+     * @param name the field's name
+     * @return this request
+     */
     public ClientRequest removeHeader(String name) {
         env.checkThread();
         if (headerSent) throw headersSent("remove");
@@ -180,7 +200,7 @@ public class ClientRequest extends EventEmitter {
         return this;
     }
 
-    /** Whether the request head has been written. */
+    /** {@return whether the request head has been written} */
     public boolean headersSent() {
         return headerSent;
     }
@@ -214,7 +234,12 @@ public class ClientRequest extends EventEmitter {
 
     // ---------------------------------------------------------------- the body
 
-    /** Writes part of the body (chunked unless Content-Length was set); returns false if the caller should wait for the socket's 'drain'. */
+    /**
+     * Writes part of the body (chunked unless Content-Length was set); returns false if the caller should wait for the socket's 'drain'.
+     *
+     * @param data the bytes
+     * @return false when the caller should wait for 'drain'
+     */
     public boolean write(byte[] data) {
         env.checkThread();
         if (ended) throw new NodeError("ERR_STREAM_WRITE_AFTER_END", "write after end");
@@ -233,17 +258,31 @@ public class ClientRequest extends EventEmitter {
         return send(out.toByteArray(), null);
     }
 
-    /** Writes a String as UTF-8. */
+    /**
+     * Writes a String as UTF-8.
+     *
+     * @param data the text
+     * @return false when the caller should wait for 'drain'
+     */
     public boolean write(String data) {
         return write(data.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Ends the request; 'finish' follows once it has been handed to the socket. */
+    /**
+     * Ends the request; 'finish' follows once it has been handed to the socket.
+     *
+     * @return this request
+     */
     public ClientRequest end() {
         return end((byte[]) null);
     }
 
-    /** Writes {@code data} as the last of the body and ends the request; a body given only here gets Content-Length. */
+    /**
+     * Writes {@code data} as the last of the body and ends the request; a body given only here gets Content-Length.
+     *
+     * @param data the last bytes of the body
+     * @return this request
+     */
     public ClientRequest end(byte[] data) {
         env.checkThread();
         if (ended) return this;
@@ -270,6 +309,12 @@ public class ClientRequest extends EventEmitter {
         return this;
     }
 
+    /**
+     * Writes {@code data} as UTF-8 and ends the request.
+     *
+     * @param data the last of the body
+     * @return this request
+     */
     public ClientRequest end(String data) {
         return end(data == null ? null : data.getBytes(StandardCharsets.UTF_8));
     }
@@ -286,10 +331,12 @@ public class ClientRequest extends EventEmitter {
         }));
     }
 
+    /** {@return whether {@link #end()} has been called} */
     public boolean writableEnded() {
         return ended;
     }
 
+    /** {@return whether 'finish' has been emitted} */
     public boolean writableFinished() {
         return finished;
     }
@@ -327,6 +374,10 @@ public class ClientRequest extends EventEmitter {
     /**
      * Emits 'timeout' after {@code ms} of inactivity on the connection; 0 disables. The request is
      * not closed: the listener decides (usually {@link #destroy()}).
+     *
+     * @param ms milliseconds of inactivity, 0 to disable
+     * @param callback added as a 'timeout' listener, or null
+     * @return this request
      */
     public ClientRequest setTimeout(long ms, Runnable callback) {
         env.checkThread();
@@ -347,16 +398,26 @@ public class ClientRequest extends EventEmitter {
         destroy();
     }
 
+    /** {@return whether the request was aborted} */
     public boolean aborted() {
         return aborted;
     }
 
-    /** Closes the connection; before a response this emits 'error' ECONNRESET "socket hang up" (unless aborted), then 'close'. */
+    /**
+     * Closes the connection; before a response this emits 'error' ECONNRESET "socket hang up" (unless aborted), then 'close'.
+     *
+     * @return this request
+     */
     public ClientRequest destroy() {
         return destroy(null);
     }
 
-    /** {@link #destroy()} reporting {@code error} as the request's 'error'. */
+    /**
+     * {@link #destroy()} reporting {@code error} as the request's 'error'.
+     *
+     * @param error the error to report
+     * @return this request
+     */
     public ClientRequest destroy(Throwable error) {
         env.checkThread();
         if (destroyed) return this;
@@ -381,6 +442,7 @@ public class ClientRequest extends EventEmitter {
         return this;
     }
 
+    /** {@return whether the request has been destroyed} */
     public boolean destroyed() {
         return destroyed;
     }

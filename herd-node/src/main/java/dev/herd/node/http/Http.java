@@ -86,7 +86,12 @@ public final class Http {
     /** Node's {@code http.METHODS}, sorted. */
     public static final List<String> METHODS = List.of("ACL", "BIND", "CHECKOUT", "CONNECT", "COPY", "DELETE", "GET", "HEAD", "LINK", "LOCK", "M-SEARCH", "MERGE", "MKACTIVITY", "MKCALENDAR", "MKCOL", "MOVE", "NOTIFY", "OPTIONS", "PATCH", "POST", "PROPFIND", "PROPPATCH", "PURGE", "PUT", "QUERY", "REBIND", "REPORT", "SEARCH", "SOURCE", "SUBSCRIBE", "TRACE", "UNBIND", "UNLINK", "UNLOCK", "UNSUBSCRIBE");
 
-    /** {@code http.createServer(requestListener)}; the listener may be null. */
+    /**
+     * {@code http.createServer(requestListener)}; the listener may be null.
+     *
+     * @param requestListener gets each request and its response, or null
+     * @return the server, not yet listening
+     */
     public static HttpServer createServer(RequestListener requestListener) {
         return new HttpServer(requestListener);
     }
@@ -95,24 +100,38 @@ public final class Http {
      * {@code http.request(options, callback)}: starts a request on a connection from the options'
      * agent; write the body and call {@link ClientRequest#end()}. {@code responseListener} (may be
      * null) is added as a once-listener for 'response'.
+     *
+     * @param options the request's target, method, headers and agent
+     * @param responseListener gets the response, or null
+     * @return the request
      */
     public static ClientRequest request(RequestOptions options, Consumer<IncomingMessage> responseListener) {
         return new ClientRequest(options, responseListener);
     }
 
-    /** {@code http.get(options, callback)}: {@link #request} and {@link ClientRequest#end()} at once. */
+    /**
+     * {@code http.get(options, callback)}: {@link #request} and {@link ClientRequest#end()} at once.
+     *
+     * @param options the request's target, method, headers and agent
+     * @param responseListener gets the response, or null
+     * @return the request, ended
+     */
     public static ClientRequest get(RequestOptions options, Consumer<IncomingMessage> responseListener) {
         ClientRequest req = request(options, responseListener);
         req.end();
         return req;
     }
 
-    /** Node's {@code http.globalAgent} of the calling environment. */
+    /** {@return Node's {@code http.globalAgent} of the calling environment} */
     public static Agent globalAgent() {
         return Agent.globalAgent();
     }
 
-    /** {@code http.createServer()}: add 'request' listeners with {@link HttpServer#on}. */
+    /**
+     * {@code http.createServer()}: add 'request' listeners with {@link HttpServer#on}.
+     *
+     * @return the server, not yet listening
+     */
     public static HttpServer createServer() {
         return new HttpServer(null);
     }

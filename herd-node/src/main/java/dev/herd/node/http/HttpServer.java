@@ -71,7 +71,11 @@ public class HttpServer extends EventEmitter {
     /** {@code Connection: keep-alive} and {@code Keep-Alive: timeout=N[, max=M]} lines, rebuilt when the limits change. */
     private byte[] keepAliveLines;
 
-    /** A server that emits 'request' to {@code requestListener} (may be null). */
+    /**
+     * A server that emits 'request' to {@code requestListener} (may be null).
+     *
+     * @param requestListener gets each request and its response, or null
+     */
     @SuppressWarnings("this-escape") // the listeners registered here run only once the loop runs
     public HttpServer(RequestListener requestListener) {
         this.env = Environment.current();
@@ -105,6 +109,12 @@ public class HttpServer extends EventEmitter {
      * Listens on {@code host:port} as {@link Server#listen(int, String, int, Runnable)} does (port
      * 0: any free port; host null: every address; backlog ≤ 0: 511). In a process warming up its
      * HTTP path ({@link HttpWarmup}: cluster workers), the server listens once that is over.
+     *
+     * @param port the port, 0 for any free one
+     * @param host the address, or null for every address
+     * @param backlog the longest queue of pending connections; 0 or less for 511
+     * @param listeningListener runs once listening, or null
+     * @return this server
      */
     public HttpServer listen(int port, String host, int backlog, Runnable listeningListener) {
         env.checkThread();
@@ -113,19 +123,46 @@ public class HttpServer extends EventEmitter {
         return this;
     }
 
+    /**
+     * Listens on {@code host:port}.
+     *
+     * @param port the port, 0 for any free one
+     * @param host the address, or null for every address
+     * @param listeningListener runs once listening, or null
+     * @return this server
+     */
     public HttpServer listen(int port, String host, Runnable listeningListener) {
         return listen(port, host, 0, listeningListener);
     }
 
+    /**
+     * Listens on {@code port} on every address.
+     *
+     * @param port the port, 0 for any free one
+     * @param listeningListener runs once listening, or null
+     * @return this server
+     */
     public HttpServer listen(int port, Runnable listeningListener) {
         return listen(port, null, 0, listeningListener);
     }
 
+    /**
+     * Listens on {@code port} on every address.
+     *
+     * @param port the port, 0 for any free one
+     * @return this server
+     */
     public HttpServer listen(int port) {
         return listen(port, null, 0, null);
     }
 
-    /** Listens on the Unix socket at {@code path}. */
+    /**
+     * Listens on the Unix socket at {@code path}.
+     *
+     * @param path the socket's path
+     * @param listeningListener runs once listening, or null
+     * @return this server
+     */
     public HttpServer listen(String path, Runnable listeningListener) {
         env.checkThread();
         if (listeningListener != null) once("listening", listeningListener);
@@ -160,6 +197,9 @@ public class HttpServer extends EventEmitter {
      * a busy connection's next answer ends it, so a stop ends promptly while clients still send.
      * Call {@link #closeIdleConnections()} or {@link #closeAllConnections()} after close() for
      * Node's harder ends.
+     *
+     * @param callback gets null once closed, or the error; may be null
+     * @return this server
      */
     public HttpServer close(Consumer<Throwable> callback) {
         env.checkThread();
@@ -167,6 +207,11 @@ public class HttpServer extends EventEmitter {
         return this;
     }
 
+    /**
+     * {@link #close(Consumer)} with no callback.
+     *
+     * @return this server
+     */
     public HttpServer close() {
         return close(null);
     }
@@ -193,25 +238,36 @@ public class HttpServer extends EventEmitter {
         }
     }
 
+    /** {@return whether the server is listening} */
     public boolean listening() {
         return server.listening();
     }
 
-    /** The bound address, or null (see {@link Server#address()}). */
+    /** {@return the bound address, or null (see {@link Server#address()})} */
     public AddressInfo address() {
         return server.address();
     }
 
-    /** The net.Server underneath (Node's http.Server is one). */
+    /** {@return the net.Server underneath (Node's http.Server is one)} */
     public Server netServer() {
         return server;
     }
 
+    /**
+     * Lets the server keep the process alive again (the default).
+     *
+     * @return this server
+     */
     public HttpServer ref() {
         server.ref();
         return this;
     }
 
+    /**
+     * Lets the process exit while the server listens.
+     *
+     * @return this server
+     */
     public HttpServer unref() {
         server.unref();
         return this;
@@ -253,85 +309,141 @@ public class HttpServer extends EventEmitter {
 
     // ---------------------------------------------------------------- limits and options
 
-    /** How long an idle persistent connection stays open after a response, in ms (0: no limit). */
+    /** {@return how long an idle persistent connection stays open after a response, in ms (0: no limit)} */
     public long keepAliveTimeout() {
         return keepAliveTimeout;
     }
 
+    /**
+     * Sets {@link #keepAliveTimeout()}.
+     *
+     * @param ms the timeout in ms, 0 for none
+     * @return this server
+     */
     public HttpServer setKeepAliveTimeout(long ms) {
         keepAliveTimeout = nonNegative("keepAliveTimeout", ms);
         rebuildKeepAliveLines();
         return this;
     }
 
-    /** How long a client may take to send the request line and headers, in ms (0: no limit). */
+    /** {@return how long a client may take to send the request line and headers, in ms (0: no limit)} */
     public long headersTimeout() {
         return headersTimeout;
     }
 
+    /**
+     * Sets {@link #headersTimeout()}.
+     *
+     * @param ms the timeout in ms, 0 for none
+     * @return this server
+     */
     public HttpServer setHeadersTimeout(long ms) {
         headersTimeout = nonNegative("headersTimeout", ms);
         return this;
     }
 
-    /** How long a client may take to send a whole request, in ms (0: no limit). */
+    /** {@return how long a client may take to send a whole request, in ms (0: no limit)} */
     public long requestTimeout() {
         return requestTimeout;
     }
 
+    /**
+     * Sets {@link #requestTimeout()}.
+     *
+     * @param ms the timeout in ms, 0 for none
+     * @return this server
+     */
     public HttpServer setRequestTimeout(long ms) {
         requestTimeout = nonNegative("requestTimeout", ms);
         return this;
     }
 
-    /** How often headersTimeout and requestTimeout are checked, in ms; takes effect at listen. */
+    /** {@return how often headersTimeout and requestTimeout are checked, in ms; takes effect at listen} */
     public long connectionsCheckingInterval() {
         return connectionsCheckingInterval;
     }
 
+    /**
+     * Sets {@link #connectionsCheckingInterval()}.
+     *
+     * @param ms the interval in ms
+     * @return this server
+     */
     public HttpServer setConnectionsCheckingInterval(long ms) {
         connectionsCheckingInterval = nonNegative("connectionsCheckingInterval", ms);
         if (connectionsCheck != null) startConnectionsCheck();
         return this;
     }
 
-    /** Header fields reported per request beyond which the rest are dropped (0: no limit). */
+    /** {@return the header fields reported per request beyond which the rest are dropped (0: no limit)} */
     public int maxHeadersCount() {
         return maxHeadersCount;
     }
 
+    /**
+     * Sets {@link #maxHeadersCount()}.
+     *
+     * @param count the most header fields, 0 for no limit
+     * @return this server
+     */
     public HttpServer setMaxHeadersCount(int count) {
         maxHeadersCount = (int) nonNegative("maxHeadersCount", count);
         return this;
     }
 
-    /** Requests served per connection; the last response says {@code Connection: close}, later ones get 503 (0: no limit). */
+    /**
+     * Requests served per connection; the last response says {@code Connection: close}, later ones get 503 (0: no limit).
+     *
+     * @return the most requests per connection
+     */
     public int maxRequestsPerSocket() {
         return maxRequestsPerSocket;
     }
 
+    /**
+     * Sets {@link #maxRequestsPerSocket()}.
+     *
+     * @param max the most requests per connection, 0 for no limit
+     * @return this server
+     */
     public HttpServer setMaxRequestsPerSocket(int max) {
         maxRequestsPerSocket = (int) nonNegative("maxRequestsPerSocket", max);
         rebuildKeepAliveLines();
         return this;
     }
 
-    /** The most bytes the request line and headers may take; beyond it the answer is 431. For new connections. */
+    /**
+     * The most bytes the request line and headers may take; beyond it the answer is 431. For new connections.
+     *
+     * @return the most bytes
+     */
     public int maxHeaderSize() {
         return maxHeaderSize;
     }
 
+    /**
+     * Sets {@link #maxHeaderSize()}.
+     *
+     * @param bytes the most bytes
+     * @return this server
+     */
     public HttpServer setMaxHeaderSize(int bytes) {
         if (bytes <= 0) throw outOfRange("maxHeaderSize", bytes);
         maxHeaderSize = bytes;
         return this;
     }
 
-    /** Whether an HTTP/1.1 request without a Host header is answered 400 (Node's default: true). */
+    /** {@return whether an HTTP/1.1 request without a Host header is answered 400 (Node's default: true)} */
     public boolean requireHostHeader() {
         return requireHostHeader;
     }
 
+    /**
+     * Sets {@link #requireHostHeader()}.
+     *
+     * @param require whether to answer 400 without a Host header
+     * @return this server
+     */
     public HttpServer setRequireHostHeader(boolean require) {
         requireHostHeader = require;
         return this;
@@ -343,28 +455,47 @@ public class HttpServer extends EventEmitter {
      * {@link #DEFAULT_CLOSE_GRACE_PERIOD}); 0 closes idle connections at once, as Node does,
      * while busy ones still end gracefully. The keep-alive timeout still applies. Herd's own: Node
      * has no such setting.
+     *
+     * @return the grace period, in ms
      */
     public long closeGracePeriod() {
         return closeGracePeriod;
     }
 
+    /**
+     * Sets {@link #closeGracePeriod()}.
+     *
+     * @param ms the grace period, in ms; 0 closes idle connections at once
+     * @return this server
+     */
     public HttpServer setCloseGracePeriod(long ms) {
         closeGracePeriod = nonNegative("closeGracePeriod", ms);
         return this;
     }
 
-    /** Whether accepted sockets get TCP_NODELAY (Node's default: true). */
+    /**
+     * Whether accepted sockets get TCP_NODELAY (Node's default: true).
+     *
+     * @param noDelay whether to set TCP_NODELAY
+     * @return this server
+     */
     public HttpServer setNoDelay(boolean noDelay) {
         this.noDelay = noDelay;
         return this;
     }
 
-    /** The socket inactivity timeout, in ms (Node's server.timeout; 0, the default: none). */
+    /** {@return the socket inactivity timeout, in ms (Node's server.timeout; 0, the default: none)} */
     public long timeout() {
         return timeout;
     }
 
-    /** Sets {@link #timeout()}; {@code callback} (may be null) becomes a 'timeout' listener. */
+    /**
+     * Sets {@link #timeout()}; {@code callback} (may be null) becomes a 'timeout' listener.
+     *
+     * @param ms the timeout in ms, 0 for none
+     * @param callback added as a 'timeout' listener, or null
+     * @return this server
+     */
     public HttpServer setTimeout(long ms, Runnable callback) {
         timeout = nonNegative("msecs", ms);
         if (callback != null) on("timeout", callback);

@@ -104,47 +104,49 @@ public class IncomingMessage extends EventEmitter {
         this.rawHeaders = rawHeaders;
     }
 
-    /** A response's status code, e.g. 200; 0 for a request (Node: undefined). */
+    /** {@return a response's status code, e.g. 200; 0 for a request (Node: undefined)} */
     public int statusCode() {
         return statusCode;
     }
 
-    /** A response's reason phrase as sent, e.g. "OK"; null for a request. */
+    /** {@return a response's reason phrase as sent, e.g. "OK"; null for a request} */
     public String statusMessage() {
         return statusMessage;
     }
 
     // ---------------------------------------------------------------- the request line and headers
 
-    /** The request method, e.g. "GET". */
+    /** {@return the request method, e.g. "GET"} */
     public String method() {
         return method;
     }
 
-    /** The request target as sent, e.g. "/status?full=1". */
+    /** {@return the request target as sent, e.g. "/status?full=1"} */
     public String url() {
         return url;
     }
 
-    /** "1.1" or "1.0". */
+    /** {@return "1.1" or "1.0"} */
     public String httpVersion() {
         return versionMajor + "." + versionMinor;
     }
 
+    /** {@return the major HTTP version, 1} */
     public int httpVersionMajor() {
         return versionMajor;
     }
 
+    /** {@return the minor HTTP version, 0 or 1} */
     public int httpVersionMinor() {
         return versionMinor;
     }
 
-    /** Names and values as received, alternating (Node's rawHeaders). */
+    /** {@return the names and values as received, alternating (Node's rawHeaders)} */
     public List<String> rawHeaders() {
         return Collections.unmodifiableList(rawHeaders);
     }
 
-    /** Lower-case names to values, repeated fields merged by Node's rule (see the class comment). */
+    /** {@return lower-case names to values, repeated fields merged by Node's rule (see the class comment)} */
     public Map<String, String> headers() {
         Map<String, String> h = headers;
         if (h == null) {
@@ -155,7 +157,7 @@ public class IncomingMessage extends EventEmitter {
         return h;
     }
 
-    /** Lower-case names to every value received for them, in order (Node's headersDistinct). */
+    /** {@return lower-case names to every value received for them, in order (Node's headersDistinct)} */
     public Map<String, List<String>> headersDistinct() {
         Map<String, List<String>> h = new LinkedHashMap<>();
         for (int i = 0; i + 1 < rawHeaders.size(); i += 2) {
@@ -183,21 +185,22 @@ public class IncomingMessage extends EventEmitter {
         }
     }
 
-    /** The connection's socket. */
+    /** {@return the connection's socket} */
     public Socket socket() {
         return connection.socket();
     }
 
-    /** Whether the whole request, body included, has been received. */
+    /** {@return whether the whole request, body included, has been received} */
     public boolean complete() {
         return complete;
     }
 
-    /** Whether the connection closed before the request was received and read. */
+    /** {@return whether the connection closed before the request was received and read} */
     public boolean aborted() {
         return aborted;
     }
 
+    /** {@return whether the message has been destroyed} */
     public boolean destroyed() {
         return destroyed;
     }
@@ -226,7 +229,11 @@ public class IncomingMessage extends EventEmitter {
         if (event.equals("data") && !Boolean.FALSE.equals(flowing)) resume();
     }
 
-    /** Starts or restarts the flow of 'data' events. */
+    /**
+     * Starts or restarts the flow of 'data' events.
+     *
+     * @return this message
+     */
     public IncomingMessage resume() {
         env.checkThread();
         flowing = true;
@@ -234,7 +241,11 @@ public class IncomingMessage extends EventEmitter {
         return this;
     }
 
-    /** Stops 'data' events; what arrives meanwhile is buffered, and the socket paused past the high-water mark. */
+    /**
+     * Stops 'data' events; what arrives meanwhile is buffered, and the socket paused past the high-water mark.
+     *
+     * @return this message
+     */
     public IncomingMessage pause() {
         env.checkThread();
         flowing = false;
@@ -242,11 +253,17 @@ public class IncomingMessage extends EventEmitter {
         return this;
     }
 
+    /** {@return whether 'data' events are paused} */
     public boolean isPaused() {
         return Boolean.FALSE.equals(flowing);
     }
 
-    /** Makes 'data' events carry Strings decoded with {@code charset}; a character split between chunks stays whole. */
+    /**
+     * Makes 'data' events carry Strings decoded with {@code charset}; a character split between chunks stays whole.
+     *
+     * @param charset the charset
+     * @return this message
+     */
     public IncomingMessage setEncoding(Charset charset) {
         env.checkThread();
         decoder = charset == null ? null : charset.newDecoder()
@@ -256,7 +273,12 @@ public class IncomingMessage extends EventEmitter {
         return this;
     }
 
-    /** {@link #setEncoding(Charset)} by Node's name: 'utf8', 'latin1', 'ascii', 'utf16le'. */
+    /**
+     * {@link #setEncoding(Charset)} by Node's name: 'utf8', 'latin1', 'ascii', 'utf16le'.
+     *
+     * @param encoding the encoding's name
+     * @return this message
+     */
     public IncomingMessage setEncoding(String encoding) {
         return setEncoding(switch (encoding.toLowerCase(Locale.ROOT)) {
             case "utf8", "utf-8" -> StandardCharsets.UTF_8;
@@ -382,7 +404,11 @@ public class IncomingMessage extends EventEmitter {
         emit("close");
     }
 
-    /** Closes the connection (Node's req.destroy()). */
+    /**
+     * Closes the connection (Node's req.destroy()).
+     *
+     * @return this message
+     */
     public IncomingMessage destroy() {
         env.checkThread();
         connection.socket().destroy();

@@ -21,6 +21,7 @@ import java.util.Map;
 public record RequestOptions(String host, int port, String method, String path, Map<String, String> headers,
         Agent agent, long timeout, String socketPath, boolean setHost) {
 
+    /** Fills in the defaults and checks the options. */
     public RequestOptions {
         if (host == null || host.isEmpty()) host = "localhost";
         if (method == null) method = "GET";
@@ -32,11 +33,16 @@ public record RequestOptions(String host, int port, String method, String path, 
         if (timeout < 0) throw new IllegalArgumentException("timeout < 0: " + timeout);
     }
 
+    /** {@return a builder with the defaults: GET / on localhost:80} */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** A builder starting from these options. */
+    /**
+     * A builder starting from these options.
+     *
+     * @return the builder
+     */
     public Builder toBuilder() {
         Builder b = new Builder().host(host).port(port).method(method).path(path).agent(agent).timeout(timeout)
                 .socketPath(socketPath).setHost(setHost);
@@ -58,52 +64,107 @@ public record RequestOptions(String host, int port, String method, String path, 
 
         private Builder() {}
 
+        /**
+         * Sets {@link RequestOptions#host()}.
+         *
+         * @param host the host
+         * @return this builder
+         */
         public Builder host(String host) {
             this.host = host;
             return this;
         }
 
+        /**
+         * Sets {@link RequestOptions#port()}.
+         *
+         * @param port the port
+         * @return this builder
+         */
         public Builder port(int port) {
             this.port = port;
             return this;
         }
 
+        /**
+         * Sets {@link RequestOptions#method()}.
+         *
+         * @param method the method
+         * @return this builder
+         */
         public Builder method(String method) {
             this.method = method;
             return this;
         }
 
+        /**
+         * Sets {@link RequestOptions#path()}.
+         *
+         * @param path the path and query
+         * @return this builder
+         */
         public Builder path(String path) {
             this.path = path;
             return this;
         }
 
-        /** Adds (or replaces) one header field. */
+        /**
+         * Adds (or replaces) one header field.
+         *
+         * @param name the field's name
+         * @param value its value
+         * @return this builder
+         */
         public Builder header(String name, String value) {
             headers.put(name, value);
             return this;
         }
 
+        /**
+         * Sets {@link RequestOptions#agent()}.
+         *
+         * @param agent the agent, or null for the global one
+         * @return this builder
+         */
         public Builder agent(Agent agent) {
             this.agent = agent;
             return this;
         }
 
+        /**
+         * Sets {@link RequestOptions#timeout()}.
+         *
+         * @param timeoutMs the socket timeout in ms, 0 for none
+         * @return this builder
+         */
         public Builder timeout(long timeoutMs) {
             this.timeout = timeoutMs;
             return this;
         }
 
+        /**
+         * Sets {@link RequestOptions#socketPath()}.
+         *
+         * @param socketPath a Unix socket's path, or null
+         * @return this builder
+         */
         public Builder socketPath(String socketPath) {
             this.socketPath = socketPath;
             return this;
         }
 
+        /**
+         * Sets {@link RequestOptions#setHost()}.
+         *
+         * @param setHost whether to add a Host header
+         * @return this builder
+         */
         public Builder setHost(boolean setHost) {
             this.setHost = setHost;
             return this;
         }
 
+        /** {@return the options} */
         public RequestOptions build() {
             return new RequestOptions(host, port, method, path, headers, agent, timeout, socketPath, setHost);
         }

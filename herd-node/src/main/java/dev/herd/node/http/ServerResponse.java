@@ -119,31 +119,51 @@ public class ServerResponse extends EventEmitter {
 
     // ---------------------------------------------------------------- status
 
+    /** {@return the status code the implicit header sends (default 200)} */
     public int statusCode() {
         return statusCode;
     }
 
-    /** Sets the status code sent by the implicit header (first write or end). */
+    /**
+     * Sets the status code sent by the implicit header (first write or end).
+     *
+     * @param code the status code
+     * @return this response
+     */
     public ServerResponse setStatusCode(int code) {
         statusCode = code;
         return this;
     }
 
-    /** The reason phrase; null until set or until the header is stored (then Node's standard one). */
+    /**
+     * {@return the reason phrase; null until set or until the header is stored (then Node's standard one)}
+     */
     public String statusMessage() {
         return statusMessage;
     }
 
+    /**
+     * Sets the reason phrase sent by the implicit header.
+     *
+     * @param message the reason phrase
+     * @return this response
+     */
     public ServerResponse setStatusMessage(String message) {
         statusMessage = message;
         return this;
     }
 
-    /** Whether a Date header is added (default true). */
+    /** {@return whether a Date header is added (default true)} */
     public boolean sendDate() {
         return sendDate;
     }
 
+    /**
+     * Sets whether a Date header is added.
+     *
+     * @param send whether to add it
+     * @return this response
+     */
     public ServerResponse setSendDate(boolean send) {
         sendDate = send;
         return this;
@@ -155,6 +175,9 @@ public class ServerResponse extends EventEmitter {
      * Sets a header, replacing one of the same name (any case). {@code value} is a String, a
      * Number, or a Collection or array of them for a repeated header.
      *
+     * @param name the header's name
+     * @param value its value
+     * @return this response
      * @throws NodeError ERR_HTTP_HEADERS_SENT once the header is stored; ERR_INVALID_HTTP_TOKEN for a
      *     bad name; ERR_HTTP_INVALID_HEADER_VALUE for null; ERR_INVALID_CHAR for CR, LF or other
      *     control characters in the value
@@ -176,17 +199,32 @@ public class ServerResponse extends EventEmitter {
         return this;
     }
 
-    /** The value given to setHeader for {@code name} (any case), or null. */
+    /**
+     * The value given to setHeader for {@code name} (any case), or null.
+     *
+     * @param name the header's name
+     * @return its value, or null
+     */
     public Object getHeader(String name) {
         Field f = find(name);
         return f == null ? null : f.value;
     }
 
+    /**
+     * {@return whether a header named {@code name} (any case) is set}
+     *
+     * @param name the header's name
+     */
     public boolean hasHeader(String name) {
         return find(name) != null;
     }
 
-    /** Removes a header; removing Connection, Content-Length, Transfer-Encoding or Date also drops Node's default for it. */
+    /**
+     * Removes a header; removing Connection, Content-Length, Transfer-Encoding or Date also drops Node's default for it.
+     *
+     * @param name the header's name
+     * @return this response
+     */
     public ServerResponse removeHeader(String name) {
         env.checkThread();
         if (headerStored) throw headersSentError("remove");
@@ -202,14 +240,14 @@ public class ServerResponse extends EventEmitter {
         return this;
     }
 
-    /** The lower-case names of the headers set, in order. */
+    /** {@return the lower-case names of the headers set, in order} */
     public List<String> getHeaderNames() {
         List<String> names = new ArrayList<>();
         if (fields != null) for (Field f : fields) names.add(f.lower);
         return names;
     }
 
-    /** Lower-case names to the values set, in order. */
+    /** {@return lower-case names to the values set, in order} */
     public Map<String, Object> getHeaders() {
         Map<String, Object> m = new LinkedHashMap<>();
         if (fields != null) for (Field f : fields) m.put(f.lower, f.value);
@@ -224,22 +262,41 @@ public class ServerResponse extends EventEmitter {
         return null;
     }
 
-    /** Whether the header has been stored (Node's headersSent: true from writeHead on). */
+    /** {@return whether the header has been stored (Node's headersSent: true from writeHead on)} */
     public boolean headersSent() {
         return headerStored;
     }
 
     // ---------------------------------------------------------------- writeHead
 
-    /** {@link #writeHead(int, String, Map)} with the standard reason phrase and no extra headers. */
+    /**
+     * {@link #writeHead(int, String, Map)} with the standard reason phrase and no extra headers.
+     *
+     * @param statusCode the status code
+     * @return this response
+     */
     public ServerResponse writeHead(int statusCode) {
         return writeHeadInternal(statusCode, null, null);
     }
 
+    /**
+     * {@link #writeHead(int, String, Map)} with no extra headers.
+     *
+     * @param statusCode the status code
+     * @param statusMessage the reason phrase
+     * @return this response
+     */
     public ServerResponse writeHead(int statusCode, String statusMessage) {
         return writeHeadInternal(statusCode, statusMessage, null);
     }
 
+    /**
+     * {@link #writeHead(int, String, Map)} with the standard reason phrase.
+     *
+     * @param statusCode the status code
+     * @param headers header fields
+     * @return this response
+     */
     public ServerResponse writeHead(int statusCode, Map<String, ?> headers) {
         return writeHeadInternal(statusCode, null, headers);
     }
@@ -249,6 +306,10 @@ public class ServerResponse extends EventEmitter {
      * given to setHeader. Nothing is written yet: the header goes out with the first body bytes,
      * or at end.
      *
+     * @param statusCode the status code
+     * @param statusMessage the reason phrase, or null for the standard one
+     * @param headers header fields, or null
+     * @return this response
      * @throws NodeError ERR_HTTP_HEADERS_SENT if the header is already stored;
      *     ERR_HTTP_INVALID_STATUS_CODE outside 100..999
      */
@@ -453,11 +514,23 @@ public class ServerResponse extends EventEmitter {
 
     // ---------------------------------------------------------------- the body
 
-    /** Writes a String as UTF-8; see {@link #write(byte[])}. */
+    /**
+     * Writes a String as UTF-8; see {@link #write(byte[])}.
+     *
+     * @param chunk the text
+     * @return false when the caller should wait for 'drain'
+     */
     public boolean write(String chunk) {
         return write(chunk.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Writes a String encoded with {@code charset}; see {@link #write(byte[])}.
+     *
+     * @param chunk the text
+     * @param charset the charset
+     * @return false when the caller should wait for 'drain'
+     */
     public boolean write(String chunk, Charset charset) {
         return write(chunk.getBytes(charset));
     }
@@ -467,6 +540,9 @@ public class ServerResponse extends EventEmitter {
      * implicit header first. Returns false when the socket holds {@link Socket#HIGH_WATER_MARK}
      * bytes or more; 'drain' follows. A write after {@link #end} emits 'error'
      * (ERR_STREAM_WRITE_AFTER_END) on the next tick; on a response without a body it is ignored.
+     *
+     * @param chunk the bytes
+     * @return false when the caller should wait for 'drain'
      */
     public boolean write(byte[] chunk) {
         env.checkThread();
@@ -508,7 +584,12 @@ public class ServerResponse extends EventEmitter {
         });
     }
 
-    /** {@link #end(byte[])} with a String written as UTF-8. */
+    /**
+     * {@link #end(byte[])} with a String written as UTF-8.
+     *
+     * @param data the last of the body
+     * @return this response
+     */
     public ServerResponse end(String data) {
         return end(data == null ? null : data.getBytes(StandardCharsets.UTF_8));
     }
@@ -516,6 +597,9 @@ public class ServerResponse extends EventEmitter {
     /**
      * Writes {@code data} (may be null) and finishes the response. Without earlier writes the
      * header gets {@code Content-Length} and the whole response goes out in one socket write.
+     *
+     * @param data the last of the body, or null
+     * @return this response
      */
     public ServerResponse end(byte[] data) {
         env.checkThread();
@@ -535,11 +619,21 @@ public class ServerResponse extends EventEmitter {
         return this;
     }
 
+    /**
+     * Finishes the response.
+     *
+     * @return this response
+     */
     public ServerResponse end() {
         return end((byte[]) null);
     }
 
-    /** {@link #end()} with a callback for 'finish'. */
+    /**
+     * {@link #end()} with a callback for 'finish'.
+     *
+     * @param callback added as a 'finish' listener
+     * @return this response
+     */
     public ServerResponse end(Runnable callback) {
         if (callback != null && !finished) once("finish", callback);
         return end((byte[]) null);
@@ -561,39 +655,48 @@ public class ServerResponse extends EventEmitter {
 
     // ---------------------------------------------------------------- state
 
-    /** Whether {@link #end} has been called (Node's writableEnded). */
+    /** {@return whether {@link #end} has been called (Node's writableEnded)} */
     public boolean writableEnded() {
         return finished;
     }
 
-    /** Whether 'finish' has been emitted: everything is with the kernel. */
+    /** {@return whether 'finish' has been emitted: everything is with the kernel} */
     public boolean writableFinished() {
         return writableFinished;
     }
 
-    /** Bytes written but not yet taken by the socket's kernel buffer (this response's share). */
+    /** {@return the bytes written but not yet taken by the socket's kernel buffer (this response's share)} */
     public long writableLength() {
         return pendingBytes() + connection.socket.writableLength();
     }
 
+    /** {@return whether the caller should wait for 'drain' before writing more} */
     public boolean writableNeedDrain() {
         return needDrain;
     }
 
+    /** {@return whether the response has been destroyed} */
     public boolean destroyed() {
         return destroyed;
     }
 
-    /** The request this answers. */
+    /** {@return the request this answers} */
     public IncomingMessage req() {
         return req;
     }
 
+    /** {@return the connection's socket} */
     public Socket socket() {
         return connection.socket;
     }
 
-    /** Sets the socket's inactivity timeout (see {@link Socket#setTimeout}); {@code callback} listens for 'timeout' here. */
+    /**
+     * Sets the socket's inactivity timeout (see {@link Socket#setTimeout}); {@code callback} listens for 'timeout' here.
+     *
+     * @param ms the timeout in ms, 0 to disable
+     * @param callback added as a 'timeout' listener here, or null
+     * @return this response
+     */
     public ServerResponse setTimeout(long ms, Runnable callback) {
         env.checkThread();
         if (callback != null) on("timeout", callback);
@@ -601,7 +704,11 @@ public class ServerResponse extends EventEmitter {
         return this;
     }
 
-    /** Closes the connection now (Node's res.destroy()). */
+    /**
+     * Closes the connection now (Node's res.destroy()).
+     *
+     * @return this response
+     */
     public ServerResponse destroy() {
         env.checkThread();
         connection.socket.destroy();

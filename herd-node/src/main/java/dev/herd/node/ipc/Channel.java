@@ -53,21 +53,37 @@ import java.util.function.Consumer;
 public final class Channel {
     /** Where deliveries go: the ChildProcess or the process object turns them into events. */
     public interface Target {
-        /** A user message ('message'), with the handle that came with it or null. */
+        /**
+         * A user message ('message'), with the handle that came with it or null.
+         *
+         * @param message the message, in its generic form
+         * @param handle the handle that came with it, or null
+         */
         void message(Object message, Object handle);
 
-        /** An internal message ('internalMessage', e.g. NODE_CLUSTER), with its handle or null. */
+        /**
+         * An internal message ('internalMessage', e.g. NODE_CLUSTER), with its handle or null.
+         *
+         * @param message the message
+         * @param handle the handle that came with it, or null
+         */
         default void internalMessage(Map<String, Object> message, Object handle) {}
 
         /** The channel closed ('disconnect'); runs once. */
         void disconnected();
 
-        /** A channel error ('error'): a bad message from the peer, a failed write without callback. */
+        /**
+         * A channel error ('error'): a bad message from the peer, a failed write without callback.
+         *
+         * @param error the error
+         */
         void error(Throwable error);
 
         /**
          * Whether a 'message' listener exists; while none does, user messages are held and
          * replayed after {@link Channel#messageListenerAdded()} (as Node holds them).
+         *
+         * @return whether a 'message' listener exists
          */
         default boolean hasMessageListener() {
             return true;
@@ -77,10 +93,19 @@ public final class Channel {
     /** Runs once a send is written (null) or failed. */
     @FunctionalInterface
     public interface SendCallback {
+        /**
+         * Reports the send's outcome.
+         *
+         * @param error null once written, otherwise the failure
+         */
         void done(Throwable error);
     }
 
-    /** Node's send() options: {@code keepOpen} keeps a sent net.Socket usable in the sender. */
+    /**
+     * Node's send() options: {@code keepOpen} keeps a sent net.Socket usable in the sender.
+     *
+     * @param keepOpen whether a sent net.Socket stays usable in the sender
+     */
     public record SendOptions(boolean keepOpen) {
         public static final SendOptions DEFAULT = new SendOptions(false);
     }
@@ -114,6 +139,12 @@ public final class Channel {
      * A channel over {@code pipe} (an ipc pipe already open on the channel's socket), reading at
      * once. {@code refOnlyWhileListened} is the child-side rule: the channel keeps the loop alive
      * only while {@link #refCounted()} holds (listeners, pending writes), not by itself.
+     *
+     * @param env the environment whose loop the channel runs on
+     * @param pipe the ipc pipe, open
+     * @param serialization the mode of the bytes on the pipe
+     * @param target where messages, disconnect and errors go
+     * @param refOnlyWhileListened whether the channel keeps the loop alive only while it has listeners
      */
     public Channel(Environment env, Pipe pipe, Serialization serialization, Target target, boolean refOnlyWhileListened) {
         if (!pipe.ipc()) throw new IllegalArgumentException("the channel needs an ipc pipe");
@@ -128,12 +159,12 @@ public final class Channel {
         pipe.readStart(this::onRead);
     }
 
-    /** Whether messages can still be sent (Node's {@code connected}). */
+    /** {@return whether messages can still be sent (Node's {@code connected})} */
     public boolean connected() {
         return connected;
     }
 
-    /** The serialization mode. */
+    /** {@return the serialization mode} */
     public Serialization serialization() {
         return serialization;
     }
@@ -171,6 +202,10 @@ public final class Channel {
      *
      * @param handle null, a {@code net.Server}, {@code net.Socket}, {@code dgram.Socket}, or a raw
      *     {@link Tcp}, {@link Pipe} or {@link Udp}
+     * @param message the message: a value of the value model
+     * @param options send options, or null
+     * @param callback runs once the message is written or failed, or null
+     * @return false when the channel is closed or backed up
      * @throws NodeError ERR_MISSING_ARGS for an undefined message, ERR_INVALID_ARG_TYPE for a
      *     function or a top-level BigInt, ERR_INVALID_HANDLE_TYPE for another handle
      */
@@ -194,7 +229,12 @@ public final class Channel {
         return doSend(message, handle, options == null ? SendOptions.DEFAULT : options, callback, false, null);
     }
 
-    /** {@link #send(Object, Object, SendOptions, SendCallback)} without handle, options or callback. */
+    /**
+     * {@link #send(Object, Object, SendOptions, SendCallback)} without handle, options or callback.
+     *
+     * @param message the message
+     * @return false when the channel is closed or backed up
+     */
     public boolean send(Object message) {
         return send(message, null, null, null);
     }

@@ -26,6 +26,10 @@ public final class ChildChannel {
      * The channel named by {@code env}'s variables, open and reading, or null when there is none
      * (no variable, an empty one, or a channel already taken by an earlier environment of this JVM).
      *
+     * @param environment the environment whose loop the channel runs on
+     * @param env the environment variables: NODE_CHANNEL_FD and NODE_CHANNEL_SERIALIZATION_MODE
+     * @param target where messages, disconnect and errors go
+     * @return the channel, or null
      * @throws IllegalArgumentException for a value Node also refuses at startup: a descriptor that
      *     is not a non-negative integer, an unknown serialization mode
      */

@@ -16,7 +16,12 @@ public final class EmitterTarget implements Channel.Target {
     private final EventEmitter emitter;
     private final Runnable afterDisconnect;
 
-    /** Deliveries to {@code emitter}; {@code afterDisconnect} runs after 'disconnect' is emitted. */
+    /**
+     * Deliveries to {@code emitter}; {@code afterDisconnect} runs after 'disconnect' is emitted.
+     *
+     * @param emitter the emitter that gets 'message', 'internalMessage', 'disconnect' and 'error'
+     * @param afterDisconnect runs after 'disconnect', or null
+     */
     public EmitterTarget(EventEmitter emitter, Runnable afterDisconnect) {
         this.emitter = emitter;
         this.afterDisconnect = afterDisconnect;

@@ -46,19 +46,27 @@ public abstract sealed class FrameDecoder permits JsonFrameDecoder, AdvancedFram
 
     /** Where decoded messages and errors go. Called on the thread that feeds the decoder. */
     public interface Sink {
-        /** A decoded message, in its generic form (null for JavaScript's null). */
+        /**
+         * A decoded message, in its generic form (null for JavaScript's null).
+         *
+         * @param message the message
+         */
         void message(Object message);
 
         /**
          * A frame that could not be decoded, and is dropped: a line that is not JSON, a payload
          * that is not a V8 value, a frame over the size limit, or bytes left incomplete when the
          * stream ended. Decoding goes on with the next frame.
+         *
+         * @param error why, with the JavaScript error's name
          */
         void badFrame(SerializationException error);
 
         /**
          * The stream cannot be decoded any further (advanced mode: a length prefix of 0 or of 2^31
          * or more). The decoder drops all later input; the channel should close.
+         *
+         * @param error why
          */
         void fatal(SerializationException error);
     }
@@ -67,6 +75,7 @@ public abstract sealed class FrameDecoder permits JsonFrameDecoder, AdvancedFram
     protected final int maxFrameSize;
     /** Bytes of an incomplete frame: {@code buffer[0, buffered)}. */
     protected byte[] buffer = new byte[256];
+    /** The bytes held of an incomplete frame: the used length of {@code buffer}. */
     protected int buffered;
     /** While a long frame is gathered: its full blocks, the block being filled, and its bytes so far. */
     private List<byte[]> blocks;
@@ -78,6 +87,11 @@ public abstract sealed class FrameDecoder permits JsonFrameDecoder, AdvancedFram
     private boolean failed;
     private boolean ended;
 
+    /**
+     * A decoder with nothing held.
+     *
+     * @param maxFrameSize the largest frame accepted, in bytes
+     */
     protected FrameDecoder(int maxFrameSize) {
         if (maxFrameSize < 1) {
             throw new IllegalArgumentException("maxFrameSize must be positive, got " + maxFrameSize);
@@ -90,6 +104,8 @@ public abstract sealed class FrameDecoder permits JsonFrameDecoder, AdvancedFram
      * {@code sink}; the chunk is consumed (its position moves to its limit) and may be reused by
      * the caller afterwards. After a fatal error the input is dropped.
      *
+     * @param chunk the bytes
+     * @param sink gets each message or error
      * @throws IllegalStateException after {@link #end}
      */
     public final void feed(ByteBuffer chunk, Sink sink) {
@@ -234,7 +250,14 @@ public abstract sealed class FrameDecoder permits JsonFrameDecoder, AdvancedFram
         gathered = 0;
     }
 
-    /** {@link #feed(ByteBuffer, Sink)} of {@code len} bytes of an array. */
+    /**
+     * {@link #feed(ByteBuffer, Sink)} of {@code len} bytes of an array.
+     *
+     * @param bytes the array
+     * @param off where the bytes start
+     * @param len how many bytes
+     * @param sink gets each message or error
+     */
     public final void feed(byte[] bytes, int off, int len, Sink sink) {
         feed(ByteBuffer.wrap(bytes, off, len), sink);
     }
@@ -242,6 +265,8 @@ public abstract sealed class FrameDecoder permits JsonFrameDecoder, AdvancedFram
     /**
      * The stream ended (EOF): bytes of an incomplete frame are reported as a bad frame (Node drops
      * them silently) and dropped. No more input is accepted. Idempotent.
+     *
+     * @param sink gets the bad frame, if any
      */
     public final void end(Sink sink) {
         if (ended) {
@@ -263,12 +288,12 @@ public abstract sealed class FrameDecoder permits JsonFrameDecoder, AdvancedFram
         return blocks.isEmpty() ? block : blocks.getFirst();
     }
 
-    /** Whether a fatal error was reported: all later input is dropped. */
+    /** {@return whether a fatal error was reported: all later input is dropped} */
     public final boolean isFailed() {
         return failed;
     }
 
-    /** The bytes held of an incomplete frame. */
+    /** {@return the bytes held of an incomplete frame} */
     public final int bufferedBytes() {
         return block != null ? (int) Math.min(gathered, Integer.MAX_VALUE) : buffered;
     }

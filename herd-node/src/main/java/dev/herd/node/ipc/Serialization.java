@@ -23,7 +23,9 @@ import java.nio.ByteBuffer;
  * incremental, in a {@link FrameDecoder} from {@link #newDecoder()}. Immutable; any thread.
  */
 public enum Serialization {
+    /** One JSON text per line (Node's default mode). */
     JSON("json"),
+    /** V8's value serialization, length-prefixed (Node's 'advanced' mode). */
     ADVANCED("advanced");
 
     private final String nodeName;
@@ -36,6 +38,8 @@ public enum Serialization {
      * The mode Node names {@code name}: {@code "json"} or {@code "advanced"}; null (Node's
      * {@code undefined}) is {@code "json"}, the default.
      *
+     * @param name the mode's name, or null
+     * @return the mode
      * @throws NodeError {@code ERR_INVALID_ARG_VALUE} (a TypeError, kind IllegalArgumentException)
      *     for any other name, with Node's message
      */
@@ -52,7 +56,9 @@ public enum Serialization {
                 IllegalArgumentException.class);
     }
 
-    /** {@code "json"} or {@code "advanced"}: the value of {@code NODE_CHANNEL_SERIALIZATION_MODE}. */
+    /**
+     * {@return {@code "json"} or {@code "advanced"}: the value of {@code NODE_CHANNEL_SERIALIZATION_MODE}}
+     */
     public String nodeName() {
         return nodeName;
     }
@@ -60,6 +66,8 @@ public enum Serialization {
     /**
      * One message as the bytes Node writes for it: a JSON line, or a length-prefixed V8 payload.
      *
+     * @param message the message
+     * @return the bytes
      * @throws SerializationException in JSON mode for what JSON.stringify throws on (a cycle, a
      *     BigInt) and for what it turns into undefined (undefined, a function); in advanced mode
      *     for a value nested too deep
@@ -94,7 +102,7 @@ public enum Serialization {
         return line;
     }
 
-    /** A decoder for a stream in this mode, with no limit on a frame's size but Node's 2^31 - 1. */
+    /** {@return a decoder for a stream in this mode, with no limit on a frame's size but Node's 2^31 - 1} */
     public FrameDecoder newDecoder() {
         return newDecoder(FrameDecoder.NO_LIMIT);
     }
@@ -103,6 +111,9 @@ public enum Serialization {
      * A decoder for a stream in this mode that refuses frames (JSON lines, V8 payloads) larger
      * than {@code maxFrameSize} bytes: such a frame is reported as a bad frame and its bytes are
      * dropped as they arrive, never buffered.
+     *
+     * @param maxFrameSize the largest frame accepted, in bytes
+     * @return the decoder
      */
     public FrameDecoder newDecoder(int maxFrameSize) {
         return this == ADVANCED ? new AdvancedFrameDecoder(maxFrameSize) : new JsonFrameDecoder(maxFrameSize);

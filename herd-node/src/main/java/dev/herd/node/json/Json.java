@@ -53,6 +53,8 @@ public final class Json {
      * {@code JSON.stringify(value)}, or null where it returns undefined ({@link
      * dev.herd.node.value.Undefined}, a function, or a {@link ToJson} returning one of those).
      *
+     * @param value the value
+     * @return the JSON text, or null
      * @throws SerializationException TypeError or RangeError, as JavaScript would throw
      */
     public static String stringify(Object value) {
@@ -68,6 +70,8 @@ public final class Json {
      * {@link #stringify(Object)} as UTF-8 bytes, written directly (the IPC channel sends these and a
      * {@code '\n'}); null where JSON.stringify returns undefined.
      *
+     * @param value the value
+     * @return the JSON text as UTF-8, or null
      * @throws SerializationException TypeError or RangeError, as JavaScript would throw
      */
     public static byte[] stringifyUtf8(Object value) {
@@ -85,6 +89,8 @@ public final class Json {
      * undefined. The text is written into a per-thread scratch array first (as every stringify here
      * is), so a message costs one array, not one per doubling of the writer's buffer.
      *
+     * @param value the value
+     * @return the line as UTF-8, or null
      * @throws SerializationException TypeError or RangeError, as JavaScript would throw
      */
     public static byte[] stringifyUtf8Line(Object value) {
@@ -102,6 +108,8 @@ public final class Json {
      * size (for a 50 MB message, 50 MB less at the sender's peak). Null where JSON.stringify
      * returns undefined.
      *
+     * @param value the value
+     * @return the line as UTF-8, or null
      * @throws SerializationException TypeError or RangeError, as JavaScript would throw
      */
     public static ByteBuffer stringifyUtf8LineBuffer(Object value) {
@@ -116,6 +124,8 @@ public final class Json {
     /**
      * {@code JSON.parse(text)} into the generic form.
      *
+     * @param text the JSON text
+     * @return the value, in its generic form
      * @throws SerializationException SyntaxError (V8's message) for a text JSON.parse rejects,
      *     RangeError for nesting deeper than {@link #MAX_DEPTH}
      */
@@ -129,6 +139,10 @@ public final class Json {
      * ill-formed sequence replaced by U+FFFD as Node's StringDecoder does, then parsed. Well-formed
      * input (the usual case) goes to Jackson's byte parser without an intermediate String.
      *
+     * @param utf8 the bytes
+     * @param offset where the text starts
+     * @param length its length in bytes
+     * @return the value, in its generic form
      * @throws SerializationException as {@link #parse(String)}
      * @throws IndexOutOfBoundsException if the range is outside {@code utf8}
      */

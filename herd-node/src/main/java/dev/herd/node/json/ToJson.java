@@ -12,6 +12,11 @@ package dev.herd.node.json;
  * Called on the thread that stringifies, once per place the object appears.
  */
 public interface ToJson {
-    /** The value to serialize in place of this object, found under {@code key}. */
+    /**
+     * The value to serialize in place of this object, found under {@code key}.
+     *
+     * @param key the key it is found under ("" at the top)
+     * @return the value to serialize instead
+     */
     Object toJSON(String key);
 }

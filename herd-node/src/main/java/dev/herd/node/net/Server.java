@@ -58,18 +58,36 @@ public class Server extends EventEmitter {
      * method calls back exactly once, on the loop thread.
      */
     public interface RemoteSockets {
-        /** How many of the sent connections the other process still holds, or an error. */
+        /**
+         * How many of the sent connections the other process still holds, or an error.
+         *
+         * @param callback gets the error or null, and the count
+         */
         void getConnections(java.util.function.BiConsumer<Throwable, Integer> callback);
 
-        /** Calls back once the other process holds none (or cannot answer any more). */
+        /**
+         * Calls back once the other process holds none (or cannot answer any more).
+         *
+         * @param callback gets null, or the error
+         */
         void close(Consumer<Throwable> callback);
     }
 
-    /** A server that emits 'connection' to {@code connectionListener} (may be null). */
+    /**
+     * A server that emits 'connection' to {@code connectionListener} (may be null).
+     *
+     * @param connectionListener gets each accepted socket, or null
+     */
     public Server(Consumer<Socket> connectionListener) {
         this(false, connectionListener);
     }
 
+    /**
+     * A server that emits 'connection' to {@code connectionListener} (may be null).
+     *
+     * @param allowHalfOpen whether an accepted socket stays writable after the peer ends
+     * @param connectionListener gets each accepted socket, or null
+     */
     public Server(boolean allowHalfOpen, Consumer<Socket> connectionListener) {
         this.env = Environment.current();
         env.checkThread();
@@ -81,6 +99,12 @@ public class Server extends EventEmitter {
      * Listens on {@code host:port} (port 0: any free port; host null: '::' with IPv4 mapped in,
      * or '0.0.0.0' where IPv6 is unavailable) with {@code backlog} (≤ 0: 511). 'listening' and
      * {@code listeningListener} follow on the next tick; a failure arrives as 'error'.
+     *
+     * @param port the port, 0 for any free one
+     * @param host the address to listen on, or null for every address
+     * @param backlog the longest queue of pending connections; 0 or less for 511
+     * @param listeningListener runs once listening, or null
+     * @return this server
      */
     public Server listen(int port, String host, int backlog, Runnable listeningListener) {
         return listen(port, host, backlog, false, listeningListener);
@@ -89,6 +113,13 @@ public class Server extends EventEmitter {
     /**
      * {@link #listen(int, String, int, Runnable)}; in a cluster worker, {@code exclusive} makes the
      * worker bind the port itself instead of asking the primary (Node's {@code exclusive} option).
+     *
+     * @param port the port, 0 for any free one
+     * @param host the address to listen on, or null for every address
+     * @param backlog the longest queue of pending connections; 0 or less for 511
+     * @param exclusive in a cluster worker, whether to bind the port itself
+     * @param listeningListener runs once listening, or null
+     * @return this server
      */
     public Server listen(int port, String host, int backlog, boolean exclusive, Runnable listeningListener) {
         env.checkThread();
@@ -137,20 +168,46 @@ public class Server extends EventEmitter {
         return this;
     }
 
+    /**
+     * Listens on {@code port} on every address.
+     *
+     * @param port the port, 0 for any free one
+     * @param listeningListener runs once listening, or null
+     * @return this server
+     */
     public Server listen(int port, Runnable listeningListener) {
         return listen(port, null, 0, listeningListener);
     }
 
+    /**
+     * Listens on {@code port} on every address.
+     *
+     * @param port the port, 0 for any free one
+     * @return this server
+     */
     public Server listen(int port) {
         return listen(port, null, 0, null);
     }
 
-    /** Listens on the Unix socket at {@code path}. */
+    /**
+     * Listens on the Unix socket at {@code path}.
+     *
+     * @param path the socket's path
+     * @param listeningListener runs once listening, or null
+     * @return this server
+     */
     public Server listen(String path, Runnable listeningListener) {
         return listen(path, false, listeningListener);
     }
 
-    /** {@link #listen(String, Runnable)}; {@code exclusive} as for a port. */
+    /**
+     * {@link #listen(String, Runnable)}; {@code exclusive} as for a port.
+     *
+     * @param path the socket's path
+     * @param exclusive in a cluster worker, whether to bind the socket itself
+     * @param listeningListener runs once listening, or null
+     * @return this server
+     */
     public Server listen(String path, boolean exclusive, Runnable listeningListener) {
         env.checkThread();
         checkNotListening();
@@ -180,6 +237,10 @@ public class Server extends EventEmitter {
      * Listens on an existing socket descriptor (Node's {@code listen({ fd })}): a TCP or Unix
      * socket, bound (and possibly listening) already. The server takes ownership of {@code fd};
      * if it cannot use it, 'error' follows and the fd is closed.
+     *
+     * @param fd the socket, which the server now owns
+     * @param listeningListener runs once listening, or null
+     * @return this server
      */
     public Server listen(Fd fd, Runnable listeningListener) {
         env.checkThread();
@@ -216,6 +277,10 @@ public class Server extends EventEmitter {
     /**
      * Listens on the socket of another handle (Node's {@code listen(handle)}): the stream must
      * have a descriptor and no other owner using it; this server uses it from now on.
+     *
+     * @param existing the stream whose socket to listen on
+     * @param listeningListener runs once listening, or null
+     * @return this server
      */
     public Server listen(Stream existing, Runnable listeningListener) {
         env.checkThread();
@@ -245,6 +310,8 @@ public class Server extends EventEmitter {
     /**
      * The listening stream (Node's {@code _handle}), or null when not listening — and for a
      * round-robin server in a cluster worker, whose listening socket is the primary's.
+     *
+     * @return the listening stream, or null
      */
     public Stream handle() {
         return handle;
@@ -297,6 +364,8 @@ public class Server extends EventEmitter {
      * {@code server.onconnection} from lib/internal/cluster/child.js): it becomes a Socket and a
      * 'connection' event, as one accepted here would. For dev.herd.node.cluster; the server owns
      * {@code client} from now on.
+     *
+     * @param client the connection, which the server now owns
      */
     public void acceptFromPrimary(Stream client) {
         env.checkThread();
@@ -343,6 +412,9 @@ public class Server extends EventEmitter {
      * Stops accepting connections; 'close' (and {@code callback} with null) follows once every
      * existing connection has closed. On a server that is not listening, {@code callback} gets
      * ERR_SERVER_NOT_RUNNING.
+     *
+     * @param callback gets null once closed, or the error; may be null
+     * @return this server
      */
     public Server close(Consumer<Throwable> callback) {
         env.checkThread();
@@ -376,6 +448,11 @@ public class Server extends EventEmitter {
         return this;
     }
 
+    /**
+     * {@link #close(Consumer)} with no callback.
+     *
+     * @return this server
+     */
     public Server close() {
         return close(null);
     }
@@ -384,6 +461,8 @@ public class Server extends EventEmitter {
      * For a layer built on this server (Node's http.Server is a net.Server subclass): {@code hook}
      * runs at the start of every {@link #close} that stops a listening server, whoever calls it —
      * a cluster worker's disconnect closes its servers through here. One hook; null removes it.
+     *
+     * @param hook runs when a close stops the server, or null
      */
     public void beforeClose(Runnable hook) {
         this.beforeClose = hook;
@@ -395,13 +474,13 @@ public class Server extends EventEmitter {
         env.nextTick(() -> emit("close"));
     }
 
-    /** Whether the server is listening. */
+    /** {@return whether the server is listening} */
     public boolean listening() {
         if (handle != null) return !handle.isClosing();
         return clusterHandle != null && !closing;
     }
 
-    /** The bound address of a TCP server, or null (for a Unix-socket server see {@link #path()}). */
+    /** {@return the bound address of a TCP server, or null (for a Unix-socket server see {@link #path()})} */
     public AddressInfo address() {
         env.checkThread();
         if (handle instanceof Tcp tcp && listening()) {
@@ -412,12 +491,12 @@ public class Server extends EventEmitter {
         return null;
     }
 
-    /** The path of a Unix-socket server, or null. */
+    /** {@return the path of a Unix-socket server, or null} */
     public String path() {
         return listening() ? pipePath : null;
     }
 
-    /** The number of open connections (Node's getConnections, synchronous here). */
+    /** {@return the number of open connections (Node's getConnections, synchronous here)} */
     public int connections() {
         return connections;
     }
@@ -427,6 +506,8 @@ public class Server extends EventEmitter {
      * sent to other processes ({@link #setupWorker}), each of them is asked and their counts are
      * added to this process's; the first failure (a process that went away before answering) is
      * the callback's error.
+     *
+     * @param callback gets the error or null, and the count
      */
     public void getConnections(java.util.function.BiConsumer<Throwable, Integer> callback) {
         env.checkThread();
@@ -459,6 +540,8 @@ public class Server extends EventEmitter {
      * Node's {@code _connectionKey}: what a net.Socket of this server sent over an IPC channel
      * carries as {@code key} ({@code "4:127.0.0.1:0"}, {@code "6::::8000"}, {@code "-1:/path:-1"}:
      * address type, address and port as given to listen), or null before listen.
+     *
+     * @return the key, or null
      */
     public String connectionKey() {
         return connectionKey;
@@ -467,13 +550,19 @@ public class Server extends EventEmitter {
     /**
      * Node's {@code _setupWorker}: connections of this server were sent to another process, whose
      * count {@link #getConnections} and {@link #close} now include. For dev.herd.node.ipc.
+     *
+     * @param worker the other process's connections
      */
     public void setupWorker(RemoteSockets worker) {
         env.checkThread();
         if (!workers.contains(worker)) workers.add(worker);
     }
 
-    /** The other process is gone (Node: its 'exit'): it is no longer asked. */
+    /**
+     * The other process is gone (Node: its 'exit'): it is no longer asked.
+     *
+     * @param worker the other process's connections
+     */
     public void removeWorker(RemoteSockets worker) {
         env.checkThread();
         workers.remove(worker);
@@ -488,17 +577,28 @@ public class Server extends EventEmitter {
         maybeEmitClose();
     }
 
-    /** Above this many connections new ones are closed at once; negative: no limit. */
+    /**
+     * Above this many connections new ones are closed at once; negative: no limit.
+     *
+     * @param max the most connections, or negative for no limit
+     * @return this server
+     */
     public Server setMaxConnections(int max) {
         env.checkThread();
         maxConnections = max;
         return this;
     }
 
+    /** {@return the most connections, or negative for no limit} */
     public int maxConnections() {
         return maxConnections;
     }
 
+    /**
+     * Lets the process exit while the server listens.
+     *
+     * @return this server
+     */
     public Server unref() {
         env.checkThread();
         unref = true;
@@ -507,6 +607,11 @@ public class Server extends EventEmitter {
         return this;
     }
 
+    /**
+     * Lets the server keep the process alive again (the default).
+     *
+     * @return this server
+     */
     public Server ref() {
         env.checkThread();
         unref = false;

@@ -79,7 +79,11 @@ public class Socket extends EventEmitter {
         this(false);
     }
 
-    /** An unconnected socket; with {@code allowHalfOpen} it does not end when the peer ends. */
+    /**
+     * An unconnected socket; with {@code allowHalfOpen} it does not end when the peer ends.
+     *
+     * @param allowHalfOpen whether the socket stays writable after the peer ends
+     */
     public Socket(boolean allowHalfOpen) {
         this.env = Environment.current();
         env.checkThread();
@@ -100,6 +104,10 @@ public class Socket extends EventEmitter {
      * that is not {@code readable} is ended from the start (no read, no 'end'), one that is not
      * {@code writable} finished; with neither left, the socket is destroyed when the other side
      * is done. Reading starts at once when readable.
+     *
+     * @param handle the open stream, which the socket now owns
+     * @param readable whether it is read from
+     * @param writable whether it is written to
      */
     public Socket(Stream handle, boolean readable, boolean writable) {
         this.env = Environment.current();
@@ -121,6 +129,9 @@ public class Socket extends EventEmitter {
     /**
      * A socket over an already connected stream (Node's {@code new net.Socket({handle})}): how a
      * socket received over an IPC channel becomes a Socket. It reads at once.
+     *
+     * @param connected the connected stream, which the socket now owns
+     * @return the socket
      */
     public static Socket adopt(Stream connected) {
         Environment env = Environment.current();
@@ -128,12 +139,16 @@ public class Socket extends EventEmitter {
         return new Socket(env, connected, false);
     }
 
-    /** The server that accepted this socket (Node's {@code socket.server}), or null for a client socket. */
+    /**
+     * {@return the server that accepted this socket (Node's {@code socket.server}), or null for a client socket}
+     */
     public Server server() {
         return server;
     }
 
-    /** The stream under this socket (Node's {@code _handle}), or null before connecting or after it was let go. */
+    /**
+     * {@return the stream under this socket (Node's {@code _handle}), or null before connecting or after it was let go}
+     */
     public Stream handle() {
         return handle;
     }
@@ -143,6 +158,8 @@ public class Socket extends EventEmitter {
      * child_process does to a net.Socket sent without keepOpen): reading and the idle timeout
      * stop, and this socket is done — no more events, writes fail as on a destroyed socket. The
      * caller owns the stream. Returns null if there is none.
+     *
+     * @return the stream, or null
      */
     public Stream detachHandle() {
         env.checkThread();
@@ -182,7 +199,14 @@ public class Socket extends EventEmitter {
 
     // ---------------------------------------------------------------- connecting
 
-    /** Connects to {@code host:port} (a name is looked up first; host null means 'localhost'). */
+    /**
+     * Connects to {@code host:port} (a name is looked up first; host null means 'localhost').
+     *
+     * @param port the port
+     * @param host the host, or null for localhost
+     * @param connectListener runs once connected, or null
+     * @return this socket
+     */
     public Socket connect(int port, String host, Runnable connectListener) {
         env.checkThread();
         if (port < 0 || port > 65535) {
@@ -212,12 +236,24 @@ public class Socket extends EventEmitter {
         return this;
     }
 
-    /** {@link #connect(int, String, Runnable)} to localhost. */
+    /**
+     * {@link #connect(int, String, Runnable)} to localhost.
+     *
+     * @param port the port
+     * @param connectListener runs once connected, or null
+     * @return this socket
+     */
     public Socket connect(int port, Runnable connectListener) {
         return connect(port, null, connectListener);
     }
 
-    /** Connects to the Unix socket at {@code path}. */
+    /**
+     * Connects to the Unix socket at {@code path}.
+     *
+     * @param path the socket's path
+     * @param connectListener runs once connected, or null
+     * @return this socket
+     */
     public Socket connect(String path, Runnable connectListener) {
         env.checkThread();
         checkNotStarted();
@@ -268,7 +304,7 @@ public class Socket extends EventEmitter {
         if (writableEnded && !destroyed) maybeShutdown();
     }
 
-    /** Whether a connect is under way (Node's socket.connecting). */
+    /** {@return whether a connect is under way (Node's socket.connecting)} */
     public boolean connecting() {
         return connecting;
     }
@@ -336,7 +372,11 @@ public class Socket extends EventEmitter {
         if (event.equals("data") && !Boolean.FALSE.equals(flowing)) resume();
     }
 
-    /** Starts or restarts the flow of 'data' events. */
+    /**
+     * Starts or restarts the flow of 'data' events.
+     *
+     * @return this socket
+     */
     public Socket resume() {
         env.checkThread();
         flowing = true;
@@ -347,13 +387,18 @@ public class Socket extends EventEmitter {
         return this;
     }
 
-    /** Stops 'data' events; data read meanwhile is buffered up to the high-water mark. */
+    /**
+     * Stops 'data' events; data read meanwhile is buffered up to the high-water mark.
+     *
+     * @return this socket
+     */
     public Socket pause() {
         env.checkThread();
         flowing = false;
         return this;
     }
 
+    /** {@return whether 'data' events are paused} */
     public boolean isPaused() {
         return Boolean.FALSE.equals(flowing);
     }
@@ -370,14 +415,24 @@ public class Socket extends EventEmitter {
         maybeEmitEnd();
     }
 
-    /** Makes 'data' events carry Strings decoded with {@code charset} (Node's setEncoding). */
+    /**
+     * Makes 'data' events carry Strings decoded with {@code charset} (Node's setEncoding).
+     *
+     * @param charset the charset
+     * @return this socket
+     */
     public Socket setEncoding(Charset charset) {
         env.checkThread();
         decoder = charset == null ? null : new StringDecoder(charset);
         return this;
     }
 
-    /** {@link #setEncoding(Charset)} by Node's encoding name ('utf8', 'latin1', 'ascii', ...). */
+    /**
+     * {@link #setEncoding(Charset)} by Node's encoding name ('utf8', 'latin1', 'ascii', ...).
+     *
+     * @param encoding the encoding's name
+     * @return this socket
+     */
     public Socket setEncoding(String encoding) {
         return setEncoding(switch (encoding.toLowerCase(java.util.Locale.ROOT)) {
             case "utf8", "utf-8" -> StandardCharsets.UTF_8;
@@ -395,6 +450,10 @@ public class Socket extends EventEmitter {
      * Writes {@code data} (not copied: leave it alone until {@code callback}); returns false when
      * {@link #writableLength()} has reached the high-water mark ('drain' follows).
      * {@code callback} (may be null) gets null or the error.
+     *
+     * @param data the bytes
+     * @param callback gets null once written, or the error; may be null
+     * @return false when the caller should wait for 'drain'
      */
     public boolean write(byte[] data, Consumer<Throwable> callback) {
         env.checkThread();
@@ -422,15 +481,34 @@ public class Socket extends EventEmitter {
         return ok;
     }
 
+    /**
+     * {@link #write(byte[], Consumer)} with no callback.
+     *
+     * @param data the bytes
+     * @return false when the caller should wait for 'drain'
+     */
     public boolean write(byte[] data) {
         return write(data, null);
     }
 
-    /** Writes a String as UTF-8. */
+    /**
+     * Writes a String as UTF-8.
+     *
+     * @param s the text
+     * @return false when the caller should wait for 'drain'
+     */
     public boolean write(String s) {
         return write(s.getBytes(StandardCharsets.UTF_8), null);
     }
 
+    /**
+     * Writes a String encoded with {@code charset}.
+     *
+     * @param s the text
+     * @param charset the charset
+     * @param callback gets null once written, or the error; may be null
+     * @return false when the caller should wait for 'drain'
+     */
     public boolean write(String s, Charset charset, Consumer<Throwable> callback) {
         return write(s.getBytes(charset), callback);
     }
@@ -467,17 +545,21 @@ public class Socket extends EventEmitter {
         if (writableEnded) maybeShutdown();
     }
 
-    /** Bytes queued and not yet handed to the kernel. */
+    /** {@return the bytes queued and not yet handed to the kernel} */
     public long writableLength() {
         return writableLength;
     }
 
-    /** Whether {@link #write} would accept data without asking the caller to wait for 'drain'. */
+    /** {@return whether {@link #write} would accept data without asking the caller to wait for 'drain'} */
     public boolean writableNeedDrain() {
         return needDrain;
     }
 
-    /** Half-closes after everything written so far ('finish' then, with the peer's end, 'close'). */
+    /**
+     * Half-closes after everything written so far ('finish' then, with the peer's end, 'close').
+     *
+     * @return this socket
+     */
     public Socket end() {
         env.checkThread();
         if (writableEnded || destroyed) return this;
@@ -486,12 +568,23 @@ public class Socket extends EventEmitter {
         return this;
     }
 
-    /** Writes {@code data}, then {@link #end()}. */
+    /**
+     * Writes {@code data}, then {@link #end()}.
+     *
+     * @param data the last bytes
+     * @return this socket
+     */
     public Socket end(byte[] data) {
         if (data != null && !writableEnded) write(data, null);
         return end();
     }
 
+    /**
+     * Writes {@code data} as UTF-8, then {@link #end()}.
+     *
+     * @param data the last text
+     * @return this socket
+     */
     public Socket end(String data) {
         return end(data == null ? null : data.getBytes(StandardCharsets.UTF_8));
     }
@@ -519,12 +612,21 @@ public class Socket extends EventEmitter {
 
     // ---------------------------------------------------------------- destroying
 
-    /** Closes the connection now; queued writes are dropped. */
+    /**
+     * Closes the connection now; queued writes are dropped.
+     *
+     * @return this socket
+     */
     public Socket destroy() {
         return destroy(null);
     }
 
-    /** Closes the connection now and emits 'error' with {@code error} (if not null), then 'close'. */
+    /**
+     * Closes the connection now and emits 'error' with {@code error} (if not null), then 'close'.
+     *
+     * @param error the error to emit, or null
+     * @return this socket
+     */
     public Socket destroy(Throwable error) {
         env.checkThread();
         if (destroyed) return this;
@@ -552,11 +654,12 @@ public class Socket extends EventEmitter {
         return this;
     }
 
+    /** {@return whether the socket has been destroyed} */
     public boolean destroyed() {
         return destroyed;
     }
 
-    /** Node's readyState: "opening", "open", "readOnly", "writeOnly" or "closed". */
+    /** {@return Node's readyState: "opening", "open", "readOnly", "writeOnly" or "closed"} */
     public String readyState() {
         if (connecting) return "opening";
         if (destroyed || handle == null) return "closed";
@@ -570,6 +673,10 @@ public class Socket extends EventEmitter {
     /**
      * Emits 'timeout' after {@code ms} of inactivity (no read or write); 0 disables. The socket is
      * not closed: the listener decides. The timer does not keep the process alive, as in Node.
+     *
+     * @param ms milliseconds of inactivity, 0 to disable
+     * @param callback added as a 'timeout' listener, or null
+     * @return this socket
      */
     public Socket setTimeout(long ms, Runnable callback) {
         env.checkThread();
@@ -600,14 +707,25 @@ public class Socket extends EventEmitter {
         }), timeoutMs, 0);
     }
 
-    /** TCP_NODELAY; no effect on Unix sockets. */
+    /**
+     * TCP_NODELAY; no effect on Unix sockets.
+     *
+     * @param noDelay true to turn Nagle's algorithm off
+     * @return this socket
+     */
     public Socket setNoDelay(boolean noDelay) {
         env.checkThread();
         if (handle instanceof Tcp tcp && !destroyed && !connecting) tcp.setNoDelay(noDelay);
         return this;
     }
 
-    /** SO_KEEPALIVE with the first probe after {@code initialDelayMs} (0: the system's default). */
+    /**
+     * SO_KEEPALIVE with the first probe after {@code initialDelayMs} (0: the system's default).
+     *
+     * @param enable whether to send keep-alive probes
+     * @param initialDelayMs idle milliseconds before the first probe, 0 for the system's default
+     * @return this socket
+     */
     public Socket setKeepAlive(boolean enable, long initialDelayMs) {
         env.checkThread();
         if (handle instanceof Tcp tcp && !destroyed && !connecting) {
@@ -616,13 +734,22 @@ public class Socket extends EventEmitter {
         return this;
     }
 
-    /** Lets the process exit while this socket is open. */
+    /**
+     * Lets the process exit while this socket is open.
+     *
+     * @return this socket
+     */
     public Socket unref() {
         env.checkThread();
         if (handle != null && !handle.isClosing()) handle.unref();
         return this;
     }
 
+    /**
+     * Lets the socket keep the process alive again (the default).
+     *
+     * @return this socket
+     */
     public Socket ref() {
         env.checkThread();
         if (handle != null && !handle.isClosing()) handle.ref();
@@ -631,35 +758,40 @@ public class Socket extends EventEmitter {
 
     // ---------------------------------------------------------------- addresses and counters
 
+    /** {@return the bytes received so far} */
     public long bytesRead() {
         return bytesRead;
     }
 
+    /** {@return the bytes written so far} */
     public long bytesWritten() {
         return bytesWritten;
     }
 
-    /** The peer's address, or null (Node: undefined); see {@link #fetchPeer()} for when it is known. */
+    /**
+     * {@return the peer's address, or null (Node: undefined); see {@link #fetchPeer()} for when it is known}
+     */
     public String remoteAddress() {
         env.checkThread();
         fetchPeer();
         return remoteAddress;
     }
 
+    /** {@return the peer's family, "IPv4" or "IPv6", or null} */
     public String remoteFamily() {
         env.checkThread();
         fetchPeer();
         return remoteFamily;
     }
 
-    /** The peer's port, or -1 (Node: undefined). */
+    /** {@return the peer's port, or -1 (Node: undefined)} */
     public int remotePort() {
         env.checkThread();
         fetchPeer();
         return remotePort;
     }
 
-    /** The local address of a TCP socket, or null. */
+    /** {@return the local address of a TCP socket, or null} */
     public AddressInfo address() {
         env.checkThread();
         if (handle instanceof Tcp tcp && !destroyed) {
@@ -673,11 +805,13 @@ public class Socket extends EventEmitter {
         return null;
     }
 
+    /** {@return the local address, or null} */
     public String localAddress() {
         AddressInfo a = address();
         return a == null ? null : a.address();
     }
 
+    /** {@return the local port, or -1} */
     public int localPort() {
         AddressInfo a = address();
         return a == null ? -1 : a.port();

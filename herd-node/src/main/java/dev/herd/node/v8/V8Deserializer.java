@@ -98,16 +98,27 @@ public final class V8Deserializer {
         this(V8Options.DEFAULT);
     }
 
+    /**
+     * A deserializer with {@code options}.
+     *
+     * @param options its options
+     */
     public V8Deserializer(V8Options options) {
         this.options = options;
         this.childProcessHost = options.hostObjects() == V8Options.HostObjects.CHILD_PROCESS_SERIALIZER;
     }
 
+    /** {@return the deserializer's options} */
     public V8Options options() {
         return options;
     }
 
-    /** The value in a whole array. */
+    /**
+     * The value in a whole array.
+     *
+     * @param data the payload
+     * @return the value
+     */
     public Object deserialize(byte[] data) {
         return deserialize(data, 0, data.length);
     }
@@ -120,6 +131,10 @@ public final class V8Deserializer {
      * nodes so hashed may total at most 16 times the payload's length (at least 2^20), so that a
      * payload of shared substructures cannot make hashing take exponential time.
      *
+     * @param data the array
+     * @param off where the payload starts
+     * @param len its length
+     * @return the value
      * @throws SerializationException if the bytes are not a value
      */
     public Object deserialize(byte[] data, int off, int len) {
@@ -137,7 +152,12 @@ public final class V8Deserializer {
         }
     }
 
-    /** The value in {@code data}'s remaining bytes; its position is not changed. */
+    /**
+     * The value in {@code data}'s remaining bytes; its position is not changed.
+     *
+     * @param data the payload
+     * @return the value
+     */
     public Object deserialize(ByteBuffer data) {
         if (data.hasArray()) {
             return deserialize(data.array(), data.arrayOffset() + data.position(), data.remaining());

@@ -43,6 +43,7 @@ public record V8Options(HostObjects hostObjects, int maxDepth) {
         CHILD_PROCESS_SERIALIZER
     }
 
+    /** Checks the options. */
     public V8Options {
         if (hostObjects == null) {
             throw new IllegalArgumentException("hostObjects must not be null");
@@ -52,12 +53,22 @@ public record V8Options(HostObjects hostObjects, int maxDepth) {
         }
     }
 
-    /** These options with another depth limit. */
+    /**
+     * These options with another depth limit.
+     *
+     * @param maxDepth the deepest nesting handled
+     * @return the new options
+     */
     public V8Options withMaxDepth(int maxDepth) {
         return new V8Options(hostObjects, maxDepth);
     }
 
-    /** These options with another host-object encoding. */
+    /**
+     * These options with another host-object encoding.
+     *
+     * @param hostObjects how host objects are encoded
+     * @return the new options
+     */
     public V8Options withHostObjects(HostObjects hostObjects) {
         return new V8Options(hostObjects, maxDepth);
     }

@@ -79,11 +79,17 @@ public final class V8Serializer {
         this(V8Options.DEFAULT);
     }
 
+    /**
+     * A serializer with {@code options}.
+     *
+     * @param options its options
+     */
     public V8Serializer(V8Options options) {
         this.options = options;
         this.childProcessHost = options.hostObjects() == V8Options.HostObjects.CHILD_PROCESS_SERIALIZER;
     }
 
+    /** {@return the serializer's options} */
     public V8Options options() {
         return options;
     }
@@ -91,6 +97,8 @@ public final class V8Serializer {
     /**
      * The value as a V8 payload: header {@code FF 0F}, then the value.
      *
+     * @param value the value
+     * @return the payload
      * @throws DataCloneError if the value holds a function or something that is not a value
      * @throws SerializationException ({@code RangeError}) if it nests deeper than the limit
      */
@@ -102,6 +110,8 @@ public final class V8Serializer {
      * The value as one {@code 'advanced'} IPC frame: the payload's length as 4 bytes big-endian,
      * then the payload (as Node's {@code writeChannelMessage} writes it, in one array).
      *
+     * @param value the value
+     * @return the frame
      * @throws DataCloneError if the value holds a function or something that is not a value
      * @throws SerializationException ({@code RangeError}) if it nests deeper than the limit
      */
@@ -112,6 +122,9 @@ public final class V8Serializer {
     /**
      * {@link #serializeFrame} as a buffer over the array it was written into, handed over rather
      * than copied into one of its exact size (this serializer starts a new one).
+     *
+     * @param value the value
+     * @return the frame
      */
     public ByteBuffer serializeFrameBuffer(Object value) {
         try {

@@ -24,7 +24,12 @@ public final class ArrayBuffer implements Transferable {
         this.data = data.order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** A zero-filled buffer of {@code byteLength} bytes. */
+    /**
+     * A zero-filled buffer of {@code byteLength} bytes.
+     *
+     * @param byteLength the length in bytes
+     * @return the buffer
+     */
     public static ArrayBuffer allocate(int byteLength) {
         if (byteLength < 0) {
             throw new IllegalArgumentException("Invalid array buffer length: " + byteLength);
@@ -32,19 +37,29 @@ public final class ArrayBuffer implements Transferable {
         return new ArrayBuffer(ByteBuffer.allocate(byteLength));
     }
 
-    /** A buffer over {@code bytes} itself (no copy: writes through either are seen by both). */
+    /**
+     * A buffer over {@code bytes} itself (no copy: writes through either are seen by both).
+     *
+     * @param bytes the bytes, shared
+     * @return the buffer
+     */
     public static ArrayBuffer wrap(byte[] bytes) {
         return new ArrayBuffer(ByteBuffer.wrap(bytes));
     }
 
-    /** A buffer holding a copy of {@code source}'s remaining bytes; source's position is unchanged. */
+    /**
+     * A buffer holding a copy of {@code source}'s remaining bytes; source's position is unchanged.
+     *
+     * @param source the bytes to copy
+     * @return the buffer
+     */
     public static ArrayBuffer copyOf(ByteBuffer source) {
         ByteBuffer copy = ByteBuffer.allocate(source.remaining());
         copy.put(source.duplicate()).flip();
         return new ArrayBuffer(copy);
     }
 
-    /** The length in bytes; 0 once detached. */
+    /** {@return the length in bytes; 0 once detached} */
     public int byteLength() {
         return data == null ? 0 : data.capacity();
     }
@@ -59,6 +74,7 @@ public final class ArrayBuffer implements Transferable {
      * The bytes: a little-endian view with position 0 and limit {@link #byteLength()} that shares
      * this buffer's memory.
      *
+     * @return the bytes
      * @throws IllegalStateException if detached
      */
     public ByteBuffer data() {
@@ -68,7 +84,7 @@ public final class ArrayBuffer implements Transferable {
         return data.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** A copy of the bytes. */
+    /** {@return a copy of the bytes} */
     public byte[] toByteArray() {
         ByteBuffer d = data();
         byte[] out = new byte[d.remaining()];

@@ -11,18 +11,28 @@ package dev.herd.node.value;
 public final class DataCloneError extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An error with {@code message}.
+     *
+     * @param message the message
+     */
     public DataCloneError(String message) {
         super(message);
     }
 
-    /** For a value: {@code "<description> could not be cloned."}. */
+    /**
+     * For a value: {@code "<description> could not be cloned."}.
+     *
+     * @param value the value that could not be cloned
+     * @return the error
+     */
     public static DataCloneError of(Object value) {
         String what = value == null ? "null" : value.getClass().isSynthetic() || value.getClass().isHidden()
                 ? "function" : value.getClass().getName();
         return new DataCloneError(what + " could not be cloned.");
     }
 
-    /** {@code DataCloneError}, the DOMException name. */
+    /** {@return {@code DataCloneError}, the DOMException name} */
     public String name() {
         return "DataCloneError";
     }

@@ -8,6 +8,7 @@ package dev.herd.node.value;
  * <p>Immutable singleton; any thread.
  */
 public enum InvalidDate {
+    /** The one Invalid Date. */
     INSTANCE;
 
     @Override

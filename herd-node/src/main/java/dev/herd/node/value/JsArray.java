@@ -22,17 +22,25 @@ public final class JsArray extends AbstractList<Object> {
     private final TreeMap<Long, Object> elements = new TreeMap<>();
     private long length;
 
-    /** An array of {@code length} holes. */
+    /**
+     * An array of {@code length} holes.
+     *
+     * @param length the array's length
+     */
     public JsArray(long length) {
         setLength(length);
     }
 
-    /** JavaScript's {@code length}. */
+    /** {@return JavaScript's {@code length}} */
     public long length() {
         return length;
     }
 
-    /** Sets {@code length}, dropping present elements at or past it, as JavaScript does. */
+    /**
+     * Sets {@code length}, dropping present elements at or past it, as JavaScript does.
+     *
+     * @param length the new length
+     */
     public void setLength(long length) {
         if (length < 0 || length > MAX_LENGTH) {
             throw new IllegalArgumentException("Invalid array length: " + length);
@@ -41,12 +49,22 @@ public final class JsArray extends AbstractList<Object> {
         this.length = length;
     }
 
-    /** Whether index {@code i} holds an element (false for a hole). */
+    /**
+     * Whether index {@code i} holds an element (false for a hole).
+     *
+     * @param i an index
+     * @return whether it holds an element
+     */
     public boolean has(long i) {
         return elements.containsKey(i);
     }
 
-    /** Stores {@code value} at {@code i}, growing the length past {@code i} if needed. */
+    /**
+     * Stores {@code value} at {@code i}, growing the length past {@code i} if needed.
+     *
+     * @param i the index
+     * @param value the element
+     */
     public void put(long i, Object value) {
         if (i < 0 || i >= MAX_LENGTH) {
             throw new IndexOutOfBoundsException("Invalid array index: " + i);
@@ -57,12 +75,16 @@ public final class JsArray extends AbstractList<Object> {
         }
     }
 
-    /** Makes index {@code i} a hole. */
+    /**
+     * Makes index {@code i} a hole.
+     *
+     * @param i the index
+     */
     public void delete(long i) {
         elements.remove(i);
     }
 
-    /** The present elements by ascending index (an unmodifiable view). */
+    /** {@return the present elements by ascending index (an unmodifiable view)} */
     public NavigableMap<Long, Object> elements() {
         return Collections.unmodifiableNavigableMap(elements);
     }

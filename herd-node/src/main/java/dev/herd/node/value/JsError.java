@@ -21,10 +21,20 @@ import java.util.Set;
  * <p>Immutable after construction; any thread.
  */
 public final class JsError extends RuntimeException {
+    /** The error's name. */
     private final String name;
+    /** The sender's stack text, or null. */
     private final String stack;
     private final transient Object cause;
 
+    /**
+     * An Error as JavaScript has it.
+     *
+     * @param name the error's name ("TypeError")
+     * @param message its message
+     * @param stack the stack text, or null
+     * @param cause the cause: any value, or {@link Undefined#INSTANCE} for none
+     */
     public JsError(String name, String message, String stack, Object cause) {
         super(message, cause instanceof Throwable t ? t : null, false, false);
         this.name = Objects.requireNonNull(name, "name");
@@ -32,7 +42,12 @@ public final class JsError extends RuntimeException {
         this.cause = cause;
     }
 
-    /** An Error with the given name and message, no stack text and no cause. */
+    /**
+     * An Error with the given name and message, no stack text and no cause.
+     *
+     * @param name the error's name ("TypeError")
+     * @param message its message
+     */
     public JsError(String name, String message) {
         this(name, message, null, Undefined.INSTANCE);
     }
@@ -42,6 +57,9 @@ public final class JsError extends RuntimeException {
      * whose stack text is formatted the way V8 formats one ({@code Name: message\n    at …}) from
      * the Java frames, with the cause chain converted the same way (a cause met a second time, in a
      * cyclic chain, ends it).
+     *
+     * @param t any throwable
+     * @return its JavaScript error
      */
     public static JsError of(Throwable t) {
         if (t instanceof JsError js) {
@@ -80,7 +98,9 @@ public final class JsError extends RuntimeException {
         return new JsError("Error", t.getMessage() == null ? "" : t.getMessage(), stack.toString(), cause);
     }
 
-    /** The error's name: {@code Error}, {@code EvalError}, {@code RangeError}, {@code ReferenceError}, {@code SyntaxError}, {@code TypeError} or {@code URIError}. */
+    /**
+     * {@return the error's name: {@code Error}, {@code EvalError}, {@code RangeError}, {@code ReferenceError}, {@code SyntaxError}, {@code TypeError} or {@code URIError}}
+     */
     public String name() {
         return name;
     }
@@ -92,12 +112,12 @@ public final class JsError extends RuntimeException {
         return m == null ? "" : m;
     }
 
-    /** The sender's stack text, or null when it sent none. */
+    /** {@return the sender's stack text, or null when it sent none} */
     public String stack() {
         return stack;
     }
 
-    /** The error's {@code cause}: any value, {@link Undefined#INSTANCE} when it had none. */
+    /** {@return the error's {@code cause}: any value, {@link Undefined#INSTANCE} when it had none} */
     public Object jsCause() {
         return cause;
     }

@@ -13,9 +13,15 @@ import java.util.Map;
  * {@code 1} arrives as {@code Integer 1}. Not thread-safe.
  */
 public final class JsMap extends LinkedHashMap<Object, Object> {
+    /** An empty Map. */
     public JsMap() {
     }
 
+    /**
+     * A Map with the entries of {@code entries}, in its order.
+     *
+     * @param entries the entries
+     */
     public JsMap(Map<?, ?> entries) {
         super(entries);
     }

@@ -9,10 +9,14 @@ import java.util.regex.Pattern;
  * A {@link Pattern} is sent as the JsRegExp of {@link #of(Pattern)}.
  *
  * <p>Immutable; any thread.
+ *
+ * @param source the pattern's text
+ * @param flags the flags, in canonical order
  */
 public record JsRegExp(String source, String flags) {
     private static final String FLAG_ORDER = "dgimsuvy";
 
+    /** Checks the source and the flags, and puts the flags in canonical order. */
     public JsRegExp {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(flags, "flags");
@@ -28,7 +32,12 @@ public record JsRegExp(String source, String flags) {
         flags = canonical.toString();
     }
 
-    /** The RegExp closest to a Java pattern: CASE_INSENSITIVE → i, MULTILINE → m, DOTALL → s. */
+    /**
+     * The RegExp closest to a Java pattern: CASE_INSENSITIVE → i, MULTILINE → m, DOTALL → s.
+     *
+     * @param pattern a Java pattern
+     * @return the RegExp
+     */
     public static JsRegExp of(Pattern pattern) {
         StringBuilder flags = new StringBuilder();
         if ((pattern.flags() & Pattern.CASE_INSENSITIVE) != 0) {
@@ -46,6 +55,8 @@ public record JsRegExp(String source, String flags) {
     /**
      * A Java pattern for this RegExp (i, m, s mapped; u to UNICODE_CASE; g, y, d have no Java
      * counterpart and are ignored). JavaScript and Java regex syntax differ at the edges.
+     *
+     * @return the pattern
      */
     public Pattern toPattern() {
         int f = 0;

@@ -11,19 +11,35 @@ package dev.herd.node.value;
  */
 public final class SerializationException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    /** The JavaScript error's name. */
     private final String jsName;
 
+    /**
+     * An error named {@code jsName}.
+     *
+     * @param jsName the JavaScript error's name
+     * @param message the message
+     */
     public SerializationException(String jsName, String message) {
         super(message);
         this.jsName = jsName;
     }
 
+    /**
+     * An error named {@code jsName}, with a cause.
+     *
+     * @param jsName the JavaScript error's name
+     * @param message the message
+     * @param cause the cause
+     */
     public SerializationException(String jsName, String message, Throwable cause) {
         super(message, cause);
         this.jsName = jsName;
     }
 
-    /** The JavaScript error Node would throw here: {@code SyntaxError}, {@code TypeError} or {@code Error}. */
+    /**
+     * {@return the JavaScript error Node would throw here: {@code SyntaxError}, {@code TypeError} or {@code Error}}
+     */
     public String jsName() {
         return jsName;
     }

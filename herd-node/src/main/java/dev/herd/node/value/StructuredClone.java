@@ -52,7 +52,12 @@ public final class StructuredClone {
     private StructuredClone() {
     }
 
-    /** A structured clone of {@code value}. */
+    /**
+     * A structured clone of {@code value}.
+     *
+     * @param value the value
+     * @return its clone, in the generic form
+     */
     public static Object clone(Object value) {
         Object leaf = leaf(value);
         if (leaf != NOT_A_LEAF) {
@@ -64,6 +69,9 @@ public final class StructuredClone {
     /**
      * A structured clone of {@code value} that moves the objects of {@code transferList} to it.
      *
+     * @param value the value
+     * @param transferList the objects to move
+     * @return its clone, in the generic form
      * @throws DataCloneError if the value cannot be cloned or the list cannot be transferred; then
      *     nothing was detached
      */

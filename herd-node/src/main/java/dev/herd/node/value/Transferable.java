@@ -17,13 +17,18 @@ package dev.herd.node.value;
  * happen on that thread, and the committed target may then be handed to another thread.
  */
 public interface Transferable {
-    /** Whether this was moved away (or otherwise made unusable), so it can be neither cloned nor transferred. */
+    /**
+     * Whether this was moved away (or otherwise made unusable), so it can be neither cloned nor transferred.
+     *
+     * @return whether it was detached
+     */
     boolean isDetached();
 
     /**
      * The first step of a move: the object that will stand for this one at the receiver. Nothing
      * changes until {@link Transfer#commit()}.
      *
+     * @return the pending move
      * @throws IllegalStateException if detached
      */
     Transfer prepareTransfer();
@@ -31,6 +36,7 @@ public interface Transferable {
     /**
      * Moves this object: detaches it and returns the object that now owns its resource.
      *
+     * @return the object that now owns the resource
      * @throws IllegalStateException if detached
      */
     default Object transfer() {
@@ -41,7 +47,7 @@ public interface Transferable {
 
     /** A prepared move: its target, and the step that detaches the source. */
     interface Transfer {
-        /** The object that stands for the source at the receiver. */
+        /** {@return the object that stands for the source at the receiver} */
         Object target();
 
         /**

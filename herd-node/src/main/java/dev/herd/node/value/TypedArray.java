@@ -17,10 +17,30 @@ public final class TypedArray {
      * format writes; 10, Buffer, is {@code byte[]} instead).
      */
     public enum Kind {
-        INT8("Int8Array", 1, 0), UINT8("Uint8Array", 1, 1), UINT8_CLAMPED("Uint8ClampedArray", 1, 2),
-        INT16("Int16Array", 2, 3), UINT16("Uint16Array", 2, 4), INT32("Int32Array", 4, 5),
-        UINT32("Uint32Array", 4, 6), FLOAT32("Float32Array", 4, 7), FLOAT64("Float64Array", 8, 8),
-        DATA_VIEW("DataView", 1, 9), BIGINT64("BigInt64Array", 8, 11), BIGUINT64("BigUint64Array", 8, 12);
+        /** {@code Int8Array}. */
+        INT8("Int8Array", 1, 0),
+        /** {@code Uint8Array}. */
+        UINT8("Uint8Array", 1, 1),
+        /** {@code Uint8ClampedArray}. */
+        UINT8_CLAMPED("Uint8ClampedArray", 1, 2),
+        /** {@code Int16Array}. */
+        INT16("Int16Array", 2, 3),
+        /** {@code Uint16Array}. */
+        UINT16("Uint16Array", 2, 4),
+        /** {@code Int32Array}. */
+        INT32("Int32Array", 4, 5),
+        /** {@code Uint32Array}. */
+        UINT32("Uint32Array", 4, 6),
+        /** {@code Float32Array}. */
+        FLOAT32("Float32Array", 4, 7),
+        /** {@code Float64Array}. */
+        FLOAT64("Float64Array", 8, 8),
+        /** {@code DataView}: bytes read at any offset with any type. */
+        DATA_VIEW("DataView", 1, 9),
+        /** {@code BigInt64Array}. */
+        BIGINT64("BigInt64Array", 8, 11),
+        /** {@code BigUint64Array}. */
+        BIGUINT64("BigUint64Array", 8, 12);
 
         private final String jsName;
         private final int bytesPerElement;
@@ -32,22 +52,27 @@ public final class TypedArray {
             this.nodeIndex = nodeIndex;
         }
 
-        /** The JavaScript constructor's name. */
+        /** {@return the JavaScript constructor's name} */
         public String jsName() {
             return jsName;
         }
 
-        /** Bytes per element (1 for DataView). */
+        /** {@return the bytes per element (1 for DataView)} */
         public int bytesPerElement() {
             return bytesPerElement;
         }
 
-        /** Node's ArrayBufferView type index (lib/v8.js), as written by the advanced format. */
+        /** {@return Node's ArrayBufferView type index (lib/v8.js), as written by the advanced format} */
         public int nodeIndex() {
             return nodeIndex;
         }
 
-        /** The kind with Node's type index {@code index}, or null (10 is Buffer, not a Kind). */
+        /**
+         * The kind with Node's type index {@code index}, or null (10 is Buffer, not a Kind).
+         *
+         * @param index a type index
+         * @return the kind, or null
+         */
         public static Kind ofNodeIndex(int index) {
             for (Kind k : values()) {
                 if (k.nodeIndex == index) {
@@ -66,6 +91,10 @@ public final class TypedArray {
     /**
      * A view of {@code byteLength} bytes at {@code byteOffset} in {@code buffer}.
      *
+     * @param kind the element type
+     * @param buffer the buffer
+     * @param byteOffset where the view starts
+     * @param byteLength the view's length in bytes
      * @throws IllegalArgumentException if the window is outside the buffer or not a whole number
      *     of elements, or the offset is not a multiple of the element size (as JavaScript requires)
      */
@@ -87,38 +116,48 @@ public final class TypedArray {
         this.byteLength = byteLength;
     }
 
-    /** A view over the whole of a new buffer holding a copy of {@code bytes}. */
+    /**
+     * A view over the whole of a new buffer holding a copy of {@code bytes}.
+     *
+     * @param kind the element type
+     * @param bytes the bytes to copy
+     * @return the view
+     */
     public static TypedArray copyOf(Kind kind, byte[] bytes) {
         return new TypedArray(kind, ArrayBuffer.wrap(bytes.clone()), 0, bytes.length);
     }
 
+    /** {@return the element type} */
     public Kind kind() {
         return kind;
     }
 
+    /** {@return the buffer under the view} */
     public ArrayBuffer buffer() {
         return buffer;
     }
 
+    /** {@return where the view starts in the buffer, in bytes} */
     public int byteOffset() {
         return buffer.isDetached() ? 0 : byteOffset;
     }
 
+    /** {@return the view's length in bytes} */
     public int byteLength() {
         return buffer.isDetached() ? 0 : byteLength;
     }
 
-    /** Number of elements (bytes for a DataView). */
+    /** {@return the number of elements (bytes for a DataView)} */
     public int length() {
         return byteLength() / kind.bytesPerElement();
     }
 
-    /** The viewed bytes: a little-endian ByteBuffer sharing the buffer's memory. */
+    /** {@return the viewed bytes: a little-endian ByteBuffer sharing the buffer's memory} */
     public ByteBuffer bytes() {
         return buffer.data().slice(byteOffset, byteLength).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** A copy of the viewed bytes. */
+    /** {@return a copy of the viewed bytes} */
     public byte[] toByteArray() {
         ByteBuffer b = bytes();
         byte[] out = new byte[b.remaining()];

@@ -8,6 +8,7 @@ package dev.herd.node.value;
  * <p>Immutable singleton; any thread.
  */
 public enum Undefined {
+    /** The one {@code undefined}. */
     INSTANCE;
 
     @Override

@@ -69,8 +69,44 @@ import java.util.regex.Pattern;
 public final class Values {
     /** What a Java object is as a JavaScript value. */
     public enum Kind {
-        UNDEFINED, NULL, BOOLEAN, NUMBER, BIGINT, STRING, ARRAY, SPARSE_ARRAY, OBJECT, MAP, SET, DATE,
-        BUFFER, ARRAY_BUFFER, TYPED_ARRAY, REGEXP, ERROR, FUNCTION, UNSUPPORTED
+        /** {@code undefined}: {@link Undefined#INSTANCE}. */
+        UNDEFINED,
+        /** {@code null}. */
+        NULL,
+        /** A boolean: Boolean. */
+        BOOLEAN,
+        /** A number: a Number other than BigInteger. */
+        NUMBER,
+        /** A BigInt: BigInteger. */
+        BIGINT,
+        /** A string: CharSequence, Character or Enum. */
+        STRING,
+        /** An Array: List, other non-Set Collection, Object[] or primitive array other than byte[]. */
+        ARRAY,
+        /** An Array with holes: {@link JsArray}. */
+        SPARSE_ARRAY,
+        /** A plain object: a Map with String keys, a record or a bean. */
+        OBJECT,
+        /** A Map: {@link JsMap}, or a Map with a key that is not a String. */
+        MAP,
+        /** A Set. */
+        SET,
+        /** A Date: Instant, java.util.Date, OffsetDateTime, ZonedDateTime or {@link InvalidDate}. */
+        DATE,
+        /** A Buffer: byte[]. */
+        BUFFER,
+        /** An ArrayBuffer: {@link ArrayBuffer} or ByteBuffer. */
+        ARRAY_BUFFER,
+        /** A typed array or DataView: {@link TypedArray}. */
+        TYPED_ARRAY,
+        /** A RegExp: {@link JsRegExp} or Pattern. */
+        REGEXP,
+        /** An Error: {@link JsError} or any Throwable. */
+        ERROR,
+        /** A function: a lambda, which JSON drops and the other encoders refuse. */
+        FUNCTION,
+        /** Not a value: a live resource, or an object with no properties. */
+        UNSUPPORTED
     }
 
     /** The longest {@link JsArray} that {@link #convert(Object, Class)} binds (holes become nulls). */
@@ -90,7 +126,12 @@ public final class Values {
     private Values() {
     }
 
-    /** The JavaScript kind of {@code v}. */
+    /**
+     * The JavaScript kind of {@code v}.
+     *
+     * @param v any object
+     * @return its kind
+     */
     public static Kind kindOf(Object v) {
         return switch (v) {
             case null -> Kind.NULL;
@@ -166,6 +207,8 @@ public final class Values {
      * is JavaScript's {@code {a: 1, b: 'x'}}): a LinkedHashMap, since property order shows in JSON
      * text and in V8 bytes (Map.of has no order).
      *
+     * @param keysAndValues keys and values, alternating
+     * @return the object
      * @throws IllegalArgumentException for an odd number of arguments or a key that is not a String
      */
     public static Map<String, Object> object(Object... keysAndValues) {
@@ -186,6 +229,9 @@ public final class Values {
      * The generic Java form of a JavaScript number: Integer for an int32 other than -0, Long for
      * another integer within ±(2^53 - 1), Double otherwise (fractions, -0, NaN, ±Infinity, larger
      * magnitudes). Every decoder uses this, so a number arrives the same way whatever the mode.
+     *
+     * @param d the number
+     * @return an Integer, a Long or a Double
      */
     public static Object number(double d) {
         int i = (int) d;
@@ -199,12 +245,22 @@ public final class Values {
         return d;
     }
 
-    /** The JavaScript number value of a NUMBER-kind object. */
+    /**
+     * The JavaScript number value of a NUMBER-kind object.
+     *
+     * @param number a NUMBER-kind object
+     * @return its value
+     */
     public static double toDouble(Object number) {
         return ((Number) number).doubleValue();
     }
 
-    /** Whether a NUMBER-kind object is an int32 (what V8 stores as a small integer): not -0, no fraction. */
+    /**
+     * Whether a NUMBER-kind object is an int32 (what V8 stores as a small integer): not -0, no fraction.
+     *
+     * @param number a NUMBER-kind object
+     * @return whether it is an int32
+     */
     public static boolean isInt32(Object number) {
         return switch (number) {
             case Integer i -> true;
@@ -221,7 +277,12 @@ public final class Values {
 
     // ---- strings ----
 
-    /** The string of a STRING-kind object. */
+    /**
+     * The string of a STRING-kind object.
+     *
+     * @param v a STRING-kind object
+     * @return its string
+     */
     public static String toStringValue(Object v) {
         return v instanceof Enum<?> e ? e.name() : v.toString();
     }
@@ -233,6 +294,9 @@ public final class Values {
      * indices (canonical decimal integers below 2^32 - 1) first in ascending order, then the other
      * keys in the map's (or the record's or bean's) order. A Map's entries are returned as they are;
      * a record's or bean's as read through its accessors.
+     *
+     * @param object an OBJECT-kind object
+     * @return its properties
      */
     @SuppressWarnings("unchecked")
     public static List<Map.Entry<String, Object>> properties(Object object) {
@@ -273,6 +337,9 @@ public final class Values {
     /**
      * The array index a property key stands for (a canonical decimal integer in [0, 2^32 - 2]),
      * or -1 when the key is an ordinary name.
+     *
+     * @param key a property key
+     * @return its array index, or -1
      */
     public static long arrayIndex(String key) {
         int n = key.length();
@@ -292,7 +359,12 @@ public final class Values {
 
     // ---- arrays ----
 
-    /** The elements of an ARRAY-kind object (List, Collection, Object[] or primitive array) as a List. */
+    /**
+     * The elements of an ARRAY-kind object (List, Collection, Object[] or primitive array) as a List.
+     *
+     * @param array an ARRAY-kind object
+     * @return its elements
+     */
     public static List<?> elements(Object array) {
         return switch (array) {
             case List<?> l -> l;
@@ -316,7 +388,12 @@ public final class Values {
 
     // ---- dates ----
 
-    /** The time value (ms since the epoch, NaN for an invalid date) of a DATE-kind object. */
+    /**
+     * The time value (ms since the epoch, NaN for an invalid date) of a DATE-kind object.
+     *
+     * @param date a DATE-kind object
+     * @return its time value
+     */
     public static double dateValue(Object date) {
         return switch (date) {
             case Instant t -> epochMilli(t);
@@ -340,6 +417,9 @@ public final class Values {
      * The generic form of a JavaScript Date's time value: an Instant, or {@link InvalidDate} when
      * the value is NaN or outside JavaScript's range (±8.64e15 ms). Fractions of a millisecond are
      * dropped (JavaScript's TimeClip).
+     *
+     * @param timeValue milliseconds since the epoch
+     * @return an Instant or {@link InvalidDate#INSTANCE}
      */
     public static Object date(double timeValue) {
         if (Double.isNaN(timeValue) || Math.abs(timeValue) > 8.64e15) {
@@ -356,6 +436,10 @@ public final class Values {
      * Dates become Instant / Date / OffsetDateTime fields, a {@link JsArray}'s holes become nulls.
      * A value already of {@code type} is returned as is.
      *
+     * @param <T> the type
+     * @param value a value in its generic form
+     * @param type the type to bind it to
+     * @return the bound value
      * @throws IllegalArgumentException when the value does not fit the type, or holds a JsArray
      *     longer than {@link #MAX_BIND_SPARSE_LENGTH}
      */
@@ -366,12 +450,25 @@ public final class Values {
         return ValuesJackson.MAPPER.convertValue(value, type);
     }
 
-    /** {@link #convert(Object, Class)} to a generic type ({@code new TypeReference<List<Order>>() {}}). */
+    /**
+     * {@link #convert(Object, Class)} to a generic type ({@code new TypeReference<List<Order>>() {}}).
+     *
+     * @param <T> the type
+     * @param value a value in its generic form
+     * @param type the type to bind it to
+     * @return the bound value
+     */
     public static <T> T convert(Object value, TypeReference<T> type) {
         return ValuesJackson.MAPPER.convertValue(value, type);
     }
 
-    /** {@link #convert(Object, Class)} to a reflective type. */
+    /**
+     * {@link #convert(Object, Class)} to a reflective type.
+     *
+     * @param value a value in its generic form
+     * @param type the type to bind it to
+     * @return the bound value
+     */
     public static Object convert(Object value, Type type) {
         JavaType javaType = ValuesJackson.MAPPER.constructType(type);
         if (javaType.getRawClass().isInstance(value) && !javaType.isContainerType()) {

@@ -48,7 +48,13 @@ public final class Atomics {
 
     private Atomics() {}
 
-    /** The element's value. */
+    /**
+     * The element's value.
+     *
+     * @param a the view
+     * @param index the element's index
+     * @return the element's value
+     */
     public static long load(SharedTypedArray a, int index) {
         int bi = a.byteIndex(index);
         return switch (a.width) {
@@ -58,7 +64,14 @@ public final class Atomics {
         };
     }
 
-    /** Stores {@code value} (truncated to the element type) and returns {@code value}, as JavaScript does. */
+    /**
+     * Stores {@code value} (truncated to the element type) and returns {@code value}, as JavaScript does.
+     *
+     * @param a the view
+     * @param index the element's index
+     * @param value the value to store
+     * @return {@code value}
+     */
     public static long store(SharedTypedArray a, int index, long value) {
         int bi = a.byteIndex(index);
         switch (a.width) {
@@ -69,7 +82,14 @@ public final class Atomics {
         return value;
     }
 
-    /** Adds {@code value} (wrapping); returns the old value. */
+    /**
+     * Adds {@code value} (wrapping); returns the old value.
+     *
+     * @param a the view
+     * @param index the element's index
+     * @param value the operand
+     * @return the old value
+     */
     public static long add(SharedTypedArray a, int index, long value) {
         int bi = a.byteIndex(index);
         return switch (a.width) {
@@ -79,7 +99,14 @@ public final class Atomics {
         };
     }
 
-    /** Subtracts {@code value} (wrapping); returns the old value. */
+    /**
+     * Subtracts {@code value} (wrapping); returns the old value.
+     *
+     * @param a the view
+     * @param index the element's index
+     * @param value the operand
+     * @return the old value
+     */
     public static long sub(SharedTypedArray a, int index, long value) {
         int bi = a.byteIndex(index);
         return switch (a.width) {
@@ -89,7 +116,14 @@ public final class Atomics {
         };
     }
 
-    /** Bitwise-ands {@code value}; returns the old value. */
+    /**
+     * Bitwise-ands {@code value}; returns the old value.
+     *
+     * @param a the view
+     * @param index the element's index
+     * @param value the operand
+     * @return the old value
+     */
     public static long and(SharedTypedArray a, int index, long value) {
         int bi = a.byteIndex(index);
         return switch (a.width) {
@@ -99,7 +133,14 @@ public final class Atomics {
         };
     }
 
-    /** Bitwise-ors {@code value}; returns the old value. */
+    /**
+     * Bitwise-ors {@code value}; returns the old value.
+     *
+     * @param a the view
+     * @param index the element's index
+     * @param value the operand
+     * @return the old value
+     */
     public static long or(SharedTypedArray a, int index, long value) {
         int bi = a.byteIndex(index);
         return switch (a.width) {
@@ -109,7 +150,14 @@ public final class Atomics {
         };
     }
 
-    /** Bitwise-xors {@code value}; returns the old value. */
+    /**
+     * Bitwise-xors {@code value}; returns the old value.
+     *
+     * @param a the view
+     * @param index the element's index
+     * @param value the operand
+     * @return the old value
+     */
     public static long xor(SharedTypedArray a, int index, long value) {
         int bi = a.byteIndex(index);
         return switch (a.width) {
@@ -119,7 +167,14 @@ public final class Atomics {
         };
     }
 
-    /** Sets the element to {@code value}; returns the old value. */
+    /**
+     * Sets the element to {@code value}; returns the old value.
+     *
+     * @param a the view
+     * @param index the element's index
+     * @param value the new value
+     * @return the old value
+     */
     public static long exchange(SharedTypedArray a, int index, long value) {
         int bi = a.byteIndex(index);
         return switch (a.width) {
@@ -132,6 +187,12 @@ public final class Atomics {
     /**
      * Sets the element to {@code replacement} if it equals {@code expected} (both truncated to the
      * element type); returns the old value either way.
+     *
+     * @param a the view
+     * @param index the element's index
+     * @param expected the value the element must hold
+     * @param replacement the value to store then
+     * @return the old value
      */
     public static long compareExchange(SharedTypedArray a, int index, long expected, long replacement) {
         int bi = a.byteIndex(index);
@@ -142,7 +203,12 @@ public final class Atomics {
         };
     }
 
-    /** Whether operations on elements of {@code size} bytes are lock-free: 1, 2, 4 and 8 are. */
+    /**
+     * Whether operations on elements of {@code size} bytes are lock-free: 1, 2, 4 and 8 are.
+     *
+     * @param size an element size in bytes
+     * @return whether operations on it are lock-free
+     */
     public static boolean isLockFree(int size) {
         return size == 1 || size == 2 || size == 4 || size == 8;
     }
@@ -197,7 +263,14 @@ public final class Atomics {
 
     // ---------------------------------------------------------------- wait and notify
 
-    /** {@link #wait(SharedTypedArray, int, long, double)} with no timeout. */
+    /**
+     * {@link #wait(SharedTypedArray, int, long, double)} with no timeout.
+     *
+     * @param a an Int32 or BigInt64 view
+     * @param index the element's index
+     * @param value the value the element must hold to wait
+     * @return "ok" or "not-equal"
+     */
     public static String wait(SharedTypedArray a, int index, long value) {
         return wait(a, index, value, Double.POSITIVE_INFINITY);
     }
@@ -209,6 +282,11 @@ public final class Atomics {
      * less: no wait). In a worker being terminated the wait ends and the worker unwinds; another
      * interrupt ends it with a CancellationException (the interrupt status kept).
      *
+     * @param a an Int32 or BigInt64 view
+     * @param index the element's index
+     * @param value the value the element must hold to wait
+     * @param timeoutMs the longest wait in milliseconds
+     * @return "ok", "not-equal" or "timed-out"
      * @throws IllegalArgumentException for another element type (as JavaScript's TypeError)
      */
     public static String wait(SharedTypedArray a, int index, long value, double timeoutMs) {
@@ -261,7 +339,13 @@ public final class Atomics {
         return new CancellationException("Atomics.wait was interrupted");
     }
 
-    /** {@link #notify(SharedTypedArray, int, int)} waking every waiter. */
+    /**
+     * {@link #notify(SharedTypedArray, int, int)} waking every waiter.
+     *
+     * @param a an Int32 or BigInt64 view
+     * @param index the element's index
+     * @return how many threads it woke
+     */
     public static int notify(SharedTypedArray a, int index) {
         return notify(a, index, Integer.MAX_VALUE);
     }
@@ -270,6 +354,10 @@ public final class Atomics {
      * Wakes up to {@code count} threads waiting on element {@code index} of an Int32 or BigInt64
      * view, oldest first; returns how many it woke.
      *
+     * @param a an Int32 or BigInt64 view
+     * @param index the element's index
+     * @param count the most threads to wake
+     * @return how many threads it woke
      * @throws IllegalArgumentException for another element type
      */
     public static int notify(SharedTypedArray a, int index, int count) {

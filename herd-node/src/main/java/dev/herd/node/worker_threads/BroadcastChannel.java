@@ -28,7 +28,11 @@ public final class BroadcastChannel extends EventEmitter {
     private final MessagePort port;
     private volatile boolean closed;
 
-    /** Joins the channel called {@code name}. */
+    /**
+     * Joins the channel called {@code name}.
+     *
+     * @param name the channel's name
+     */
     public BroadcastChannel(String name) {
         if (name == null) throw new NullPointerException("name");
         this.name = name;
@@ -45,6 +49,7 @@ public final class BroadcastChannel extends EventEmitter {
         });
     }
 
+    /** {@return the channel's name} */
     public String name() {
         return name;
     }
@@ -52,6 +57,7 @@ public final class BroadcastChannel extends EventEmitter {
     /**
      * Sends a clone of {@code value} to every other open channel of this name.
      *
+     * @param value the message
      * @throws IllegalStateException if this channel is closed (Node's InvalidStateError)
      * @throws DataCloneError if the value cannot be cloned
      */
@@ -77,10 +83,12 @@ public final class BroadcastChannel extends EventEmitter {
         port.close();
     }
 
+    /** Lets the channel keep the loop alive while it has 'message' listeners (the default). */
     public void ref() {
         port.ref();
     }
 
+    /** Lets the loop end while the channel is open. */
     public void unref() {
         port.unref();
     }

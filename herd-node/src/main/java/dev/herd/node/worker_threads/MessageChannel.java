@@ -23,10 +23,12 @@ public final class MessageChannel {
         port2 = new MessagePort(ends[1], env);
     }
 
+    /** {@return the first end} */
     public MessagePort port1() {
         return port1;
     }
 
+    /** {@return the second end} */
     public MessagePort port2() {
         return port2;
     }

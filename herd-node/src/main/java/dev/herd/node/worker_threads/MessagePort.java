@@ -72,7 +72,11 @@ public final class MessagePort extends EventEmitter implements Transferable, Por
 
     // ---------------------------------------------------------------- posting
 
-    /** {@link #postMessage(Object, List)} with no transfer list. */
+    /**
+     * {@link #postMessage(Object, List)} with no transfer list.
+     *
+     * @param value the message
+     */
     public void postMessage(Object value) {
         postMessage(value, null);
     }
@@ -83,6 +87,8 @@ public final class MessagePort extends EventEmitter implements Transferable, Por
      * message to a closed channel is dropped silently, as in Node; so is one posted on a port that
      * was transferred away.
      *
+     * @param value the message
+     * @param transferList the objects to move, or null
      * @throws DataCloneError if the value cannot be cloned or the list not transferred (then nothing
      *     was sent or detached); also when the list holds this port
      */
@@ -204,7 +210,7 @@ public final class MessagePort extends EventEmitter implements Transferable, Por
         if (!handle.isClosing()) handle.unref();
     }
 
-    /** Whether the port keeps its loop alive. */
+    /** {@return whether the port keeps its loop alive} */
     public boolean hasRef() {
         checkThread();
         return !handle.isClosing() && handle.hasRef();

@@ -25,6 +25,7 @@ public record ResourceLimits(double maxYoungGenerationSizeMb, double maxOldGener
     /** The main thread's: no limits (Node reports {}). */
     public static final ResourceLimits NONE = new ResourceLimits(0, 0, 0, 0);
 
+    /** Checks that every value is a finite number, 0 or more. */
     public ResourceLimits {
         check("maxYoungGenerationSizeMb", maxYoungGenerationSizeMb);
         check("maxOldGenerationSizeMb", maxOldGenerationSizeMb);
@@ -50,6 +51,7 @@ public record ResourceLimits(double maxYoungGenerationSizeMb, double maxOldGener
         return (long) (withDefaults().stackSizeMb * 1024 * 1024);
     }
 
+    /** {@return a builder with every value unset} */
     public static Builder builder() {
         return new Builder();
     }
@@ -63,26 +65,51 @@ public record ResourceLimits(double maxYoungGenerationSizeMb, double maxOldGener
 
         private Builder() {}
 
+        /**
+         * Sets {@link ResourceLimits#maxYoungGenerationSizeMb()}.
+         *
+         * @param mb megabytes, 0 for unset
+         * @return this builder
+         */
         public Builder maxYoungGenerationSizeMb(double mb) {
             maxYoung = mb;
             return this;
         }
 
+        /**
+         * Sets {@link ResourceLimits#maxOldGenerationSizeMb()}.
+         *
+         * @param mb megabytes, 0 for unset
+         * @return this builder
+         */
         public Builder maxOldGenerationSizeMb(double mb) {
             maxOld = mb;
             return this;
         }
 
+        /**
+         * Sets {@link ResourceLimits#codeRangeSizeMb()}.
+         *
+         * @param mb megabytes, 0 for unset
+         * @return this builder
+         */
         public Builder codeRangeSizeMb(double mb) {
             codeRange = mb;
             return this;
         }
 
+        /**
+         * Sets {@link ResourceLimits#stackSizeMb()}.
+         *
+         * @param mb megabytes, 0 for the default
+         * @return this builder
+         */
         public Builder stackSizeMb(double mb) {
             stack = mb;
             return this;
         }
 
+        /** {@return the limits} */
         public ResourceLimits build() {
             return new ResourceLimits(maxYoung, maxOld, codeRange, stack);
         }

@@ -31,6 +31,7 @@ public final class SharedArrayBuffer implements Shared {
     /**
      * A zero-filled buffer of {@code byteLength} bytes.
      *
+     * @param byteLength the length in bytes
      * @throws IllegalArgumentException for a negative length
      */
     public SharedArrayBuffer(int byteLength) {
@@ -43,7 +44,7 @@ public final class SharedArrayBuffer implements Shared {
         this.memory = raw.slice(pad, rounded).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** The length in bytes. */
+    /** {@return the length in bytes} */
     public int byteLength() {
         return byteLength;
     }
@@ -51,6 +52,8 @@ public final class SharedArrayBuffer implements Shared {
     /**
      * The memory as a little-endian ByteBuffer (position 0, limit {@link #byteLength()}) that shares
      * it: for bulk, plain (non-atomic) reads and writes.
+     *
+     * @return the memory
      */
     public ByteBuffer data() {
         return memory.slice(0, byteLength).order(ByteOrder.LITTLE_ENDIAN);
@@ -59,6 +62,10 @@ public final class SharedArrayBuffer implements Shared {
     /**
      * A new buffer holding a copy of bytes {@code begin} (inclusive) to {@code end} (exclusive);
      * negative indices count from the end and both are clamped, as JavaScript's {@code slice}.
+     *
+     * @param begin the first byte, inclusive
+     * @param end the last byte, exclusive
+     * @return the new buffer
      */
     public SharedArrayBuffer slice(int begin, int end) {
         int from = clamp(begin);

@@ -28,7 +28,12 @@ public final class SharedTypedArray implements Shared {
     final int width;
     final boolean unsigned;
 
-    /** A view of the whole buffer (its length must be a whole number of elements). */
+    /**
+     * A view of the whole buffer (its length must be a whole number of elements).
+     *
+     * @param kind the element type: an integer kind Atomics supports
+     * @param buffer the shared memory
+     */
     public SharedTypedArray(TypedArray.Kind kind, SharedArrayBuffer buffer) {
         this(kind, buffer, 0, lengthOf(kind, buffer));
     }
@@ -36,6 +41,10 @@ public final class SharedTypedArray implements Shared {
     /**
      * A view of {@code length} elements from {@code byteOffset}.
      *
+     * @param kind the element type: an integer kind Atomics supports
+     * @param buffer the shared memory
+     * @param byteOffset where the view starts, a multiple of the element size
+     * @param length the number of elements
      * @throws IllegalArgumentException for a kind Atomics does not support, a misaligned offset, or
      *     a window outside the buffer
      */
@@ -58,12 +67,22 @@ public final class SharedTypedArray implements Shared {
         this.length = length;
     }
 
-    /** An Int32Array over the whole buffer. */
+    /**
+     * An Int32Array over the whole buffer.
+     *
+     * @param buffer the shared memory
+     * @return the view
+     */
     public static SharedTypedArray int32(SharedArrayBuffer buffer) {
         return new SharedTypedArray(TypedArray.Kind.INT32, buffer);
     }
 
-    /** A BigInt64Array over the whole buffer. */
+    /**
+     * A BigInt64Array over the whole buffer.
+     *
+     * @param buffer the shared memory
+     * @return the view
+     */
     public static SharedTypedArray bigInt64(SharedArrayBuffer buffer) {
         return new SharedTypedArray(TypedArray.Kind.BIGINT64, buffer);
     }
@@ -87,28 +106,37 @@ public final class SharedTypedArray implements Shared {
         return buffer.byteLength() / w;
     }
 
+    /** {@return the element type} */
     public TypedArray.Kind kind() {
         return kind;
     }
 
+    /** {@return the shared memory under the view} */
     public SharedArrayBuffer buffer() {
         return buffer;
     }
 
+    /** {@return where the view starts in the buffer, in bytes} */
     public int byteOffset() {
         return byteOffset;
     }
 
-    /** Number of elements. */
+    /** {@return the number of elements} */
     public int length() {
         return length;
     }
 
+    /** {@return the view's length in bytes} */
     public int byteLength() {
         return length * width;
     }
 
-    /** Element {@code index}, read plainly (no ordering with other threads' writes). */
+    /**
+     * Element {@code index}, read plainly (no ordering with other threads' writes).
+     *
+     * @param index the element's index
+     * @return its value
+     */
     public long get(int index) {
         int bi = byteIndex(index);
         return switch (width) {
@@ -119,7 +147,12 @@ public final class SharedTypedArray implements Shared {
         };
     }
 
-    /** Sets element {@code index} to {@code value} (truncated to the element type), plainly. */
+    /**
+     * Sets element {@code index} to {@code value} (truncated to the element type), plainly.
+     *
+     * @param index the element's index
+     * @param value the new value
+     */
     public void set(int index, long value) {
         int bi = byteIndex(index);
         switch (width) {

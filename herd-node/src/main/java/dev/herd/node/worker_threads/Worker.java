@@ -50,7 +50,11 @@ public final class Worker extends EventEmitter implements PortState.Receiver {
     private int threadId;
     private boolean exited;
 
-    /** {@link #Worker(Class, WorkerOptions)} with default options. */
+    /**
+     * {@link #Worker(Class, WorkerOptions)} with default options.
+     *
+     * @param mainClass a public class with a {@code public static void main(String[])}
+     */
     public Worker(Class<?> mainClass) {
         this(mainClass, WorkerOptions.DEFAULTS);
     }
@@ -59,6 +63,8 @@ public final class Worker extends EventEmitter implements PortState.Receiver {
      * A worker that runs {@code mainClass}'s {@code public static void main(String[])} with the
      * options' argv.
      *
+     * @param mainClass a public class with a {@code public static void main(String[])}
+     * @param options workerData, argv, env, name and limits
      * @throws IllegalArgumentException if the class has no such method
      * @throws DataCloneError if workerData cannot be cloned
      */
@@ -66,7 +72,11 @@ public final class Worker extends EventEmitter implements PortState.Receiver {
         this(mainOf(mainClass), options, mainClass.getSimpleName());
     }
 
-    /** {@link #Worker(Herd.Main, WorkerOptions)} with default options. */
+    /**
+     * {@link #Worker(Herd.Main, WorkerOptions)} with default options.
+     *
+     * @param entry the worker's main body
+     */
     public Worker(Herd.Main entry) {
         this(entry, WorkerOptions.DEFAULTS);
     }
@@ -74,6 +84,8 @@ public final class Worker extends EventEmitter implements PortState.Receiver {
     /**
      * A worker that runs {@code entry} (with the options' argv) in its environment.
      *
+     * @param entry the worker's main body
+     * @param options workerData, argv, env, name and limits
      * @throws DataCloneError if workerData cannot be cloned
      */
     public Worker(Herd.Main entry, WorkerOptions options) {
@@ -138,17 +150,21 @@ public final class Worker extends EventEmitter implements PortState.Receiver {
 
     // ---------------------------------------------------------------- API
 
-    /** The worker's thread id (1, 2, ... in this process; the main thread is 0), -1 after 'exit'. */
+    /** {@return the worker's thread id (1, 2, ... in this process; the main thread is 0), -1 after 'exit'} */
     public int threadId() {
         return threadId;
     }
 
-    /** The limits the worker runs with (stack size filled in); see {@link ResourceLimits}. */
+    /** {@return the limits the worker runs with (stack size filled in); see {@link ResourceLimits}} */
     public ResourceLimits resourceLimits() {
         return exited ? ResourceLimits.NONE : context.resourceLimits;
     }
 
-    /** {@link #postMessage(Object, List)} with no transfer list. */
+    /**
+     * {@link #postMessage(Object, List)} with no transfer list.
+     *
+     * @param value the message
+     */
     public void postMessage(Object value) {
         postMessage(value, null);
     }
@@ -158,6 +174,8 @@ public final class Worker extends EventEmitter implements PortState.Receiver {
      * listens); the objects in {@code transferList} are moved. After the worker exited, or closed
      * its parentPort, the message is dropped silently, as in Node.
      *
+     * @param value the message
+     * @param transferList the objects to move, or null
      * @throws DataCloneError if the value cannot be cloned or the list not transferred
      */
     public void postMessage(Object value, List<?> transferList) {
@@ -175,6 +193,8 @@ public final class Worker extends EventEmitter implements PortState.Receiver {
      * {@code Thread.interrupted()}, so such a worker ends (and the future completes) only once it
      * does. Called again, it returns the same future; after 'exit', a future of null (Node's
      * promise resolves to undefined then).
+     *
+     * @return a future of the exit code
      */
     public CompletableFuture<Integer> terminate() {
         env.checkThread();
@@ -195,7 +215,7 @@ public final class Worker extends EventEmitter implements PortState.Receiver {
         if (!handle.isClosing()) handle.unref();
     }
 
-    /** Whether the worker keeps the parent's loop alive. */
+    /** {@return whether the worker keeps the parent's loop alive} */
     public boolean hasRef() {
         env.checkThread();
         return !handle.isClosing() && handle.hasRef();

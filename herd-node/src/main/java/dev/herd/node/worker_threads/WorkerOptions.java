@@ -32,6 +32,7 @@ public record WorkerOptions(Object workerData, List<Object> transferList, Map<St
     /** No workerData, a copy of the parent's env, no arguments, no name, default limits. */
     public static final WorkerOptions DEFAULTS = builder().build();
 
+    /** Copies the lists and the environment, and fills in the defaults. */
     public WorkerOptions {
         transferList = transferList == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(transferList));
         if (env != null && env != WorkerThreads.SHARE_ENV) env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
@@ -40,11 +41,12 @@ public record WorkerOptions(Object workerData, List<Object> transferList, Map<St
         resourceLimits = resourceLimits == null ? ResourceLimits.NONE : resourceLimits;
     }
 
-    /** Whether the worker shares the parent's environment map. */
+    /** {@return whether the worker shares the parent's environment map} */
     public boolean sharesEnv() {
         return env == WorkerThreads.SHARE_ENV;
     }
 
+    /** {@return a builder with the defaults} */
     public static Builder builder() {
         return new Builder();
     }
@@ -61,11 +63,23 @@ public record WorkerOptions(Object workerData, List<Object> transferList, Map<St
 
         private Builder() {}
 
+        /**
+         * Sets {@link WorkerOptions#workerData()}.
+         *
+         * @param value the value cloned into the worker
+         * @return this builder
+         */
         public Builder workerData(Object value) {
             workerData = value;
             return this;
         }
 
+        /**
+         * Sets {@link WorkerOptions#transferList()}.
+         *
+         * @param list what workerData moves instead of copying
+         * @return this builder
+         */
         public Builder transferList(List<?> list) {
             transferList = list == null ? null : new ArrayList<>(list);
             return this;
@@ -74,6 +88,9 @@ public record WorkerOptions(Object workerData, List<Object> transferList, Map<St
         /**
          * The worker's environment: {@link WorkerThreads#SHARE_ENV}, or a map whose values become
          * strings (as Node's process.env makes them), or null for a copy of the parent's.
+         *
+         * @param value the environment
+         * @return this builder
          */
         public Builder env(Map<String, ?> value) {
             if (value == null || value == WorkerThreads.SHARE_ENV) {
@@ -88,7 +105,12 @@ public record WorkerOptions(Object workerData, List<Object> transferList, Map<St
             return this;
         }
 
-        /** Arguments; each becomes a string, as in Node. */
+        /**
+         * Arguments; each becomes a string, as in Node.
+         *
+         * @param value the arguments
+         * @return this builder
+         */
         public Builder argv(List<?> value) {
             if (value == null) {
                 argv = null;
@@ -100,25 +122,50 @@ public record WorkerOptions(Object workerData, List<Object> transferList, Map<St
             return this;
         }
 
+        /**
+         * Arguments.
+         *
+         * @param value the arguments
+         * @return this builder
+         */
         public Builder argv(String... value) {
             return argv(List.of(value));
         }
 
+        /**
+         * Sets {@link WorkerOptions#name()}.
+         *
+         * @param value the name
+         * @return this builder
+         */
         public Builder name(String value) {
             name = value;
             return this;
         }
 
+        /**
+         * Sets {@link WorkerOptions#resourceLimits()}.
+         *
+         * @param value the limits
+         * @return this builder
+         */
         public Builder resourceLimits(ResourceLimits value) {
             resourceLimits = value;
             return this;
         }
 
+        /**
+         * Sets {@link WorkerOptions#trackUnmanagedFds()}.
+         *
+         * @param value ignored: always in effect
+         * @return this builder
+         */
         public Builder trackUnmanagedFds(boolean value) {
             trackUnmanagedFds = value;
             return this;
         }
 
+        /** {@return the options} */
         public WorkerOptions build() {
             return new WorkerOptions(workerData, transferList, env, argv, name, resourceLimits, trackUnmanagedFds);
         }

@@ -25,30 +25,34 @@ public final class WorkerThreads {
 
     private WorkerThreads() {}
 
-    /** Whether the calling thread is not a worker's. */
+    /** {@return whether the calling thread is not a worker's} */
     public static boolean isMainThread() {
         return WorkerContext.CURRENT.get() == null;
     }
 
-    /** The worker's end of the channel to its parent ({@link Worker#postMessage} arrives here); null on the main thread. */
+    /**
+     * {@return the worker's end of the channel to its parent ({@link Worker#postMessage} arrives here); null on the main thread}
+     */
     public static MessagePort parentPort() {
         WorkerContext c = WorkerContext.CURRENT.get();
         return c == null ? null : c.parentPort;
     }
 
-    /** The clone of the Worker's {@code workerData} option; null on the main thread or when none was given. */
+    /**
+     * {@return the clone of the Worker's {@code workerData} option; null on the main thread or when none was given}
+     */
     public static Object workerData() {
         WorkerContext c = WorkerContext.CURRENT.get();
         return c == null ? null : c.workerData;
     }
 
-    /** This thread's worker id; 0 on the main thread. */
+    /** {@return this thread's worker id; 0 on the main thread} */
     public static int threadId() {
         WorkerContext c = WorkerContext.CURRENT.get();
         return c == null ? 0 : c.threadId;
     }
 
-    /** The limits this worker runs with; {@link ResourceLimits#NONE} on the main thread. */
+    /** {@return the limits this worker runs with; {@link ResourceLimits#NONE} on the main thread} */
     public static ResourceLimits resourceLimits() {
         WorkerContext c = WorkerContext.CURRENT.get();
         return c == null ? ResourceLimits.NONE : c.resourceLimits;
@@ -58,6 +62,9 @@ public final class WorkerThreads {
      * The oldest message queued on {@code port}, taken synchronously (Node's
      * {@code receiveMessageOnPort}), or null when there is none or the port is closed. Works
      * whether or not the port was started.
+     *
+     * @param port the port
+     * @return the message, or null
      */
     public static Message receiveMessageOnPort(MessagePort port) {
         return port.receiveOne();
@@ -66,17 +73,29 @@ public final class WorkerThreads {
     /**
      * Marks {@code object} (an ArrayBuffer, a MessagePort) so that transfer lists skip it: as in
      * Node 20, a marked ArrayBuffer in a transfer list is copied instead of moved.
+     *
+     * @param object the object to mark
      */
     public static void markAsUntransferable(Object object) {
         Messages.mark(object);
     }
 
-    /** Whether {@link #markAsUntransferable} marked {@code object}. */
+    /**
+     * Whether {@link #markAsUntransferable} marked {@code object}.
+     *
+     * @param object any object
+     * @return whether it is marked
+     */
     public static boolean isMarkedAsUntransferable(Object object) {
         return Messages.isMarked(object);
     }
 
-    /** The value this environment has for {@code key} (Node's getEnvironmentData), or null. */
+    /**
+     * The value this environment has for {@code key} (Node's getEnvironmentData), or null.
+     *
+     * @param key the key
+     * @return the value, or null
+     */
     public static Object getEnvironmentData(Object key) {
         return EnvironmentData.of(current()).get(key);
     }
@@ -84,6 +103,9 @@ public final class WorkerThreads {
     /**
      * Sets a value that every Worker made from now on by this environment receives a clone of
      * (and passes on to its own workers); null or {@link Undefined} deletes the key.
+     *
+     * @param key the key
+     * @param value the value, or null to delete the key
      */
     public static void setEnvironmentData(Object key, Object value) {
         Map<Object, Object> data = EnvironmentData.of(current());
