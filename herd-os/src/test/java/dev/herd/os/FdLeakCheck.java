@@ -2,6 +2,9 @@ package dev.herd.os;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,7 +28,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * hitting a reused number). Descriptors the JVM opens lazily and keeps for good (jar files as
  * classes load, {@code /dev/urandom} for SecureRandom) are not counted as leaks. Because a few
  * descriptors close asynchronously (the JDK closes a finished process's pipes on its reaper
- * thread), a difference is re-checked for up to {@link #SETTLE_MILLIS} before failing.
+ * thread), a difference is re-checked for up to {@link #SETTLE_MILLIS} before failing. The JDK
+ * makes one socketpair for good the first time any java.net.Socket closes
+ * ({@code sun.nio.ch.UnixDispatcher}'s pre-close descriptor): the extension makes the JDK do that
+ * once, before its first snapshot, so that the first test closing a JDK socket is not blamed.
  *
  * <p>Thread rule: it snapshots the whole process, so it is only meaningful when tests run one at a
  * time (JUnit's default). Uses no FFM, so any module can use it.
@@ -41,7 +47,25 @@ public final class FdLeakCheck implements BeforeEachCallback, AfterEachCallback 
 
     @Override
     public void beforeEach(ExtensionContext context) {
+        JdkSocketDescriptors.MADE.hashCode(); // once per JVM, before the first snapshot
         context.getStore(NS).put("before", openFds());
+    }
+
+    /** Makes the JDK open the descriptors it keeps after its first socket close (class initialisation runs it once). */
+    private static final class JdkSocketDescriptors {
+        static final Object MADE = make();
+
+        private static Object make() {
+            try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                    Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+                    Socket accepted = server.accept()) {
+                client.setSoTimeout(1000);
+                accepted.setSoTimeout(1000);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new Object();
+        }
     }
 
     @Override

@@ -66,13 +66,7 @@ class HttpClientTest {
     private static int nodePort;
 
     @BeforeAll
-    static void startNodeServerAndLetTheJdkMakeItsDescriptors() throws Exception {
-        // The JDK keeps one socketpair from its first socket close (see HttpServerTest): make it first.
-        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                java.net.Socket client = new java.net.Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
-                java.net.Socket accepted = server.accept()) {
-            client.setSoTimeout(1000);
-        }
+    static void startNodeServer() throws Exception {
         node = new ProcessBuilder("node", "-e", NODE_SERVER).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
         nodePort = Integer.parseInt(out.readLine().trim());

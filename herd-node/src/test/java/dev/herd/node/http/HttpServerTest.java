@@ -14,8 +14,6 @@ import dev.herd.node.net.NeverReadingClient;
 import dev.herd.node.net.Socket;
 import dev.herd.os.FdLeakCheck;
 import java.io.ByteArrayOutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
@@ -27,7 +25,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,22 +39,6 @@ import org.junit.jupiter.api.io.TempDir;
 class HttpServerTest {
     private static final String HELLO = "hello world\n";
     private static final RequestListener HELLO_WORLD = (req, res) -> res.end(HELLO);
-
-    /**
-     * The JDK makes one socketpair for its sockets' lifetime the first time it closes a
-     * java.net.Socket (sun.nio.ch.UnixDispatcher's pre-close descriptor) and keeps it: make it
-     * before FdLeakCheck takes its first snapshot, or the first test to close a RawClient is
-     * blamed for it.
-     */
-    @BeforeAll
-    static void letTheJdkMakeItsSocketDescriptorsFirst() throws Exception {
-        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                java.net.Socket client = new java.net.Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
-                java.net.Socket accepted = server.accept()) {
-            client.setSoTimeout(1000);
-            accepted.setSoTimeout(1000);
-        }
-    }
 
     /** What the loop thread saw; read by the test after the run. */
     private final List<String> log = new ArrayList<>();

@@ -13,14 +13,11 @@ import dev.herd.node.Timeout;
 import dev.herd.os.ErrnoException;
 import dev.herd.os.FdLeakCheck;
 import java.io.ByteArrayOutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,21 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(FdLeakCheck.class)
 class NetTest {
     private final List<String> log = new ArrayList<>();
-
-    /**
-     * The JDK makes one socketpair for its sockets' lifetime the first time it closes a
-     * java.net.Socket (sun.nio.ch.UnixDispatcher's pre-close descriptor) and keeps it: make it
-     * before FdLeakCheck takes its first snapshot, or the first test to close one is blamed.
-     */
-    @BeforeAll
-    static void letTheJdkMakeItsSocketDescriptorsFirst() throws Exception {
-        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                java.net.Socket client = new java.net.Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
-                java.net.Socket accepted = server.accept()) {
-            client.setSoTimeout(1000);
-            accepted.setSoTimeout(1000);
-        }
-    }
 
     private static int run(Herd.Main main) {
         int code = Herd.call(new String[0], main);
