@@ -217,12 +217,14 @@ public final class ChildProcesses {
             for (int i = 0; i < o.execArgv().size(); i++) Errors.checkNoNul(o.execArgv().get(i), "options.execArgv[" + i + "]");
         }
         boolean jvm = ownJvm || execPath.substring(execPath.lastIndexOf('/') + 1).equals("java");
+        if (ownJvm) BuildToolCheck.warnIfRelaunching(env, module);
         List<String> argv = new ArrayList<>();
         if (o.execArgv() != null) {
             argv.addAll(o.execArgv());
         } else if (jvm) {
             argv.addAll(childJvmOptions(env.process().execArgv()));
         }
+        if (jvm) TrainingChild.addRecordingOptions(argv, o.env()); // herd run's AOT training: the first worker records
         if (jvm && !hasClassPath(argv) && !module.endsWith(".jar")) {
             argv.add("-cp");
             argv.add(System.getProperty("java.class.path"));
