@@ -65,6 +65,7 @@ public final class Main {
     static CommandLine commandLine(List<Example> examples) {
         CommandLine herd = new CommandLine(new Main());
         herd.addSubcommand(new CommandLine(new ExampleCommand(examples)).setStopAtPositional(true));
+        herd.addSubcommand(new CommandLine(new RunCommand()).setStopAtPositional(true));
         herd.addSubcommand(new VersionCommand());
         herd.addSubcommand(new HelpCommand());
         return herd;
