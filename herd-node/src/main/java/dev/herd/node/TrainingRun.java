@@ -46,6 +46,8 @@ public final class TrainingRun {
     public static final String PROPERTY = "herd.aot.training";
     /** The system property naming the file the first cluster worker records the children's AOT cache into. */
     public static final String CHILD_CACHE_PROPERTY = "herd.aot.childCacheOutput";
+    /** What the run's first process prints on stderr when it starts watching: a program that never prints it does not run under Herd.run. */
+    public static final String WATCHING = "herd AOT training: watching start-up";
     /** How long the loop must wait in poll with nothing to do before start-up counts as over. */
     static final long IDLE_MS = 1_000;
     /** How long an online worker that has not listened counts as starting. */
@@ -120,6 +122,7 @@ public final class TrainingRun {
     }
 
     private void start(long limitMs) {
+        System.err.println(WATCHING + " (limit " + limitMs + " ms)");
         if (Cluster.isPrimary()) {
             Cluster.on("online", a -> onlineAt.put(((Worker) a[0]).id(), env.loop().now()));
         }
