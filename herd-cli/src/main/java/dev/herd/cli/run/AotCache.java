@@ -37,6 +37,12 @@ import java.util.concurrent.TimeUnit;
  * that reads them never sees half of one. A failed training is not retried until the key changes
  * (or {@code --retrain}): the program runs without a cache, and the failure is said once.
  *
+ * <p>The training run has {@code HERD_AOT_TRAINING=1} in its environment, its standard input
+ * reads {@code /dev/null}, and its output goes to {@code training.log}. A Herd program ends it by
+ * itself once started ({@link TrainingRun}); one that does not run under {@code Herd.run} never
+ * would, so it gets SIGTERM after the limit (30 s, or HERD_AOT_TRAINING_LIMIT_MS), on which the JVM
+ * writes the cache as it exits. Processes the run leaves behind are killed.
+ *
  * <p>The cache is used only for a class path of jars: the JVM refuses a non-empty directory in a
  * cache's class path ("Cannot have non-empty directory in paths").
  *
@@ -49,7 +55,7 @@ final class AotCache {
     static final String LOCK = "lock";
     static final String FAILED = "failed";
     static final String LOG = "training.log";
-    /** The training run's limit, passed to TrainingRun (which ends the program after it). */
+    /** The training run's default limit, passed to TrainingRun (which ends the program after it); HERD_AOT_TRAINING_LIMIT_MS overrides it. */
     static final long LIMIT_MS = 30_000;
     /** Beyond the limit, how long a Herd program gets to disconnect its workers and write the caches. */
     static final long ENDING_MS = 120_000;
@@ -60,12 +66,14 @@ final class AotCache {
     private final Path java;
     private final Path dir;
     private final List<String> key;
+    private final long limitMs;
 
-    private AotCache(Program program, Path java, Path dir, List<String> key) {
+    private AotCache(Program program, Path java, Path dir, List<String> key, long limitMs) {
         this.program = program;
         this.java = java;
         this.dir = dir;
         this.key = key;
+        this.limitMs = limitMs;
     }
 
     /**
@@ -75,10 +83,11 @@ final class AotCache {
      * @param herdHome HERD_HOME
      * @param program the program
      * @param java the java launcher that runs it
+     * @param limitMs how long a training run may take before it is ended (0: {@link #LIMIT_MS})
      * @return the cache
      * @throws IOException if a jar or the remembered hashes cannot be read
      */
-    static AotCache of(Path herdHome, Program program, Path java) throws IOException {
+    static AotCache of(Path herdHome, Program program, Path java, long limitMs) throws IOException {
         Path aot = herdHome.resolve("aot");
         ContentHashes hashes = new ContentHashes(aot.resolve("jar-hashes"));
         List<String> key = new ArrayList<>();
@@ -89,7 +98,8 @@ final class AotCache {
         for (Path p : program.contents()) key.add("class-path " + hashes.hash(p) + " " + p);
         hashes.save();
         String hash = ContentHashes.sha256(key).substring(0, 16);
-        return new AotCache(program, java, aot.resolve(program.shortName() + "-" + hash), List.copyOf(key));
+        return new AotCache(program, java, aot.resolve(program.shortName() + "-" + hash), List.copyOf(key),
+                limitMs > 0 ? limitMs : LIMIT_MS);
     }
 
     /** {@return the cache's directory} */
@@ -174,7 +184,7 @@ final class AotCache {
                 + " class path, JDK and JVM flags; output in " + dir.resolve(LOG) + ")...");
         long start = System.nanoTime();
         List<String> training = List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTRecordTraining",
-                "-XX:AOTCacheOutput=" + appTmp, "-D" + TrainingRun.PROPERTY + "=" + LIMIT_MS,
+                "-XX:AOTCacheOutput=" + appTmp, "-D" + TrainingRun.PROPERTY + "=" + limitMs,
                 "-D" + TrainingRun.CHILD_CACHE_PROPERTY + "=" + childTmp);
         ProcessBuilder pb = new ProcessBuilder(program.command(java, training))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -184,12 +194,12 @@ final class AotCache {
         Process p = pb.start();
         String failure;
         try {
-            failure = await(p);
+            failure = await(p, appTmp);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
-            return "interrupted";
+            failure = "interrupted";
         }
         if (failure == null && !nonEmpty(appTmp)) failure = "it wrote no cache";
         if (failure != null) {
@@ -203,33 +213,41 @@ final class AotCache {
     }
 
     /**
-     * Waits for the training run; null if it exited with 0. Kills what it left running (a child it
-     * did not stop), which it tracks while it runs: once its first process has exited, orphans are
-     * no longer its descendants. A program that never says it watches its start-up (it does not
-     * run under Herd.run) gets SIGTERM after the limit; one that does, the time to end cleanly.
+     * Waits for the training run; null if it ended as a training run should: with exit code 0, or
+     * (a program that does not run under Herd.run, which never ends by itself) by the SIGTERM sent
+     * after the limit, having written its cache as the JVM does on SIGTERM. Kills what the run left
+     * running (a child it did not stop), which it tracks while the run lasts: once the run's first
+     * process has exited, orphans are no longer its descendants. A program that says it watches its
+     * start-up (TrainingRun.WATCHING) gets the time to end by itself and write its caches.
      */
-    private String await(Process p) throws InterruptedException, IOException {
+    private String await(Process p, Path appCache) throws InterruptedException, IOException {
         Set<ProcessHandle> seen = new HashSet<>();
         long begin = System.nanoTime();
         long termAt = 0;
+        boolean plainJava = false;
         String failure = null;
         while (!p.waitFor(250, TimeUnit.MILLISECONDS)) {
             p.descendants().forEach(seen::add);
             long ms = (System.nanoTime() - begin) / 1_000_000;
-            if (termAt == 0 && (ms > LIMIT_MS + 5_000 && !said(TrainingRun.WATCHING) || ms > LIMIT_MS + ENDING_MS)) {
-                failure = "it did not end within " + ms / 1000 + " s, ended with SIGTERM";
+            if (termAt == 0 && ms > limitMs + 5_000 && !said(TrainingRun.WATCHING)) {
+                plainJava = true;
+                termAt = ms;
+                p.destroy();
+            } else if (termAt == 0 && ms > limitMs + ENDING_MS) {
+                failure = "it did not end within " + ms / 1000 + " s (ended with SIGTERM)";
                 termAt = ms;
                 p.destroy();
             } else if (termAt != 0 && ms > termAt + TERM_MS) {
-                failure = "it did not end within " + ms / 1000 + " s, killed";
+                failure = "it did not end within " + ms / 1000 + " s (killed)";
                 p.destroyForcibly();
             }
         }
         for (ProcessHandle h : seen) {
             if (h.isAlive()) h.destroyForcibly();
         }
-        if (failure != null && p.exitValue() == 0) failure = null; // it ended cleanly on SIGTERM: a plain Java program
-        return failure != null ? failure : p.exitValue() == 0 ? null : "exit code " + p.exitValue();
+        if (failure != null) return failure;
+        if (plainJava) return nonEmpty(appCache) ? null : "it did not run under Herd.run and wrote no cache when ended with SIGTERM";
+        return p.exitValue() == 0 ? null : "exit code " + p.exitValue();
     }
 
     private boolean said(String line) throws IOException {

@@ -58,7 +58,8 @@ public final class HerdRun {
      * AOT cache if needed.
      *
      * @param request what to run
-     * @param env the environment (HERD_HOME, HERD_JAVA_OPTS, HERD_AOT, HERD_MVN, PATH)
+     * @param env the environment (HERD_HOME, HERD_JAVA_OPTS, HERD_AOT, HERD_AOT_TRAINING_LIMIT_MS,
+     *     HERD_MVN, PATH)
      * @param cwd the directory relative paths are in
      * @param herdRoot the Herd checkout the launcher runs from (its ./mvnw builds a project that
      *     has no Maven of its own), or null
@@ -74,7 +75,7 @@ public final class HerdRun {
         Program program = program(request, JvmFlags.of(env.get("HERD_JAVA_OPTS"), request.jvmFlags()), cwd, herdRoot, err);
         List<String> extra = List.of();
         if (request.aot() && !"0".equals(env.get("HERD_AOT"))) {
-            AotCache cache = AotCache.of(herdHome(env), program, java);
+            AotCache cache = AotCache.of(herdHome(env), program, java, trainingLimitMs(env));
             String unusable = cache.unusable();
             if (unusable != null) err.println("herd: running without an AOT cache: " + unusable);
             else extra = cache.flags(request.retrain(), err);
@@ -92,6 +93,16 @@ public final class HerdRun {
         String home = env.get("HERD_HOME");
         return home != null && !home.isBlank() ? Path.of(home).toAbsolutePath()
                 : Path.of(System.getProperty("user.home"), ".herd");
+    }
+
+    /** HERD_AOT_TRAINING_LIMIT_MS if it is a positive number, else 0 (the default). */
+    static long trainingLimitMs(Map<String, String> env) {
+        try {
+            return Math.max(0, Long.parseLong(env.getOrDefault("HERD_AOT_TRAINING_LIMIT_MS", "0").strip()));
+        } catch (NumberFormatException e) {
+            throw new RunException("HERD_AOT_TRAINING_LIMIT_MS must be a number of milliseconds, not '"
+                    + env.get("HERD_AOT_TRAINING_LIMIT_MS") + "'");
+        }
     }
 
     /** What runs: the jar, class path or project of the request, with Herd's jars if it lacks Herd. */

@@ -258,6 +258,18 @@ class HerdRunTest {
     }
 
     @Test
+    void aProgramNotRunningUnderHerdIsEndedWithSigtermAfterTheTrainingLimitAndGetsItsCache() throws Exception {
+        Path jar = jar(dir.resolve("plain.jar"), PlainProgram.class, "1");
+        Plan plan = plan(Map.of("HERD_AOT_TRAINING_LIMIT_MS", "1500"), jar.toString());
+        assertThat(plan.exitCode()).as(plan.err()).isZero();
+        assertThat(plan.err()).contains("herd: AOT cache made in");
+        Path app = onlyCacheDir().resolve(AotCache.APP);
+        assertThat(Files.readString(onlyCacheDir().resolve(AotCache.LOG))).contains("plain aot=[]");
+        Running program = start(plan.command(), Map.of());
+        assertThat(program.await("plain aot=\\[(.*)]").group(1)).isEqualTo(app.toString());
+    }
+
+    @Test
     void aClassPathWithADirectoryRunsWithoutACacheAndSaysWhy() throws Exception {
         Path classes = Files.createDirectories(dir.resolve("classes"));
         Files.writeString(classes.resolve("note.txt"), "a class directory");
@@ -426,14 +438,19 @@ class HerdRunTest {
      * jars of the same size.
      */
     static Path serviceJar(Path jar, String version) throws IOException {
-        Path classes = Path.of(TestService.class.getProtectionDomain().getCodeSource().getLocation().getPath());
-        String pkg = TestService.class.getPackageName().replace('.', '/');
+        return jar(jar, TestService.class, version);
+    }
+
+    /** {@code main}'s classes in {@code jar}, as {@link #serviceJar} does for the test service. */
+    private static Path jar(Path jar, Class<?> main, String version) throws IOException {
+        Path classes = Path.of(main.getProtectionDomain().getCodeSource().getLocation().getPath());
+        String pkg = main.getPackageName().replace('.', '/');
         List<Path> files;
         try (Stream<Path> s = Files.list(classes.resolve(pkg))) {
-            files = s.filter(p -> p.getFileName().toString().startsWith(TestService.class.getSimpleName())).sorted().toList();
+            files = s.filter(p -> p.getFileName().toString().startsWith(main.getSimpleName())).sorted().toList();
         }
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-            put(out, "META-INF/MANIFEST.MF", ("Manifest-Version: 1.0\r\nMain-Class: " + TestService.class.getName() + "\r\n\r\n")
+            put(out, "META-INF/MANIFEST.MF", ("Manifest-Version: 1.0\r\nMain-Class: " + main.getName() + "\r\n\r\n")
                     .getBytes(StandardCharsets.UTF_8), false);
             for (Path f : files) put(out, pkg + "/" + f.getFileName(), Files.readAllBytes(f), false);
             put(out, "version.txt", version.getBytes(StandardCharsets.UTF_8), true);
