@@ -190,8 +190,10 @@ class GettingStartedServiceTest {
     void herdRunDashPBuildsTheSampleAndRunsItWithItsOwnAotCaches() throws Exception {
         Path project = work.resolve("run-p");
         copyTree(root.resolve("examples/getting-started"), project);
-        HerdRun plan = herdRun(project, Map.of());
+        // Options herd run does not know are the program's, as node passes a script's on.
+        HerdRun plan = herdRun(project, Map.of(), "--verbose", "x");
         assertThat(plan.exitCode()).as(plan.err()).isZero();
+        assertThat(plan.command()).endsWith("--verbose", "x");
         assertThat(plan.err()).contains("herd: building " + project + " (not built by herd run yet)")
                 .contains("herd: training the AOT cache of " + project.resolve("target/service.jar"))
                 .contains("herd: AOT cache made in");
@@ -231,13 +233,14 @@ class GettingStartedServiceTest {
      * {@code herd run --project DIR} planned by {@code dev.herd.cli.Main run} on this test's class
      * path, building with the Maven that runs this build against the throwaway repository.
      */
-    private static HerdRun herdRun(Path project, Map<String, String> env) throws Exception {
+    private static HerdRun herdRun(Path project, Map<String, String> env, String... args) throws Exception {
         Path commandFile = Files.createTempFile(work, "command", ".bin");
         Path err = Files.createTempFile(work, "herd-run", ".err");
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), "dev.herd.cli.Main", "run", "--exec-file=" + commandFile,
-                "--project", project.toString());
+                "--project", project.toString()));
+        cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Map<String, String> e = pb.environment();
         e.keySet().removeIf(k -> k.startsWith("HERD_"));
