@@ -75,10 +75,16 @@ public final class HerdRun {
         Program program = program(request, JvmFlags.of(env.get("HERD_JAVA_OPTS"), request.jvmFlags()), cwd, herdRoot, err);
         List<String> extra = List.of();
         if (request.aot() && !"0".equals(env.get("HERD_AOT"))) {
-            AotCache cache = AotCache.of(herdHome(env), program, java, trainingLimitMs(env));
-            String unusable = cache.unusable();
-            if (unusable != null) err.println("herd: running without an AOT cache: " + unusable);
-            else extra = cache.flags(request.retrain(), err);
+            long limitMs = trainingLimitMs(env);
+            try {
+                AotCache cache = AotCache.of(herdHome(env), program, java, limitMs);
+                String unusable = cache.unusable();
+                if (unusable != null) err.println("herd: running without an AOT cache: " + unusable);
+                else extra = cache.flags(request.retrain(), err);
+            } catch (IOException e) {
+                // The cache is an optimisation: a HERD_HOME that cannot be written must not stop the program.
+                err.println("herd: running without an AOT cache: " + e);
+            }
         }
         return program.command(java, extra);
     }

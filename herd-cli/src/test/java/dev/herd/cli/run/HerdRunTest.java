@@ -270,6 +270,16 @@ class HerdRunTest {
     }
 
     @Test
+    void aHerdHomeThatCannotBeWrittenRunsTheProgramWithoutACacheAndSaysWhy() throws Exception {
+        Path jar = serviceJar(dir.resolve("service.jar"), "1");
+        Path notADirectory = Files.writeString(dir.resolve("file"), "a file where HERD_HOME should be");
+        Plan plan = plan(Map.of("HERD_HOME", notADirectory.toString()), jar.toString());
+        assertThat(plan.exitCode()).as(plan.err()).isZero();
+        assertThat(plan.err()).startsWith("herd: running without an AOT cache: java.nio.file.");
+        assertThat(plan.command()).noneMatch(a -> a.startsWith("-XX:AOTCache=")).contains(TestService.class.getName());
+    }
+
+    @Test
     void aClassPathWithADirectoryRunsWithoutACacheAndSaysWhy() throws Exception {
         Path classes = Files.createDirectories(dir.resolve("classes"));
         Files.writeString(classes.resolve("note.txt"), "a class directory");
