@@ -65,6 +65,8 @@ public final class Main {
     static CommandLine commandLine(List<Example> examples) {
         CommandLine herd = new CommandLine(new Main());
         herd.addSubcommand(new CommandLine(new ExampleCommand(examples)).setStopAtPositional(true));
+        // herd run -p DIR --port 8000: options herd run does not know are the program's, as node's are a script's.
+        herd.addSubcommand(new CommandLine(new RunCommand()).setStopAtPositional(true).setUnmatchedOptionsArePositionalParams(true));
         herd.addSubcommand(new VersionCommand());
         herd.addSubcommand(new HelpCommand());
         return herd;

@@ -72,6 +72,8 @@ class GettingStartedServiceTest {
     private static Path app;
     private static List<String> launcherFlags;
     private static Map<String, Path> herdJars;
+    /** The throwaway local repository that holds the freshly built Herd artifacts. */
+    private static Path repo;
 
     private final List<Service> started = new ArrayList<>();
     private final List<Long> workerPids = new ArrayList<>();
@@ -82,7 +84,7 @@ class GettingStartedServiceTest {
         root = repositoryRoot();
         launcherFlags = launcherFlags(Files.readString(root.resolve("herd")));
         String version = parentVersion(root.resolve("pom.xml"));
-        Path repo = work.resolve("m2");
+        repo = work.resolve("m2");
 
         herdJars = new java.util.LinkedHashMap<>();
         for (String module : List.of("herd-os", "herd-loop", "herd-io", "herd-node")) {
@@ -182,6 +184,85 @@ class GettingStartedServiceTest {
         assertThat(s.output()).doesNotContain("died");
     }
 
+    // ------------------------------------------------------------------ herd run -p
+
+    @Test
+    void herdRunDashPBuildsTheSampleAndRunsItWithItsOwnAotCaches() throws Exception {
+        Path project = work.resolve("run-p");
+        copyTree(root.resolve("examples/getting-started"), project);
+        // Options herd run does not know are the program's, as node passes a script's on.
+        HerdRun plan = herdRun(project, Map.of(), "--verbose", "x");
+        assertThat(plan.exitCode()).as(plan.err()).isZero();
+        assertThat(plan.command()).endsWith("--verbose", "x");
+        assertThat(plan.err()).contains("herd: building " + project + " (not built by herd run yet)")
+                .contains("herd: training the AOT cache of " + project.resolve("target/service.jar"))
+                .contains("herd: AOT cache made in");
+        // A runnable jar that brings Herd in lib/: run as java -jar, Herd not added.
+        assertThat(plan.command()).containsSequence("-jar", project.resolve("target/service.jar").toString());
+        assertThat(String.join(" ", plan.command())).doesNotContain("herd-node/target").doesNotContain("/m2/");
+
+        Service s = new Service(plan.command());
+        assertThat(mappedAotCaches(s.process.pid())).singleElement().asString().endsWith("/app.aot");
+        for (long worker : workerPids) {
+            assertThat(mappedAotCaches(worker)).singleElement().asString().endsWith("/child.aot");
+        }
+        assertThat(send(s.port, "GET", "/primes?below=1000", null).body()).isEqualTo("{\"below\":1000,\"count\":168}");
+    }
+
+    @Test
+    void herdRunDashPBuildsAgainOnlyWhenASourceChanged() throws Exception {
+        Path project = work.resolve("stale");
+        copyTree(root.resolve("examples/getting-started"), project);
+        Map<String, String> noCache = Map.of("HERD_AOT", "0");
+        assertThat(herdRun(project, noCache).err()).contains("herd: building " + project);
+        HerdRun again = herdRun(project, noCache);
+        assertThat(again.exitCode()).as(again.err()).isZero();
+        assertThat(again.err()).isEmpty();
+
+        Path source = project.resolve("src/main/java/com/example/service/PrimeCounter.java");
+        Files.setLastModifiedTime(source, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 2_000));
+        HerdRun changed = herdRun(project, noCache);
+        assertThat(changed.exitCode()).as(changed.err()).isZero();
+        assertThat(changed.err()).contains("herd: building " + project + " (src/main/java/com/example/service/PrimeCounter.java changed)");
+    }
+
+    /** What {@code herd run -p} said and the command it wrote. */
+    private record HerdRun(int exitCode, String err, List<String> command) {}
+
+    /**
+     * {@code herd run --project DIR} planned by {@code dev.herd.cli.Main run} on this test's class
+     * path, building with the Maven that runs this build against the throwaway repository.
+     */
+    private static HerdRun herdRun(Path project, Map<String, String> env, String... args) throws Exception {
+        Path commandFile = Files.createTempFile(work, "command", ".bin");
+        Path err = Files.createTempFile(work, "herd-run", ".err");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"), "dev.herd.cli.Main", "run", "--exec-file=" + commandFile,
+                "--project", project.toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Map<String, String> e = pb.environment();
+        e.keySet().removeIf(k -> k.startsWith("HERD_"));
+        e.put("HERD_HOME", work.resolve("herd-home").toString());
+        e.put("HERD_MVN", mavenCommand().toString());
+        e.put("MAVEN_ARGS", "-Dmaven.repo.local=" + repo + " -Dmaven.repo.local.tail=" + ownRepository());
+        e.put("JAVA_HOME", System.getProperty("java.home"));
+        e.putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        assertThat(p.waitFor(240, TimeUnit.SECONDS)).as(Files.readString(err)).isTrue();
+        String text = Files.readString(commandFile);
+        List<String> command = text.isEmpty() ? List.of() : List.of(text.substring(0, text.length() - 1).split("\0", -1));
+        return new HerdRun(p.exitValue(), Files.readString(err), command);
+    }
+
+    /** The AOT cache files mapped into process {@code pid}. */
+    private static List<String> mappedAotCaches(long pid) throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/maps")).stream().filter(l -> l.endsWith(".aot"))
+                .map(l -> l.substring(l.lastIndexOf(' ') + 1)).distinct().toList();
+    }
+
     // ------------------------------------------------------------------ the running service
 
     /** The service as a process; its output goes to a file, which its workers share. */
@@ -192,11 +273,14 @@ class GettingStartedServiceTest {
         private int consumed;
 
         Service() throws Exception {
+            this(defaultCommand());
+        }
+
+        /** The service started by {@code command} (a {@code java} command line) in the sample's directory. */
+        Service(List<String> command) throws Exception {
             List<String> cmd = new ArrayList<>();
             cmd.add("setsid");
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.addAll(launcherFlags);
-            cmd.addAll(List.of("-jar", "target/service.jar"));
+            cmd.addAll(command);
             out = Files.createTempFile(work, "service", ".txt");
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(app.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
             pb.environment().putAll(Map.of("PORT", "0", "HOST", "127.0.0.1", "WORKERS", "2"));
@@ -255,6 +339,15 @@ class GettingStartedServiceTest {
 
     private Service start() throws Exception {
         return new Service();
+    }
+
+    /** The doc's command: java with the launcher's flags, -jar target/service.jar. */
+    private static List<String> defaultCommand() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(launcherFlags);
+        cmd.addAll(List.of("-jar", "target/service.jar"));
+        return cmd;
     }
 
     private static HttpResponse<String> send(int port, String method, String path, String body) throws IOException, InterruptedException {
@@ -338,10 +431,8 @@ class GettingStartedServiceTest {
 
     /** Runs the Maven that runs this build on {@code pom}, with {@code repo} as its local repository. */
     private static void maven(Path repo, Path pom, String phase) throws Exception {
-        String home = System.getProperty("herd.mavenHome");
-        Path mvn = home != null && !home.isEmpty() ? Path.of(home, "bin", "mvn") : root.resolve("mvnw");
-        String ownRepo = System.getProperty("herd.localRepository",
-                Path.of(System.getProperty("user.home"), ".m2", "repository").toString());
+        Path mvn = mavenCommand();
+        String ownRepo = ownRepository();
         List<String> cmd = List.of(mvn.toString(), "-B", "-q", "-Dmaven.repo.local=" + repo,
                 "-Dmaven.repo.local.tail=" + ownRepo, "-f", pom.toString(), phase);
         Path log = Files.createTempFile(work, "maven", ".txt");
@@ -353,6 +444,17 @@ class GettingStartedServiceTest {
         boolean done = p.waitFor(240, TimeUnit.SECONDS);
         if (!done) p.destroyForcibly().waitFor();
         assertThat(done && p.exitValue() == 0).as(String.join(" ", cmd) + "\n" + Files.readString(log)).isTrue();
+    }
+
+    /** The Maven that runs this build ({@code maven.home}), else the checkout's wrapper. */
+    private static Path mavenCommand() {
+        String home = System.getProperty("herd.mavenHome");
+        return home != null && !home.isEmpty() ? Path.of(home, "bin", "mvn") : root.resolve("mvnw");
+    }
+
+    /** This build's local repository, which the sample's builds read plugins and third-party jars from. */
+    private static String ownRepository() {
+        return System.getProperty("herd.localRepository", Path.of(System.getProperty("user.home"), ".m2", "repository").toString());
     }
 
     private static String parentVersion(Path pom) throws Exception {

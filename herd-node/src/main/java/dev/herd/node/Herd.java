@@ -112,6 +112,7 @@ public final class Herd {
                         env.inMain = false;
                     }
                 });
+                if (embedder == null) TrainingRun.afterMain(env); // herd run's AOT training: end once started
                 env.spin();
                 code = env.emitExitOnce();
             } catch (ProcessExit e) {

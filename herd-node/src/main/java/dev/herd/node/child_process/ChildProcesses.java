@@ -161,23 +161,27 @@ public final class ChildProcesses {
     public static final String CHILD_AOT_CACHE_PROPERTY = "herd.childAotCache";
 
     /**
-     * The JVM options a forked Herd child gets by default: {@code execArgv} (this JVM's own), with
-     * the launcher's AOT cache swapped for the one it made for children, when it names one
-     * ({@value #CHILD_AOT_CACHE_PROPERTY}) and the file is there. The launcher's own cache holds
-     * what a server loads before its first request; a child also opens its IPC channel, parses
-     * JSON and, as a cluster worker, listens through its primary, and the child cache holds those
-     * classes too (./herd, make_child_aot_cache).
+     * The JVM options a forked Herd child gets by default: {@code execArgv} (this JVM's own)
+     * without the options that write a file of a fixed name ({@code -XX:AOTCacheOutput},
+     * {@code -Xlog:...:file=}, a fixed {@code -XX:HeapDumpPath}...: a parent and its children
+     * would write one file at once; the list is in {@link InheritedJvmOptions}), and with the AOT
+     * cache swapped for the one made for children, when the launcher or {@code herd run} names one
+     * ({@value #CHILD_AOT_CACHE_PROPERTY}) and the file is there. The parent's cache holds what it
+     * loads before its first request; a child also opens its IPC channel, parses JSON and, as a
+     * cluster worker, listens through its primary, and the child cache holds those classes too
+     * (./herd, make_child_aot_cache; docs/getting-started.md, "herd run").
      *
      * @param execArgv this JVM's options
      * @return the options for a forked child
      */
     public static List<String> childJvmOptions(List<String> execArgv) {
+        List<String> inherited = InheritedJvmOptions.withoutFileWriters(execArgv);
         String cache = System.getProperty(CHILD_AOT_CACHE_PROPERTY);
         if (cache == null || cache.isEmpty() || !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(cache))) {
-            return execArgv;
+            return inherited;
         }
-        List<String> out = new ArrayList<>(execArgv.size());
-        for (String a : execArgv) out.add(a.startsWith("-XX:AOTCache=") ? "-XX:AOTCache=" + cache : a);
+        List<String> out = new ArrayList<>(inherited.size());
+        for (String a : inherited) out.add(a.startsWith("-XX:AOTCache=") ? "-XX:AOTCache=" + cache : a);
         return out;
     }
 
@@ -213,12 +217,14 @@ public final class ChildProcesses {
             for (int i = 0; i < o.execArgv().size(); i++) Errors.checkNoNul(o.execArgv().get(i), "options.execArgv[" + i + "]");
         }
         boolean jvm = ownJvm || execPath.substring(execPath.lastIndexOf('/') + 1).equals("java");
+        if (ownJvm) BuildToolCheck.warnIfRelaunching(env, module);
         List<String> argv = new ArrayList<>();
         if (o.execArgv() != null) {
             argv.addAll(o.execArgv());
         } else if (jvm) {
             argv.addAll(childJvmOptions(env.process().execArgv()));
         }
+        if (jvm) TrainingChild.addRecordingOptions(argv, o.env()); // herd run's AOT training: the first worker records
         if (jvm && !hasClassPath(argv) && !module.endsWith(".jar")) {
             argv.add("-cp");
             argv.add(System.getProperty("java.class.path"));

@@ -122,6 +122,11 @@ public class Server extends EventEmitter {
      * @return this server
      */
     public Server listen(int port, String host, int backlog, boolean exclusive, Runnable listeningListener) {
+        // An AOT training run (herd run) listens on a port the kernel picks, next to the program's running instances.
+        return listenTcp(dev.herd.node.TrainingRun.listenPort(port), host, backlog, exclusive, listeningListener);
+    }
+
+    private Server listenTcp(int port, String host, int backlog, boolean exclusive, Runnable listeningListener) {
         env.checkThread();
         if (port < 0 || port > 65535) {
             throw new NodeError("ERR_SOCKET_BAD_PORT", "options.port should be >= 0 and < 65536. Received " + port + ".",
