@@ -16,15 +16,21 @@ module dev.herd.node {
     requires transitive com.fasterxml.jackson.core;
     requires com.fasterxml.jackson.datatype.jsr310;
 
+    // Node's API.
     exports dev.herd.node;
     exports dev.herd.node.child_process;
     exports dev.herd.node.cluster;
     exports dev.herd.node.dgram;
     exports dev.herd.node.http;
-    exports dev.herd.node.ipc;
     exports dev.herd.node.json;
     exports dev.herd.node.net;
     exports dev.herd.node.v8;
     exports dev.herd.node.value;
     exports dev.herd.node.worker_threads;
+
+    // The internal API for the process manager (docs/ARCHITECTURE.md): an instantiable cluster
+    // primary, and what Node's API does not give a manager. dev.herd.node.internal and its other
+    // subpackages (the environment, the IPC channel, cluster's worker side, the start-up) are
+    // exported to nobody.
+    exports dev.herd.node.internal.cluster to dev.herd.manager;
 }

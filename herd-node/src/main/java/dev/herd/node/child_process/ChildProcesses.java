@@ -1,10 +1,10 @@
 package dev.herd.node.child_process;
 
 import dev.herd.node.AbortSignal;
-import dev.herd.node.Environment;
 import dev.herd.node.Globals;
 import dev.herd.node.NodeError;
 import dev.herd.node.Timeout;
+import dev.herd.node.internal.Environment;
 import dev.herd.node.net.Socket;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -2,8 +2,8 @@ package dev.herd.node.worker_threads;
 
 import dev.herd.loop.Handle;
 import dev.herd.loop.Loop;
-import dev.herd.node.Environment;
 import dev.herd.node.EventEmitter;
+import dev.herd.node.internal.Environment;
 import dev.herd.node.value.DataCloneError;
 import dev.herd.node.value.Message;
 import dev.herd.node.value.Transferable;

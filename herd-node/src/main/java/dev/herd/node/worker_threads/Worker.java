@@ -2,9 +2,9 @@ package dev.herd.node.worker_threads;
 
 import dev.herd.loop.Handle;
 import dev.herd.loop.Loop;
-import dev.herd.node.Environment;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.Herd;
+import dev.herd.node.internal.Environment;
 import dev.herd.node.value.DataCloneError;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
