@@ -6,6 +6,7 @@ import dev.herd.node.NodeError;
 import dev.herd.node.Timeout;
 import dev.herd.node.internal.Environment;
 import dev.herd.node.internal.http.HttpWarmup;
+import dev.herd.node.internal.net.NetAccess;
 import dev.herd.node.net.AddressInfo;
 import dev.herd.node.net.Server;
 import dev.herd.node.net.Socket;
@@ -95,7 +96,7 @@ public class HttpServer extends EventEmitter {
         server.on("close", a -> emit("close"));
         // However the net.Server gets closed (here, or by a cluster worker's disconnect), every
         // connection answers what it owes and ends (see close).
-        server.beforeClose(() -> {
+        NetAccess.get().beforeClose(server, () -> {
             closing = true;
             for (HttpConnection c : new ArrayList<>(connections)) c.beginClose();
             stopConnectionsCheck();

@@ -55,6 +55,11 @@ public class Server extends EventEmitter {
             public Stream detachHandle(Socket socket) {
                 return socket.detachHandle();
             }
+
+            @Override
+            public void beforeClose(Server server, Runnable hook) {
+                server.beforeClose(hook);
+            }
         });
     }
 
@@ -72,7 +77,7 @@ public class Server extends EventEmitter {
     private boolean unref;
     /** In a cluster worker: what the primary gave for this server (Node's handle from cluster._getServer). */
     private WorkerHandle clusterHandle;
-    /** See {@link #beforeClose}. */
+    /** Runs at the start of a close that stops the server (http's server ends its connections). */
     private Runnable beforeClose;
     /** Node's {@code _connectionKey}: {@code addressType:address:port} as asked for at listen. */
     private String connectionKey;
@@ -492,14 +497,8 @@ public class Server extends EventEmitter {
         return close(null);
     }
 
-    /**
-     * For a layer built on this server (Node's http.Server is a net.Server subclass): {@code hook}
-     * runs at the start of every {@link #close} that stops a listening server, whoever calls it —
-     * a cluster worker's disconnect closes its servers through here. One hook; null removes it.
-     *
-     * @param hook runs when a close stops the server, or null
-     */
-    public void beforeClose(Runnable hook) {
+    /** For http's server, built on this one (see NetAccess.beforeClose). */
+    void beforeClose(Runnable hook) {
         this.beforeClose = hook;
     }
 

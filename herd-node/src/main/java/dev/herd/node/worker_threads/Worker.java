@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the parent's loop (see {@link #unref()}) until 'exit'; if the parent's environment ends first,
  * the worker is terminated.
  */
-public final class Worker extends EventEmitter implements PortState.Receiver {
+public final class Worker extends EventEmitter {
     private static final AtomicInteger NEXT_THREAD_ID = new AtomicInteger();
 
     private final Environment env;
@@ -112,7 +112,7 @@ public final class Worker extends EventEmitter implements PortState.Receiver {
 
         this.handle = new WorkerHandle(env.loop(), this);
         this.spinner = Spinner.of(env);
-        ends[0].owner = this;
+        ends[0].owner = this::schedule;
         String threadName = "herd-worker-" + id + (options.name().isEmpty() ? "" : " " + options.name())
                 + (entryName == null ? "" : " (" + entryName + ")");
         try {
@@ -223,8 +223,8 @@ public final class Worker extends EventEmitter implements PortState.Receiver {
 
     // ---------------------------------------------------------------- what the worker sends
 
-    @Override
-    public void schedule() {
+    /** The parent side's inbox has mail: drain it on this loop (PortState's receiver; any thread). */
+    private void schedule() {
         if (!scheduled.get() && scheduled.compareAndSet(false, true)) env.loop().execute(drainTask);
     }
 

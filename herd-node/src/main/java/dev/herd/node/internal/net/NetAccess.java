@@ -6,9 +6,10 @@ import dev.herd.node.net.Socket;
 import java.lang.invoke.MethodHandles;
 
 /**
- * What the IPC channel does to net's objects beyond Node's public API (Node's underscore members:
- * {@code server._setupWorker}, {@code server._connectionKey}, and letting go of a socket's
- * {@code _handle} to send it). net registers the implementation when {@code Server} initialises
+ * What the packages above net do to its objects beyond Node's public API: the IPC channel uses
+ * Node's underscore members ({@code server._setupWorker}, {@code server._connectionKey}, letting
+ * go of a socket's {@code _handle} to send it), and http's server, which Node builds as a
+ * net.Server subclass, hooks the net server's close. net registers the implementation when {@code Server} initialises
  * (the JDK's SharedSecrets pattern), so these stay out of net's public API.
  *
  * <p>Thread rule: the loop thread of the objects' environment.
@@ -78,4 +79,14 @@ public abstract class NetAccess {
      * @return the stream, or null
      */
     public abstract Stream detachHandle(Socket socket);
+
+    /**
+     * For a layer built on {@code server} (Node's http.Server is a net.Server subclass):
+     * {@code hook} runs at the start of every close that stops the listening server, whoever calls
+     * it — a cluster worker's disconnect closes its servers that way. One hook; null removes it.
+     *
+     * @param server the server
+     * @param hook runs when a close stops the server, or null
+     */
+    public abstract void beforeClose(Server server, Runnable hook);
 }
