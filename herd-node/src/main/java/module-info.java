@@ -33,4 +33,5 @@ module dev.herd.node {
     // subpackages (the environment, the IPC channel, cluster's worker side, the start-up) are
     // exported to nobody.
     exports dev.herd.node.internal.cluster to dev.herd.manager;
+    exports dev.herd.node.internal.manager to dev.herd.manager;
 }
