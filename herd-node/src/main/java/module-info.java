@@ -16,7 +16,8 @@ module dev.herd.node {
     requires transitive com.fasterxml.jackson.core;
     requires com.fasterxml.jackson.datatype.jsr310;
 
-    // Node's API.
+    // Node's API: the globals, its modules, and the value model with its two formats (Node's
+    // JSON.stringify/parse and v8.serialize/deserialize are public API too).
     exports dev.herd.node;
     exports dev.herd.node.child_process;
     exports dev.herd.node.cluster;
@@ -29,9 +30,10 @@ module dev.herd.node {
     exports dev.herd.node.worker_threads;
 
     // The internal API for the process manager (docs/ARCHITECTURE.md): an instantiable cluster
-    // primary, and what Node's API does not give a manager. dev.herd.node.internal and its other
-    // subpackages (the environment, the IPC channel, cluster's worker side, the start-up) are
-    // exported to nobody.
+    // primary (internal.cluster), and what Node's API does not give a manager (internal.manager:
+    // peer credentials, watching processes by pidfd, a subreaper, socket activation).
+    // dev.herd.node.internal and its other subpackages (the environment, the IPC channel, what
+    // net and dgram need below cluster, the HTTP warm-up, the start-up) are exported to nobody.
     exports dev.herd.node.internal.cluster to dev.herd.manager;
     exports dev.herd.node.internal.manager to dev.herd.manager;
 }
