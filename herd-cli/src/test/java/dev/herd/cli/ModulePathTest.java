@@ -63,6 +63,17 @@ class ModulePathTest {
     }
 
     @Test
+    void aWorkerThreadFindsItsEntryClassInAnExportedPackageOnTheModulePath() throws Exception {
+        Path out = dir.resolve("out.txt");
+        Process p = start(out, out, "example", "worker-threads");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String text = Files.readString(out);
+        assertThat(p.exitValue()).as(text).isZero();
+        // The workers' entry is dev.herd.examples.WorkerThreads, looked up as public API by herd-node.
+        assertThat(text).contains("main thread got:").containsPattern("Atomics.add on one shared Int32: (\\d+) \\(expected \\1\\)");
+    }
+
+    @Test
     void aClusterPrimaryOnTheModulePathForksItsWorkersOnTheModulePath() throws Exception {
         Path out = dir.resolve("out.txt");
         start(out, out, "example", "cluster-http", "--workers", "1", "--port", "0", "--host", "127.0.0.1");
