@@ -2,7 +2,6 @@ package dev.herd.examples;
 
 import static dev.herd.node.Globals.process;
 
-import dev.herd.node.Environment;
 import dev.herd.node.Herd;
 import dev.herd.node.child_process.ChildProcess;
 import dev.herd.node.child_process.ChildProcesses;
@@ -16,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /**
  * Forks a Node.js script with an IPC channel (Node's {@code child_process.fork}, from Java):
@@ -65,7 +65,7 @@ public final class ForkNode {
             });
             child.on("error", a -> System.err.println("fork-node: " + a[0]));
             child.on("exit", a -> System.out.println("child exited (code " + a[0] + ", signal " + a[1] + ")"));
-            relayStdin(child, Environment.current());
+            relayStdin(child, process().executor());
         });
     }
 
@@ -78,25 +78,28 @@ public final class ForkNode {
         }
     }
 
-    /** Reads stdin on a thread of its own (blocking reads stay off the loop) and hands each line to the loop. */
-    private static void relayStdin(ChildProcess child, Environment env) {
+    /**
+     * Reads stdin on a thread of its own (blocking reads stay off the loop) and hands each line to
+     * the loop through {@code loop}, the process's executor for other threads.
+     */
+    private static void relayStdin(ChildProcess child, Executor loop) {
         Thread.ofPlatform().daemon().name("fork-node stdin").start(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null; ) {
                     String l = line;
-                    env.loop().execute(() -> env.makeCallback(() -> {
+                    loop.execute(() -> {
                         if (!child.connected()) return;
                         lastMessageAt = System.nanoTime(); // an answer may be on its way
                         child.send(parse(l));
-                    }));
+                    });
                 }
             } catch (IOException e) {
                 System.err.println("fork-node: reading stdin: " + e.getMessage());
             }
-            env.loop().execute(() -> env.makeCallback(() -> {
+            loop.execute(() -> {
                 inputEndedAt = System.nanoTime();
                 disconnectWhenQuiet(child);
-            }));
+            });
         });
     }
 

@@ -2,6 +2,7 @@ package dev.herd.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.FileSystems;
@@ -24,12 +25,16 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Herd's layer rule, checked on the source of every module (STYLE.md, "Layers"): only the os layer
- * touches {@code java.lang.foreign}, and no layer uses a package of a layer above it.
+ * touches {@code java.lang.foreign}, no layer uses a package of a layer above it, and inside
+ * herd-node no package uses a package above it in {@link #NODE_LAYERS}.
  *
- * <p>Maven's module dependencies (herd-os, herd-loop, herd-io, herd-node, herd-cli, bench) already
- * stop most upward imports from compiling; this test also covers packages that share a module (cli,
- * examples) and reaches test sources. Comments and string
- * literals are blanked before matching, so prose may name any package.
+ * <p>Maven's module dependencies (herd-os, herd-loop, herd-io, herd-node, herd-manager, herd-cli,
+ * bench) already stop most upward imports from compiling; this test also covers packages that
+ * share a module (cli, examples; herd-node's packages) and reaches test sources (herd-node's
+ * package order applies to its main sources: a test may drive its package through higher ones).
+ * Comments and string literals are blanked before matching, so prose may name any package, and so
+ * are the {@code to} clauses of a module-info.java (herd-node exports a package to
+ * dev.herd.manager, a module above it, by name).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LayeringTest {
@@ -39,22 +44,65 @@ class LayeringTest {
             List.of("loop"),
             List.of("io"),
             List.of("node"),
+            List.of("manager"),
             List.of("cli", "examples"),
             List.of("bench"));
     private static final Map<String, Integer> LAYER = IntStream.range(0, LAYERS.size()).boxed()
             .flatMap(i -> LAYERS.get(i).stream().map(segment -> Map.entry(segment, i)))
             .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
 
+    /**
+     * herd-node's packages, lowest first, by the package name after {@code dev.herd.node.} ("" is
+     * {@code dev.herd.node} itself): each may use the packages of its own group and of the groups
+     * below. The values and their two wire formats at the bottom; then the environment, process,
+     * events and timers (with the internal Environment); then Node's modules, each on what it
+     * needs: net below dgram (which reports net's AddressInfo) and http, the IPC channel above the
+     * handles it carries, child_process above the channel, cluster above all of them (net and
+     * dgram reach it only through internal.net's ClusterListen, which a cluster worker installs);
+     * the manager's internal API above cluster; and the start-up on top.
+     */
+    static final List<List<String>> NODE_LAYERS = List.of(
+            List.of("value"),
+            List.of("json", "v8"),
+            List.of("", "internal"),
+            List.of("worker_threads"),
+            List.of("net", "internal.net"),
+            List.of("dgram"),
+            List.of("http", "internal.http"),
+            List.of("internal.ipc"),
+            List.of("child_process"),
+            List.of("cluster", "internal.cluster"),
+            List.of("internal.manager"),
+            List.of("internal.bootstrap"));
+    private static final Map<String, Integer> NODE_LAYER = IntStream.range(0, NODE_LAYERS.size()).boxed()
+            .flatMap(i -> NODE_LAYERS.get(i).stream().map(p -> Map.entry(p, i)))
+            .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+    /**
+     * The one arrow up inside herd-node: {@code Herd}, where a program starts, runs the process's
+     * start-up ({@code internal.bootstrap}: the IPC channel, a cluster worker's set-up, the HTTP
+     * warm-up) before {@code main}. Nothing else names the start-up, and the start-up is the only
+     * place that wires the higher packages in.
+     */
+    private static final Map<String, String> NODE_START_UP = Map.of("herd-node/src/main/java/dev/herd/node/Herd.java",
+            "internal.bootstrap");
+
     private static final String FOREIGN_MODULE = "herd-os";
     private static final Pattern FOREIGN = Pattern.compile("\\bjava\\s*\\.\\s*lang\\s*\\.\\s*foreign\\b");
     private static final Pattern MODULE_IMPORT = Pattern.compile("\\bimport\\s+module\\s+[\\w.]+\\s*;");
     private static final Pattern PACKAGE = Pattern.compile("\\bpackage\\s+([\\w.]+)\\s*;");
     private static final Pattern HERD_PACKAGE = Pattern.compile("\\bdev\\s*\\.\\s*herd\\s*\\.\\s*(\\w+)");
+    /** A reference into herd-node: its lower-case segments after dev.herd.node are the package. */
+    private static final Pattern NODE_PACKAGE = Pattern.compile(
+            "\\bdev\\s*\\.\\s*herd\\s*\\.\\s*node\\b((?:\\s*\\.\\s*[a-z_][a-z0-9_]*\\b(?!\\s*\\())*)");
+    /** The {@code to} clause of a qualified exports or opens in a module-info.java. */
+    private static final Pattern QUALIFIED_TO = Pattern.compile("\\bto\\s+[\\w.\\s,]+;");
 
     /** One Java source file: where it lives and its code with comments and literals blanked. */
     record SourceFile(Path path, String module, String code) {
         static SourceFile of(Path path, String module, String text) {
-            return new SourceFile(path, module, blankCommentsAndLiterals(text));
+            String code = blankCommentsAndLiterals(text);
+            if (path.endsWith("module-info.java")) code = blank(code, QUALIFIED_TO);
+            return new SourceFile(path, module, code);
         }
 
         String where(int offset) {
@@ -98,6 +146,49 @@ class LayeringTest {
     void noLayerUsesAPackageOfAHigherLayer() {
         List<String> violations = sources.stream().flatMap(f -> layerViolations(f).stream()).toList();
         assertThat(violations).as("upward references (layers, lowest first: " + LAYERS + ")").isEmpty();
+    }
+
+    @Test
+    void noPackageOfHerdNodeUsesAHigherOne() {
+        List<String> violations = sources.stream().flatMap(f -> nodeViolations(f).stream()).toList();
+        assertThat(violations).as("upward references inside herd-node (packages, lowest first: " + NODE_LAYERS + ")").isEmpty();
+    }
+
+    @Test
+    void theCheckerCatchesAnUpwardReferenceBetweenHerdNodesPackages() {
+        var netUsingCluster = SourceFile.of(Path.of("herd-node/src/main/java/dev/herd/node/net/Bad.java"), "herd-node",
+                "package dev.herd.node.net;\nimport dev.herd.node.cluster.Cluster;\nclass Bad {\n"
+                        + "  Object s = dev.herd.node.internal.ipc.Channel.class; }\n");
+        assertThat(nodeViolations(netUsingCluster)).hasSize(2).anySatisfy(v -> assertThat(v).contains("Bad.java:2")
+                .contains("dev.herd.node.net").contains("dev.herd.node.cluster"))
+                .anySatisfy(v -> assertThat(v).contains("Bad.java:4").contains("dev.herd.node.internal.ipc"));
+    }
+
+    @Test
+    void onlyHerdMayCallTheStartUpAndOnlyTheStartUp() {
+        String text = "package dev.herd.node;\nimport dev.herd.node.internal.bootstrap.Bootstrap;\n"
+                + "import dev.herd.node.cluster.Cluster;\nclass Herd {}\n";
+        var herd = SourceFile.of(Path.of("herd-node/src/main/java/dev/herd/node/Herd.java"), "herd-node", text);
+        var other = SourceFile.of(Path.of("herd-node/src/main/java/dev/herd/node/Globals.java"), "herd-node", text);
+        assertThat(nodeViolations(herd)).singleElement().asString().contains("Herd.java:3").contains("dev.herd.node.cluster");
+        assertThat(nodeViolations(other)).hasSize(2);
+    }
+
+    @Test
+    void aStaticImportOrAMethodCallIsNotAPackage() {
+        var file = SourceFile.of(Path.of("herd-node/src/main/java/dev/herd/node/value/A.java"), "herd-node",
+                "package dev.herd.node.value;\nimport static dev.herd.node.value.Values.object;\nclass A {}\n");
+        assertThat(nodeViolations(file)).isEmpty();
+    }
+
+    @Test
+    void aModuleDescriptorMayExportToAHigherModule() {
+        var descriptor = SourceFile.of(Path.of("herd-node/src/main/java/module-info.java"), "herd-node",
+                "module dev.herd.node {\n  exports dev.herd.node.internal.cluster to dev.herd.manager, dev.herd.cli;\n}\n");
+        var requiring = SourceFile.of(Path.of("herd-node/src/main/java/module-info.java"), "herd-node",
+                "module dev.herd.node {\n  requires dev.herd.manager;\n}\n");
+        assertThat(layerViolations(descriptor)).isEmpty();
+        assertThat(layerViolations(requiring)).singleElement().asString().contains("dev.herd.manager");
     }
 
     @Test
@@ -174,6 +265,53 @@ class LayeringTest {
             }
         }
         return found;
+    }
+
+    /**
+     * Each place a main source file of herd-node names a herd-node package above its own (see
+     * {@link #NODE_LAYERS}), or one with no place there.
+     */
+    private static List<String> nodeViolations(SourceFile file) {
+        List<String> found = new ArrayList<>();
+        String path = file.path().toString().replace(File.separatorChar, '/');
+        if (!file.module().equals("herd-node") || !path.contains("/src/main/") || path.endsWith("module-info.java")) return found;
+        Matcher own = PACKAGE.matcher(file.code());
+        if (!own.find()) return found;
+        String ownPackage = nodePackage(own.group(1));
+        if (ownPackage == null) return List.of(file.path() + ": package " + own.group(1) + " is not in dev.herd.node");
+        Integer ownLayer = NODE_LAYER.get(ownPackage);
+        if (ownLayer == null) {
+            return List.of(file.path() + ": package " + own.group(1) + " has no place; add it to LayeringTest.NODE_LAYERS");
+        }
+        Matcher ref = NODE_PACKAGE.matcher(file.code());
+        while (ref.find()) {
+            String used = ref.group(1).replaceAll("\\s", "").replaceFirst("^\\.", "");
+            Integer layer = NODE_LAYER.get(used);
+            String name = used.isEmpty() ? "dev.herd.node" : "dev.herd.node." + used;
+            if (layer == null) {
+                found.add(file.where(ref.start()) + ": " + name + " has no place; add it to LayeringTest.NODE_LAYERS");
+            } else if (layer > ownLayer && !used.equals(NODE_START_UP.get(path.substring(Math.max(0, path.indexOf("herd-node/")))))) {
+                found.add(file.where(ref.start()) + ": " + own.group(1) + " (place " + ownLayer + ") uses " + name
+                        + " (place " + layer + ")");
+            }
+        }
+        return found;
+    }
+
+    /** {@code dev.herd.node.x.y} as "x.y", {@code dev.herd.node} as "", anything else as null. */
+    private static String nodePackage(String name) {
+        if (name.equals("dev.herd.node")) return "";
+        return name.startsWith("dev.herd.node.") ? name.substring("dev.herd.node.".length()) : null;
+    }
+
+    /** {@code code} with each match of {@code pattern} replaced by spaces (line breaks kept). */
+    private static String blank(String code, Pattern pattern) {
+        StringBuilder b = new StringBuilder(code);
+        Matcher m = pattern.matcher(code);
+        while (m.find()) {
+            for (int i = m.start(); i < m.end(); i++) if (b.charAt(i) != '\n') b.setCharAt(i, ' ');
+        }
+        return b.toString();
     }
 
     /** The directory holding herd-os: the working directory or one above it. */

@@ -303,6 +303,18 @@ public final class Pipe extends Stream {
         return a == null ? "" : a.path();
     }
 
+    /**
+     * The credentials of the peer process (SO_PEERCRED: its pid, uid and gid when it connected),
+     * for a pipe connected to another process; Herd's, libuv has none.
+     *
+     * @return the peer's credentials
+     * @throws ErrnoException syscall {@code "getsockopt"}, or EBADF when the pipe has no socket
+     */
+    public Net.Ucred getpeercred() {
+        loop().checkThread();
+        return Net.getsockopt_peercred(fileno());
+    }
+
     @Override
     void beforeCloseFd() {
         String path = boundPath;

@@ -20,7 +20,7 @@ public final class Globals {
      * @return the timer, for {@link #clearTimeout}
      */
     public static Timeout setTimeout(Runnable callback, double ms) {
-        return Environment.current().setTimeout(callback, ms, false);
+        return NodeEnvironment.current().setTimeout(callback, ms, false);
     }
 
     /**
@@ -31,7 +31,7 @@ public final class Globals {
      * @return the timer, for {@link #clearInterval}
      */
     public static Timeout setInterval(Runnable callback, double ms) {
-        return Environment.current().setTimeout(callback, ms, true);
+        return NodeEnvironment.current().setTimeout(callback, ms, true);
     }
 
     /**
@@ -41,7 +41,7 @@ public final class Globals {
      * @return the immediate, for {@link #clearImmediate}
      */
     public static Immediate setImmediate(Runnable callback) {
-        return Environment.current().setImmediate(callback);
+        return NodeEnvironment.current().setImmediate(callback);
     }
 
     /**
@@ -77,13 +77,13 @@ public final class Globals {
      * @param callback what to run
      */
     public static void queueMicrotask(Runnable callback) {
-        Environment env = Environment.current();
+        NodeEnvironment env = NodeEnvironment.current();
         env.checkThread();
         env.queueMicrotask(callback);
     }
 
     /** {@return the process object of this thread's environment} */
     public static NodeProcess process() {
-        return Environment.current().process;
+        return NodeEnvironment.current().process;
     }
 }

@@ -1,6 +1,8 @@
 package dev.herd.node;
 
 import dev.herd.loop.Loop;
+import dev.herd.node.internal.Environment;
+import dev.herd.node.internal.bootstrap.Bootstrap;
 
 /**
  * The program entry point: runs a Herd program the way Node runs a script. {@link #run} makes a
@@ -9,10 +11,20 @@ import dev.herd.loop.Loop;
  * work), emits 'exit' and ends the JVM with {@code process.exitCode}. Uncaught exceptions go to
  * 'uncaughtException' listeners, or are printed and end the process with code 1.
  *
+ * <p>Herd is also where a process starts: {@link #call} runs herd-node's start-up
+ * ({@link Bootstrap}: the IPC channel to a parent, a cluster worker's set-up, the HTTP warm-up)
+ * before {@code main}, the one place that wires the higher packages in.
+ *
  * <p>Thread rule: call from a platform thread, which becomes the loop thread. Lifetime: the
  * program's.
  */
 public final class Herd {
+    static {
+        // Nested environments (worker_threads, the HTTP warm-up) start through the Node layer's
+        // internal Environment.run, which lands here.
+        Environment.launcher(Herd::launch);
+    }
+
     /** A program's main body; may throw anything, which is treated as an uncaught exception. */
     @FunctionalInterface
     public interface Main {
@@ -37,7 +49,7 @@ public final class Herd {
      * @param main the program's main body
      */
     public static void run(String[] args, Main main) {
-        Environment current = Environment.currentOrNull();
+        NodeEnvironment current = NodeEnvironment.currentOrNull();
         if (current != null && current.isEmbedded() && current.inMain) {
             try {
                 main.main(args == null ? new String[0] : args);
@@ -66,43 +78,28 @@ public final class Herd {
      * @return the exit code
      */
     public static int call(String[] args, Main main) {
-        return call(args, main, null);
+        return launch(args, main, null);
     }
 
     /**
-     * {@link #call(String[], Main)} for an environment nested in this process (worker_threads):
-     * {@code embedder} gives its process.env, runs before main, and takes the uncaught exceptions
-     * that a main environment prints. No IPC channel is opened. For the Node layer, not for
-     * programs.
-     *
-     * @param args the program's arguments
-     * @param main the program's main body
-     * @param embedder the nesting environment's hooks
-     * @return the exit code
+     * Runs {@code main} in a new environment on the calling thread: the process's own when
+     * {@code embedder} is null (with its start-up), else a nested one (see
+     * {@link Environment#run}).
      */
-    public static int call(String[] args, Main main, Environment.Embedder embedder) {
+    static int launch(String[] args, Main main, Environment.Embedder embedder) {
         if (Environment.currentOrNull() != null) {
             throw new IllegalStateException("this thread already runs a Herd environment");
         }
-        // A cluster worker warms its HTTP request path on another thread while it starts.
-        if (embedder == null) dev.herd.node.http.HttpWarmup.atStart();
+        if (embedder == null) Bootstrap.beforeLoop();
         Loop loop = new Loop();
-        Environment env = new Environment(loop, args == null ? new String[0] : args.clone(), embedder);
-        env.bind();
+        NodeEnvironment env = new NodeEnvironment(loop, args == null ? new String[0] : args.clone(), embedder);
+        env.bindToThread();
         int code;
         try {
             try {
                 env.makeCallback(() -> {
-                    if (embedder == null) {
-                        // A forked child: the channel to the parent exists before user code runs, as in Node.
-                        dev.herd.node.ipc.Channel channel =
-                                dev.herd.node.ipc.ChildChannel.open(env, env.process.env(), env.process.channelTarget());
-                        if (channel != null) env.process.channel(channel);
-                        // A cluster worker (NODE_UNIQUE_ID) reports 'online' before user code, as in Node.
-                        dev.herd.node.cluster.Cluster.initialize(env);
-                    } else {
-                        embedder.started(env);
-                    }
+                    if (embedder == null) Bootstrap.started(env);
+                    else embedder.started(env);
                     env.inMain = true;
                     try {
                         main.main(env.process.argv().subList(2, env.process.argv().size()).toArray(String[]::new));
@@ -112,7 +109,7 @@ public final class Herd {
                         env.inMain = false;
                     }
                 });
-                if (embedder == null) TrainingRun.afterMain(env); // herd run's AOT training: end once started
+                if (embedder == null) Bootstrap.afterMain(env); // herd run's AOT training: end once started
                 env.spin();
                 code = env.emitExitOnce();
             } catch (ProcessExit e) {
@@ -129,7 +126,7 @@ public final class Herd {
             }
             env.teardown();
         } finally {
-            env.unbind();
+            env.unbindFromThread();
         }
         return code;
     }

@@ -8,14 +8,14 @@ package dev.herd.node;
  * been cleared.
  */
 public final class Immediate {
-    final Environment env;
+    final NodeEnvironment env;
     Runnable callback;
     Immediate prev;
     Immediate next;
     boolean ref = true;
     boolean destroyed;
 
-    Immediate(Environment env, Runnable callback) {
+    Immediate(NodeEnvironment env, Runnable callback) {
         this.env = env;
         this.callback = callback;
     }

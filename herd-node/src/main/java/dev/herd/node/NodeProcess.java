@@ -2,6 +2,7 @@ package dev.herd.node;
 
 import dev.herd.loop.Loop;
 import dev.herd.loop.Signal;
+import dev.herd.node.internal.ProcessChannel;
 import dev.herd.os.Errno;
 import dev.herd.os.ErrnoException;
 import dev.herd.os.LibC;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * Node's {@code process} object for one Herd environment: identity (pid, ppid, argv, execArgv,
@@ -32,7 +34,7 @@ public final class NodeProcess extends EventEmitter {
     /** Herd's version, reported where Node reports its own. */
     public static final String HERD_VERSION = "0.1.0";
 
-    private final Environment env;
+    private final NodeEnvironment env;
     private final List<String> argv;
     /** Read on first use: ManagementFactory loads java.management, about 100 classes an idle server never needs. */
     private List<String> execArgv;
@@ -42,7 +44,7 @@ public final class NodeProcess extends EventEmitter {
     /** Node's process.exitCode; what the process exits with when the loop runs dry. */
     int exitCode;
 
-    NodeProcess(Environment env, String[] args, Map<String, String> envVars) {
+    NodeProcess(NodeEnvironment env, String[] args, Map<String, String> envVars) {
         this.env = env;
         List<String> a = new ArrayList<>();
         a.add(javaExecutable());
@@ -363,17 +365,17 @@ public final class NodeProcess extends EventEmitter {
 
     // ---------------------------------------------------------------- the IPC channel (a forked child)
 
-    private dev.herd.node.ipc.Channel channel;
+    private ProcessChannel channel;
 
     /** Installs the channel to the parent (made at startup from NODE_CHANNEL_FD). */
-    void channel(dev.herd.node.ipc.Channel channel) {
+    void channel(ProcessChannel channel) {
         this.channel = channel;
     }
 
     /**
      * {@return the channel to the parent (Node's {@code process.channel}), or null when not started with one}
      */
-    public dev.herd.node.ipc.Channel channel() {
+    public IpcChannel channel() {
         return channel;
     }
 
@@ -385,26 +387,27 @@ public final class NodeProcess extends EventEmitter {
     }
 
     /**
-     * Sends a message to the parent (Node's {@code process.send}); see
-     * {@link dev.herd.node.ipc.Channel#send(Object, Object, dev.herd.node.ipc.Channel.SendOptions,
-     * dev.herd.node.ipc.Channel.SendCallback)}.
+     * Sends a message to the parent (Node's {@code process.send}): {@code message} is a value of
+     * the value model (docs/values.md), written in the channel's serialization; {@code handle} may
+     * be a {@code net.Server}, {@code net.Socket} or {@code dgram.Socket} (or their io handles),
+     * whose descriptor goes with it. Returns false when the channel is closed (the error goes to
+     * {@code callback}, or as 'error') or backed up (the message is queued all the same).
      *
      * @param message the message: a value of the value model
      * @param handle a handle to send with it, or null
      * @param options send options, or null
      * @param callback runs once the message is written or failed, or null
-     * @return false when the channel is backed up
+     * @return false when the channel is closed or backed up
      * @throws IllegalStateException without a channel (Node's process.send is then undefined)
      */
-    public boolean send(Object message, Object handle, dev.herd.node.ipc.Channel.SendOptions options,
-            dev.herd.node.ipc.Channel.SendCallback callback) {
+    public boolean send(Object message, Object handle, SendOptions options, SendCallback callback) {
         env.checkThread();
         if (channel == null) throw new IllegalStateException("process.send: this process was not started with an IPC channel");
         return channel.send(message, handle, options, callback);
     }
 
     /**
-     * {@link #send(Object, Object, dev.herd.node.ipc.Channel.SendOptions, dev.herd.node.ipc.Channel.SendCallback)} of a message alone.
+     * {@link #send(Object, Object, SendOptions, SendCallback)} of a message alone.
      *
      * @param message the message
      * @return false when the channel is backed up
@@ -414,13 +417,13 @@ public final class NodeProcess extends EventEmitter {
     }
 
     /**
-     * {@link #send(Object, Object, dev.herd.node.ipc.Channel.SendOptions, dev.herd.node.ipc.Channel.SendCallback)} with a callback.
+     * {@link #send(Object, Object, SendOptions, SendCallback)} with a callback.
      *
      * @param message the message
      * @param callback runs once the message is written or failed, or null
      * @return false when the channel is backed up
      */
-    public boolean send(Object message, dev.herd.node.ipc.Channel.SendCallback callback) {
+    public boolean send(Object message, SendCallback callback) {
         return send(message, null, null, callback);
     }
 
@@ -431,9 +434,20 @@ public final class NodeProcess extends EventEmitter {
         channel.disconnect();
     }
 
-    /** The channel's deliveries as this object's events: 'message', 'internalMessage', 'disconnect', 'error'. */
-    dev.herd.node.ipc.Channel.Target channelTarget() {
-        return new dev.herd.node.ipc.EmitterTarget(this, () -> {});
+    // ---------------------------------------------------------------- other threads
+
+    /**
+     * An executor for other threads (Herd's, not Node's: a JavaScript process has one thread):
+     * each task runs on this process's loop thread as a callback of its own, as an I/O callback
+     * does — an exception it throws goes to 'uncaughtException', and nextTicks and microtasks
+     * run after it. Like {@link Loop#execute}, which it uses, a task waiting does not keep the loop
+     * alive: hold a referenced handle (a timer, a server, a channel) while tasks may still come;
+     * tasks given after the environment ended are dropped.
+     *
+     * @return the executor; any thread may call it
+     */
+    public Executor executor() {
+        return task -> env.loop.execute(() -> env.makeCallback(task));
     }
 
     @Override

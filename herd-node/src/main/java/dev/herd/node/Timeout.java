@@ -8,7 +8,7 @@ package dev.herd.node;
  * fires (once, for a timeout) or is cleared; afterwards its methods do nothing harmful.
  */
 public final class Timeout implements AutoCloseable {
-    final Environment env;
+    final NodeEnvironment env;
     Runnable callback;
     /** Duration in ms, after Node's clamping. */
     final long delay;
@@ -24,7 +24,7 @@ public final class Timeout implements AutoCloseable {
     /** Cleared: refresh() no longer re-arms it. */
     boolean cleared;
 
-    Timeout(Environment env, Runnable callback, long delay, boolean repeat) {
+    Timeout(NodeEnvironment env, Runnable callback, long delay, boolean repeat) {
         this.env = env;
         this.callback = callback;
         this.delay = delay;

@@ -1,12 +1,5 @@
 package dev.herd.node;
 
-import dev.herd.loop.Prepare;
-import dev.herd.loop.Timer;
-import dev.herd.node.cluster.Cluster;
-import dev.herd.node.cluster.Worker;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * A program's AOT training run: the short run of a user's program that {@code herd run} makes
@@ -22,13 +15,13 @@ import java.util.Map;
  *
  * <p>The run's first process (the program {@code herd run} started; the JVM option
  * {@code -D}{@value #PROPERTY}) ends the run. Once {@code main} has returned it watches the loop:
- * when the loop has waited {@link #IDLE_MS} in poll with nothing to do (no I/O, no timer, no
+ * when the loop has waited {@code TrainingWatch.IDLE_MS} in poll with nothing to do (no I/O, no timer, no
  * message) and no cluster worker is still starting (a worker is starting until it listens, dies,
- * or has been online {@link #WORKER_LISTEN_MS} without listening), start-up is over. It then
+ * or has been online {@code TrainingWatch.WORKER_LISTEN_MS} without listening), start-up is over. It then
  * disconnects its cluster workers (each closes its servers and exits, as on
- * {@code cluster.disconnect()}), waits for them to exit ({@link #DISCONNECT_LIMIT_MS} at most, then
+ * {@code cluster.disconnect()}), waits for them to exit ({@code TrainingWatch.DISCONNECT_LIMIT_MS} at most, then
  * kills them), and ends the program with {@code process.exit(0)}; the JVM then writes its cache.
- * After the limit (the property's value in ms, default {@link #LIMIT_MS}) it ends the same way
+ * After the limit (the property's value in ms, default {@code TrainingWatch.LIMIT_MS}) it ends the same way
  * even if the program never went idle.
  *
  * <p>The first cluster worker the run forks records the cache for forked children (its JVM gets
@@ -36,8 +29,8 @@ import java.util.Map;
  * first process; see {@code ChildProcesses.fork}); the other workers record nothing. Children
  * never inherit the {@code -Dherd.aot.*} options ({@code ChildProcesses.childJvmOptions}).
  *
- * <p>Thread rule: {@link #active} and {@link #listenPort} any thread; the rest the loop thread of
- * the program's environment. Lifetime: the program's.
+ * <p>This class holds the run's names and what every process asks; the run's end is watched by
+ * {@code dev.herd.node.internal.bootstrap.TrainingWatch}. Thread rule: any thread. Stateless.
  */
 public final class TrainingRun {
     /** The environment variable set in every process of a training run. */
@@ -48,31 +41,11 @@ public final class TrainingRun {
     public static final String CHILD_CACHE_PROPERTY = "herd.aot.childCacheOutput";
     /** What the run's first process prints on stderr when it starts watching: a program that never prints it does not run under Herd.run. */
     public static final String WATCHING = "herd AOT training: watching start-up";
-    /** How long the loop must wait in poll with nothing to do before start-up counts as over. */
-    static final long IDLE_MS = 1_000;
-    /** How long an online worker that has not listened counts as starting. */
-    static final long WORKER_LISTEN_MS = 5_000;
-    /** The default limit of a training run, from the end of main. */
-    static final long LIMIT_MS = 30_000;
-    /** How long the end waits for disconnected workers to exit (a worker writes its cache as it exits) before it kills them. */
-    static final long DISCONNECT_LIMIT_MS = 60_000;
 
     private static final boolean ACTIVE = System.getenv(ENV) != null;
 
-    private final Environment env;
-    private final Prepare prepare;
-    private final Timer idle;
-    private final Timer limit;
-    /** Loop time at which each worker (by id) came online. */
-    private final Map<Integer, Long> onlineAt = new HashMap<>();
-    private boolean ending;
 
-    private TrainingRun(Environment env) {
-        this.env = env;
-        this.prepare = new Prepare(env.loop());
-        this.idle = new Timer(env.loop());
-        this.limit = new Timer(env.loop());
-    }
+    private TrainingRun() {}
 
     /**
      * Whether this process is part of a training run ({@value #ENV} is set).
@@ -93,99 +66,5 @@ public final class TrainingRun {
      */
     public static int listenPort(int port) {
         return ACTIVE && port > 0 && port <= 65535 ? 0 : port; // a bad port still fails as it would
-    }
-
-    /**
-     * At the end of the program's main, in the run's first process only: starts watching for the
-     * end of start-up. Does nothing in any other process.
-     *
-     * @param env the program's environment
-     */
-    static void afterMain(Environment env) {
-        String value = System.getProperty(PROPERTY);
-        if (value == null || !ACTIVE) return;
-        new TrainingRun(env).start(limitMs(value));
-    }
-
-    /**
-     * {@return the limit of a training run: the property's value in ms if it is a positive number, else LIMIT_MS}
-     *
-     * @param value the property's value
-     */
-    static long limitMs(String value) {
-        try {
-            long ms = Long.parseLong(value.strip());
-            return ms > 0 ? ms : LIMIT_MS;
-        } catch (NumberFormatException e) {
-            return LIMIT_MS;
-        }
-    }
-
-    private void start(long limitMs) {
-        System.err.println(WATCHING + " (limit " + limitMs + " ms)");
-        if (Cluster.isPrimary()) {
-            Cluster.on("online", a -> onlineAt.put(((Worker) a[0]).id(), env.loop().now()));
-        }
-        // Every loop iteration pushes the idle timer back, so it fires only after IDLE_MS in poll.
-        prepare.start(() -> {
-            if (!ending) idle.start(this::onIdle, IDLE_MS, 0);
-        });
-        prepare.unref();
-        idle.unref();
-        limit.start(() -> end("the training limit of " + limitMs + " ms passed"), limitMs, 0);
-        limit.unref();
-    }
-
-    private void onIdle() {
-        if (ending || workerStarting()) return;
-        end("start-up is over");
-    }
-
-    private boolean workerStarting() {
-        if (!Cluster.isPrimary()) return false;
-        long now = env.loop().now();
-        for (Worker w : Cluster.workers().values()) {
-            switch (w.state()) {
-                case "none" -> {
-                    return true;
-                }
-                case "online" -> {
-                    Long since = onlineAt.get(w.id());
-                    if (since == null || now - since < WORKER_LISTEN_MS) return true;
-                }
-                default -> { }
-            }
-        }
-        return false;
-    }
-
-    /** Ends the run: workers first (each writes its cache as it exits), then this process. */
-    private void end(String why) {
-        if (ending) return;
-        ending = true;
-        prepare.close();
-        idle.close();
-        limit.close();
-        env.makeCallback(() -> {
-            System.err.println("herd AOT training: " + why + "; ending the run");
-            List<Worker> live = Cluster.isPrimary() ? List.copyOf(Cluster.workers().values()) : List.of();
-            if (live.stream().allMatch(Worker::isDead)) {
-                env.process().exit(0);
-                return;
-            }
-            Timeout kill = Globals.setTimeout(() -> {
-                System.err.println("herd AOT training: workers still running " + DISCONNECT_LIMIT_MS + " ms after disconnect; killing them");
-                for (Worker w : live) {
-                    if (!w.isDead()) w.process().kill("SIGKILL");
-                }
-            }, DISCONNECT_LIMIT_MS);
-            Cluster.on("exit", a -> {
-                if (live.stream().allMatch(Worker::isDead)) {
-                    Globals.clearTimeout(kill);
-                    env.process().exit(0);
-                }
-            });
-            Cluster.disconnect();
-        });
     }
 }

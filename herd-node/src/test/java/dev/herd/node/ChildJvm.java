@@ -8,12 +8,28 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a helper main class in a fresh JVM with this test JVM's class path (libuv's test runner). */
-final class ChildJvm {
-    record Result(int code, String out, String err) {}
+public final class ChildJvm {
+    /**
+     * How the child ended and what it printed.
+     *
+     * @param code its exit code
+     * @param out its stdout
+     * @param err its stderr
+     */
+    public record Result(int code, String out, String err) {}
 
     private ChildJvm() {}
 
-    static Result run(Class<?> main, String... args) throws IOException, InterruptedException {
+    /**
+     * Runs {@code main} with {@code args} in a new JVM and waits (up to 60 s) for it to end.
+     *
+     * @param main the helper's main class
+     * @param args its arguments
+     * @return how it ended
+     * @throws IOException if it cannot be started
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public static Result run(Class<?> main, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");

@@ -433,6 +433,42 @@ public final class Net {
     }
 
     /**
+     * The credentials of a Unix socket's peer: {@code struct ucred} as SO_PEERCRED gives it, taken
+     * by the kernel when the peer connected (or called socketpair). An immutable value.
+     *
+     * @param pid the peer's process id (as seen from this process's pid namespace; 0 if it is in
+     *     none this one can see)
+     * @param uid the peer's effective user id
+     * @param gid the peer's effective group id
+     */
+    public record Ucred(int pid, int uid, int gid) {}
+
+    /**
+     * getsockopt(2) with SOL_SOCKET, SO_PEERCRED: the credentials of a connected Unix socket's
+     * peer (of a listening one: its own, from listen(2)). What the kernel answers for other sockets
+     * means nothing.
+     *
+     * @param fd the connected Unix socket
+     * @return the peer's credentials
+     * @throws ErrnoException syscall {@code "getsockopt"}: ENOTSOCK, EBADF
+     */
+    public static Ucred getsockopt_peercred(int fd) {
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment cred = s.allocate(12, 4); // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
+            MemorySegment len = s.allocate(ValueLayout.JAVA_INT);
+            len.set(ValueLayout.JAVA_INT, 0, 12);
+            int r = (int) Native.call(GETSOCKOPT, st, fd, SOL_SOCKET, SO_PEERCRED, cred.address(), len.address());
+            if (r < 0) throw ErrnoException.of(Native.errno(st), "getsockopt");
+            return new Ucred(cred.get(ValueLayout.JAVA_INT, 0), cred.get(ValueLayout.JAVA_INT, 4), cred.get(ValueLayout.JAVA_INT, 8));
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
      * setsockopt(2) for an int option; returns 0 or -errno.
      *
      * @param fd the socket

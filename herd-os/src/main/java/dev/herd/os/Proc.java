@@ -4,7 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * Process system calls: kill, pidfd_open, pidfd_send_signal, waitid, getpid/getppid. Signal
+ * Process system calls: kill, pidfd_open, pidfd_send_signal, waitid, prctl (the child subreaper
+ * attribute), getpid/getppid. Signal
  * numbers and names are in {@link Signals}. Conventions are {@link LibC}'s: the C result or
  * {@code -errno}, EINTR retried here.
  *
@@ -50,6 +51,11 @@ public final class Proc {
     public static final int CLD_CONTINUED = 6;
     /** pidfd_open flag: a non-blocking pidfd (waitid on it gives EAGAIN while the child runs). */
     public static final int PIDFD_NONBLOCK = 0x800;
+    // prctl options
+    /** prctl option: with arg2 1, orphaned descendants are reparented to this process, not to init. */
+    public static final int PR_SET_CHILD_SUBREAPER = 36;
+    /** prctl option: whether this process is a child subreaper. */
+    public static final int PR_GET_CHILD_SUBREAPER = 37;
 
     private static final int EINTR = 4;
     private static final long SYS_PIDFD_SEND_SIGNAL = 424;
@@ -63,6 +69,7 @@ public final class Proc {
     private static final MemorySegment PIDFD_OPEN = Native.symbolOrNull("pidfd_open");
     private static final MemorySegment PIDFD_SEND_SIGNAL = Native.symbolOrNull("pidfd_send_signal");
     private static final MemorySegment SYSCALL = Native.symbol("syscall");
+    private static final MemorySegment PRCTL = Native.symbol("prctl");
 
     /**
      * kill(2). Signal 0 checks that {@code pid} exists and may be signalled (0, -ESRCH or
@@ -206,6 +213,48 @@ public final class Proc {
                 int e = Native.errno(st);
                 if (e != EINTR) throw ErrnoException.of(e, "waitid");
             }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * prctl(2) with one integer argument ({@link #PR_SET_CHILD_SUBREAPER}: 1 or 0); returns 0 or
+     * -errno. A child subreaper (Linux 3.4+) becomes the parent of its orphaned descendants, as
+     * init is for everyone else: it can then wait for them ({@link #waitid}), and must, or they
+     * stay zombies. The attribute is the process's, not the thread's, and a fork does not inherit
+     * it.
+     *
+     * @param option the prctl option
+     * @param arg2 its argument
+     * @return 0, or -errno
+     */
+    public static int prctl(int option, long arg2) {
+        MemorySegment st = Native.state();
+        try {
+            int r = (int) Native.call(PRCTL, st, option, arg2, 0L, 0L, 0L);
+            return r >= 0 ? r : -Native.errno(st);
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
+    /**
+     * prctl({@link #PR_GET_CHILD_SUBREAPER}): whether this process is a child subreaper.
+     *
+     * @return whether it is
+     * @throws ErrnoException syscall {@code "prctl"} (EINVAL before Linux 3.4)
+     */
+    public static boolean isChildSubreaper() {
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment flag = s.allocate(ValueLayout.JAVA_INT);
+            flag.set(ValueLayout.JAVA_INT, 0, 0);
+            int r = (int) Native.call(PRCTL, st, PR_GET_CHILD_SUBREAPER, flag.address(), 0L, 0L, 0L);
+            if (r < 0) throw ErrnoException.of(Native.errno(st), "prctl");
+            return flag.get(ValueLayout.JAVA_INT, 0) != 0;
         } catch (ErrnoException e) {
             throw e;
         } catch (Throwable t) {

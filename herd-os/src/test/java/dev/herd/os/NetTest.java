@@ -3,8 +3,10 @@ package dev.herd.os;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -271,6 +273,37 @@ class NetTest {
         own(Fd.check(Net.accept4(listener, 0, peer), "accept4"));
         assertThat(peer[0].isUnix()).isTrue();
         assertThat(peer[0].path()).isEmpty(); // an unbound client is unnamed
+    }
+
+    @Test
+    void soPeercredGivesEachEndOfAUnixConnectionThePeersPidUidAndGid(@TempDir Path dir) throws IOException {
+        SockAddr path = SockAddr.unix(dir.resolve("s.sock").toString());
+        int listener = listening(path);
+        int client = own(Net.socket(Net.AF_UNIX, Net.SOCK_STREAM, 0)).intValue();
+        assertThat(Net.connect(client, path)).isZero();
+        int accepted = own(Fd.check(Net.accept4(listener, 0, null), "accept4")).intValue();
+        // Both ends are ours here; the node layer's test has the peer in another process.
+        Net.Ucred us = new Net.Ucred((int) ProcessHandle.current().pid(), effectiveId("Uid"), effectiveId("Gid"));
+        assertThat(Net.getsockopt_peercred(accepted)).isEqualTo(us);
+        assertThat(Net.getsockopt_peercred(client)).isEqualTo(us);
+    }
+
+    @Test
+    void soPeercredOfADescriptorThatIsNoSocketThrowsENOTSOCK() {
+        Fd file = own(Fd.check(LibC.open("/proc/self/stat", LibC.O_RDONLY, 0), "open"));
+        assertThatThrownBy(() -> Net.getsockopt_peercred(file.intValue()))
+                .isInstanceOfSatisfying(ErrnoException.class, e -> {
+                    assertThat(e.code()).isEqualTo("ENOTSOCK");
+                    assertThat(e.syscall()).isEqualTo("getsockopt");
+                });
+    }
+
+    /** This process's effective uid or gid ({@code "Uid"} or {@code "Gid"}), from /proc/self/status. */
+    private static int effectiveId(String which) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith(which + ":")) return Integer.parseInt(line.split("\\s+")[2]);
+        }
+        throw new AssertionError("no " + which + " in /proc/self/status");
     }
 
     @Test

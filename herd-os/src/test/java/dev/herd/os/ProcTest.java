@@ -157,4 +157,16 @@ class ProcTest {
         assertThat(Signals.name(0)).isNull();
         assertThat(Signals.name(64)).isNull();
     }
+
+    @Test
+    void aProcessIsNoChildSubreaperUntilItAsks() {
+        // Becoming one changes the whole JVM for good (its orphaned descendants become its
+        // children): herd-node's SubreaperTest does that in a JVM of its own.
+        assertThat(Proc.isChildSubreaper()).isFalse();
+    }
+
+    @Test
+    void prctlWithAnUnknownOptionReturnsMinusEINVAL() {
+        assertThat(Proc.prctl(-1, 0)).isEqualTo(-Errno.EINVAL.number());
+    }
 }

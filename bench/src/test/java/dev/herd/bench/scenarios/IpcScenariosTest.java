@@ -2,7 +2,7 @@ package dev.herd.bench.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herd.node.ipc.Serialization;
+import dev.herd.node.internal.ipc.Serialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;

@@ -1,6 +1,6 @@
 package dev.herd.node.child_process;
 
-import dev.herd.node.Environment;
+import dev.herd.node.internal.Environment;
 import java.io.File;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;

@@ -4,11 +4,14 @@ import dev.herd.io.Pipe;
 import dev.herd.io.Process;
 import dev.herd.io.ProcessOptions;
 import dev.herd.io.StdioContainer;
-import dev.herd.node.Environment;
 import dev.herd.node.EventEmitter;
-import dev.herd.node.ipc.Channel;
-import dev.herd.node.ipc.EmitterTarget;
-import dev.herd.node.ipc.Serialization;
+import dev.herd.node.IpcChannel;
+import dev.herd.node.SendCallback;
+import dev.herd.node.SendOptions;
+import dev.herd.node.internal.Environment;
+import dev.herd.node.internal.ipc.Channel;
+import dev.herd.node.internal.ipc.EmitterTarget;
+import dev.herd.node.internal.ipc.Serialization;
 import dev.herd.node.net.Socket;
 import dev.herd.os.Errno;
 import dev.herd.os.ErrnoException;
@@ -43,7 +46,7 @@ import java.util.List;
  *
  * <p><b>IPC.</b> With an "ipc" slot (always for {@link ChildProcesses#fork}) the child gets one
  * end of a socketpair there, named by {@code NODE_CHANNEL_FD} with the mode in
- * {@code NODE_CHANNEL_SERIALIZATION_MODE}; the parent's end is a {@link Channel}:
+ * {@code NODE_CHANNEL_SERIALIZATION_MODE}; the parent's end is this object's {@link #channel()}:
  * {@link #send}, {@link #disconnect}, and the events {@code 'message'} (message, handle),
  * {@code 'internalMessage'} and {@code 'disconnect'}. 'close' also waits for the channel to close
  * (unlike Node, also after the parent's own disconnect(), after which Node never emits 'close').
@@ -187,7 +190,7 @@ public class ChildProcess extends EventEmitter {
     }
 
     /**
-     * Node's {@code setupChannel} for the parent: the IPC slot's pipe becomes a {@link Channel}
+     * Node's {@code setupChannel} for the parent: the IPC slot's pipe becomes a channel
      * whose deliveries are this object's 'message', 'internalMessage', 'disconnect' and 'error'
      * events. The channel counts as one of the closes 'close' waits for: it closes when either
      * side disconnects or the child's end goes away (the child exited).
@@ -335,14 +338,16 @@ public class ChildProcess extends EventEmitter {
     }
 
     /** {@return the IPC channel (Node's {@code subprocess.channel}), or null without one} */
-    public Channel channel() {
+    public IpcChannel channel() {
         return channel;
     }
 
     /**
      * Sends a message to the child over the IPC channel (Node's {@code subprocess.send}), with an
      * optional handle (a net.Server, net.Socket, dgram.Socket or raw Tcp/Pipe/Udp), options and
-     * callback; see {@link Channel#send}. Returns false when the channel is closed or backed up.
+     * callback, as {@code NodeProcess.send} in the child. Returns false when the channel is closed
+     * (the error goes to the callback, or as 'error') or backed up (the message is queued all the
+     * same).
      *
      * @param message the message: a value of the value model
      * @param handle a handle to send with it, or null
@@ -351,14 +356,14 @@ public class ChildProcess extends EventEmitter {
      * @return false when the channel is closed or backed up
      * @throws IllegalStateException when the child has no channel (Node's send is then undefined)
      */
-    public boolean send(Object message, Object handle, Channel.SendOptions options, Channel.SendCallback callback) {
+    public boolean send(Object message, Object handle, SendOptions options, SendCallback callback) {
         env.checkThread();
         if (channel == null) throw new IllegalStateException("subprocess.send: the child was not spawned with an 'ipc' slot");
         return channel.send(message, handle, options, callback);
     }
 
     /**
-     * {@link #send(Object, Object, Channel.SendOptions, Channel.SendCallback)} of a message alone.
+     * {@link #send(Object, Object, SendOptions, SendCallback)} of a message alone.
      *
      * @param message the message
      * @return false when the channel is closed or backed up
@@ -368,18 +373,18 @@ public class ChildProcess extends EventEmitter {
     }
 
     /**
-     * {@link #send(Object, Object, Channel.SendOptions, Channel.SendCallback)} with a callback.
+     * {@link #send(Object, Object, SendOptions, SendCallback)} with a callback.
      *
      * @param message the message
      * @param callback runs once the message is written or failed, or null
      * @return false when the channel is closed or backed up
      */
-    public boolean send(Object message, Channel.SendCallback callback) {
+    public boolean send(Object message, SendCallback callback) {
         return send(message, null, null, callback);
     }
 
     /**
-     * {@link #send(Object, Object, Channel.SendOptions, Channel.SendCallback)} with a handle.
+     * {@link #send(Object, Object, SendOptions, SendCallback)} with a handle.
      *
      * @param message the message
      * @param handle a handle to send with it, or null

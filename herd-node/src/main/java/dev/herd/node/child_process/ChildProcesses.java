@@ -1,10 +1,10 @@
 package dev.herd.node.child_process;
 
 import dev.herd.node.AbortSignal;
-import dev.herd.node.Environment;
 import dev.herd.node.Globals;
 import dev.herd.node.NodeError;
 import dev.herd.node.Timeout;
+import dev.herd.node.internal.Environment;
 import dev.herd.node.net.Socket;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -194,9 +194,12 @@ public final class ChildProcesses {
      * forks a Node script). The channel sits at the "ipc" slot (fd 3 by default, stdio
      * {@code [inherit, inherit, inherit, ipc]}, or pipes with {@code silent}); the child finds it
      * through {@code NODE_CHANNEL_FD}. A JVM child started this way starts its own loop with
-     * {@code Herd.run} and talks through {@code process().send} / {@code 'message'}.
+     * {@code Herd.run} and talks through {@code process().send} / {@code 'message'}. A JVM that
+     * runs on the module path forks {@code module/class} (its own {@code process.argv[1]}, as
+     * {@code java -m} gives it) with {@code -m} and its options' {@code --module-path}.
      *
-     * @param module a main class, a path ending in {@code .jar}, or with {@code execPath} any script
+     * @param module a main class, a path ending in {@code .jar}, {@code module/class} on the module
+     *     path, or with {@code execPath} any script
      * @param args its arguments, or null
      * @param options the options, or null
      * @return the child, with its IPC channel
@@ -225,11 +228,14 @@ public final class ChildProcesses {
             argv.addAll(childJvmOptions(env.process().execArgv()));
         }
         if (jvm) TrainingChild.addRecordingOptions(argv, o.env()); // herd run's AOT training: the first worker records
-        if (jvm && !hasClassPath(argv) && !module.endsWith(".jar")) {
+        // On the module path a program's argv[1] is "module/class" (java -m); execArgv carries --module-path.
+        boolean mainModule = jvm && System.getProperty("jdk.module.path") != null && MODULE_MAIN.matcher(module).matches();
+        if (jvm && !mainModule && !hasClassPath(argv) && !module.endsWith(".jar")) {
             argv.add("-cp");
             argv.add(System.getProperty("java.class.path"));
         }
         if (jvm && module.endsWith(".jar")) argv.add("-jar");
+        if (mainModule) argv.add("-m");
         argv.add(module);
         if (args != null) argv.addAll(args);
 
@@ -254,6 +260,9 @@ public final class ChildProcesses {
                 spawnOptions.input(), spawnOptions.serialization(), null, null, null);
         return spawn(execPath, argv, spawnOptions);
     }
+
+    /** {@code java -m}'s argument: a module name, a slash and a class name. */
+    private static final java.util.regex.Pattern MODULE_MAIN = java.util.regex.Pattern.compile("[\\w.]+/[\\w.$]+");
 
     private static boolean hasClassPath(List<String> jvmArgs) {
         for (String a : jvmArgs) {

@@ -1,6 +1,6 @@
 package dev.herd.node.child_process;
 
-import dev.herd.node.Environment;
+import dev.herd.node.internal.Environment;
 import dev.herd.os.Errno;
 import dev.herd.os.ErrnoException;
 import dev.herd.os.Signals;

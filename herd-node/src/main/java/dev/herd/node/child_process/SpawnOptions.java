@@ -20,8 +20,12 @@ import java.util.Map;
  * @param stdio a String shorthand ({@code "pipe"}, {@code "ignore"}, {@code "inherit"},
  *     {@code "overlapped"}) or a List with one entry per slot: {@code "pipe"}, {@code "overlapped"},
  *     {@code "ignore"}, {@code "inherit"}, {@code "ipc"}, an Integer fd (a negative one: a pipe), a
- *     {@link dev.herd.node.net.Socket} or an io {@link dev.herd.io.Stream} to share, or
- *     {@code null} for the default ({@code "pipe"} for slots 0-2, {@code "ignore"} above)
+ *     {@link dev.herd.node.net.Socket} or an io {@link dev.herd.io.Stream} to share, the listening
+ *     socket of a {@link dev.herd.node.net.Server} or the socket of a
+ *     {@link dev.herd.node.dgram.Socket} or io {@link dev.herd.io.Udp} to share (at 3 and up: how
+ *     a child is socket-activated), or {@code null} for the default ({@code "pipe"} for slots
+ *     0-2, {@code "ignore"} above). The "ipc" entry may be at any slot; the child finds it in
+ *     {@code NODE_CHANNEL_FD}.
  * @param detached run the child in a new session (setsid)
  * @param uid only the current user id is accepted: posix_spawn cannot switch users
  * @param gid only the current group id is accepted

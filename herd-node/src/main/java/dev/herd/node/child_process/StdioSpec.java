@@ -1,7 +1,9 @@
 package dev.herd.node.child_process;
 
 import dev.herd.io.Stream;
+import dev.herd.io.Udp;
 import dev.herd.node.NodeError;
+import dev.herd.node.net.Server;
 import dev.herd.node.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +62,15 @@ final class StdioSpec {
                 out.add(new Entry(Type.WRAP, -1, s.handle(), s));
             } else if (e instanceof Stream st) {
                 out.add(new Entry(Type.WRAP, -1, st, null));
+            } else if (e instanceof Server server && server.handle() != null) {
+                // Node takes any object with a handle (getHandleWrapType of stdio._handle): a
+                // listening socket at fd 3.. is how a child is socket-activated (LISTEN_FDS).
+                // The server keeps accepting here until it is closed.
+                out.add(new Entry(Type.FD, server.handle().fileno(), null, null));
+            } else if (e instanceof dev.herd.node.dgram.Socket socket && socket.handle() != null) {
+                out.add(new Entry(Type.FD, socket.handle().fileno(), null, null));
+            } else if (e instanceof Udp udp) {
+                out.add(new Entry(Type.FD, udp.fileno(), null, null));
             } else if ((e instanceof String || e instanceof byte[]) && !sync) {
                 throw new NodeError("ERR_INVALID_SYNC_FORK_INPUT",
                         "Asynchronous forks do not support Buffer, TypedArray, DataView or string input: "

@@ -1,12 +1,10 @@
 package dev.herd.node.cluster;
 
-import dev.herd.loop.Handle;
-import dev.herd.node.Environment;
 import dev.herd.node.EventEmitter;
-import dev.herd.node.net.AddressInfo;
-import java.util.Collections;
+import dev.herd.node.internal.Environment;
+import dev.herd.node.internal.cluster.ClusterPrimary;
+import dev.herd.node.internal.cluster.ClusterSide;
 import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
  * Node's {@code cluster} module: many processes sharing server ports. A program starts as the
@@ -51,50 +49,14 @@ public final class Cluster {
     /** Herd's policy: each worker listens on its own SO_REUSEPORT socket; the kernel balances. */
     public static final int SCHED_REUSEPORT = 3;
 
-    /** The primary or the worker half of one environment's cluster module. */
-    sealed interface Side permits Primary, Child {
-        EventEmitter events();
-
-        /** Worker.prototype.disconnect of this side. */
-        void disconnect(Worker worker);
-
-        /** Worker.prototype.destroy (kill) of this side. */
-        void destroy(Worker worker, String signal);
-    }
-
-    private static final Map<Environment, Side> SIDES = Collections.synchronizedMap(new WeakHashMap<>());
-
     private Cluster() {}
 
-    /**
-     * Herd calls this at startup, before {@code main}: a process started by {@code fork()} (it
-     * has {@code NODE_UNIQUE_ID}) becomes a worker and tells its primary it is online (Node's
-     * {@code _setupWorker} in pre-execution). Not for programs.
-     *
-     * @param env the starting environment
-     */
-    public static void initialize(Environment env) {
-        String id = env.process().env().get("NODE_UNIQUE_ID");
-        if (id == null || id.isEmpty()) return;
-        Child child = new Child(env, id);
-        SIDES.put(env, child);
-        env.process().env().remove("NODE_UNIQUE_ID");
-        child.setupWorker();
+    private static ClusterSide side() {
+        return ClusterSide.of(Environment.current());
     }
 
-    static Side side() {
-        Environment env = Environment.current();
-        env.checkThread();
-        Side s = SIDES.get(env);
-        if (s == null) {
-            s = new Primary(env);
-            SIDES.put(env, s);
-        }
-        return s;
-    }
-
-    private static Primary primary(String what) {
-        if (side() instanceof Primary p) return p;
+    private static ClusterPrimary primary(String what) {
+        if (side() instanceof ClusterPrimary p) return p;
         throw new IllegalStateException("cluster." + what + "() can only be called in the primary");
     }
 
@@ -106,7 +68,7 @@ public final class Cluster {
      * @return whether this process is the primary
      */
     public static boolean isPrimary() {
-        return side() instanceof Primary;
+        return side() instanceof ClusterPrimary;
     }
 
     /**
@@ -124,12 +86,12 @@ public final class Cluster {
      * @return whether this process is a worker
      */
     public static boolean isWorker() {
-        return side() instanceof Child;
+        return !(side() instanceof ClusterPrimary);
     }
 
     /** {@return in a worker, the worker itself; null in the primary} */
     public static Worker worker() {
-        return side() instanceof Child c ? c.worker() : null;
+        return side().worker();
     }
 
     /**
@@ -140,7 +102,7 @@ public final class Cluster {
      * @return the live workers by id
      */
     public static Map<Integer, Worker> workers() {
-        return side() instanceof Primary p ? Collections.unmodifiableMap(p.workers) : Map.of();
+        return side() instanceof ClusterPrimary p ? p.workers() : Map.of();
     }
 
     // ---------------------------------------------------------------- primary only
@@ -170,7 +132,7 @@ public final class Cluster {
      * {@return the settings workers are forked with (all defaults filled in once setupPrimary or fork ran)}
      */
     public static ClusterSettings settings() {
-        return side() instanceof Primary p ? p.settings : ClusterSettings.NONE;
+        return side() instanceof ClusterPrimary p ? p.settings() : ClusterSettings.NONE;
     }
 
     /** {@link #setupPrimary(ClusterSettings)} with nothing changed: fills in the defaults. */
@@ -211,7 +173,7 @@ public final class Cluster {
      * @return the scheduling policy
      */
     public static int schedulingPolicy() {
-        return side() instanceof Primary p ? p.policyProperty : SCHED_RR;
+        return side() instanceof ClusterPrimary p ? p.schedulingPolicy() : SCHED_RR;
     }
 
     /**
@@ -225,7 +187,7 @@ public final class Cluster {
         if (policy != SCHED_NONE && policy != SCHED_RR && policy != SCHED_REUSEPORT) {
             throw new IllegalArgumentException("Bad cluster.schedulingPolicy: " + policy);
         }
-        primary("schedulingPolicy").policyProperty = policy;
+        primary("schedulingPolicy").schedulingPolicy(policy);
     }
 
     /** {@link #disconnect(Runnable)} without a callback. */
@@ -315,76 +277,5 @@ public final class Cluster {
      */
     public static EventEmitter removeAllListeners(String event) {
         return events().removeAllListeners(event);
-    }
-
-    // ---------------------------------------------------------------- for net and dgram
-
-    /**
-     * A worker's listen request (the options of Node's {@code cluster._getServer}).
-     *
-     * @param address the address as given (null: every address), or the Unix socket's path
-     * @param port the port, or -1 for a Unix socket
-     * @param addressType 4, 6 or -1 (Integer), or "udp4" / "udp6"
-     * @param fd a descriptor to listen on, or null
-     * @param flags bind flags (IPv6-only, reuseAddr), or null when not given
-     * @param backlog the listen backlog, or null for UDP
-     */
-    public record ServerQuery(String address, int port, Object addressType, Integer fd, Integer flags, Integer backlog) {}
-
-    /**
-     * What the primary gave a worker's server or dgram socket (Node's handle from
-     * {@code cluster._getServer}). For net and dgram; not for programs.
-     */
-    public interface WorkerHandle {
-        /**
-         * The socket to listen on (shared, or the worker's own SO_REUSEPORT socket): a bound Tcp,
-         * Pipe or Udp, now the caller's; null for round-robin, where connections come through
-         * {@code net.Server.acceptFromPrimary}.
-         *
-         * @return the handle, or null
-         */
-        Handle handle();
-
-        /**
-         * Round-robin: the primary's listening address, or null for a Unix socket.
-         *
-         * @return the address, or null
-         */
-        AddressInfo address();
-
-        /** Round-robin: keep the process alive while listening (Node's faux handle's ref). */
-        void ref();
-
-        /** Round-robin: lets the process exit while listening. */
-        void unref();
-
-        /** The server or socket closed: tells the primary (Node's 'close' message). Idempotent. */
-        void close();
-    }
-
-    /** The primary's answer: {@code errno} 0 and a handle, or a negative libuv errno and null. */
-    @FunctionalInterface
-    public interface GetServerCallback {
-        /**
-         * Gets the primary's answer.
-         *
-         * @param errno 0, or a negative libuv errno
-         * @param handle the handle when errno is 0, else null
-         */
-        void done(int errno, WorkerHandle handle);
-    }
-
-    /**
-     * Node's {@code cluster._getServer}: asks the primary for the socket of {@code obj} (a
-     * {@code net.Server} or a {@code dgram.Socket}) and calls back with it; once {@code obj}
-     * emits 'listening', tells the primary. For net and dgram; in a worker only.
-     *
-     * @param obj the net.Server or dgram.Socket
-     * @param query what it listens on
-     * @param callback gets the primary's answer
-     */
-    public static void getServer(EventEmitter obj, ServerQuery query, GetServerCallback callback) {
-        if (!(side() instanceof Child c)) throw new IllegalStateException("cluster._getServer() is for workers");
-        c.getServer(obj, query, callback);
     }
 }

@@ -72,8 +72,13 @@ public record ClusterSettings(String exec, List<String> args, List<String> execA
                 .windowsHide(windowsHide);
     }
 
-    /** These settings with every field {@code over} gives replaced (Node's {@code {...settings, ...options}}). */
-    ClusterSettings with(ClusterSettings over) {
+    /**
+     * These settings with every field {@code over} gives replaced (Node's {@code {...settings, ...options}}).
+     *
+     * @param over the fields to replace (its null fields leave these as they are), or null
+     * @return the merged settings
+     */
+    public ClusterSettings with(ClusterSettings over) {
         if (over == null) return this;
         return new ClusterSettings(pick(over.exec, exec), pick(over.args, args), pick(over.execArgv, execArgv),
                 pick(over.execPath, execPath), pick(over.cwd, cwd), pick(over.serialization, serialization),
@@ -85,8 +90,14 @@ public record ClusterSettings(String exec, List<String> args, List<String> execA
         return over != null ? over : base;
     }
 
-    /** Node's defaults for the first setupPrimary: this program again, same arguments and options, not silent. */
-    static ClusterSettings defaults(List<String> execArgv) {
+    /**
+     * Node's defaults for the first setupPrimary: this program again ({@code process.argv[1]} and
+     * its arguments), with {@code execArgv}, not silent.
+     *
+     * @param execArgv the JVM options workers get
+     * @return the default settings
+     */
+    public static ClusterSettings defaults(List<String> execArgv) {
         List<String> command = jvmCommand();
         return builder().exec(command.isEmpty() ? "" : command.getFirst())
                 .args(command.isEmpty() ? List.of() : command.subList(1, command.size()))

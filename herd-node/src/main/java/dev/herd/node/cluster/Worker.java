@@ -2,8 +2,11 @@ package dev.herd.node.cluster;
 
 import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeProcess;
+import dev.herd.node.SendCallback;
+import dev.herd.node.SendOptions;
 import dev.herd.node.child_process.ChildProcess;
-import dev.herd.node.ipc.Channel;
+import dev.herd.node.internal.cluster.ClusterSide;
+import dev.herd.node.internal.cluster.WorkerAccess;
 
 /**
  * Node's {@code cluster.Worker} (lib/internal/cluster/worker.js, with the methods primary.js and
@@ -22,16 +25,41 @@ import dev.herd.node.ipc.Channel;
  * process's.
  */
 public final class Worker extends EventEmitter {
-    private final Cluster.Side side;
+    static {
+        // The cluster implementation (primary.js and child.js) makes workers and moves their state.
+        WorkerAccess.register(new WorkerAccess() {
+            @Override
+            protected Worker newWorker(ClusterSide side, int id, ChildProcess process) {
+                return new Worker(side, id, process);
+            }
+
+            @Override
+            protected Worker newWorker(ClusterSide side, int id, NodeProcess process) {
+                return new Worker(side, id, process);
+            }
+
+            @Override
+            protected void state(Worker worker, String state) {
+                worker.state = state;
+            }
+
+            @Override
+            protected void exitedAfterDisconnect(Worker worker, Boolean value) {
+                worker.exitedAfterDisconnect = value;
+            }
+        });
+    }
+
+    private final ClusterSide side;
     private final int id;
     private final ChildProcess childProcess;
     private final NodeProcess ownProcess;
-    String state;
+    private String state;
     /** Node's {@code exitedAfterDisconnect}: null while undefined. */
-    Boolean exitedAfterDisconnect;
+    private Boolean exitedAfterDisconnect;
 
     /** A worker as the primary sees it: its ChildProcess's 'message' and 'error' become its own. */
-    Worker(Cluster.Side side, int id, ChildProcess process) {
+    private Worker(ClusterSide side, int id, ChildProcess process) {
         this.side = side;
         this.id = id;
         this.childProcess = process;
@@ -42,7 +70,7 @@ public final class Worker extends EventEmitter {
     }
 
     /** The worker itself, in a worker process. */
-    Worker(Cluster.Side side, int id, NodeProcess process) {
+    private Worker(ClusterSide side, int id, NodeProcess process) {
         this.side = side;
         this.id = id;
         this.childProcess = null;
@@ -116,7 +144,7 @@ public final class Worker extends EventEmitter {
      * @param callback runs once the message is written or failed, or null
      * @return false when the channel is closed or backed up
      */
-    public boolean send(Object message, Object handle, Channel.SendOptions options, Channel.SendCallback callback) {
+    public boolean send(Object message, Object handle, SendOptions options, SendCallback callback) {
         return childProcess != null ? childProcess.send(message, handle, options, callback)
                 : ownProcess.send(message, handle, options, callback);
     }
@@ -138,7 +166,7 @@ public final class Worker extends EventEmitter {
      * @param callback runs once the message is written or failed
      * @return false when the channel is closed or backed up
      */
-    public boolean send(Object message, Channel.SendCallback callback) {
+    public boolean send(Object message, SendCallback callback) {
         return send(message, null, null, callback);
     }
 

@@ -1,11 +1,15 @@
 package dev.herd.node.dgram;
 
 import dev.herd.io.Dns;
+import dev.herd.io.Stream;
 import dev.herd.io.Udp;
-import dev.herd.node.Environment;
 import dev.herd.node.EventEmitter;
-import dev.herd.node.cluster.Cluster;
 import dev.herd.node.NodeError;
+import dev.herd.node.internal.Environment;
+import dev.herd.node.internal.net.ClusterListen;
+import dev.herd.node.internal.net.ListenOwner;
+import dev.herd.node.internal.net.ServerQuery;
+import dev.herd.node.internal.net.WorkerHandle;
 import dev.herd.node.net.AddressInfo;
 import dev.herd.os.Errno;
 import dev.herd.os.ErrnoException;
@@ -35,7 +39,7 @@ public final class Socket extends EventEmitter {
     /** Not final: a cluster worker's socket takes the primary's bound one. */
     private Udp handle;
     /** In a cluster worker: what the primary gave for this socket; null otherwise. */
-    private Cluster.WorkerHandle clusterHandle;
+    private WorkerHandle clusterHandle;
     private State state = State.UNBOUND;
     private final ArrayDeque<Runnable> queuedWhileBinding = new ArrayDeque<>();
     private boolean connected;
@@ -153,8 +157,9 @@ public final class Socket extends EventEmitter {
                 return;
             }
             int flags = (reuseAddr ? Udp.REUSEADDR : 0) | (ipv6Only && udp6 ? Udp.IPV6ONLY : 0);
-            if (!exclusive && Cluster.isWorker()) {
-                Cluster.getServer(this, new Cluster.ServerQuery(ip, port, type(), -1, flags, null), (errno, h) -> {
+            ClusterListen cluster = exclusive ? null : ClusterListen.of(env);
+            if (cluster != null) {
+                cluster.getServer(listenOwner(), new ServerQuery(ip, port, type(), -1, flags, null), (errno, h) -> {
                     if (state == State.CLOSED) {
                         if (h != null) {
                             h.handle().close();
@@ -184,6 +189,38 @@ public final class Socket extends EventEmitter {
             onBound();
         });
         return this;
+    }
+
+    /** This socket as cluster sees it when it binds through the primary. */
+    private ListenOwner listenOwner() {
+        return new ListenOwner() {
+            @Override
+            public void onceListening(Runnable listener) {
+                once("listening", listener);
+            }
+
+            @Override
+            public AddressInfo address() {
+                return Socket.this.address();
+            }
+
+            @Override
+            public boolean acceptsConnection() {
+                return false;
+            }
+
+            @Override
+            public void connection(Stream client) {
+                client.close(); // UDP has no connections
+            }
+
+            @Override
+            public boolean close(Runnable done) {
+                if (state == State.CLOSED) return false;
+                Socket.this.close(done);
+                return true;
+            }
+        };
     }
 
     private void onBound() {

@@ -1,7 +1,7 @@
 package dev.herd.node.http;
 
-import dev.herd.node.Environment;
 import dev.herd.node.EventEmitter;
+import dev.herd.node.internal.Environment;
 import dev.herd.node.net.Socket;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package dev.herd.node.http;
 
-import dev.herd.node.Environment;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
+import dev.herd.node.internal.Environment;
 import dev.herd.node.net.Socket;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;

@@ -1,9 +1,10 @@
 package dev.herd.node.http;
 
-import dev.herd.node.Environment;
 import dev.herd.node.Globals;
 import dev.herd.node.NodeError;
 import dev.herd.node.Timeout;
+import dev.herd.node.internal.Environment;
+import dev.herd.node.internal.http.HttpWarmup;
 import dev.herd.node.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -57,10 +58,7 @@ import org.eclipse.jetty.http.HttpVersion;
  */
 final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
     static {
-        // Jetty logs through slf4j-api; with no provider, slf4j would print a notice on first use.
-        if (System.getProperty("slf4j.internal.verbosity") == null) {
-            System.setProperty("slf4j.internal.verbosity", "ERROR");
-        }
+        HttpWarmup.quietSlf4j(); // slf4j, through which Jetty logs, has no provider: no notice about it
     }
 
     /**

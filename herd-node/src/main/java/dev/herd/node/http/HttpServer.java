@@ -1,10 +1,12 @@
 package dev.herd.node.http;
 
-import dev.herd.node.Environment;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.Globals;
 import dev.herd.node.NodeError;
 import dev.herd.node.Timeout;
+import dev.herd.node.internal.Environment;
+import dev.herd.node.internal.http.HttpWarmup;
+import dev.herd.node.internal.net.NetAccess;
 import dev.herd.node.net.AddressInfo;
 import dev.herd.node.net.Server;
 import dev.herd.node.net.Socket;
@@ -94,7 +96,7 @@ public class HttpServer extends EventEmitter {
         server.on("close", a -> emit("close"));
         // However the net.Server gets closed (here, or by a cluster worker's disconnect), every
         // connection answers what it owes and ends (see close).
-        server.beforeClose(() -> {
+        NetAccess.get().beforeClose(server, () -> {
             closing = true;
             for (HttpConnection c : new ArrayList<>(connections)) c.beginClose();
             stopConnectionsCheck();
@@ -108,7 +110,8 @@ public class HttpServer extends EventEmitter {
     /**
      * Listens on {@code host:port} as {@link Server#listen(int, String, int, Runnable)} does (port
      * 0: any free port; host null: every address; backlog ≤ 0: 511). In a process warming up its
-     * HTTP path ({@link HttpWarmup}: cluster workers), the server listens once that is over.
+     * HTTP path (a cluster worker does while it starts, unless {@code HERD_HTTP_WARMUP=0}), the
+     * server listens once that is over, so 'listening' means it answers at full speed.
      *
      * @param port the port, 0 for any free one
      * @param host the address, or null for every address

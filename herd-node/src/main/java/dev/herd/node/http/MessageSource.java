@@ -1,6 +1,6 @@
 package dev.herd.node.http;
 
-import dev.herd.node.Environment;
+import dev.herd.node.internal.Environment;
 import dev.herd.node.net.Socket;
 
 /**

@@ -3,10 +3,15 @@ package dev.herd.node.net;
 import dev.herd.io.Pipe;
 import dev.herd.io.Stream;
 import dev.herd.io.Tcp;
-import dev.herd.node.Environment;
-import dev.herd.node.cluster.Cluster;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
+import dev.herd.node.internal.Environment;
+import dev.herd.node.internal.net.ClusterListen;
+import dev.herd.node.internal.net.ListenOwner;
+import dev.herd.node.internal.net.NetAccess;
+import dev.herd.node.internal.net.RemoteSockets;
+import dev.herd.node.internal.net.ServerQuery;
+import dev.herd.node.internal.net.WorkerHandle;
 import dev.herd.os.Errno;
 import dev.herd.os.ErrnoException;
 import dev.herd.os.Fd;
@@ -28,6 +33,36 @@ import java.util.function.Consumer;
  * <p>Thread rule: its environment's loop thread. Lifetime: until 'close'.
  */
 public class Server extends EventEmitter {
+    static {
+        // The IPC channel's view of servers and sockets (their Node-internal members).
+        NetAccess.register(new NetAccess() {
+            @Override
+            public void setupWorker(Server server, RemoteSockets worker) {
+                server.setupWorker(worker);
+            }
+
+            @Override
+            public void removeWorker(Server server, RemoteSockets worker) {
+                server.removeWorker(worker);
+            }
+
+            @Override
+            public String connectionKey(Server server) {
+                return server.connectionKey;
+            }
+
+            @Override
+            public Stream detachHandle(Socket socket) {
+                return socket.detachHandle();
+            }
+
+            @Override
+            public void beforeClose(Server server, Runnable hook) {
+                server.beforeClose(hook);
+            }
+        });
+    }
+
     /** Node's default listen backlog. */
     public static final int DEFAULT_BACKLOG = 511;
 
@@ -41,8 +76,8 @@ public class Server extends EventEmitter {
     private boolean closeEmitted;
     private boolean unref;
     /** In a cluster worker: what the primary gave for this server (Node's handle from cluster._getServer). */
-    private Cluster.WorkerHandle clusterHandle;
-    /** See {@link #beforeClose}. */
+    private WorkerHandle clusterHandle;
+    /** Runs at the start of a close that stops the server (http's server ends its connections). */
     private Runnable beforeClose;
     /** Node's {@code _connectionKey}: {@code addressType:address:port} as asked for at listen. */
     private String connectionKey;
@@ -50,28 +85,6 @@ public class Server extends EventEmitter {
     private final java.util.ArrayList<RemoteSockets> workers = new java.util.ArrayList<>();
     /** Workers that have not yet answered a {@link #close}'s NODE_SOCKET_NOTIFY_CLOSE. */
     private int workerClosesPending;
-
-    /**
-     * The connections of this server held by another process, as the channel to that process
-     * tracks them (Node's {@code SocketListSend} in a server's {@code _workers}): sent net.Sockets
-     * keep counting in {@link #getConnections} and keep {@link #close} from completing. Each
-     * method calls back exactly once, on the loop thread.
-     */
-    public interface RemoteSockets {
-        /**
-         * How many of the sent connections the other process still holds, or an error.
-         *
-         * @param callback gets the error or null, and the count
-         */
-        void getConnections(java.util.function.BiConsumer<Throwable, Integer> callback);
-
-        /**
-         * Calls back once the other process holds none (or cannot answer any more).
-         *
-         * @param callback gets null, or the error
-         */
-        void close(Consumer<Throwable> callback);
-    }
 
     /**
      * A server that emits 'connection' to {@code connectionListener} (may be null).
@@ -134,11 +147,12 @@ public class Server extends EventEmitter {
         }
         checkNotListening();
         if (listeningListener != null) once("listening", listeningListener);
-        if (!exclusive && Cluster.isWorker()) {
+        ClusterListen cluster = exclusive ? null : ClusterListen.of(env);
+        if (cluster != null) {
             String address = host == null ? null : host.equals("localhost") ? "127.0.0.1" : host;
             int addressType = address != null && SockAddr.isIP(address) == 6 ? 6 : 4;
             // Node sends flags only when a host was given (lookupAndListen).
-            Cluster.getServer(this, new Cluster.ServerQuery(address, port, addressType, null, address == null ? null : 0, backlog),
+            cluster.getServer(listenOwner(), new ServerQuery(address, port, addressType, null, address == null ? null : 0, backlog),
                     (errno, h) -> listenOnPrimaryHandle(errno, h, address, port, backlog, null));
             return this;
         }
@@ -217,8 +231,9 @@ public class Server extends EventEmitter {
         env.checkThread();
         checkNotListening();
         if (listeningListener != null) once("listening", listeningListener);
-        if (!exclusive && Cluster.isWorker()) {
-            Cluster.getServer(this, new Cluster.ServerQuery(path, -1, -1, null, null, 0),
+        ClusterListen cluster = exclusive ? null : ClusterListen.of(env);
+        if (cluster != null) {
+            cluster.getServer(listenOwner(), new ServerQuery(path, -1, -1, null, null, 0),
                     (errno, h) -> listenOnPrimaryHandle(errno, h, path, -1, 0, path));
             return this;
         }
@@ -331,9 +346,9 @@ public class Server extends EventEmitter {
     /**
      * The primary's answer to a cluster worker's listen (Node's {@code listenOnPrimaryHandle}):
      * an error, a socket to listen on (shared), or none (round-robin: connections come from the
-     * primary through {@link #acceptFromPrimary}).
+     * primary through its {@link ListenOwner}).
      */
-    private void listenOnPrimaryHandle(int errno, Cluster.WorkerHandle h, String address, int port, int backlog, String path) {
+    private void listenOnPrimaryHandle(int errno, WorkerHandle h, String address, int port, int backlog, String path) {
         if (errno != 0) {
             emit("error", ErrnoException.plainWithHostPort(Errno.of(errno), "bind", address, port));
             return;
@@ -365,16 +380,41 @@ public class Server extends EventEmitter {
     }
 
     /**
-     * A connection the cluster primary handed to this round-robin server (Node's
-     * {@code server.onconnection} from lib/internal/cluster/child.js): it becomes a Socket and a
-     * 'connection' event, as one accepted here would. For dev.herd.node.cluster; the server owns
-     * {@code client} from now on.
-     *
-     * @param client the connection, which the server now owns
+     * This server as cluster sees it when it listens through the primary (Node's child.js
+     * duck-types the server it is given the same way).
      */
-    public void acceptFromPrimary(Stream client) {
-        env.checkThread();
-        onClient(client);
+    private ListenOwner listenOwner() {
+        return new ListenOwner() {
+            @Override
+            public void onceListening(Runnable listener) {
+                once("listening", listener);
+            }
+
+            @Override
+            public AddressInfo address() {
+                return Server.this.address();
+            }
+
+            @Override
+            public boolean acceptsConnection() {
+                return maxConnections < 0 || connections < maxConnections;
+            }
+
+            @Override
+            public void connection(Stream client) {
+                // A round-robin connection (Node's server.onconnection from child.js): it becomes
+                // a Socket and a 'connection' event, as one accepted here would.
+                env.checkThread();
+                onClient(client);
+            }
+
+            @Override
+            public boolean close(Runnable done) {
+                if (!listening()) return false;
+                Server.this.close(err -> done.run());
+                return true;
+            }
+        };
     }
 
     private void failListen(RuntimeException e) {
@@ -462,14 +502,8 @@ public class Server extends EventEmitter {
         return close(null);
     }
 
-    /**
-     * For a layer built on this server (Node's http.Server is a net.Server subclass): {@code hook}
-     * runs at the start of every {@link #close} that stops a listening server, whoever calls it —
-     * a cluster worker's disconnect closes its servers through here. One hook; null removes it.
-     *
-     * @param hook runs when a close stops the server, or null
-     */
-    public void beforeClose(Runnable hook) {
+    /** For http's server, built on this one (see NetAccess.beforeClose). */
+    void beforeClose(Runnable hook) {
         this.beforeClose = hook;
     }
 
@@ -508,7 +542,7 @@ public class Server extends EventEmitter {
 
     /**
      * Node's getConnections(callback): the count, delivered on the next tick. With connections
-     * sent to other processes ({@link #setupWorker}), each of them is asked and their counts are
+     * sent to other processes over an IPC channel, each of them is asked and their counts are
      * added to this process's; the first failure (a process that went away before answering) is
      * the callback's error.
      *
@@ -541,34 +575,14 @@ public class Server extends EventEmitter {
         }
     }
 
-    /**
-     * Node's {@code _connectionKey}: what a net.Socket of this server sent over an IPC channel
-     * carries as {@code key} ({@code "4:127.0.0.1:0"}, {@code "6::::8000"}, {@code "-1:/path:-1"}:
-     * address type, address and port as given to listen), or null before listen.
-     *
-     * @return the key, or null
-     */
-    public String connectionKey() {
-        return connectionKey;
-    }
-
-    /**
-     * Node's {@code _setupWorker}: connections of this server were sent to another process, whose
-     * count {@link #getConnections} and {@link #close} now include. For dev.herd.node.ipc.
-     *
-     * @param worker the other process's connections
-     */
-    public void setupWorker(RemoteSockets worker) {
+    /** Node's {@code _setupWorker}: connections of this server were sent to another process (see NetAccess). */
+    void setupWorker(RemoteSockets worker) {
         env.checkThread();
         if (!workers.contains(worker)) workers.add(worker);
     }
 
-    /**
-     * The other process is gone (Node: its 'exit'): it is no longer asked.
-     *
-     * @param worker the other process's connections
-     */
-    public void removeWorker(RemoteSockets worker) {
+    /** The other process is gone (Node: its 'exit'): it is no longer asked. */
+    void removeWorker(RemoteSockets worker) {
         env.checkThread();
         workers.remove(worker);
     }

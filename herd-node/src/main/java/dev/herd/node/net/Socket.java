@@ -5,9 +5,9 @@ import dev.herd.io.Pipe;
 import dev.herd.io.Stream;
 import dev.herd.io.Tcp;
 import dev.herd.loop.Timer;
-import dev.herd.node.Environment;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
+import dev.herd.node.internal.Environment;
 import dev.herd.os.Errno;
 import dev.herd.os.ErrnoException;
 import dev.herd.os.SockAddr;
@@ -153,15 +153,8 @@ public class Socket extends EventEmitter {
         return handle;
     }
 
-    /**
-     * Lets go of the stream without closing it, for sending it to another process (what Node's
-     * child_process does to a net.Socket sent without keepOpen): reading and the idle timeout
-     * stop, and this socket is done — no more events, writes fail as on a destroyed socket. The
-     * caller owns the stream. Returns null if there is none.
-     *
-     * @return the stream, or null
-     */
-    public Stream detachHandle() {
+    /** Lets go of the stream without closing it, to send it to another process (see NetAccess.detachHandle). */
+    Stream detachHandle() {
         env.checkThread();
         Stream h = handle;
         if (h == null || destroyed) return null;

@@ -8,7 +8,7 @@ import java.nio.ByteBuffer;
  * Node's {@code v8.serialize} / {@code v8.deserialize}: values of the value model
  * ({@link dev.herd.node.value.Values}) in V8's ValueSerializer format, version 15, byte for byte as
  * Node 20 writes them. The same format with {@link V8Options#CHILD_PROCESS} is the payload of an
- * {@code 'advanced'} IPC message (see {@code dev.herd.node.ipc.Serialization}).
+ * {@code 'advanced'} IPC message (a {@code fork} with {@code serialization("advanced")}).
  *
  * <p>Each call uses a fresh {@link V8Serializer} or {@link V8Deserializer}; code that encodes
  * many values on one thread can keep one of those instead. Static and thread-safe.

@@ -1,7 +1,7 @@
 package dev.herd.node.worker_threads;
 
-import dev.herd.node.Environment;
 import dev.herd.node.EventEmitter;
+import dev.herd.node.internal.Environment;
 import dev.herd.node.value.DataCloneError;
 import java.util.List;
 import java.util.Map;

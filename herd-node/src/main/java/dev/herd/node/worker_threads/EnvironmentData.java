@@ -1,6 +1,6 @@
 package dev.herd.node.worker_threads;
 
-import dev.herd.node.Environment;
+import dev.herd.node.internal.Environment;
 import dev.herd.node.value.StructuredClone;
 import java.util.LinkedHashMap;
 import java.util.Map;

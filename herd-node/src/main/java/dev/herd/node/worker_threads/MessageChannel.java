@@ -1,6 +1,6 @@
 package dev.herd.node.worker_threads;
 
-import dev.herd.node.Environment;
+import dev.herd.node.internal.Environment;
 
 /**
  * Node's {@code MessageChannel}: two entangled {@link MessagePort}s; what one posts, the other

@@ -2,8 +2,8 @@ package dev.herd.node.worker_threads;
 
 import dev.herd.loop.Handle;
 import dev.herd.loop.Loop;
-import dev.herd.node.Environment;
 import dev.herd.node.EventEmitter;
+import dev.herd.node.internal.Environment;
 import dev.herd.node.value.DataCloneError;
 import dev.herd.node.value.Message;
 import dev.herd.node.value.Transferable;
@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * closed, transferred, or the environment ends (which closes it; the other end then sees
  * 'close').
  */
-public final class MessagePort extends EventEmitter implements Transferable, PortState.Receiver {
+public final class MessagePort extends EventEmitter implements Transferable {
     /** Messages delivered per wakeup before the port yields to the rest of the loop (Node's minimum batch). */
     static final int MESSAGES_PER_TURN = 1000;
 
@@ -67,7 +67,7 @@ public final class MessagePort extends EventEmitter implements Transferable, Por
         this.handle = new PortHandle(environment.loop(), this);
         this.spinner = Spinner.of(environment);
         handle.unref(); // as Node's setupPortReferencing: ref'd by the first 'message' listener
-        state.owner = this;
+        state.owner = this::schedule;
     }
 
     // ---------------------------------------------------------------- posting
@@ -128,8 +128,8 @@ public final class MessagePort extends EventEmitter implements Transferable, Por
         forceSchedule();
     }
 
-    @Override
-    public void schedule() {
+    /** The inbox has mail: drain it on this port's loop (PortState's receiver; any thread). */
+    private void schedule() {
         if (!scheduled.get() && scheduled.compareAndSet(false, true)) {
             Loop loop = handle.loop();
             loop.execute(drainTask);

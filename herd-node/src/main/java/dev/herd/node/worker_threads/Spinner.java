@@ -3,7 +3,7 @@ package dev.herd.node.worker_threads;
 import dev.herd.loop.Handle;
 import dev.herd.loop.Loop;
 import dev.herd.loop.Prepare;
-import dev.herd.node.Environment;
+import dev.herd.node.internal.Environment;
 
 /**
  * Spin-before-block for message traffic between threads. Waking a thread that sleeps (parked, or

@@ -2,9 +2,9 @@ package dev.herd.node.worker_threads;
 
 import dev.herd.loop.Handle;
 import dev.herd.loop.Loop;
-import dev.herd.node.Environment;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.Herd;
+import dev.herd.node.internal.Environment;
 import dev.herd.node.value.DataCloneError;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the parent's loop (see {@link #unref()}) until 'exit'; if the parent's environment ends first,
  * the worker is terminated.
  */
-public final class Worker extends EventEmitter implements PortState.Receiver {
+public final class Worker extends EventEmitter {
     private static final AtomicInteger NEXT_THREAD_ID = new AtomicInteger();
 
     private final Environment env;
@@ -112,7 +112,7 @@ public final class Worker extends EventEmitter implements PortState.Receiver {
 
         this.handle = new WorkerHandle(env.loop(), this);
         this.spinner = Spinner.of(env);
-        ends[0].owner = this;
+        ends[0].owner = this::schedule;
         String threadName = "herd-worker-" + id + (options.name().isEmpty() ? "" : " " + options.name())
                 + (entryName == null ? "" : " (" + entryName + ")");
         try {
@@ -223,8 +223,8 @@ public final class Worker extends EventEmitter implements PortState.Receiver {
 
     // ---------------------------------------------------------------- what the worker sends
 
-    @Override
-    public void schedule() {
+    /** The parent side's inbox has mail: drain it on this loop (PortState's receiver; any thread). */
+    private void schedule() {
         if (!scheduled.get() && scheduled.compareAndSet(false, true)) env.loop().execute(drainTask);
     }
 

@@ -1,7 +1,7 @@
 package dev.herd.node.worker_threads;
 
-import dev.herd.node.Environment;
 import dev.herd.node.Herd;
+import dev.herd.node.internal.Environment;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -69,7 +69,7 @@ final class WorkerContext implements Environment.Embedder, Runnable {
         CURRENT.set(this);
         int code;
         try {
-            code = Herd.call(argv, entry, this);
+            code = Environment.run(argv, entry, this);
         } catch (Throwable t) {
             // The environment could not even be made (no descriptors for epoll, ...): Node's
             // ERR_WORKER_INIT_FAILED arrives as 'error' too.

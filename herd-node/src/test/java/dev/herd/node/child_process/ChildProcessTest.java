@@ -8,6 +8,9 @@ import dev.herd.node.AbortController;
 import dev.herd.node.AbortSignal;
 import dev.herd.node.Herd;
 import dev.herd.node.NodeError;
+import dev.herd.node.dgram.Dgram;
+import dev.herd.node.net.Net;
+import dev.herd.node.net.Server;
 import dev.herd.node.net.Socket;
 import dev.herd.os.ErrnoException;
 import dev.herd.os.FdLeakCheck;
@@ -397,6 +400,27 @@ class ChildProcessTest {
             c.on("close", x -> log.add("close " + x[0]));
         });
         assertThat(out.toString(StandardCharsets.UTF_8)).matches("3 advanced\nsocket:\\[\\d+]\n");
+        assertThat(log).containsExactly("close 0");
+    }
+
+    @Test
+    void aListeningServerAndAUdpSocketInTheStdioListAreSharedAtTheirSlotsBeforeTheIpcSlot() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        run(a -> {
+            Server server = Net.createServer(x -> { });
+            dev.herd.node.dgram.Socket udp = Dgram.createSocket("udp4", null);
+            server.listen(0, "127.0.0.1", 0, () -> udp.bind(0, "127.0.0.1", () -> {
+                ChildProcess c = spawn("/bin/sh", sh("echo $NODE_CHANNEL_FD; readlink /proc/$$/fd/3 /proc/$$/fd/4 /proc/$$/fd/5"),
+                        SpawnOptions.builder().stdio("pipe", "pipe", "pipe", server, udp, "ipc").build());
+                collect(c.stdout(), out);
+                c.on("close", x -> {
+                    log.add("close " + x[0]);
+                    server.close();
+                    udp.close();
+                });
+            }));
+        });
+        assertThat(out.toString(StandardCharsets.UTF_8)).matches("5\nsocket:\\[\\d+]\nsocket:\\[\\d+]\nsocket:\\[\\d+]\n");
         assertThat(log).containsExactly("close 0");
     }
 

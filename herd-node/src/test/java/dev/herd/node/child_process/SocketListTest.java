@@ -2,6 +2,7 @@ package dev.herd.node.child_process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herd.node.internal.net.NetAccess;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.herd.node.Herd;
 import dev.herd.node.net.Net;
@@ -152,7 +153,7 @@ class SocketListTest {
                 sendBoth.run();
             });
             server[0].listen(0, "127.0.0.1", 0, () -> {
-                serverKey[0] = server[0].connectionKey();
+                serverKey[0] = NetAccess.get().connectionKey(server[0]);
                 ends[1] = Net.createConnection(server[0].address().port(), "127.0.0.1", sendBoth);
             });
             child.on("message", m -> {

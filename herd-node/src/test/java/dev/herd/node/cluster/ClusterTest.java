@@ -5,6 +5,7 @@ import static dev.herd.node.Globals.setTimeout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.herd.node.internal.net.NetAccess;
 import dev.herd.node.Herd;
 import dev.herd.node.child_process.ChildProcess;
 import dev.herd.node.child_process.ChildProcesses;
@@ -739,7 +740,7 @@ class ClusterTest {
             ChildProcess w = ChildProcesses.fork(ClusterWorkerMain.class.getName(), List.of("net"),
                     SpawnOptions.builder().execArgv(JVM).env(env).build());
             Server local = Net.createServer(conn -> w.send(Values.object("cmd", "NODE_CLUSTER", "act", "newconn", "key", key, "seq", 1),
-                    conn.detachHandle()));
+                    NetAccess.get().detachHandle(conn)));
             w.on("internalMessage", x -> {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> m = (Map<String, Object>) x[0];
@@ -789,26 +790,6 @@ class ClusterTest {
     }
 
     @Test
-    void theSchedulingPolicyFreezesAtTheFirstSetup() {
-        run(a -> {
-            Cluster.schedulingPolicy(Cluster.SCHED_NONE);
-            Cluster.setupPrimary();
-            Cluster.schedulingPolicy(Cluster.SCHED_RR);
-            assertThat(Cluster.schedulingPolicy()).isEqualTo(Cluster.SCHED_RR); // the property changes...
-            assertThat(((Primary) Cluster.side()).schedulingPolicy).isEqualTo(Cluster.SCHED_NONE); // ...the policy does not
-        });
-    }
-
-    @Test
-    void theSchedulingPolicyComesFromTheEnvironment() {
-        assertThat(Primary.policyFromEnvironment(Map.of())).isEqualTo(Cluster.SCHED_RR);
-        assertThat(Primary.policyFromEnvironment(Map.of("NODE_CLUSTER_SCHED_POLICY", "none"))).isEqualTo(Cluster.SCHED_NONE);
-        assertThat(Primary.policyFromEnvironment(Map.of("NODE_CLUSTER_SCHED_POLICY", "bogus"))).isEqualTo(Cluster.SCHED_RR);
-        assertThat(Primary.policyFromEnvironment(Map.of("HERD_CLUSTER_SCHED_POLICY", "reuseport", "NODE_CLUSTER_SCHED_POLICY",
-                "none"))).isEqualTo(Cluster.SCHED_REUSEPORT);
-    }
-
-    @Test
     void settingsMergeFieldByField() {
         ClusterSettings base = ClusterSettings.builder().exec("A").args("1").silent(false).build();
         ClusterSettings merged = base.with(ClusterSettings.builder().args("2", "3").cwd("/tmp").build());
@@ -823,17 +804,5 @@ class ClusterTest {
     void theDefaultExecIsThisJvmsOwnCommand() {
         List<String> command = ClusterSettings.jvmCommand();
         assertThat(String.join(" ", command)).isEqualTo(System.getProperty("sun.java.command"));
-    }
-
-    @Test
-    void messageKeysAreBuiltAsJavaScriptWouldPrintTheFields() {
-        assertThat(Utils.jsString(null)).isEqualTo("null");
-        assertThat(Utils.jsString(dev.herd.node.value.Undefined.INSTANCE)).isEqualTo("undefined");
-        assertThat(Utils.jsString(8000)).isEqualTo("8000");
-        assertThat(Utils.jsString(8000.0)).isEqualTo("8000");
-        assertThat(Utils.jsString("udp4")).isEqualTo("udp4");
-        assertThat(Utils.seqOf(3.0)).isEqualTo(3L);
-        assertThat(Utils.seqOf(3.5)).isNull();
-        assertThat(Utils.seqOf("3")).isNull();
     }
 }

@@ -6,12 +6,12 @@ import static dev.herd.node.Globals.process;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herd.loop.Loop;
-import dev.herd.node.Environment;
+import dev.herd.node.internal.Environment;
 import dev.herd.node.Herd;
 import dev.herd.node.child_process.ChildLeakCheck;
 import dev.herd.node.http.Http;
 import dev.herd.node.http.HttpServer;
-import dev.herd.node.http.HttpWarmup;
+import dev.herd.node.internal.http.HttpWarmup;
 import dev.herd.node.net.Net;
 import dev.herd.node.net.Socket;
 import dev.herd.os.FdLeakCheck;

@@ -7,7 +7,7 @@ import static dev.herd.node.Globals.setTimeout;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.herd.node.Environment;
+import dev.herd.node.internal.Environment;
 import dev.herd.node.Herd;
 import dev.herd.node.NodeError;
 import dev.herd.node.net.NeverReadingClient;

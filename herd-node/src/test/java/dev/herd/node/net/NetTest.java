@@ -6,7 +6,7 @@ import static dev.herd.node.Globals.setTimeout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herd.io.Stream;
-import dev.herd.node.Environment;
+import dev.herd.node.internal.Environment;
 import dev.herd.node.Herd;
 import dev.herd.node.NodeError;
 import dev.herd.node.Timeout;

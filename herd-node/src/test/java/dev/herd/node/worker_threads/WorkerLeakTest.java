@@ -5,7 +5,7 @@ import static dev.herd.node.worker_threads.WorkerThreads.parentPort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herd.loop.IoWatcher;
-import dev.herd.node.Environment;
+import dev.herd.node.internal.Environment;
 import dev.herd.node.Herd;
 import dev.herd.os.Epoll;
 import dev.herd.os.ErrnoException;

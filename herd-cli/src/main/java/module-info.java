@@ -1,0 +1,16 @@
+/**
+ * The {@code herd} command line and the bundled examples. Run on the module path with
+ * {@code java --enable-native-access=dev.herd.os -p LIB -m dev.herd.cli/dev.herd.cli.Main}.
+ */
+module dev.herd.cli {
+    requires dev.herd.node;
+    requires info.picocli;
+    // herd run -p reads a Maven project's pom.xml.
+    requires java.xml;
+
+    // picocli reads the commands' annotated fields and methods reflectively.
+    opens dev.herd.cli to info.picocli;
+    // The examples are programs: `herd example` finds their main by name, and a worker_threads
+    // example names its worker's class; the benchmarks run some of them too.
+    exports dev.herd.examples;
+}
