@@ -28,6 +28,8 @@ import java.util.function.Consumer;
 public final class Loop implements AutoCloseable {
     /** Events taken from epoll per poll (libuv takes 1024). */
     private static final int EPOLL_EVENTS = 1024;
+    /** -EAGAIN, as the os layer returns it: an eventfd counter at its maximum (the loop will wake anyway). */
+    private static final int EAGAIN = -Errno.EAGAIN.number();
 
     private final Thread owner;
     private final Epoll epoll;
@@ -453,7 +455,7 @@ public final class Loop implements AutoCloseable {
             synchronized (wakeLock) {
                 if (wakeClosed) return;
                 int r = LibC.eventfdWrite(wakeFd.intValue(), 1);
-                if (r < 0 && r != -11) throw ErrnoException.of(r, "write");
+                if (r < 0 && r != EAGAIN) throw ErrnoException.of(r, "write");
             }
         }
     }

@@ -106,10 +106,6 @@ final class NodeEnvironment extends Environment {
         process.channel(channel);
     }
 
-    boolean isExiting() {
-        return exiting;
-    }
-
     // ---------------------------------------------------------------- callbacks, ticks, microtasks
 
     /**

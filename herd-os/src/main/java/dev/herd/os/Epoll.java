@@ -111,12 +111,7 @@ public final class Epoll implements AutoCloseable {
         ctlEvent.set(ValueLayout.JAVA_INT_UNALIGNED, 0, events);
         ctlEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, data);
         try {
-            for (;;) {
-                int r = (int) Native.call(CTL, st, fd.intValue(), op, target, ctlEvent.address());
-                if (r >= 0) return r;
-                int e = Native.errno(st);
-                if (e != EINTR) return -e;
-            }
+            return Native.callIntRetrying(CTL, st, fd.intValue(), op, target, ctlEvent.address());
         } catch (Throwable t) {
             throw Native.fail(t);
         }

@@ -105,12 +105,7 @@ public final class LibC {
         MemorySegment st = Native.state();
         try (Scratch s = Scratch.open()) {
             MemorySegment p = s.allocateFrom(path);
-            for (;;) {
-                int r = (int) Native.call(OPEN, st, p.address(), flags | O_CLOEXEC, mode);
-                if (r >= 0) return r;
-                int e = Native.errno(st);
-                if (e != EINTR) return -e;
-            }
+            return Native.callIntRetrying(OPEN, st, p.address(), flags | O_CLOEXEC, mode);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -130,12 +125,7 @@ public final class LibC {
         MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
         MemorySegment st = Native.state();
         try {
-            for (;;) {
-                long r = Native.callHeap(READ, st, fd, seg, len, 0L, 0L, 0L);
-                if (r >= 0) return r;
-                int e = Native.errno(st);
-                if (e != EINTR) return -e;
-            }
+            return Native.callHeapRetrying(READ, st, fd, seg, len, 0L, 0L, 0L);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -158,22 +148,12 @@ public final class LibC {
             try (Scratch s = Scratch.open()) {
                 MemorySegment tmp = s.allocate(len, 8);
                 MemorySegment.copy(buf, off, tmp, ValueLayout.JAVA_BYTE, 0, len);
-                for (;;) {
-                    long r = Native.call(WRITE, st, fd, tmp.address(), len);
-                    if (r >= 0) return r;
-                    int e = Native.errno(st);
-                    if (e != EINTR) return -e;
-                }
+                return Native.callRetrying(WRITE, st, fd, tmp.address(), len);
             }
         }
         MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
         try {
-            for (;;) {
-                long r = Native.callHeap(WRITE, st, fd, seg, len, 0L, 0L, 0L);
-                if (r >= 0) return r;
-                int e = Native.errno(st);
-                if (e != EINTR) return -e;
-            }
+            return Native.callHeapRetrying(WRITE, st, fd, seg, len, 0L, 0L, 0L);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -197,16 +177,11 @@ public final class LibC {
         MemorySegment st = Native.state();
         try (Scratch s = Scratch.open()) {
             MemorySegment seg = heap ? s.allocate(len, 8) : MemorySegment.ofBuffer(buf);
-            for (;;) {
-                long r = Native.call(READ, st, fd, seg.address(), len);
-                if (r >= 0) {
-                    if (heap) MemorySegment.copy(seg, 0, MemorySegment.ofBuffer(buf), 0, r);
-                    buf.position(buf.position() + (int) r);
-                    return r;
-                }
-                int e = Native.errno(st);
-                if (e != EINTR) return -e;
-            }
+            long r = Native.callRetrying(READ, st, fd, seg.address(), len);
+            if (r < 0) return r;
+            if (heap) MemorySegment.copy(seg, 0, MemorySegment.ofBuffer(buf), 0, r);
+            buf.position(buf.position() + (int) r);
+            return r;
         } catch (Throwable t) {
             throw Native.fail(t);
         } finally {
@@ -229,15 +204,10 @@ public final class LibC {
         try (Scratch s = Scratch.open()) {
             MemorySegment seg = heap ? s.allocate(len, 8) : MemorySegment.ofBuffer(buf);
             if (heap) MemorySegment.copy(MemorySegment.ofBuffer(buf), 0, seg, 0, len);
-            for (;;) {
-                long r = Native.call(WRITE, st, fd, seg.address(), len);
-                if (r >= 0) {
-                    buf.position(buf.position() + (int) r);
-                    return r;
-                }
-                int e = Native.errno(st);
-                if (e != EINTR) return -e;
-            }
+            long r = Native.callRetrying(WRITE, st, fd, seg.address(), len);
+            if (r < 0) return r;
+            buf.position(buf.position() + (int) r);
+            return r;
         } catch (Throwable t) {
             throw Native.fail(t);
         } finally {
@@ -297,12 +267,7 @@ public final class LibC {
     public static int dup3(int oldfd, int newfd, int flags) {
         MemorySegment st = Native.state();
         try {
-            for (;;) {
-                int r = (int) Native.call(DUP3, st, oldfd, newfd, flags);
-                if (r >= 0) return r;
-                int e = Native.errno(st);
-                if (e != EINTR) return -e;
-            }
+            return Native.callIntRetrying(DUP3, st, oldfd, newfd, flags);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -319,12 +284,7 @@ public final class LibC {
     public static int fcntl(int fd, int cmd, int arg) {
         MemorySegment st = Native.state();
         try {
-            for (;;) {
-                int r = (int) Native.call(FCNTL, st, fd, cmd, arg);
-                if (r >= 0) return r;
-                int e = Native.errno(st);
-                if (e != EINTR) return -e;
-            }
+            return Native.callIntRetrying(FCNTL, st, fd, cmd, arg);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -342,20 +302,6 @@ public final class LibC {
         if (fl < 0) return fl;
         int want = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
         return want == fl ? 0 : Math.min(0, fcntl(fd, F_SETFL, want));
-    }
-
-    /**
-     * Sets or clears FD_CLOEXEC; returns 0 or -errno.
-     *
-     * @param fd the descriptor
-     * @param on whether to set the flag
-     * @return 0, or -errno
-     */
-    public static int setCloseOnExec(int fd, boolean on) {
-        int fl = fcntl(fd, F_GETFD, 0);
-        if (fl < 0) return fl;
-        int want = on ? fl | FD_CLOEXEC : fl & ~FD_CLOEXEC;
-        return want == fl ? 0 : Math.min(0, fcntl(fd, F_SETFD, want));
     }
 
     /**
@@ -390,12 +336,8 @@ public final class LibC {
         try (Scratch s = Scratch.open()) {
             MemorySegment b = s.allocate(ValueLayout.JAVA_LONG);
             b.set(ValueLayout.JAVA_LONG, 0, value);
-            for (;;) {
-                long r = Native.call(WRITE, st, fd, b.address(), 8);
-                if (r >= 0) return 0;
-                int e = Native.errno(st);
-                if (e != EINTR) return -e;
-            }
+            long r = Native.callRetrying(WRITE, st, fd, b.address(), 8);
+            return r < 0 ? (int) r : 0;
         }
     }
 
@@ -409,12 +351,9 @@ public final class LibC {
         MemorySegment st = Native.state();
         try (Scratch s = Scratch.open()) {
             MemorySegment b = s.allocate(ValueLayout.JAVA_LONG);
-            for (;;) {
-                long r = Native.call(READ, st, fd, b.address(), 8);
-                if (r >= 0) return b.get(ValueLayout.JAVA_LONG, 0);
-                int e = Native.errno(st);
-                if (e != EINTR) return -e;
-            }
+            long r = Native.callRetrying(READ, st, fd, b.address(), 8);
+            if (r < 0) return r;
+            return b.get(ValueLayout.JAVA_LONG, 0);
         }
     }
 

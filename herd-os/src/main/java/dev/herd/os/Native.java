@@ -131,6 +131,9 @@ final class Native {
      * Calls libc function {@code fn} with up to six integer/pointer arguments (the rest 0),
      * capturing errno into {@code state}; returns the raw result register.
      */
+    /** EINTR's number: a call a signal interrupted. */
+    static final int EINTR = 4;
+
     static long call(MemorySegment fn, MemorySegment state, long a, long b, long c, long d, long e, long f) {
         try {
             return (long) CALL.invokeExact(fn, state, a, b, c, d, e, f);
@@ -161,6 +164,73 @@ final class Native {
 
     static long call(MemorySegment fn, MemorySegment state, long a, long b, long c, long d, long e) {
         return call(fn, state, a, b, c, d, e, 0L);
+    }
+
+    /**
+     * {@link #call(MemorySegment, MemorySegment, long, long, long, long, long, long) call} of a
+     * function that returns a {@code long} or {@code ssize_t}, again while a signal interrupts it:
+     * the layer's EINTR loop. Returns the result if it is not negative, else {@code -errno} (never
+     * {@code -EINTR}).
+     */
+    static long callRetrying(MemorySegment fn, MemorySegment state, long a, long b, long c, long d, long e, long f) {
+        for (;;) {
+            long r = call(fn, state, a, b, c, d, e, f);
+            if (r >= 0) return r;
+            int errno = errno(state);
+            if (errno != EINTR) return -errno;
+        }
+    }
+
+    /**
+     * {@link #callRetrying} of a function that returns a C {@code int}: the result is read as an
+     * int before its sign is looked at (the upper half of the result register is undefined).
+     */
+    static int callIntRetrying(MemorySegment fn, MemorySegment state, long a, long b, long c, long d, long e, long f) {
+        for (;;) {
+            int r = (int) call(fn, state, a, b, c, d, e, f);
+            if (r >= 0) return r;
+            int errno = errno(state);
+            if (errno != EINTR) return -errno;
+        }
+    }
+
+    static int callIntRetrying(MemorySegment fn, MemorySegment state, long a, long b, long c) {
+        return callIntRetrying(fn, state, a, b, c, 0L, 0L, 0L);
+    }
+
+    static int callIntRetrying(MemorySegment fn, MemorySegment state, long a, long b, long c, long d) {
+        return callIntRetrying(fn, state, a, b, c, d, 0L, 0L);
+    }
+
+    static long callRetrying(MemorySegment fn, MemorySegment state, long a) {
+        return callRetrying(fn, state, a, 0L, 0L, 0L, 0L, 0L);
+    }
+
+    static long callRetrying(MemorySegment fn, MemorySegment state, long a, long b) {
+        return callRetrying(fn, state, a, b, 0L, 0L, 0L, 0L);
+    }
+
+    static long callRetrying(MemorySegment fn, MemorySegment state, long a, long b, long c) {
+        return callRetrying(fn, state, a, b, c, 0L, 0L, 0L);
+    }
+
+    static long callRetrying(MemorySegment fn, MemorySegment state, long a, long b, long c, long d) {
+        return callRetrying(fn, state, a, b, c, d, 0L, 0L);
+    }
+
+    static long callRetrying(MemorySegment fn, MemorySegment state, long a, long b, long c, long d, long e) {
+        return callRetrying(fn, state, a, b, c, d, e, 0L);
+    }
+
+    /** {@link #callHeap}, again while a signal interrupts it; the result if not negative, else {@code -errno}. */
+    static long callHeapRetrying(MemorySegment fn, MemorySegment state, long a, MemorySegment heap, long c, long d, long e,
+            long f) {
+        for (;;) {
+            long r = callHeap(fn, state, a, heap, c, d, e, f);
+            if (r >= 0) return r;
+            int errno = errno(state);
+            if (errno != EINTR) return -errno;
+        }
     }
 
     /**

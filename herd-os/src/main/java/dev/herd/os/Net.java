@@ -396,12 +396,9 @@ public final class Net {
         try (Scratch s = Scratch.open()) {
             MemorySegment sa = s.allocate(SockAddr.SOCKADDR_STORAGE_SIZE, 8);
             sa.fill((byte) 0); // sa_family = AF_UNSPEC
-            for (;;) {
-                int r = (int) Native.call(CONNECT, st, fd, sa.address(), SockAddr.SOCKADDR_STORAGE_SIZE);
-                if (r == 0) return 0;
-                int e = Native.errno(st);
-                if (e != EINTR) return -e;
-            }
+            int r = Native.callIntRetrying(CONNECT, st, fd, sa.address(), SockAddr.SOCKADDR_STORAGE_SIZE);
+            if (r < 0) return r;
+            return 0;
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -711,22 +708,12 @@ public final class Net {
             try (Scratch s = Scratch.open()) {
                 MemorySegment tmp = s.allocate(len, 8);
                 MemorySegment.copy(buf, off, tmp, ValueLayout.JAVA_BYTE, 0, len);
-                for (;;) {
-                    long r = Native.call(SEND, st, fd, tmp.address(), len, flags | MSG_NOSIGNAL);
-                    if (r >= 0) return r;
-                    int e = Native.errno(st);
-                    if (e != EINTR) return -e;
-                }
+                return Native.callRetrying(SEND, st, fd, tmp.address(), len, flags | MSG_NOSIGNAL);
             }
         }
         MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
         try {
-            for (;;) {
-                long r = Native.callHeap(SEND, st, fd, seg, len, flags | MSG_NOSIGNAL, 0L, 0L);
-                if (r >= 0) return r;
-                int e = Native.errno(st);
-                if (e != EINTR) return -e;
-            }
+            return Native.callHeapRetrying(SEND, st, fd, seg, len, flags | MSG_NOSIGNAL, 0L, 0L);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -747,12 +734,7 @@ public final class Net {
         MemorySegment seg = MemorySegment.ofArray(buf).asSlice(off, len);
         MemorySegment st = Native.state();
         try {
-            for (;;) {
-                long r = Native.callHeap(RECV, st, fd, seg, len, flags, 0L, 0L);
-                if (r >= 0) return r;
-                int e = Native.errno(st);
-                if (e != EINTR) return -e;
-            }
+            return Native.callHeapRetrying(RECV, st, fd, seg, len, flags, 0L, 0L);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -781,12 +763,7 @@ public final class Net {
                 sa = s.allocate(SockAddr.SOCKADDR_STORAGE_SIZE, 8);
                 salen = (int) to.encode(sa);
             }
-            for (;;) {
-                long r = Native.callHeap(SENDTO, st, fd, seg, len, flags | MSG_NOSIGNAL, sa.address(), salen);
-                if (r >= 0) return r;
-                int e = Native.errno(st);
-                if (e != EINTR) return -e;
-            }
+            return Native.callHeapRetrying(SENDTO, st, fd, seg, len, flags | MSG_NOSIGNAL, sa.address(), salen);
         } catch (Throwable t) {
             throw Native.fail(t);
         }
@@ -849,15 +826,10 @@ public final class Net {
         MemorySegment st = Native.state();
         try (Scratch s = Scratch.open()) {
             Iov iov = Iov.of(s, bufs, offset, length, false);
-            for (;;) {
-                long r = Native.call(WRITEV, st, fd, iov.vec.address(), iov.count);
-                if (r >= 0) {
-                    iov.advance(r);
-                    return r;
-                }
-                int e = Native.errno(st);
-                if (e != EINTR) return -e;
-            }
+            long r = Native.callRetrying(WRITEV, st, fd, iov.vec.address(), iov.count);
+            if (r < 0) return r;
+            iov.advance(r);
+            return r;
         } catch (Throwable t) {
             throw Native.fail(t);
         } finally {
@@ -880,15 +852,10 @@ public final class Net {
         MemorySegment st = Native.state();
         try (Scratch s = Scratch.open()) {
             Iov iov = Iov.of(s, bufs, offset, length, true);
-            for (;;) {
-                long r = Native.call(READV, st, fd, iov.vec.address(), iov.count);
-                if (r >= 0) {
-                    iov.fill(r);
-                    return r;
-                }
-                int e = Native.errno(st);
-                if (e != EINTR) return -e;
-            }
+            long r = Native.callRetrying(READV, st, fd, iov.vec.address(), iov.count);
+            if (r < 0) return r;
+            iov.fill(r);
+            return r;
         } catch (Throwable t) {
             throw Native.fail(t);
         } finally {
@@ -950,15 +917,10 @@ public final class Net {
                 msg.set(ValueLayout.ADDRESS, MSG_CONTROL, control);
                 msg.set(ValueLayout.JAVA_LONG, MSG_CONTROLLEN, space);
             }
-            for (;;) {
-                long r = Native.call(SENDMSG, st, fd, msg.address(), flags | MSG_NOSIGNAL);
-                if (r >= 0) {
-                    iov.advance(r);
-                    return r;
-                }
-                int e = Native.errno(st);
-                if (e != EINTR) return -e;
-            }
+            long r = Native.callRetrying(SENDMSG, st, fd, msg.address(), flags | MSG_NOSIGNAL);
+            if (r < 0) return r;
+            iov.advance(r);
+            return r;
         } catch (Throwable t) {
             throw Native.fail(t);
         } finally {

@@ -76,19 +76,6 @@ public final class SockAddr {
     }
 
     /**
-     * An IPv4 address from its 4 bytes in network order.
-     *
-     * @param addr the 4 bytes, network order
-     * @param port the port
-     * @return the address
-     */
-    public static SockAddr ipv4(byte[] addr, int port) {
-        if (addr.length != 4) throw new IllegalArgumentException("IPv4 address needs 4 bytes, got " + addr.length);
-        checkPort(port);
-        return new SockAddr(Net.AF_INET, addr.clone(), port, 0, 0, null);
-    }
-
-    /**
      * An IPv6 address from its 16 bytes in network order, with flow info and scope id.
      *
      * @param addr the 16 bytes, network order

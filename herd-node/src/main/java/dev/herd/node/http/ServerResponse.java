@@ -788,10 +788,6 @@ public class ServerResponse extends EventEmitter {
         emit("close");
     }
 
-    boolean isFinished() {
-        return writableFinished || closeEmitted;
-    }
-
     boolean headerSent() {
         return headerSent;
     }

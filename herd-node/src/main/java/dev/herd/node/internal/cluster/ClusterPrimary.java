@@ -404,9 +404,4 @@ public final class ClusterPrimary implements ClusterSide {
         ServerHandle handle = handles.get(key);
         if (handle != null && handle.remove(worker)) handles.remove(key);
     }
-
-    /** Replies still awaited from workers (for tests). */
-    int pendingReplies() {
-        return utils.pending();
-    }
 }

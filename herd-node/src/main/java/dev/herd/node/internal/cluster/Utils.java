@@ -100,11 +100,6 @@ final class Utils {
         return out;
     }
 
-    /** The number of replies still awaited (for tests and leak checks). */
-    int pending() {
-        return callbacks.size();
-    }
-
     /** A seq or ack as a key: integral numbers only (JSON gives Integer/Long, V8 may give Double). */
     static Long seqOf(Object v) {
         if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) return ((Number) v).longValue();
