@@ -20,8 +20,9 @@ import java.util.function.Consumer;
  *
  * <p>Thread rule: a loop belongs to the platform thread that created it; {@link #run}, handle
  * methods and callbacks all run there, and a call from another thread throws
- * {@link IllegalStateException}. The thread-safe entry points are {@link #execute(Runnable)},
- * {@link Async#send()} and {@link #stop()}... no: {@code stop} is loop-thread only, as in libuv.
+ * {@link IllegalStateException}. The thread-safe entry points are {@link #execute(Runnable)} and
+ * {@link Async#send()}; {@link #stop()} is loop-thread only, as in libuv (from another thread,
+ * {@code execute(loop::stop)}).
  * Lifetime: until {@link #close()}, which fails with EBUSY while handles are open or requests
  * are active.
  */

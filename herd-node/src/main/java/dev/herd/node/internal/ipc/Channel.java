@@ -27,8 +27,8 @@ import java.util.function.Consumer;
  * messages in either {@link Serialization} mode, handles passed as descriptors with Node's
  * {@code NODE_HANDLE} / {@code NODE_HANDLE_ACK} / {@code NODE_HANDLE_NACK} protocol, internal
  * messages ({@code cmd} starting with {@code NODE_}) kept apart from user messages, and
- * disconnect. The wire is byte-compatible with Node v20 (docs: ../shared/spec/node-ipc-protocol.md
- * §4–6), so either end may be a Node process.
+ * disconnect. The wire is byte-compatible with Node v20 (Node's {@code lib/internal/child_process.js}
+ * setupChannel; docs/child_process.md), so either end may be a Node process.
  *
  * <p>The channel is the engine; its {@link Target} (a ChildProcess in the parent, the process
  * object in a child) turns deliveries into events. Each message is delivered on its own tick, in
