@@ -9,10 +9,11 @@ import java.util.List;
  * overrides an earlier one. docs/getting-started.md explains each.
  */
 final class JvmFlags {
-    /** The launcher's {@code JAVA_FLAGS}: native access, a lean serial heap, the class-file library left to the interpreter. */
+    /** The launcher's {@code JAVA_FLAGS}: native access, a lean serial heap, the class-file library left to the interpreter, slf4j's no-provider notice off. */
     static final List<String> HERD = List.of("--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xms8m",
             "-XX:NewSize=1m", "-XX:TrimNativeHeapInterval=1000", "-XX:CompileCommand=quiet",
-            "-XX:CompileCommand=CompileThresholdScaling,jdk.internal.classfile.impl.*::*,100.0");
+            "-XX:CompileCommand=CompileThresholdScaling,jdk.internal.classfile.impl.*::*,100.0",
+            "-Dslf4j.internal.verbosity=ERROR");
 
     private JvmFlags() {}
 

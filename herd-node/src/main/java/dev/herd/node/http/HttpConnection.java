@@ -4,7 +4,6 @@ import dev.herd.node.Globals;
 import dev.herd.node.NodeError;
 import dev.herd.node.Timeout;
 import dev.herd.node.internal.Environment;
-import dev.herd.node.internal.http.HttpWarmup;
 import dev.herd.node.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -57,10 +56,6 @@ import org.eclipse.jetty.http.HttpVersion;
  * <p>Thread rule: the loop thread. Lifetime: the socket's.
  */
 final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
-    static {
-        HttpWarmup.quietSlf4j(); // slf4j, through which Jetty logs, has no provider: no notice about it
-    }
-
     /**
      * RFC 9110 parsing, plus what Node's llhttp accepts: field names keep the case they were sent
      * in (where Jetty can), and repeated Host fields are not an error.

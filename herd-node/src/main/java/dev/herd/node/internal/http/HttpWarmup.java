@@ -115,7 +115,6 @@ public final class HttpWarmup {
 
     private static void run() {
         try {
-            quietSlf4j(); // before Jetty first logs
             // Jetty's tables first: most of the cost, and plain Java.
             Class.forName(PARSER, true, HttpWarmup.class.getClassLoader());
             Environment.run(new String[0], argv -> exchange(), new Environment.Embedder() {
@@ -138,16 +137,6 @@ public final class HttpWarmup {
             // as above
         } finally {
             DONE.complete(null);
-        }
-    }
-
-    /**
-     * Jetty logs through slf4j-api; with no provider, slf4j would print a notice on first use. The
-     * HTTP connection calls this before it first uses Jetty, as the warm-up does.
-     */
-    public static void quietSlf4j() {
-        if (System.getProperty("slf4j.internal.verbosity") == null) {
-            System.setProperty("slf4j.internal.verbosity", "ERROR");
         }
     }
 
