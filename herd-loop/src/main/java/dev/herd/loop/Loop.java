@@ -81,7 +81,6 @@ public final class Loop implements AutoCloseable {
     private boolean running;
     private boolean closed;
     private Consumer<Throwable> exceptionHandler;
-    private Object attachment;
 
     /** Creates a loop owned by the calling thread, which must be a platform thread. */
     public Loop() {
@@ -663,20 +662,6 @@ public final class Loop implements AutoCloseable {
         h.accept(e);
     }
 
-    /** {@return an object the layer above keeps with this loop (the Node layer's environment)} */
-    public Object attachment() {
-        return attachment;
-    }
-
-    /**
-     * Sets {@link #attachment()}. Loop thread only.
-     *
-     * @param value the object to keep, or null
-     */
-    public void attach(Object value) {
-        checkThread();
-        attachment = value;
-    }
 
     /**
      * Releases the loop's epoll and eventfd (libuv's {@code uv_loop_close}). Throws EBUSY while

@@ -65,7 +65,6 @@ final class NodeEnvironment extends Environment {
         this.immediateCheck.start(this::checkImmediates);
         this.immediateIdle = new Idle(loop);
         this.process = new NodeProcess(this, args, embedder == null ? null : embedder.env());
-        loop.attach(this);
         loop.setExceptionHandler(this::uncaught);
     }
 

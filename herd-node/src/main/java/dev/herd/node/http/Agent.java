@@ -122,8 +122,6 @@ public class Agent extends EventEmitter {
      */
     static final Options GLOBAL_OPTIONS = Options.builder().keepAlive(true).timeout(5000).build();
 
-    private static final ThreadLocal<Agent> GLOBAL = new ThreadLocal<>();
-
     final Environment env;
     private final Options options;
     /** Open connections per target, free ones included. */
@@ -150,10 +148,10 @@ public class Agent extends EventEmitter {
     /** {@return Node's {@code http.globalAgent}: one per environment, with {@link #GLOBAL_OPTIONS}} */
     public static Agent globalAgent() {
         Environment env = Environment.current();
-        Agent a = GLOBAL.get();
-        if (a == null || a.env != env) {
+        Agent a = env.service(Agent.class);
+        if (a == null) {
             a = new Agent(GLOBAL_OPTIONS);
-            GLOBAL.set(a);
+            env.service(Agent.class, a);
         }
         return a;
     }

@@ -24,7 +24,10 @@ public abstract class Environment {
     /** Runs a nested environment: herd-node's Herd registers it when its class initialises. */
     private static volatile Launcher launcher;
 
-    /** Per-environment services that a higher package installs for a lower one (see {@link #service}). */
+    /**
+     * The environment's per-environment state, one entry per owning type (see {@link #service}):
+     * what would otherwise be a static map keyed by environment or a thread-local.
+     */
     private final Map<Class<?>, Object> services = new HashMap<>(4);
 
     /** For herd-node's implementation. */
@@ -184,9 +187,11 @@ public abstract class Environment {
     public abstract void channel(ProcessChannel channel);
 
     /**
-     * The service of {@code type} a higher package installed in this environment, or null: how a
-     * lower package calls up without naming the higher one (net and dgram ask for cluster's
-     * {@code ClusterListen}, which a cluster worker installs at start-up).
+     * The state or service of {@code type} kept in this environment, or null. Every package keeps
+     * its per-environment state here (http's global agent, ipc's exit flusher, worker_threads'
+     * environment data, the cluster side); it is also how a lower package calls up without naming
+     * the higher one (net and dgram ask for cluster's {@code ClusterListen}, which a cluster
+     * worker installs at start-up). Loop thread only.
      *
      * @param <T> the service's type
      * @param type the service's type

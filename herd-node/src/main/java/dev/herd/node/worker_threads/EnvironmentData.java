@@ -4,37 +4,37 @@ import dev.herd.node.internal.Environment;
 import dev.herd.node.value.StructuredClone;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
- * Node's environment data ({@link WorkerThreads#setEnvironmentData}): a map per environment,
- * copied (structured clone) into each Worker when it is made.
+ * Node's environment data ({@link WorkerThreads#setEnvironmentData}): a map per environment, kept
+ * as the environment's service and copied (structured clone) into each Worker when it is made.
  *
- * <p>Each map is used by its environment's loop thread only; the registry of maps is locked.
- * Lifetime: a map goes with its environment (weak keys).
+ * <p>Thread rule: the environment's loop thread. Lifetime: the environment's.
  */
 final class EnvironmentData {
-    private static final Map<Environment, Map<Object, Object>> DATA = new WeakHashMap<>();
+    private final Map<Object, Object> data;
 
-    private EnvironmentData() {}
-
-    static Map<Object, Object> of(Environment env) {
-        synchronized (DATA) {
-            return DATA.computeIfAbsent(env, k -> new LinkedHashMap<>());
-        }
+    private EnvironmentData(Map<Object, Object> data) {
+        this.data = data;
     }
 
-    static void install(Environment env, Map<Object, Object> data) {
-        synchronized (DATA) {
-            DATA.put(env, data);
+    static Map<Object, Object> of(Environment env) {
+        EnvironmentData d = env.service(EnvironmentData.class);
+        if (d == null) {
+            d = new EnvironmentData(new LinkedHashMap<>());
+            env.service(EnvironmentData.class, d);
         }
+        return d.data;
+    }
+
+    /** Gives a new worker's environment the data cloned for it by its parent. */
+    static void install(Environment env, Map<Object, Object> data) {
+        env.service(EnvironmentData.class, new EnvironmentData(data));
     }
 
     /** A clone of {@code env}'s data for a new worker. */
-    @SuppressWarnings("unchecked")
     static Map<Object, Object> cloneFor(Environment env) {
         Map<Object, Object> data = of(env);
-        if (data.isEmpty()) return new LinkedHashMap<>();
         LinkedHashMap<Object, Object> copy = new LinkedHashMap<>();
         data.forEach((k, v) -> copy.put(StructuredClone.clone(k), StructuredClone.clone(v)));
         return copy;

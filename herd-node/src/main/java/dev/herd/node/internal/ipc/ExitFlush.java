@@ -1,7 +1,6 @@
 package dev.herd.node.internal.ipc;
 
 import dev.herd.node.internal.Environment;
-import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,29 +13,23 @@ import java.util.List;
  * <p>One per environment, made by the first channel of the environment on its loop thread, which
  * adds a single 'exit' listener to the process (however many channels there are).
  *
- * <p>Thread rule: the environment's loop thread. Lifetime: the environment's; the thread keeps
- * only the latest one, and it refers to its environment weakly.
+ * <p>Thread rule: the environment's loop thread. Lifetime: the environment's (its service).
  */
 final class ExitFlush {
-    private static final ThreadLocal<ExitFlush> CURRENT = new ThreadLocal<>();
-
-    private final WeakReference<Environment> env;
     /** The channels with corked frames now (a few: those sent to in this tick). */
     private final List<Channel> corked = new ArrayList<>(2);
     /** The process emitted 'exit': channels write at once. */
     boolean exiting;
 
-    private ExitFlush(Environment env) {
-        this.env = new WeakReference<>(env);
-    }
+    private ExitFlush() {}
 
     /** The environment's flusher, made (and listening for 'exit') on first use. */
     static ExitFlush of(Environment env) {
-        ExitFlush f = CURRENT.get();
-        if (f != null && f.env.get() == env) return f;
-        ExitFlush created = new ExitFlush(env);
+        ExitFlush f = env.service(ExitFlush.class);
+        if (f != null) return f;
+        ExitFlush created = new ExitFlush();
         env.process().on("exit", a -> created.exit());
-        CURRENT.set(created);
+        env.service(ExitFlush.class, created);
         return created;
     }
 
