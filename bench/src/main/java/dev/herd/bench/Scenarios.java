@@ -54,7 +54,8 @@ public final class Scenarios {
     public static final List<String> RECOMMENDED_SERVER_JVM_FLAGS = List.of(
             "-XX:+UseSerialGC", "-Xms8m", "-XX:NewSize=1m", "-XX:TrimNativeHeapInterval=1000",
             "-XX:CompileCommand=quiet",
-            "-XX:CompileCommand=CompileThresholdScaling,jdk.internal.classfile.impl.*::*,100.0");
+            "-XX:CompileCommand=CompileThresholdScaling,jdk.internal.classfile.impl.*::*,100.0",
+            "-Dslf4j.internal.verbosity=ERROR");
 
     /** Every scenario, in the order {@code ./herd bench all} runs them. */
     public static final List<Scenario> ALL = List.of(
