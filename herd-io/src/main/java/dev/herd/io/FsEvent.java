@@ -48,8 +48,9 @@ import java.util.function.Predicate;
  * {@code null} name and {@link #OVERFLOW} (libuv drops this silently), and a recursive handle
  * lists its tree again, to watch directories created meanwhile and let go of those gone.
  *
- * <p><b>Errors.</b> {@link #start} throws when the path cannot be watched (Node's shape: "ENOENT:
- * no such file or directory, watch 'path'"). Later, a directory that cannot be watched because a
+ * <p><b>Errors.</b> {@link #start} throws when the path cannot be watched, in Node's shape
+ * ("ENOENT: no such file or directory, watch 'path'"; for ENOSPC Node's "System limit for number
+ * of file watchers reached"). Later, a directory that cannot be watched because a
  * limit is reached (ENOSPC: {@code max_user_watches}; ENOMEM) is reported through the callback's
  * {@code error}; directories that vanish, cannot be read or are not directories after all are
  * skipped silently. When the watched path itself is deleted, its rename is reported and then, as
@@ -152,7 +153,7 @@ public final class FsEvent extends Handle {
         checkOpen();
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(callback, "callback");
-        if (isActive() || (flags & ~RECURSIVE) != 0) throw ErrnoException.of(Errno.EINVAL, "watch", path, null);
+        if (isActive() || (flags & ~RECURSIVE) != 0) throw watchError(-Errno.EINVAL.number(), path);
         InotifyWatchers w = InotifyWatchers.of(loop());
         w.register(this);
         this.watchers = w;
@@ -163,11 +164,11 @@ public final class FsEvent extends Handle {
         this.callback = callback;
         try {
             int wd = w.add(path, MASK, this, "");
-            if (wd < 0) throw ErrnoException.of(Errno.of(wd), "watch", path, null);
+            if (wd < 0) throw watchError(wd, path);
             dirs.put("", wd);
             if (recursive && Files.isDirectory(Path.of(path))) {
                 int fd = LibC.open(path, LibC.O_RDONLY | LibC.O_NONBLOCK, 0);
-                if (fd < 0) throw ErrnoException.of(Errno.of(fd), "watch", path, null);
+                if (fd < 0) throw watchError(fd, path);
                 rootDir = Fd.adopt(fd);
                 ErrnoException limit = watchTree("", null, null);
                 if (limit != null) throw limit;
@@ -242,7 +243,7 @@ public final class FsEvent extends Handle {
                     found = new ArrayList<>();
                     limit = watchTree(name, found, null);
                 } else if (isLimit(sub)) {
-                    limit = ErrnoException.of(Errno.of(sub), "watch", path + "/" + name, null);
+                    limit = watchError(sub, path + "/" + name);
                 }
             }
         }
@@ -319,7 +320,7 @@ public final class FsEvent extends Handle {
                 if (wd >= 0) {
                     todo.push(child);
                 } else if (isLimit(wd)) {
-                    return ErrnoException.of(Errno.of(wd), "watch", path + "/" + child, null);
+                    return watchError(wd, path + "/" + child);
                 }
             }
         }
@@ -357,6 +358,15 @@ public final class FsEvent extends Handle {
     private String abs(String rel) {
         String base = "/proc/self/fd/" + rootDir.intValue();
         return rel.isEmpty() ? base : base + "/" + rel;
+    }
+
+    /** Node's error for a path it cannot watch, with its own words for the watch limit. */
+    static ErrnoException watchError(int errno, String path) {
+        Errno e = Errno.of(errno);
+        if (e == Errno.ENOSPC) {
+            return ErrnoException.withMessage(e, "System limit for number of file watchers reached", "watch", path);
+        }
+        return ErrnoException.of(e, "watch", path, null);
     }
 
     private static boolean isLimit(int errno) {

@@ -382,6 +382,13 @@ class FsEventTest extends IoTestBase {
     }
 
     @Test
+    void theWatchLimitIsReportedInNodesWords() {
+        ErrnoException e = FsEvent.watchError(-dev.herd.os.Errno.ENOSPC.number(), "/app");
+        assertThat(e.code()).isEqualTo("ENOSPC");
+        assertThat(e.getMessage()).isEqualTo("ENOSPC: System limit for number of file watchers reached, watch '/app'");
+    }
+
+    @Test
     void startingAnActiveHandleThrowsEINVAL() {
         FsEvent h = watch(tmp, 0);
         assertThatThrownBy(() -> h.start(tmp.toString(), 0, this::record))
