@@ -51,9 +51,11 @@ public final class Fs {
      * {@code fs.watch(filename, options, listener)}: watches a file or a directory (with
      * {@code recursive}, the whole tree under it) and returns an {@link FSWatcher} that emits
      * {@code 'change'} (event type, file name), {@code 'error'} and {@code 'close'}. On Linux,
-     * Node 20 watches a tree by polling every file's stat ({@code fs.watchFile}); Herd uses
-     * inotify on every directory of it (see {@link dev.herd.io.FsEvent}), so a change is seen at
-     * once and an unchanged tree costs nothing; names are relative to {@code filename} either way.
+     * Node 20's recursive watch is JavaScript that adds a non-recursive {@code fs.watch} for every
+     * file and directory of the tree (one inotify watch each); Herd watches every directory once,
+     * in the io layer (see {@link dev.herd.io.FsEvent}), which costs one watch per directory and
+     * misses no change to a file created after the start; names are relative to {@code filename}
+     * either way (docs/fs.md lists the differences).
      *
      * @param filename the file or directory to watch
      * @param options persistent, recursive, encoding (utf8 only), signal, exclude
