@@ -22,6 +22,7 @@ module dev.herd.node {
     exports dev.herd.node.child_process;
     exports dev.herd.node.cluster;
     exports dev.herd.node.dgram;
+    exports dev.herd.node.fs;
     exports dev.herd.node.http;
     exports dev.herd.node.json;
     exports dev.herd.node.net;

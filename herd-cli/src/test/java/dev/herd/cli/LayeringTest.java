@@ -65,6 +65,7 @@ class LayeringTest {
             List.of("value"),
             List.of("json", "v8"),
             List.of("", "internal"),
+            List.of("fs"),
             List.of("worker_threads"),
             List.of("net", "internal.net"),
             List.of("dgram"),
@@ -197,6 +198,24 @@ class LayeringTest {
                 "package dev.herd.loop;\nimport dev.herd.node.Process;\nclass Bad {}\n");
         assertThat(layerViolations(loopUsingNode)).singleElement().asString()
                 .contains("Bad.java:2").contains("dev.herd.node");
+    }
+
+    @Test
+    void theCheckerCatchesAnUpwardUseOfANodeSubpackage() {
+        // A subpackage (dev.herd.node.fs) is in its top package's layer, however it is named.
+        var ioUsingFs = SourceFile.of(Path.of("Up.java"), "herd-io",
+                "package dev.herd.io;\nclass Up { dev.herd.node.fs.FSWatcher w; }\n");
+        var fsUsingIo = SourceFile.of(Path.of("Down.java"), "herd-node",
+                "package dev.herd.node.fs;\nimport dev.herd.io.FsEvent;\nclass Down {}\n");
+        assertThat(layerViolations(ioUsingFs)).singleElement().asString()
+                .contains("Up.java:2").contains("dev.herd.io (layer 2) uses dev.herd.node (layer 3)");
+        assertThat(layerViolations(fsUsingIo)).isEmpty();
+    }
+
+    @Test
+    void theNodeFsPackageIsChecked() {
+        assertThat(sources).as("sources of dev.herd.node.fs")
+                .anyMatch(f -> f.module().equals("herd-node") && f.code().contains("package dev.herd.node.fs;"));
     }
 
     @Test

@@ -79,6 +79,24 @@ public final class ErrnoException extends RuntimeException {
     }
 
     /**
+     * Node's {@code uvException} with a message of its own in place of libuv's: "CODE: message,
+     * syscall 'path'" (fs.watch's "ENOSPC: System limit for number of file watchers reached,
+     * watch '/app'").
+     *
+     * @param errno the error
+     * @param message what to say instead of the table's message
+     * @param syscall the failed call as Node names it
+     * @param path the path involved, or null
+     * @return the exception
+     */
+    public static ErrnoException withMessage(Errno errno, String message, String syscall, String path) {
+        StringBuilder m = new StringBuilder().append(errno.name()).append(": ").append(message)
+                .append(", ").append(syscall);
+        if (path != null) m.append(" '").append(path).append('\'');
+        return new ErrnoException(m.toString(), errno, syscall, path, null, null, -1);
+    }
+
+    /**
      * {@link #of(Errno, String, String, String)} for a failed call with no path.
      *
      * @param errno the error

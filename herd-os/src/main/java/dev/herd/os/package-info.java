@@ -9,7 +9,7 @@
  * dev.herd.os.ErrnoException} the one exception, shaped like Node's system errors. Descriptors are
  * created close-on-exec and owned by {@link dev.herd.os.Fd}, which closes at most once. The classes
  * group the calls by header: {@link dev.herd.os.LibC} (file descriptors), {@link dev.herd.os.Net}
- * (sockets), {@link dev.herd.os.Epoll}, {@link dev.herd.os.Proc} (processes and pidfds), {@link
+ * (sockets), {@link dev.herd.os.Epoll}, {@link dev.herd.os.Inotify}, {@link dev.herd.os.Proc} (processes and pidfds), {@link
  * dev.herd.os.Spawn} ({@code posix_spawn}), {@link dev.herd.os.Netdb} ({@code getaddrinfo}), {@link
  * dev.herd.os.Sys}; {@link dev.herd.os.SignalSource} brings signals to Java through the JDK's own
  * signal dispatch. See docs/ARCHITECTURE.md, "The os layer".
