@@ -48,8 +48,8 @@ public final class Scenarios {
      * The JVM flags the launcher starts every Herd program with (besides
      * {@code --enable-native-access} and its AOT cache), and so the runner every scenario's Herd
      * program ({@link Runner#LAUNCHER_JVM_FLAGS}; a scenario may add its own): the flag study in
-     * docs/benchmarks.md ("JVM flags for a lean server") has their effect on idle RSS and on
-     * http-hello throughput. RunnerTest checks the launcher has the same list.
+     * docs/studies/2026-12-03-jvm-flags.md ("JVM flags for a lean server") has their effect on idle
+     * RSS and on http-hello throughput. RunnerTest checks the launcher has the same list.
      */
     public static final List<String> RECOMMENDED_SERVER_JVM_FLAGS = List.of(
             "-XX:+UseSerialGC", "-Xms8m", "-XX:NewSize=1m", "-XX:TrimNativeHeapInterval=1000",

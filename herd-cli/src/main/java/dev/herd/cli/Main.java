@@ -39,7 +39,8 @@ public final class Main {
      * registered NAME; null for any other command line. {@link #main} runs such an example without
      * building the picocli command tree, whose reflection over the command classes would cost the
      * example's process about 3 MiB of memory and a quarter of a second of start-up
-     * (docs/benchmarks.md, "Idle memory"). The result is what {@code ExampleCommand} would run.
+     * (docs/studies/2026-12-03-jvm-flags.md, "What changed at start-up"). The result is what
+     * {@code ExampleCommand} would run.
      */
     static Example directExample(List<Example> examples, String[] args) {
         if (args.length < 2 || !args[0].equals("example")) return null;

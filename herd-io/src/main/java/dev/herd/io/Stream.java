@@ -744,7 +744,7 @@ public abstract class Stream extends Handle {
     /**
      * The reserve descriptor. Any descriptor will do (libuv opens "/"): an eventfd, because the
      * loop has linked that downcall already, where open(2)'s would cost every server a generated
-     * stub at start-up (docs/benchmarks.md, "Idle memory").
+     * stub at start-up (docs/studies/2026-12-03-jvm-flags.md, "What changed at start-up").
      */
     private static Fd openSpare() {
         try {

@@ -186,8 +186,8 @@ public final class SignalSource {
 
     /**
      * Whether {@code signum} is ignored, from /proc/self/status's SigIgn mask: reading it needs no
-     * sigaction downcall, which a program's start would otherwise pay for (docs/benchmarks.md,
-     * "Idle memory").
+     * sigaction downcall, which a program's start would otherwise pay for
+     * (docs/studies/2026-12-03-jvm-flags.md, "What changed at start-up").
      */
     static boolean inheritedIgnored(int signum) {
         try (var in = new java.io.FileInputStream("/proc/self/status")) {

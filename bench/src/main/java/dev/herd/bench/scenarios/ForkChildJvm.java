@@ -28,15 +28,15 @@ import java.util.function.Consumer;
  * stderr.
  *
  * <p>{@code HERD_BENCH_FORK_FLAGS} replaces {@link #FAST_START_FLAGS} (words separated by spaces;
- * the word {@code AOT} stands for the AOT cache made for the other words): the flag study in
- * docs/benchmarks.md ran the scenario once per flag set this way.
+ * the word {@code AOT} stands for the AOT cache made for the other words): the flags tried in
+ * docs/studies/2026-12-03-ipc.md (fork-first-message) were run this way.
  *
  * <p>Thread rule: the Herd loop thread.
  */
 final class ForkChildJvm {
     /**
-     * The flags the study found fastest to a first message (see docs/benchmarks.md, "Forking a
-     * Herd JVM"); {@code AOT} is the AOT cache.
+     * The flags the study found fastest to a first message (see docs/studies/2026-12-03-ipc.md,
+     * fork-first-message); {@code AOT} is the AOT cache.
      */
     static final List<String> FAST_START_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "AOT");
 

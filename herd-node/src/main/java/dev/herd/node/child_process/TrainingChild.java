@@ -39,7 +39,8 @@ final class TrainingChild {
                 || o.startsWith("-XX:SharedClassListFile=") || o.startsWith("-XX:DumpLoadedClassList=")
                 || o.startsWith("-XX:AOTCache=") || o.startsWith("-XX:AOTMode=") || o.startsWith("-XX:AOTCacheOutput="));
         // As herd run records the first process's cache: without JEP 515's method profiles, which
-        // make the JIT compile more at start-up when replayed (docs/benchmarks.md).
+        // make the JIT compile more at start-up when replayed (docs/studies/2026-12-03-jvm-flags.md,
+        // "Flag study").
         jvmOptions.addAll(0, List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTRecordTraining", "-XX:AOTCacheOutput=" + cache));
     }
 }

@@ -9,7 +9,7 @@ import java.time.LocalDate;
  * <p>The IMF-fixdate is written from the date's fields with fixed English names, as Node and
  * Jetty do. {@code DateTimeFormatter.RFC_1123_DATE_TIME} prints the same text, but its first use
  * loads the JDK's locale providers and CLDR data: some 300 classes and 150 ms on a fresh worker's
- * first request (docs/benchmarks.md, "First request").
+ * first request (docs/studies/2026-12-03-syscalls.md, "First request of a fresh worker").
  *
  * <p>Thread rule: any thread; the cached line is an immutable object replaced whole, so a race
  * costs at most one extra formatting. Lifetime: the class's.

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * method tries, MIME types built from the JDK's list of every locale, a date generator with a
  * time zone and a calendar) and Herd's connection, response and write paths run for the first
  * time — about 110 ms on a 2-core machine, against about 5 ms for Node's first request
- * (docs/benchmarks.md, first-request).
+ * (docs/studies/2026-12-07-robustness.md; the first-request row of docs/benchmarks.md).
  *
  * <p>What it does: initialises Jetty's parser, then runs one HTTP exchange (a keep-alive GET and a
  * pipelined, chunked POST) over loopback TCP through a private {@link HttpServer} in an
