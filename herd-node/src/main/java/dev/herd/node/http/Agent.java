@@ -1,5 +1,6 @@
 package dev.herd.node.http;
 
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.internal.Environment;
 import dev.herd.node.net.Socket;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Node's {@code http.Agent}: supplies the connections of {@link ClientRequest}s and keeps idle
@@ -22,6 +24,9 @@ import java.util.Map;
  * {@link #destroy()} or the end of the run.
  */
 public class Agent extends EventEmitter {
+    /** 'free' (the socket): a keep-alive connection became free for the next request. */
+    public static final Event<Consumer<Socket>> FREE = Event.of(Agent.class, "free", Socket.class);
+
     /**
      * The agent's options.
      *

@@ -1,5 +1,6 @@
 package dev.herd.node.http;
 
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
 import dev.herd.node.internal.Environment;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
@@ -47,6 +49,25 @@ import org.eclipse.jetty.http.HttpVersion;
  * <p>Thread rule: its environment's loop thread. Lifetime: until 'close'.
  */
 public class ClientRequest extends EventEmitter {
+    /** 'socket' (the connection's socket), on the next tick after it is assigned. */
+    public static final Event<Consumer<Socket>> SOCKET = Event.of(ClientRequest.class, "socket", Socket.class);
+    /** 'finish': the whole request was handed to the socket. */
+    public static final Event<Runnable> FINISH = Event.of(ClientRequest.class, "finish");
+    /** 'continue': a {@code 100 Continue} arrived. */
+    public static final Event<Runnable> CONTINUE = Event.of(ClientRequest.class, "continue");
+    /** 'information' (the status code, the reason phrase): another 1xx response arrived. */
+    public static final Event<BiConsumer<Integer, String>> INFORMATION = Event.of(ClientRequest.class, "information",
+            Integer.class, String.class);
+    /** 'response' (the response). */
+    public static final Event<Consumer<IncomingMessage>> RESPONSE = Event.of(ClientRequest.class, "response",
+            IncomingMessage.class);
+    /** 'timeout': the socket was idle for {@link #setTimeout}'s time. */
+    public static final Event<Runnable> TIMEOUT = Event.of(ClientRequest.class, "timeout");
+    /** 'abort': after {@link #abort()}. */
+    public static final Event<Runnable> ABORT = Event.of(ClientRequest.class, "abort");
+    /** 'close': the request is done with; the last event. */
+    public static final Event<Runnable> CLOSE = Event.of(ClientRequest.class, "close");
+
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 

@@ -1,5 +1,6 @@
 package dev.herd.node.http;
 
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.Globals;
 import dev.herd.node.NodeError;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -40,6 +42,27 @@ import java.util.function.Consumer;
  * <p>Thread rule: its environment's loop thread. Lifetime: until 'close'.
  */
 public class HttpServer extends EventEmitter {
+    /** 'request' (the request, its response). */
+    public static final Event<RequestListener> REQUEST = requestEvent("request");
+    /** 'checkContinue' (the request, its response): a request with {@code Expect: 100-continue}. */
+    public static final Event<RequestListener> CHECK_CONTINUE = requestEvent("checkContinue");
+    /** 'checkExpectation' (the request, its response): a request with another {@code Expect}. */
+    public static final Event<RequestListener> CHECK_EXPECTATION = requestEvent("checkExpectation");
+    /** 'connection' (the connection's socket). */
+    public static final Event<Consumer<Socket>> CONNECTION = Event.of(HttpServer.class, "connection", Socket.class);
+    /** 'listening': the server is bound and listening. */
+    public static final Event<Runnable> LISTENING = Event.of(HttpServer.class, "listening");
+    /** 'close': the server closed and every connection has ended. */
+    public static final Event<Runnable> CLOSE = Event.of(HttpServer.class, "close");
+    /** 'clientError' (the error, the connection's socket): a request that cannot be parsed, or timed out. */
+    public static final Event<BiConsumer<Throwable, Socket>> CLIENT_ERROR = Event.of(HttpServer.class, "clientError",
+            Throwable.class, Socket.class);
+    /** 'dropRequest' (the request, the connection's socket): a request past {@link #maxRequestsPerSocket()}. */
+    public static final Event<BiConsumer<IncomingMessage, Socket>> DROP_REQUEST = Event.of(HttpServer.class,
+            "dropRequest", IncomingMessage.class, Socket.class);
+    /** 'timeout' (the idle connection's socket), for {@link #setTimeout}. */
+    public static final Event<Consumer<Socket>> TIMEOUT = Event.of(HttpServer.class, "timeout", Socket.class);
+
     /** Node's HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER: idle sockets close this long after the advertised timeout. */
     static final long KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
     /**
@@ -72,6 +95,11 @@ public class HttpServer extends EventEmitter {
     private boolean closing;
     /** {@code Connection: keep-alive} and {@code Keep-Alive: timeout=N[, max=M]} lines, rebuilt when the limits change. */
     private byte[] keepAliveLines;
+
+    private static Event<RequestListener> requestEvent(String name) {
+        return Event.of(HttpServer.class, name, new Class<?>[] {IncomingMessage.class, ServerResponse.class},
+                key -> l -> a -> l.onRequest(key.arg(a, 0, IncomingMessage.class), key.arg(a, 1, ServerResponse.class)));
+    }
 
     /**
      * A server that emits 'request' to {@code requestListener} (may be null).

@@ -1,5 +1,6 @@
 package dev.herd.node.http;
 
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
 import dev.herd.node.internal.Environment;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Node's {@code http.IncomingMessage}: on the server one request's line, headers and body; on the
@@ -48,6 +50,19 @@ import java.util.Map;
  * <p>Thread rule: its environment's loop thread. Lifetime: one request.
  */
 public class IncomingMessage extends EventEmitter {
+    /** 'data' (a chunk of the body), without an encoding ({@link #setEncoding}). */
+    public static final Event<Consumer<byte[]>> DATA = Event.of(IncomingMessage.class, "data", byte[].class);
+    /** 'data' (a String) with an encoding: the same event as {@link #DATA}, decoded. */
+    public static final Event<Consumer<String>> DATA_STRING = Event.of(IncomingMessage.class, "data", String.class);
+    /** 'end': the whole body has been delivered. */
+    public static final Event<Runnable> END = Event.of(IncomingMessage.class, "end");
+    /** 'aborted': the connection closed before the message was received and read. */
+    public static final Event<Runnable> ABORTED = Event.of(IncomingMessage.class, "aborted");
+    /** 'close': the message is done with; the last event. */
+    public static final Event<Runnable> CLOSE = Event.of(IncomingMessage.class, "close");
+    /** 'timeout' (the connection's socket): the connection was idle while the request was being received. */
+    public static final Event<Consumer<Socket>> TIMEOUT = Event.of(IncomingMessage.class, "timeout", Socket.class);
+
     /** Node's default highWaterMark for an IncomingMessage, in bytes. */
     public static final int HIGH_WATER_MARK = 16 * 1024;
 

@@ -1,5 +1,6 @@
 package dev.herd.node.http;
 
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
 import dev.herd.node.internal.Environment;
@@ -41,6 +42,15 @@ import java.util.function.Consumer;
  * <p>Thread rule: its environment's loop thread. Lifetime: one request.
  */
 public class ServerResponse extends EventEmitter {
+    /** 'finish': the last byte of the response was handed to the kernel. */
+    public static final Event<Runnable> FINISH = Event.of(ServerResponse.class, "finish");
+    /** 'close': after 'finish', or the connection closed first. */
+    public static final Event<Runnable> CLOSE = Event.of(ServerResponse.class, "close");
+    /** 'drain': the connection's write buffer emptied after {@link #write} returned false. */
+    public static final Event<Runnable> DRAIN = Event.of(ServerResponse.class, "drain");
+    /** 'timeout' (the connection's socket): the connection was idle while the response was being made. */
+    public static final Event<Consumer<Socket>> TIMEOUT = Event.of(ServerResponse.class, "timeout", Socket.class);
+
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);

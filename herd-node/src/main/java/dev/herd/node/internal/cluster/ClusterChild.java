@@ -46,7 +46,7 @@ final class ClusterChild implements ClusterSide, ClusterListen {
     private static final double TIMEOUT_MAX = 2147483647d;
 
     private final Environment env;
-    private final EventEmitter cluster = new EventEmitter();
+    private final EventEmitter cluster = new ClusterEvents();
     private final int id;
     private final Utils utils = new Utils();
     private final WorkerAccess access = WorkerAccess.get();

@@ -41,7 +41,7 @@ import java.util.function.IntSupplier;
  */
 public final class ClusterPrimary implements ClusterSide {
     final Environment env;
-    private final EventEmitter cluster = new EventEmitter();
+    private final EventEmitter cluster = new ClusterEvents();
     /** Node's {@code intercom}: 'disconnect' once the last worker is gone (cluster.disconnect's callback). */
     private final EventEmitter intercom = new EventEmitter();
     private final Map<String, ServerHandle> handles = new LinkedHashMap<>();
