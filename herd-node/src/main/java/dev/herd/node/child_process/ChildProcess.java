@@ -20,6 +20,7 @@ import dev.herd.os.Signals;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.function.BiConsumer;
 
 /**
@@ -304,6 +305,25 @@ public class ChildProcess extends EventEmitter {
     /** {@return the process id, or {@code null} if the spawn failed (Node: undefined)} */
     public Integer pid() {
         return pid == 0 ? null : pid;
+    }
+
+    /**
+     * The process id, Java-shaped: {@link #pid()} without the null.
+     *
+     * @return the pid, or empty if the spawn failed
+     */
+    public OptionalInt pidIfStarted() {
+        return pid == 0 ? OptionalInt.empty() : OptionalInt.of(pid);
+    }
+
+    /**
+     * The exit code, Java-shaped: {@link #exitCode()} without the null.
+     *
+     * @return the exit code once the child exited normally (or the negative errno after a start
+     *     failure); empty while it runs and after a signal ended it
+     */
+    public OptionalInt exitCodeIfExited() {
+        return exitCode == null ? OptionalInt.empty() : OptionalInt.of(exitCode);
     }
 
     /**

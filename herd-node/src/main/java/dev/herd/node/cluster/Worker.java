@@ -8,6 +8,7 @@ import dev.herd.node.SendOptions;
 import dev.herd.node.child_process.ChildProcess;
 import dev.herd.node.internal.cluster.ClusterSide;
 import dev.herd.node.internal.cluster.WorkerAccess;
+import java.util.OptionalInt;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -130,6 +131,16 @@ public final class Worker extends EventEmitter {
     }
 
     /**
+     * The worker's pid, Java-shaped: {@link #pid()} without the null.
+     *
+     * @return the pid, or empty in the primary if the worker could not be started
+     */
+    public OptionalInt pidIfStarted() {
+        Integer pid = pid();
+        return pid == null ? OptionalInt.empty() : OptionalInt.of(pid);
+    }
+
+    /**
      * True if the worker exited after {@link #disconnect} (in either process) or its own
      * {@link #kill}, false if it exited any other way (a crash, a signal, the primary's
      * {@link #kill}), null (Node's undefined) while it has not exited or disconnected.
@@ -138,6 +149,17 @@ public final class Worker extends EventEmitter {
      */
     public Boolean exitedAfterDisconnect() {
         return exitedAfterDisconnect;
+    }
+
+    /**
+     * {@link #exitedAfterDisconnect()} as a boolean: whether the worker is going away or went away
+     * on purpose (after {@link #disconnect} or its own {@link #kill}), so a primary that restarts
+     * crashed workers can write {@code if (!worker.isExitedAfterDisconnect()) Cluster.fork();}.
+     *
+     * @return true only where {@link #exitedAfterDisconnect()} is true; false for false and for null
+     */
+    public boolean isExitedAfterDisconnect() {
+        return Boolean.TRUE.equals(exitedAfterDisconnect);
     }
 
     /** {@return whether the IPC channel to the primary (or in the primary, to the worker) is open} */
