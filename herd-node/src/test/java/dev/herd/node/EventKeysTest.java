@@ -31,7 +31,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Every event Herd emits has a typed key ({@link Event}), and every key names an event Herd emits.
  *
  * <p>The emits are found in herd-node's main sources: each call {@code emit("name", ...)} (or
- * {@code emitSoon}), with the emitter type taken from the file (an unqualified call is the file's
+ * {@code emitSoon}, or HttpServer's {@code emitRequest}; a new method that emits the name it is
+ * given must be added to {@link #EMIT}), with the emitter type taken from the file (an unqualified call is the file's
  * own class) or from {@link #RECEIVERS} (a call on another object, by the file's path under
  * dev/herd/node and the receiver's name: {@code server.emit(...)} in http/HttpConnection.java is
  * an HttpServer's). A call whose receiver is not listed, or whose name is not a
@@ -69,13 +70,14 @@ class EventKeysTest {
     /** Emits whose name is not a literal, by file name and the name's expression: how their names get keys. */
     static final Map<String, String> DYNAMIC = Map.of(
             "NodeProcess.java:event", "a signal's name: NodeProcess.signal(name), and the constants SIGINT...",
-            "http/ClientRequest.java:event", "emitSoon's argument: its callers pass literals, which are scanned");
+            "http/ClientRequest.java:event", "emitSoon's argument: its callers pass literals, which are scanned",
+            "http/HttpServer.java:event", "emitRequest's argument: HttpConnection passes literals, which are scanned");
 
     /** Names that are Node's own plumbing, emitted for Herd's cluster and listened to by name, never public API. */
     static final Set<String> INTERNAL = Set.of("internalMessage");
 
     private static final Pattern EMIT = Pattern.compile(
-            "(?<!boolean |void )(?:\\b([A-Za-z_]\\w*)\\s*\\.\\s*)?\\b(?:emit|emitSoon)\\s*\\(\\s*(\"(\\w+)\"|[^,)]+)");
+            "(?<!boolean |void )(?:\\b([A-Za-z_]\\w*)\\s*\\.\\s*)?\\b(?:emit|emitSoon|emitRequest)\\s*\\(\\s*(\"(\\w+)\"|[^,)]+)");
 
     /** One emit found in the sources. */
     record Emit(String file, Class<?> type, String name) {}

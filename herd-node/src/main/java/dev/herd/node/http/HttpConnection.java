@@ -310,6 +310,7 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
     /** Node's parserOnIncoming: make the response and emit 'request' (or answer it ourselves). */
     private void startExchange(IncomingMessage r) {
         ServerResponse rs = new ServerResponse(this, r);
+        r.response = rs;
         req = r;
         res = rs;
         responded = false;
@@ -339,13 +340,13 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
                 if (hasToken(expect, "100-continue")) {
                     rs.expectContinue = true;
                     if (server.listenerCount("checkContinue") > 0) {
-                        server.emit("checkContinue", r, rs);
+                        server.emitRequest("checkContinue", r, rs);
                     } else {
                         rs.writeContinue();
-                        server.emit("request", r, rs);
+                        server.emitRequest("request", r, rs);
                     }
                 } else if (server.listenerCount("checkExpectation") > 0) {
-                    server.emit("checkExpectation", r, rs);
+                    server.emitRequest("checkExpectation", r, rs);
                 } else {
                     rs.writeHead(417);
                     rs.end();
@@ -353,7 +354,7 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
                 return;
             }
         }
-        server.emit("request", r, rs);
+        server.emitRequest("request", r, rs);
     }
 
     /** The response has ended (all of it is queued): the next request may be parsed. */

@@ -34,6 +34,18 @@ import java.util.function.Consumer;
  * (req, socket) past {@link #maxRequestsPerSocket()}, and 'timeout' (socket) for
  * {@link #setTimeout}.
  *
+ * <p><b>A request listener that throws ends the process.</b> That is Node's default and Herd's: an
+ * exception thrown by a 'request' listener (or by a listener of its request's events) is an uncaught
+ * exception, so without a {@code process.on('uncaughtException')} listener the process exits with
+ * code 1 — every connection it holds is cut, and in a cluster the primary sees the worker die. For
+ * a server that should answer 500 and live on, turn on the per-request error boundary
+ * ({@link #setErrorBoundary setErrorBoundary(true)}): an exception thrown synchronously by the
+ * 'request', 'checkContinue' or 'checkExpectation' listeners, or by a
+ * {@link IncomingMessage#readBody readBody} callback, then answers
+ * {@code 500 Internal Server Error} (or destroys the connection when the response had begun) and
+ * is emitted as 'requestError' (error, req, res) — printed to stderr when nobody listens. Code that
+ * runs later on its own (a timer, another emitter's listener) is outside the boundary.
+ *
  * <p>Limits, with Node's defaults: {@link #keepAliveTimeout()} 5000 ms, {@link #headersTimeout()}
  * 60000 ms, {@link #requestTimeout()} 300000 ms (both checked every
  * {@link #connectionsCheckingInterval()}, 30000 ms), {@link #maxHeadersCount()} 2000,
@@ -60,6 +72,13 @@ public class HttpServer extends EventEmitter {
     /** 'dropRequest' (the request, the connection's socket): a request past {@link #maxRequestsPerSocket()}. */
     public static final Event<BiConsumer<IncomingMessage, Socket>> DROP_REQUEST = Event.of(HttpServer.class,
             "dropRequest", IncomingMessage.class, Socket.class);
+    /**
+     * 'requestError' (the error, the request, its response): under the {@linkplain #setErrorBoundary
+     * error boundary}, a request listener threw and the request was answered 500 (Herd's event, not
+     * Node's).
+     */
+    public static final Event<Event.Listener3<Throwable, IncomingMessage, ServerResponse>> REQUEST_ERROR = Event.of(
+            HttpServer.class, "requestError", Throwable.class, IncomingMessage.class, ServerResponse.class);
     /** 'timeout' (the idle connection's socket), for {@link #setTimeout}. */
     public static final Event<Consumer<Socket>> TIMEOUT = Event.of(HttpServer.class, "timeout", Socket.class);
 
@@ -91,6 +110,7 @@ public class HttpServer extends EventEmitter {
     private boolean requireHostHeader = true;
     private boolean noDelay = true;
     private long closeGracePeriod = DEFAULT_CLOSE_GRACE_PERIOD;
+    private boolean errorBoundary;
     /** close() has run and the server has not listened again: every connection drains and ends. */
     private boolean closing;
     /** {@code Connection: keep-alive} and {@code Keep-Alive: timeout=N[, max=M]} lines, rebuilt when the limits change. */
@@ -502,6 +522,67 @@ public class HttpServer extends EventEmitter {
     public HttpServer setCloseGracePeriod(long ms) {
         closeGracePeriod = nonNegative("closeGracePeriod", ms);
         return this;
+    }
+
+    /** {@return whether the per-request error boundary is on (off by default: see the class comment)} */
+    public boolean errorBoundary() {
+        return errorBoundary;
+    }
+
+    /**
+     * Turns the per-request error boundary on or off. Off (Node's behaviour, the default), an
+     * exception thrown by a request listener is uncaught and ends the process. On, an exception
+     * thrown synchronously by a 'request', 'checkContinue' or 'checkExpectation' listener or a
+     * {@link IncomingMessage#readBody readBody} callback answers {@code 500 Internal Server Error}
+     * (headers set by the listener are dropped; a response already begun has its connection
+     * destroyed instead) and is emitted as 'requestError' (error, req, res), or printed to stderr
+     * when nobody listens; the process lives on. An {@link Error} (out of memory, ...) is never
+     * caught.
+     *
+     * @param on whether to catch request listeners' exceptions
+     * @return this server
+     */
+    public HttpServer setErrorBoundary(boolean on) {
+        env.checkThread();
+        errorBoundary = on;
+        return this;
+    }
+
+    /** Emits a request event ('request', 'checkContinue', 'checkExpectation') under the error boundary if it is on. */
+    void emitRequest(String event, IncomingMessage req, ServerResponse res) {
+        if (!errorBoundary) {
+            emit(event, req, res);
+            return;
+        }
+        guard(req, res, () -> emit(event, req, res));
+    }
+
+    /** Runs {@code code} for {@code req} under the error boundary if it is on. */
+    void guard(IncomingMessage req, ServerResponse res, Runnable code) {
+        if (!errorBoundary) {
+            code.run();
+            return;
+        }
+        try {
+            code.run();
+        } catch (RuntimeException e) {
+            requestFailed(e, req, res);
+        }
+    }
+
+    private void requestFailed(RuntimeException e, IncomingMessage req, ServerResponse res) {
+        if (!res.headersSent()) {
+            for (String name : res.getHeaderNames()) res.removeHeader(name);
+            res.setStatusCode(500);
+            res.end(Http.STATUS_CODES.get(500));
+        } else if (!res.writableEnded()) {
+            res.destroy();
+        }
+        if (!emit("requestError", e, req, res)) {
+            System.err.println("herd: a request listener threw (answered 500; the error boundary is on): "
+                    + req.method() + " " + req.url());
+            e.printStackTrace();
+        }
     }
 
     /**

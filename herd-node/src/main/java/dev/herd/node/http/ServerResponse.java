@@ -4,6 +4,7 @@ import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
 import dev.herd.node.internal.Environment;
+import dev.herd.node.json.Json;
 import dev.herd.node.net.Socket;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -647,6 +648,35 @@ public class ServerResponse extends EventEmitter {
     public ServerResponse end(Runnable callback) {
         if (callback != null && !finished) once("finish", callback);
         return end((byte[]) null);
+    }
+
+    /**
+     * Answers with {@code value} as JSON: the status, {@code Content-Type: application/json;
+     * charset=utf-8}, and the body written by Herd's JSON writer (what {@code JSON.stringify} gives,
+     * see {@link Json}) with its {@code Content-Length}, in one socket write; then the response is
+     * finished. Headers set before are kept. A value JSON.stringify makes undefined (a function,
+     * {@code Undefined}) gives an empty body. Not Node's API: the convenience a Java user expects.
+     *
+     * @param status the status code
+     * @param value a value of the value model (Map, List, String, Number, Boolean, null, a record
+     *     implementing {@code ToJson}, ...)
+     * @return this response
+     * @throws NodeError ERR_HTTP_HEADERS_SENT once the header is stored
+     * @throws dev.herd.node.value.SerializationException for a value JSON.stringify rejects (a cycle,
+     *     a BigInt); nothing is sent then
+     */
+    public ServerResponse json(int status, Object value) {
+        env.checkThread();
+        if (headerStored) throw headersSentError("set");
+        byte[] body = Json.stringifyUtf8(value);
+        setStatusCode(status);
+        setHeader("Content-Type", "application/json; charset=utf-8");
+        return end(body == null ? new byte[0] : body);
+    }
+
+    /** The server this response's connection belongs to (readBody's error boundary). */
+    HttpServer connectionServer() {
+        return connection.server;
     }
 
     /** Sends the stored header now (storing the implicit one first), before any body. */
