@@ -100,7 +100,7 @@ public final class Socket extends EventEmitter {
      */
     public static Socket adopt(String type, Udp bound, Runnable listeningListener) {
         Socket s = new Socket(type, bound);
-        if (listeningListener != null) s.once("listening", listeningListener);
+        if (listeningListener != null) s.once(LISTENING, listeningListener);
         s.startReceiving();
         s.env.nextTick(() -> s.emit("listening"));
         return s;

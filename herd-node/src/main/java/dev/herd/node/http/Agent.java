@@ -224,10 +224,10 @@ public class Agent extends EventEmitter {
         if (o.socketPath() != null) s.connect(o.socketPath(), null);
         else s.connect(o.port(), o.host(), null);
         sockets.computeIfAbsent(name, k -> new ArrayList<>()).add(s);
-        s.on("close", a -> removeSocket(name, s));
+        s.on(Socket.CLOSE, hadError -> removeSocket(name, s));
         // While free, nobody else listens: an error just closes it, and so does the idle timeout.
-        s.on("error", a -> {});
-        s.on("timeout", a -> {
+        s.on(ERROR, err -> {});
+        s.on(Socket.TIMEOUT, () -> {
             ArrayDeque<Socket> free = freeSockets.get(name);
             if (free != null && free.contains(s)) s.destroy();
         });

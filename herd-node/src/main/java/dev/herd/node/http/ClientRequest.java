@@ -113,11 +113,11 @@ public class ClientRequest extends EventEmitter {
     private boolean closeDelimited;
 
     // Socket listeners, kept so they can be removed when the socket goes back to the agent.
-    private final Listener onData = a -> onData((byte[]) a[0]);
-    private final Listener onEnd = a -> onEnd();
-    private final Listener onError = a -> onSocketError((Throwable) a[0]);
-    private final Listener onClose = a -> onSocketClose();
-    private final Listener onTimeout = a -> emit("timeout");
+    private final Consumer<byte[]> onData = this::onData;
+    private final Runnable onEnd = this::onEnd;
+    private final Consumer<Throwable> onError = this::onSocketError;
+    private final Consumer<Boolean> onClose = hadError -> onSocketClose();
+    private final Runnable onTimeout = () -> emit("timeout");
 
     ClientRequest(RequestOptions options, Consumer<IncomingMessage> responseListener) {
         this.env = Environment.current();
@@ -374,11 +374,11 @@ public class ClientRequest extends EventEmitter {
         reusedSocket = reused;
         parser = new HttpParser(source);
         parser.setHeadResponse(method().equals("HEAD"));
-        s.on("data", onData);
-        s.on("end", onEnd);
-        s.on("error", onError);
-        s.on("close", onClose);
-        s.on("timeout", onTimeout);
+        s.on(Socket.DATA, onData);
+        s.on(Socket.END, onEnd);
+        s.on(Socket.ERROR, onError);
+        s.on(Socket.CLOSE, onClose);
+        s.on(Socket.TIMEOUT, onTimeout);
         if (timeoutMs > 0) s.setTimeout(timeoutMs, null);
         Runnable done = afterPendingFlush;
         afterPendingFlush = null;
@@ -483,11 +483,11 @@ public class ClientRequest extends EventEmitter {
     }
 
     private void detach() {
-        socket.off("data", onData);
-        socket.off("end", onEnd);
-        socket.off("error", onError);
-        socket.off("close", onClose);
-        socket.off("timeout", onTimeout);
+        socket.off(Socket.DATA, onData);
+        socket.off(Socket.END, onEnd);
+        socket.off(Socket.ERROR, onError);
+        socket.off(Socket.CLOSE, onClose);
+        socket.off(Socket.TIMEOUT, onTimeout);
         if (timeoutMs > 0) socket.setTimeout(0, null);
     }
 

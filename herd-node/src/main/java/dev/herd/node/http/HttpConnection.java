@@ -157,12 +157,12 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
         this.messageStart = now();
         this.idleSince = messageStart;
         if (server.timeout() > 0) socket.setTimeout(server.timeout(), null);
-        socket.on("timeout", a -> onTimeout());
-        socket.on("data", a -> onData((byte[]) a[0]));
-        socket.on("end", a -> onEnd());
-        socket.on("error", a -> onSocketError((Throwable) a[0]));
-        socket.on("close", a -> onClose());
-        socket.on("drain", a -> onDrain());
+        socket.on(Socket.TIMEOUT, this::onTimeout);
+        socket.on(Socket.DATA, this::onData);
+        socket.on(Socket.END, this::onEnd);
+        socket.on(Socket.ERROR, this::onSocketError);
+        socket.on(Socket.CLOSE, hadError -> onClose());
+        socket.on(Socket.DRAIN, this::onDrain);
     }
 
     @Override
@@ -373,7 +373,7 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
     private void endOutput() {
         if (outputEnded || closed) return;
         outputEnded = true;
-        socket.once("finish", a -> socket.destroy());
+        socket.once(Socket.FINISH, socket::destroy);
         socket.end();
     }
 

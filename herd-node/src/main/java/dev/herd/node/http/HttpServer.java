@@ -134,14 +134,14 @@ public class HttpServer extends EventEmitter {
         // client's end means (socketOnEnd).
         this.server = new Server(true, this::onConnection);
         if (requestListener != null) {
-            on("request", a -> requestListener.onRequest((IncomingMessage) a[0], (ServerResponse) a[1]));
+            on(REQUEST, requestListener);
         }
-        server.on("listening", a -> {
+        server.on(Server.LISTENING, () -> {
             closing = false;
             startConnectionsCheck();
             emit("listening");
         });
-        server.on("close", a -> emit("close"));
+        server.on(Server.CLOSE, () -> emit("close"));
         // However the net.Server gets closed (here, or by a cluster worker's disconnect), every
         // connection answers what it owes and ends (see close).
         NetAccess.get().beforeClose(server, () -> {
@@ -330,7 +330,7 @@ public class HttpServer extends EventEmitter {
         if (noDelay) socket.setNoDelay(true);
         HttpConnection c = new HttpConnection(this, socket);
         connections.add(c);
-        socket.on("close", a -> connections.remove(c));
+        socket.on(Socket.CLOSE, hadError -> connections.remove(c));
         emit("connection", socket);
         // One handed over by a cluster primary after close(): serve its first request, then end.
         if (closing) c.beginClose();

@@ -454,7 +454,7 @@ public class Server extends EventEmitter {
         Socket socket = new Socket(env, client, allowHalfOpen);
         socket.server = this;
         connections++;
-        socket.on("close", a -> {
+        socket.on(Socket.CLOSE, hadError -> {
             connections--;
             maybeEmitClose();
         });

@@ -44,7 +44,7 @@ public final class BroadcastChannel extends EventEmitter {
         this.env = Environment.current();
         env.checkThread();
         this.port = new MessagePort(new PortState(), env);
-        port.on("message", a -> emit("message", a[0]));
+        port.on(MessagePort.MESSAGE, message -> emit("message", message));
         port.unref(); // the port's own listener must not count: this channel's listeners decide
         port.closeHook = this::leave;
         CHANNELS.compute(name, (k, list) -> {

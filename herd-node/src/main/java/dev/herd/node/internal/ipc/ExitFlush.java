@@ -1,5 +1,6 @@
 package dev.herd.node.internal.ipc;
 
+import dev.herd.node.NodeProcess;
 import dev.herd.node.internal.Environment;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ final class ExitFlush {
         ExitFlush f = CURRENT.get();
         if (f != null && f.env.get() == env) return f;
         ExitFlush created = new ExitFlush(env);
-        env.process().on("exit", a -> created.exit());
+        env.process().on(NodeProcess.EXIT, code -> created.exit());
         CURRENT.set(created);
         return created;
     }
