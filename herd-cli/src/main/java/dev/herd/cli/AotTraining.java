@@ -5,11 +5,11 @@ import static dev.herd.node.Globals.clearTimeout;
 import static dev.herd.node.Globals.setTimeout;
 
 import dev.herd.node.Herd;
+import dev.herd.node.NodeProcess;
 import dev.herd.node.Timeout;
 import dev.herd.node.child_process.ChildProcesses;
 import dev.herd.node.cluster.Cluster;
 import dev.herd.node.cluster.ClusterSettings;
-import dev.herd.node.cluster.ListeningAddress;
 import dev.herd.node.cluster.Worker;
 import dev.herd.node.http.Http;
 import dev.herd.node.http.HttpServer;
@@ -75,10 +75,10 @@ public final class AotTraining {
         String[] outcome = {"the server never listened"};
         int code = Herd.call(new String[0], argv -> {
             HttpServer server = Http.createServer((req, res) -> res.end("hello world\n"));
-            server.on("error", a -> outcome[0] = "the server failed: " + a[0]);
+            server.on(HttpServer.ERROR, err -> outcome[0] = "the server failed: " + err);
             server.listen(0, "127.0.0.1", () -> {
                 System.out.println("training server listening on " + server.address() + " (pid " + process().pid() + ")");
-                process().on("SIGINT", a -> server.close());
+                process().on(NodeProcess.SIGINT, signal -> server.close());
                 setTimeout(() -> server.close(err -> outcome[0] = err == null ? null : "the server did not close: " + err),
                         IDLE_MS);
             });
@@ -110,18 +110,18 @@ public final class AotTraining {
                 outcome[0] = "the worker did not finish within " + CHILD_LIMIT_MS + " ms";
                 w.process().kill("SIGKILL");
             }, CHILD_LIMIT_MS);
-            w.on("listening", a -> {
+            w.on(Worker.LISTENING, address -> {
                 outcome[0] = "the worker did not answer";
-                w.send(Map.of("training", List.of(1, "two", true, ((ListeningAddress) a[0]).port())));
+                w.send(Map.of("training", List.of(1, "two", true, address.port())));
             });
-            w.on("message", a -> {
+            w.on(Worker.MESSAGE, (message, handle) -> {
                 outcome[0] = "the worker did not exit cleanly";
                 w.disconnect();
             });
-            w.on("exit", a -> {
+            w.on(Worker.EXIT, (exitCode, signal) -> {
                 clearTimeout(limit);
-                if (Integer.valueOf(0).equals(a[0]) && outcome[0].equals("the worker did not exit cleanly")) outcome[0] = null;
-                else if (outcome[0] == null || !outcome[0].startsWith("the worker never")) outcome[0] += " (exit " + a[0] + ", " + a[1] + ")";
+                if (Integer.valueOf(0).equals(exitCode) && outcome[0].equals("the worker did not exit cleanly")) outcome[0] = null;
+                else if (outcome[0] == null || !outcome[0].startsWith("the worker never")) outcome[0] += " (exit " + exitCode + ", " + signal + ")";
             });
         });
         return code != 0 ? "the child-cache training exited with code " + code : outcome[0];
@@ -132,7 +132,7 @@ public final class AotTraining {
         Herd.call(new String[0], argv -> {
             HttpServer server = Http.createServer((req, res) -> res.end("hello world\n"));
             server.listen(0, "127.0.0.1", null);
-            process().on("message", a -> process().send(a[0]));
+            process().on(NodeProcess.MESSAGE, (message, handle) -> process().send(message));
         });
     }
 }

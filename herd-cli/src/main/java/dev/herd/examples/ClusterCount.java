@@ -4,6 +4,7 @@ import static dev.herd.node.Globals.process;
 import static dev.herd.node.Globals.setInterval;
 
 import dev.herd.node.Herd;
+import dev.herd.node.NodeProcess;
 import dev.herd.node.cluster.Cluster;
 import dev.herd.node.cluster.Worker;
 import dev.herd.node.http.Http;
@@ -37,11 +38,11 @@ public final class ClusterCount {
                 // Count requests
                 for (int i = 0; i < opts.workers(); i++) Cluster.fork();
                 for (Worker w : Cluster.workers().values()) {
-                    w.on("message", a -> {
-                        if (a[0] instanceof Map<?, ?> msg && "notifyRequest".equals(msg.get("cmd"))) numReqs[0]++;
+                    w.on(Worker.MESSAGE, (message, handle) -> {
+                        if (message instanceof Map<?, ?> msg && "notifyRequest".equals(msg.get("cmd"))) numReqs[0]++;
                     });
                 }
-                process().on("SIGINT", a -> {
+                process().on(NodeProcess.SIGINT, signal -> {
                     Cluster.disconnect(() -> process().exit(0));
                 });
             } else {
@@ -52,7 +53,7 @@ public final class ClusterCount {
                     // Notify primary about the request
                     process().send(Map.of("cmd", "notifyRequest"));
                 }).listen(opts.port(), opts.host(), null);
-                process().on("SIGINT", a -> { });
+                process().on(NodeProcess.SIGINT, signal -> { });
             }
         });
     }

@@ -5,9 +5,9 @@ import static dev.herd.node.Globals.process;
 import static dev.herd.node.Globals.setTimeout;
 
 import dev.herd.node.Herd;
+import dev.herd.node.NodeProcess;
 import dev.herd.node.Timeout;
 import dev.herd.node.cluster.Cluster;
-import dev.herd.node.cluster.ListeningAddress;
 import dev.herd.node.cluster.Worker;
 import dev.herd.node.net.Net;
 import dev.herd.node.net.Server;
@@ -50,8 +50,8 @@ public final class ClusterGraceful {
     private static void primary() {
         Worker worker = Cluster.fork();
         Timeout[] timeout = {null};
-        worker.on("listening", a -> {
-            int port = ((ListeningAddress) a[0]).port();
+        worker.on(Worker.LISTENING, address -> {
+            int port = address.port();
             System.out.println("primary: worker " + worker.pid() + " listening on port " + port + "; opening a connection");
             Socket client = Net.createConnection(port, "127.0.0.1", () -> {
                 System.out.println("primary: connected; sending 'shutdown' and disconnecting the worker");
@@ -62,14 +62,14 @@ public final class ClusterGraceful {
                     worker.kill();
                 }, TIMEOUT_MS);
             });
-            client.on("error", e -> { });
-            client.on("close", e -> System.out.println("primary: the worker closed our connection"));
+            client.on(Socket.ERROR, err -> { });
+            client.on(Socket.CLOSE, hadError -> System.out.println("primary: the worker closed our connection"));
         });
-        worker.on("disconnect", a -> {
+        worker.on(Worker.DISCONNECT, () -> {
             clearTimeout(timeout[0]);
             System.out.println("primary: worker disconnected");
         });
-        worker.on("exit", a -> System.out.println("primary: worker exited (code " + a[0] + ", signal " + a[1]
+        worker.on(Worker.EXIT, (code, signal) -> System.out.println("primary: worker exited (code " + code + ", signal " + signal
                 + ", exitedAfterDisconnect " + worker.exitedAfterDisconnect() + ")"));
     }
 
@@ -79,11 +79,11 @@ public final class ClusterGraceful {
         Server server = Net.createServer(socket -> {
             // Connections never end (unless we end them)
             connections.add(socket);
-            socket.on("close", a -> connections.remove(socket));
+            socket.on(Socket.CLOSE, hadError -> connections.remove(socket));
         });
         server.listen(opts.port(), opts.host(), 0, null);
-        process().on("message", a -> {
-            if (!"shutdown".equals(a[0])) return;
+        process().on(NodeProcess.MESSAGE, (message, handle) -> {
+            if (!"shutdown".equals(message)) return;
             if (stubborn) {
                 System.out.println("worker: shutdown requested; keeping " + connections.size() + " connection(s) open");
                 return;

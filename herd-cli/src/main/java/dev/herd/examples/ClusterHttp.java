@@ -3,8 +3,8 @@ package dev.herd.examples;
 import static dev.herd.node.Globals.process;
 
 import dev.herd.node.Herd;
+import dev.herd.node.NodeProcess;
 import dev.herd.node.cluster.Cluster;
-import dev.herd.node.cluster.ListeningAddress;
 import dev.herd.node.cluster.Worker;
 import dev.herd.node.http.Http;
 import java.util.Set;
@@ -49,17 +49,15 @@ public final class ClusterHttp {
         System.out.println("Primary " + process().pid() + " is running");
         boolean[] stopping = {false};
         int[] listening = {0};
-        Cluster.on("listening", a -> {
+        Cluster.on(Cluster.LISTENING, (worker, address) -> {
             // Once, when the first round of workers is up (the benchmarks wait for this line).
             if (++listening[0] != opts.workers()) return;
-            ListeningAddress address = (ListeningAddress) a[1];
             System.out.println("cluster-http listening on " + (address.address() == null ? "::" : address.address()) + ":"
                     + address.port() + " with " + opts.workers() + " workers (" + policyName() + ")");
         });
-        Cluster.on("exit", a -> {
-            Worker w = (Worker) a[0];
-            if (stopping[0] || Boolean.TRUE.equals(w.exitedAfterDisconnect())) return;
-            System.out.println("worker " + w.pid() + " died (" + (a[2] != null ? a[2] : "code " + a[1]) + "). restarting...");
+        Cluster.on(Cluster.EXIT, (w, code, signal) -> {
+            if (stopping[0] || w.isExitedAfterDisconnect()) return;
+            System.out.println("worker " + w.pid() + " died (" + (signal != null ? signal : "code " + code) + "). restarting...");
             Cluster.fork();
         });
         Runnable stop = () -> {
@@ -67,8 +65,8 @@ public final class ClusterHttp {
             stopping[0] = true;
             Cluster.disconnect(() -> System.out.println("all workers stopped"));
         };
-        process().on("SIGINT", a -> stop.run());
-        process().on("SIGTERM", a -> stop.run());
+        process().on(NodeProcess.SIGINT, signal -> stop.run());
+        process().on(NodeProcess.SIGTERM, signal -> stop.run());
         for (int i = 0; i < opts.workers(); i++) Cluster.fork();
     }
 
@@ -79,7 +77,7 @@ public final class ClusterHttp {
             res.end("hello world\n");
         }).listen(opts.port(), opts.host(), null);
         // Ctrl-C reaches the whole process group: the primary stops the workers.
-        process().on("SIGINT", a -> { });
+        process().on(NodeProcess.SIGINT, signal -> { });
         System.out.println("Worker " + process().pid() + " started");
     }
 

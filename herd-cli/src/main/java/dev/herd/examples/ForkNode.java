@@ -58,13 +58,13 @@ public final class ForkNode {
             ChildProcess child = ChildProcesses.fork(rest.getFirst(), rest.subList(1, rest.size()),
                     SpawnOptions.builder().execPath("node").serialization(advanced ? "advanced" : "json").build());
             System.out.println("forked " + rest.getFirst() + " (pid " + child.pid() + "); lines you type are sent to it");
-            child.on("message", a -> {
+            child.on(ChildProcess.MESSAGE, (message, handle) -> {
                 lastMessageAt = System.nanoTime();
                 heardFromChild = true;
-                System.out.println("message: " + show(a[0]));
+                System.out.println("message: " + show(message));
             });
-            child.on("error", a -> System.err.println("fork-node: " + a[0]));
-            child.on("exit", a -> System.out.println("child exited (code " + a[0] + ", signal " + a[1] + ")"));
+            child.on(ChildProcess.ERROR, err -> System.err.println("fork-node: " + err));
+            child.on(ChildProcess.EXIT, (code, signal) -> System.out.println("child exited (code " + code + ", signal " + signal + ")"));
             relayStdin(child, process().executor());
         });
     }

@@ -3,6 +3,7 @@ package dev.herd.examples;
 import static dev.herd.node.Globals.process;
 
 import dev.herd.node.Herd;
+import dev.herd.node.NodeProcess;
 import dev.herd.node.http.Http;
 import dev.herd.node.http.HttpServer;
 
@@ -26,13 +27,13 @@ public final class HttpHello {
         Herd.run(args, argv -> {
             ServerArgs opts = ServerArgs.parse(argv, "http-hello", 8000);
             HttpServer server = Http.createServer((req, res) -> res.end("hello world\n"));
-            server.on("error", a -> {
-                System.err.println("http-hello: " + ((Throwable) a[0]).getMessage());
+            server.on(HttpServer.ERROR, err -> {
+                System.err.println("http-hello: " + err.getMessage());
                 process().exit(1);
             });
             server.listen(opts.port(), opts.host(), () -> System.out.println(
                     "http-hello listening on " + server.address() + " (pid " + process().pid() + ")"));
-            process().on("SIGINT", a -> server.close());
+            process().on(NodeProcess.SIGINT, signal -> server.close());
         });
     }
 }

@@ -3,6 +3,7 @@ package dev.herd.examples;
 import static dev.herd.node.Globals.process;
 
 import dev.herd.node.Herd;
+import dev.herd.node.NodeProcess;
 import dev.herd.node.net.Server;
 import dev.herd.node.net.Socket;
 import java.util.LinkedHashMap;
@@ -43,11 +44,9 @@ public final class IpcEcho {
             }
             int pid = process().pid();
             String hello = "hello from herd " + pid + "\n";
-            process().on("message", a -> {
-                Object message = a[0];
-                Object handle = a.length > 1 ? a[1] : null;
+            process().on(NodeProcess.MESSAGE, (message, handle) -> {
                 if (handle instanceof Server server) {
-                    server.on("connection", c -> ((Socket) c[0]).end(hello));
+                    server.on(Server.CONNECTION, socket -> socket.end(hello));
                 } else if (handle instanceof Socket socket) {
                     socket.end(hello);
                 }
@@ -56,7 +55,7 @@ public final class IpcEcho {
                 reply.put("pid", pid);
                 process().send(reply);
             });
-            process().on("disconnect", () -> process().exit(0));
+            process().on(NodeProcess.DISCONNECT, () -> process().exit(0));
         });
     }
 }

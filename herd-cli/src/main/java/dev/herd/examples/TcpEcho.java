@@ -3,8 +3,10 @@ package dev.herd.examples;
 import static dev.herd.node.Globals.process;
 
 import dev.herd.node.Herd;
+import dev.herd.node.NodeProcess;
 import dev.herd.node.net.Net;
 import dev.herd.node.net.Server;
+import dev.herd.node.net.Socket;
 
 /**
  * A TCP echo server, Node's {@code net.createServer(s => s.pipe(s))}: every byte a client sends
@@ -25,21 +27,21 @@ public final class TcpEcho {
         Herd.run(args, argv -> {
             ServerArgs opts = ServerArgs.parse(argv, "tcp-echo", 7000);
             Server server = Net.createServer(socket -> {
-                socket.on("data", a -> {
+                socket.on(Socket.DATA, chunk -> {
                     // Backpressure as Node's pipe() does it: stop reading while the peer is slow.
-                    if (!socket.write((byte[]) a[0])) socket.pause();
+                    if (!socket.write(chunk)) socket.pause();
                 });
-                socket.on("drain", socket::resume);
-                socket.on("end", () -> socket.end());
-                socket.on("error", a -> System.err.println("connection error: " + a[0]));
+                socket.on(Socket.DRAIN, socket::resume);
+                socket.on(Socket.END, () -> socket.end());
+                socket.on(Socket.ERROR, err -> System.err.println("connection error: " + err));
             });
-            server.on("error", a -> {
-                System.err.println("tcp-echo: " + ((Throwable) a[0]).getMessage());
+            server.on(Server.ERROR, err -> {
+                System.err.println("tcp-echo: " + err.getMessage());
                 process().exit(1);
             });
             server.listen(opts.port(), opts.host(), 0, () -> System.out.println(
                     "tcp-echo listening on " + server.address() + " (pid " + process().pid() + ")"));
-            process().on("SIGINT", a -> server.close());
+            process().on(NodeProcess.SIGINT, signal -> server.close());
         });
     }
 }

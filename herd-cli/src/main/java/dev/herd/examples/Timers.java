@@ -8,6 +8,7 @@ import static dev.herd.node.Globals.setInterval;
 import static dev.herd.node.Globals.setTimeout;
 
 import dev.herd.node.Herd;
+import dev.herd.node.NodeProcess;
 import dev.herd.node.Timeout;
 
 /**
@@ -61,13 +62,13 @@ public final class Timers {
             }, 50);
 
             boolean[] once = {false};
-            process().on("beforeExit", a -> {
+            process().on(NodeProcess.BEFORE_EXIT, code -> {
                 if (once[0]) return;
                 once[0] = true;
-                System.out.println(at.get() + "  beforeExit (code " + a[0] + "): scheduling one more timer");
+                System.out.println(at.get() + "  beforeExit (code " + code + "): scheduling one more timer");
                 setTimeout(() -> System.out.println(at.get() + "  timer from beforeExit"), 10);
             });
-            process().on("exit", a -> System.out.println(at.get() + "  exit (code " + a[0] + ")"));
+            process().on(NodeProcess.EXIT, code -> System.out.println(at.get() + "  exit (code " + code + ")"));
         });
     }
 }

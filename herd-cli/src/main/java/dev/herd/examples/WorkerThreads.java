@@ -62,8 +62,8 @@ public final class WorkerThreads {
         }
         // 1. The seed: new Worker(__filename, { workerData: { name } }).
         Worker greeter = new Worker(WorkerThreads.class, WorkerOptions.builder().workerData(Map.of("name", name)).build());
-        greeter.on("message", m -> System.out.println("main thread got: " + m[0]));
-        greeter.on("exit", c -> counter(increments));
+        greeter.on(Worker.MESSAGE, message -> System.out.println("main thread got: " + message));
+        greeter.on(Worker.EXIT, code -> counter(increments));
     }
 
     private static void greetWorker(Map<?, ?> data) {
@@ -79,8 +79,8 @@ public final class WorkerThreads {
         int[] exited = {0};
         for (int i = 0; i < 2; i++) {
             Worker w = new Worker(WorkerThreads.class, WorkerOptions.builder().workerData(memory).build());
-            w.on("message", m -> System.out.println("main thread got: " + m[0]));
-            w.on("exit", c -> {
+            w.on(Worker.MESSAGE, message -> System.out.println("main thread got: " + message));
+            w.on(Worker.EXIT, code -> {
                 if (++exited[0] < 2) return;
                 long total = Atomics.load(cells, 0);
                 long expected = 2L * increments;

@@ -136,7 +136,7 @@ class GettingStartedServiceTest {
 
         HttpResponse<String> hello = send(port, "GET", "/", null);
         assertThat(hello.statusCode()).isEqualTo(200);
-        assertThat(hello.headers().firstValue("content-type")).hasValue("application/json");
+        assertThat(hello.headers().firstValue("content-type")).hasValue("application/json; charset=utf-8");
         assertThat(hello.body()).matches("\\{\"service\":\"getting-started\",\"pid\":(\\d+),\"worker\":[12]}");
         long answeredBy = Long.parseLong(hello.body().replaceAll(".*\"pid\":(\\d+).*", "$1"));
         assertThat(workerPids).contains(answeredBy);

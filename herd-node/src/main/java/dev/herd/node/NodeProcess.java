@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Node's {@code process} object for one Herd environment: identity (pid, ppid, argv, execArgv,
@@ -31,6 +33,30 @@ import java.util.concurrent.Executor;
  * <p>Thread rule: the environment's loop thread. Lifetime: one {@link Herd} run.
  */
 public final class NodeProcess extends EventEmitter {
+    /** 'exit' (the exit code): the process is about to exit; only synchronous work runs after it. */
+    public static final Event<Consumer<Integer>> EXIT = Event.of(NodeProcess.class, "exit", Integer.class);
+    /** 'beforeExit' ({@code process.exitCode}): the loop ran dry; a listener may schedule more work. */
+    public static final Event<Consumer<Integer>> BEFORE_EXIT = Event.of(NodeProcess.class, "beforeExit", Integer.class);
+    /** 'uncaughtException' (the error, its origin "uncaughtException"): with a listener the process goes on. */
+    public static final Event<BiConsumer<Throwable, String>> UNCAUGHT_EXCEPTION = Event.of(NodeProcess.class,
+            "uncaughtException", Throwable.class, String.class);
+    /** 'warning' (the warning's name, its message), from {@link #emitWarning}. */
+    public static final Event<BiConsumer<String, String>> WARNING = Event.of(NodeProcess.class, "warning", String.class,
+            String.class);
+    /** 'message' (the message, a handle sent with it or null): from the parent, over the IPC channel. */
+    public static final Event<BiConsumer<Object, Object>> MESSAGE = Event.of(NodeProcess.class, "message", Object.class,
+            Object.class);
+    /** 'disconnect': the IPC channel to the parent closed. */
+    public static final Event<Runnable> DISCONNECT = Event.of(NodeProcess.class, "disconnect");
+    /** 'SIGINT' (the signal's name); see {@link #signal(String)}. */
+    public static final Event<Consumer<String>> SIGINT = signal("SIGINT");
+    /** 'SIGTERM' (the signal's name); see {@link #signal(String)}. */
+    public static final Event<Consumer<String>> SIGTERM = signal("SIGTERM");
+    /** 'SIGHUP' (the signal's name); see {@link #signal(String)}. */
+    public static final Event<Consumer<String>> SIGHUP = signal("SIGHUP");
+    /** 'SIGUSR2' (the signal's name); see {@link #signal(String)}. */
+    public static final Event<Consumer<String>> SIGUSR2 = signal("SIGUSR2");
+
     /** Herd's version, reported where Node reports its own. */
     public static final String HERD_VERSION = "0.1.0";
 
@@ -334,6 +360,23 @@ public final class NodeProcess extends EventEmitter {
             throw new NodeError("ERR_UNKNOWN_SIGNAL", "Unknown signal: " + signal, IllegalArgumentException.class);
         }
         return n;
+    }
+
+    /**
+     * The key of a signal event: {@code process().on(NodeProcess.signal("SIGWINCH"), name -> ...)}.
+     * The listener gets the signal's name. As in Node, listening for a signal replaces its default
+     * action (SIGINT, SIGTERM and SIGHUP end the process while nobody listens) and does not keep
+     * the process alive.
+     *
+     * @param name the signal's name, e.g. "SIGWINCH"
+     * @return the key
+     * @throws NodeError ERR_UNKNOWN_SIGNAL for a name that is not a signal
+     */
+    public static Event<Consumer<String>> signal(String name) {
+        if (name == null || !name.startsWith("SIG") || Signals.number(name) <= 0) {
+            throw new NodeError("ERR_UNKNOWN_SIGNAL", "Unknown signal: " + name, IllegalArgumentException.class);
+        }
+        return Event.of(NodeProcess.class, name, String.class);
     }
 
     /**

@@ -3,19 +3,16 @@ package com.example.service;
 import static dev.herd.node.Globals.process;
 
 import dev.herd.node.Herd;
+import dev.herd.node.NodeProcess;
 import dev.herd.node.child_process.ChildProcesses;
 import dev.herd.node.cluster.Cluster;
-import dev.herd.node.cluster.ListeningAddress;
-import dev.herd.node.cluster.Worker;
 import dev.herd.node.http.Http;
 import dev.herd.node.http.IncomingMessage;
 import dev.herd.node.http.ServerResponse;
 import dev.herd.node.json.Json;
 import dev.herd.node.value.SerializationException;
+import dev.herd.node.worker_threads.Worker;
 import dev.herd.node.worker_threads.WorkerOptions;
-import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +38,9 @@ import java.util.function.Consumer;
  * address), {@code WORKERS} (default: one per processor).
  */
 public final class Service {
+    /** The largest request body a route reads, in bytes. */
+    static final int MAX_BODY = 64 * 1024;
+
     private Service() {}
 
     /** What {@code GET /} answers. */
@@ -72,15 +72,13 @@ public final class Service {
         int[] listening = {0};
         System.out.println("primary " + process().pid() + " starting " + workers + " workers");
 
-        Cluster.on("listening", a -> {
-            ListeningAddress address = (ListeningAddress) a[1];
+        Cluster.on(Cluster.LISTENING, (worker, address) -> {
             if (++listening[0] == workers) System.out.println("listening on port " + address.port());
         });
         // Restart a worker that died, unless it was told to stop (disconnect) or we are stopping.
-        Cluster.on("exit", a -> {
-            Worker w = (Worker) a[0];
-            if (stopping[0] || Boolean.TRUE.equals(w.exitedAfterDisconnect())) return;
-            System.out.println("worker " + w.pid() + " died (" + (a[2] != null ? a[2] : "code " + a[1]) + "); starting a new one");
+        Cluster.on(Cluster.EXIT, (worker, code, signal) -> {
+            if (stopping[0] || worker.isExitedAfterDisconnect()) return;
+            System.out.println("worker " + worker.pid() + " died (" + (signal != null ? signal : "code " + code) + "); starting a new one");
             Cluster.fork();
         });
         Runnable stop = () -> {
@@ -91,8 +89,8 @@ public final class Service {
             // loop has nothing left to do and the process exits with code 0.
             Cluster.disconnect(() -> System.out.println("all workers stopped"));
         };
-        process().on("SIGINT", a -> stop.run());
-        process().on("SIGTERM", a -> stop.run());
+        process().on(NodeProcess.SIGINT, signal -> stop.run());
+        process().on(NodeProcess.SIGTERM, signal -> stop.run());
 
         for (int i = 0; i < workers; i++) Cluster.fork();
     }
@@ -101,27 +99,28 @@ public final class Service {
         Map<String, String> env = process().env();
         int port = Integer.parseInt(env.getOrDefault("PORT", "8080"));
         String host = env.get("HOST");
-        Http.createServer(Service::route).listen(port, host, () -> System.out.println("worker " + process().pid() + " ready"));
+        // setErrorBoundary: a route that throws answers 500 and the worker lives on (without it,
+        // as in Node, an uncaught exception would end the worker and the primary start another).
+        Http.createServer(Service::route).setErrorBoundary(true).listen(port, host, () -> System.out.println("worker " + process().pid() + " ready"));
         // Ctrl-C reaches every process of the terminal's process group: the primary stops the
         // workers in order, so a worker ignores SIGINT instead of dying of it.
-        process().on("SIGINT", a -> { });
+        process().on(NodeProcess.SIGINT, signal -> { });
     }
 
     private static void route(IncomingMessage req, ServerResponse res) {
-        URI uri = URI.create(req.url());
-        String path = uri.getPath();
+        String path = req.parsedUrl().getPath();
         switch (req.method() + " " + path) {
-            case "GET /" -> send(res, 200, new Hello("getting-started", process().pid(), Cluster.worker().id()));
-            case "GET /primes" -> primes(query(uri, "below"), res);
+            case "GET /" -> res.json(200, new Hello("getting-started", process().pid(), Cluster.worker().id()));
+            case "GET /primes" -> primes(req.query().getOrDefault("below", List.of("")).getFirst(), res);
             case "GET /kernel" -> kernel(res);
             case "POST /greet" -> readJson(req, res, body -> {
                 if (body instanceof Map<?, ?> m && m.get("name") instanceof String name && !name.isBlank()) {
-                    send(res, 200, Map.of("greeting", "Hello, " + name + "!"));
+                    res.json(200, Map.of("greeting", "Hello, " + name + "!"));
                 } else {
-                    send(res, 400, new Problem("expected {\"name\": \"...\"}"));
+                    res.json(400, new Problem("expected {\"name\": \"...\"}"));
                 }
             });
-            default -> send(res, 404, new Problem("no route for " + req.method() + " " + path));
+            default -> res.json(404, new Problem("no route for " + req.method() + " " + path));
         }
     }
 
@@ -129,59 +128,46 @@ public final class Service {
     private static void primes(String below, ServerResponse res) {
         int n;
         try {
-            n = Integer.parseInt(below == null ? "" : below);
+            n = Integer.parseInt(below);
         } catch (NumberFormatException e) {
             n = -1;
         }
         if (n < 0 || n > PrimeCounter.MAX) {
-            send(res, 400, new Problem("below must be an integer from 0 to " + PrimeCounter.MAX));
+            res.json(400, new Problem("below must be an integer from 0 to " + PrimeCounter.MAX));
             return;
         }
         int limit = n;
         // A thread with an event loop of its own (Node's new Worker(file, { workerData })); the
-        // cluster's Worker above is a process, hence the full name here.
-        var thread = new dev.herd.node.worker_threads.Worker(PrimeCounter.class, WorkerOptions.builder().workerData(limit).build());
-        thread.once("message", m -> send(res, 200, new Primes(limit, ((Number) m[0]).intValue())));
-        thread.once("error", e -> send(res, 500, new Problem(String.valueOf(e[0]))));
+        // cluster's workers are processes (dev.herd.node.cluster.Worker).
+        Worker thread = new Worker(PrimeCounter.class, WorkerOptions.builder().workerData(limit).build());
+        thread.once(Worker.MESSAGE, count -> res.json(200, new Primes(limit, ((Number) count).intValue())));
+        thread.once(Worker.ERROR, err -> res.json(500, new Problem(String.valueOf(err))));
     }
 
     /** Runs {@code uname -sr} as a child process; the callback runs on the loop when it has exited. */
     private static void kernel(ServerResponse res) {
         ChildProcesses.execFile("uname", List.of("-sr"), (error, stdout, stderr) -> {
-            if (error != null) send(res, 500, new Problem(error.getMessage()));
-            else send(res, 200, Map.of("kernel", ((String) stdout).strip()));
+            if (error != null) res.json(500, new Problem(error.getMessage()));
+            else res.json(200, Map.of("kernel", ((String) stdout).strip()));
         });
     }
 
-    /** Gathers the request body, parses it as JSON and hands it on; 400 if it is not JSON. */
+    /**
+     * Reads the request body (up to {@link #MAX_BODY} bytes: past that readBody has answered 413),
+     * parses it as JSON and hands it on; 400 if it is not JSON.
+     */
     private static void readJson(IncomingMessage req, ServerResponse res, Consumer<Object> then) {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        req.on("data", a -> body.writeBytes((byte[]) a[0]));
-        req.on("end", a -> {
+        req.readBody(MAX_BODY, (error, body) -> {
+            if (error != null) return; // too large (answered 413), or the client went away
             Object value;
             try {
-                value = Json.parse(body.toString(StandardCharsets.UTF_8));
+                value = Json.parse(new String(body, StandardCharsets.UTF_8));
             } catch (SerializationException e) {
-                send(res, 400, new Problem(e.getMessage()));
+                res.json(400, new Problem(e.getMessage()));
                 return;
             }
             then.accept(value);
         });
     }
 
-    private static void send(ServerResponse res, int status, Object value) {
-        byte[] json = Json.stringifyUtf8(value);
-        res.writeHead(status, Map.of("Content-Type", "application/json", "Content-Length", json.length));
-        res.end(json);
-    }
-
-    private static String query(URI uri, String name) {
-        if (uri.getRawQuery() == null) return null;
-        for (String pair : uri.getRawQuery().split("&")) {
-            int eq = pair.indexOf('=');
-            String key = eq < 0 ? pair : pair.substring(0, eq);
-            if (key.equals(name)) return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-        }
-        return null;
-    }
 }

@@ -4,6 +4,7 @@ import dev.herd.io.Pipe;
 import dev.herd.io.Process;
 import dev.herd.io.ProcessOptions;
 import dev.herd.io.StdioContainer;
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.IpcChannel;
 import dev.herd.node.SendCallback;
@@ -19,6 +20,8 @@ import dev.herd.os.Signals;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.function.BiConsumer;
 
 /**
  * Node's {@code ChildProcess} ({@code lib/internal/child_process.js}): a spawned program, as
@@ -54,6 +57,20 @@ import java.util.List;
  * <p>Thread rule: the loop thread of the environment that spawned it. Lifetime: until 'close'.
  */
 public class ChildProcess extends EventEmitter {
+    /** 'spawn': the program started. */
+    public static final Event<Runnable> SPAWN = Event.of(ChildProcess.class, "spawn");
+    /** 'exit' (the exit code, the signal's name): exactly one of the two is non-null. */
+    public static final Event<BiConsumer<Integer, String>> EXIT = Event.of(ChildProcess.class, "exit", Integer.class,
+            String.class);
+    /** 'close' (the exit code, the signal's name): after 'exit' and once every stdio pipe and the channel closed. */
+    public static final Event<BiConsumer<Integer, String>> CLOSE = Event.of(ChildProcess.class, "close", Integer.class,
+            String.class);
+    /** 'message' (the message, a handle sent with it or null): from the child, over the IPC channel. */
+    public static final Event<BiConsumer<Object, Object>> MESSAGE = Event.of(ChildProcess.class, "message", Object.class,
+            Object.class);
+    /** 'disconnect': the IPC channel closed. */
+    public static final Event<Runnable> DISCONNECT = Event.of(ChildProcess.class, "disconnect");
+
     final Environment env;
     private Process handle;
     private int pid;
@@ -288,6 +305,25 @@ public class ChildProcess extends EventEmitter {
     /** {@return the process id, or {@code null} if the spawn failed (Node: undefined)} */
     public Integer pid() {
         return pid == 0 ? null : pid;
+    }
+
+    /**
+     * The process id, Java-shaped: {@link #pid()} without the null.
+     *
+     * @return the pid, or empty if the spawn failed
+     */
+    public OptionalInt pidIfStarted() {
+        return pid == 0 ? OptionalInt.empty() : OptionalInt.of(pid);
+    }
+
+    /**
+     * The exit code, Java-shaped: {@link #exitCode()} without the null.
+     *
+     * @return the exit code once the child exited normally (or the negative errno after a start
+     *     failure); empty while it runs and after a signal ended it
+     */
+    public OptionalInt exitCodeIfExited() {
+        return exitCode == null ? OptionalInt.empty() : OptionalInt.of(exitCode);
     }
 
     /**

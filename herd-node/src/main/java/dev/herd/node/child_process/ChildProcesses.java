@@ -99,7 +99,7 @@ public final class ChildProcesses {
                     child.emit("error", e);
                 }
             }, timeout);
-            child.once("exit", () -> {
+            child.once(ChildProcess.EXIT, (code, sig) -> {
                 if (timer[0] != null) {
                     Globals.clearTimeout(timer[0]);
                     timer[0] = null;
@@ -112,7 +112,7 @@ public final class ChildProcesses {
                 env.nextTick(onAbort);
             } else {
                 signal.addEventListener("abort", onAbort);
-                child.once("exit", () -> signal.removeEventListener("abort", onAbort));
+                child.once(ChildProcess.EXIT, (code, sig) -> signal.removeEventListener("abort", onAbort));
             }
         }
         return child;
@@ -436,7 +436,7 @@ public final class ChildProcesses {
             }
             out.listen();
             err.listen();
-            child.on("close", a -> exithandler((Integer) a[0], (String) a[1]));
+            child.on(ChildProcess.CLOSE, this::exithandler);
             child.on("error", a -> errorhandler((RuntimeException) a[0]));
         }
 
@@ -460,7 +460,7 @@ public final class ChildProcesses {
                         socket.setEncoding(enc); // 'data' listeners of the caller see Strings too, as in Node
                     } else {
                         decoder = new Encoding.Decoder(enc);
-                        socket.on("end", () -> {
+                        socket.on(Socket.END, () -> {
                             String rest = decoder.end();
                             if (!rest.isEmpty()) onData(rest);
                         });

@@ -1,10 +1,13 @@
 package dev.herd.node.cluster;
 
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.internal.Environment;
 import dev.herd.node.internal.cluster.ClusterPrimary;
 import dev.herd.node.internal.cluster.ClusterSide;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Node's {@code cluster} module: many processes sharing server ports. A program starts as the
@@ -16,7 +19,7 @@ import java.util.Map;
  * Herd.run(args, argv -> {
  *     if (Cluster.isPrimary()) {
  *         for (int i = 0; i < 4; i++) Cluster.fork();
- *         Cluster.on("exit", a -> System.out.println("worker " + ((Worker) a[0]).pid() + " died"));
+ *         Cluster.on(Cluster.EXIT, (worker, code, signal) -> System.out.println("worker " + worker.pid() + " died"));
  *     } else {
  *         Http.createServer((req, res) -> res.end("hello world\n")).listen(8000);
  *     }
@@ -30,7 +33,8 @@ import java.util.Map;
  * SO_REUSEPORT socket and the kernel balances. UDP is always shared. The wire protocol is Node
  * v20's, so a Herd primary can run Node workers and a Node primary Herd workers.
  *
- * <p>Events (register with {@link #on}): 'fork' (worker), 'online' (worker), 'listening'
+ * <p>Events (register with {@link #on(Event, Object)} and the keys below, or by name with
+ * {@link #on(String, EventEmitter.Listener)}): 'fork' (worker), 'online' (worker), 'listening'
  * (worker, {@link ListeningAddress}), 'disconnect' (worker), 'exit' (worker, Integer code, String
  * signal), 'message' (worker, message, handle), 'setup' ({@link ClusterSettings}).
  *
@@ -48,6 +52,24 @@ public final class Cluster {
     public static final int SCHED_RR = 2;
     /** Herd's policy: each worker listens on its own SO_REUSEPORT socket; the kernel balances. */
     public static final int SCHED_REUSEPORT = 3;
+
+    /** 'fork' (the worker): {@link #fork()} started it. */
+    public static final Event<Consumer<Worker>> FORK = Event.of(Cluster.class, "fork", Worker.class);
+    /** 'online' (the worker): it is running. */
+    public static final Event<Consumer<Worker>> ONLINE = Event.of(Cluster.class, "online", Worker.class);
+    /** 'listening' (the worker, the address): a server of the worker is listening. */
+    public static final Event<BiConsumer<Worker, ListeningAddress>> LISTENING = Event.of(Cluster.class, "listening",
+            Worker.class, ListeningAddress.class);
+    /** 'disconnect' (the worker): its IPC channel closed. */
+    public static final Event<Consumer<Worker>> DISCONNECT = Event.of(Cluster.class, "disconnect", Worker.class);
+    /** 'exit' (the worker, the exit code, the signal's name): exactly one of the last two is non-null. */
+    public static final Event<Event.Listener3<Worker, Integer, String>> EXIT = Event.of(Cluster.class, "exit", Worker.class,
+            Integer.class, String.class);
+    /** 'message' (the worker, the message, a handle sent with it or null). */
+    public static final Event<Event.Listener3<Worker, Object, Object>> MESSAGE = Event.of(Cluster.class, "message",
+            Worker.class, Object.class, Object.class);
+    /** 'setup' (the settings): {@link #setupPrimary} ran. */
+    public static final Event<Consumer<ClusterSettings>> SETUP = Event.of(Cluster.class, "setup", ClusterSettings.class);
 
     private Cluster() {}
 
@@ -226,6 +248,20 @@ public final class Cluster {
     }
 
     /**
+     * Adds a typed listener to {@link #events()}: {@code Cluster.on(Cluster.EXIT, (worker, code,
+     * signal) -> ...)}.
+     *
+     * @param <L> the listener's shape
+     * @param event one of this class's keys
+     * @param listener gets the event's arguments
+     * @return the emitter
+     * @throws IllegalArgumentException for a key of another emitter type
+     */
+    public static <L> EventEmitter on(Event<L> event, L listener) {
+        return events().on(event, listener);
+    }
+
+    /**
      * Adds a listener that ignores the arguments to {@link #events()}.
      *
      * @param event the event's name
@@ -244,6 +280,19 @@ public final class Cluster {
      * @return the emitter
      */
     public static EventEmitter once(String event, EventEmitter.Listener listener) {
+        return events().once(event, listener);
+    }
+
+    /**
+     * Adds a one-time typed listener to {@link #events()}.
+     *
+     * @param <L> the listener's shape
+     * @param event one of this class's keys
+     * @param listener gets the event's arguments, once
+     * @return the emitter
+     * @throws IllegalArgumentException for a key of another emitter type
+     */
+    public static <L> EventEmitter once(Event<L> event, L listener) {
         return events().once(event, listener);
     }
 
@@ -270,12 +319,34 @@ public final class Cluster {
     }
 
     /**
+     * Removes a typed listener from {@link #events()}.
+     *
+     * @param <L> the listener's shape
+     * @param event the event's key
+     * @param listener the listener as given to on/once
+     * @return the emitter
+     */
+    public static <L> EventEmitter off(Event<L> event, L listener) {
+        return events().off(event, listener);
+    }
+
+    /**
      * Removes every listener of {@code event} from {@link #events()}.
      *
      * @param event the event's name
      * @return the emitter
      */
     public static EventEmitter removeAllListeners(String event) {
+        return events().removeAllListeners(event);
+    }
+
+    /**
+     * Removes every listener of the keyed event from {@link #events()}.
+     *
+     * @param event the event's key
+     * @return the emitter
+     */
+    public static EventEmitter removeAllListeners(Event<?> event) {
         return events().removeAllListeners(event);
     }
 }

@@ -1,5 +1,6 @@
 package dev.herd.node.cluster;
 
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeProcess;
 import dev.herd.node.SendCallback;
@@ -7,6 +8,9 @@ import dev.herd.node.SendOptions;
 import dev.herd.node.child_process.ChildProcess;
 import dev.herd.node.internal.cluster.ClusterSide;
 import dev.herd.node.internal.cluster.WorkerAccess;
+import java.util.OptionalInt;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Node's {@code cluster.Worker} (lib/internal/cluster/worker.js, with the methods primary.js and
@@ -25,6 +29,20 @@ import dev.herd.node.internal.cluster.WorkerAccess;
  * process's.
  */
 public final class Worker extends EventEmitter {
+    /** 'online' (in the primary): the worker is running. */
+    public static final Event<Runnable> ONLINE = Event.of(Worker.class, "online");
+    /** 'listening' (the address; in the primary): a server of the worker is listening. */
+    public static final Event<Consumer<ListeningAddress>> LISTENING = Event.of(Worker.class, "listening",
+            ListeningAddress.class);
+    /** 'disconnect': the IPC channel between the primary and the worker closed. */
+    public static final Event<Runnable> DISCONNECT = Event.of(Worker.class, "disconnect");
+    /** 'exit' (the exit code, the signal's name; in the primary): exactly one of the two is non-null. */
+    public static final Event<BiConsumer<Integer, String>> EXIT = Event.of(Worker.class, "exit", Integer.class,
+            String.class);
+    /** 'message' (the message, a handle sent with it or null). */
+    public static final Event<BiConsumer<Object, Object>> MESSAGE = Event.of(Worker.class, "message", Object.class,
+            Object.class);
+
     static {
         // The cluster implementation (primary.js and child.js) makes workers and moves their state.
         WorkerAccess.register(new WorkerAccess() {
@@ -113,6 +131,16 @@ public final class Worker extends EventEmitter {
     }
 
     /**
+     * The worker's pid, Java-shaped: {@link #pid()} without the null.
+     *
+     * @return the pid, or empty in the primary if the worker could not be started
+     */
+    public OptionalInt pidIfStarted() {
+        Integer pid = pid();
+        return pid == null ? OptionalInt.empty() : OptionalInt.of(pid);
+    }
+
+    /**
      * True if the worker exited after {@link #disconnect} (in either process) or its own
      * {@link #kill}, false if it exited any other way (a crash, a signal, the primary's
      * {@link #kill}), null (Node's undefined) while it has not exited or disconnected.
@@ -121,6 +149,17 @@ public final class Worker extends EventEmitter {
      */
     public Boolean exitedAfterDisconnect() {
         return exitedAfterDisconnect;
+    }
+
+    /**
+     * {@link #exitedAfterDisconnect()} as a boolean: whether the worker is going away or went away
+     * on purpose (after {@link #disconnect} or its own {@link #kill}), so a primary that restarts
+     * crashed workers can write {@code if (!worker.isExitedAfterDisconnect()) Cluster.fork();}.
+     *
+     * @return true only where {@link #exitedAfterDisconnect()} is true; false for false and for null
+     */
+    public boolean isExitedAfterDisconnect() {
+        return Boolean.TRUE.equals(exitedAfterDisconnect);
     }
 
     /** {@return whether the IPC channel to the primary (or in the primary, to the worker) is open} */

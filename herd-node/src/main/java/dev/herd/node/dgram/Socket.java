@@ -3,6 +3,7 @@ package dev.herd.node.dgram;
 import dev.herd.io.Dns;
 import dev.herd.io.Stream;
 import dev.herd.io.Udp;
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
 import dev.herd.node.internal.Environment;
@@ -30,6 +31,16 @@ import java.util.function.BiConsumer;
  * <p>Thread rule: its environment's loop thread. Lifetime: until {@link #close}.
  */
 public final class Socket extends EventEmitter {
+    /** 'listening': the socket is bound. */
+    public static final Event<Runnable> LISTENING = Event.of(Socket.class, "listening");
+    /** 'message' (the datagram, its sender). */
+    public static final Event<BiConsumer<byte[], RemoteInfo>> MESSAGE = Event.of(Socket.class, "message", byte[].class,
+            RemoteInfo.class);
+    /** 'connect': {@link #connect} associated the socket with a remote address. */
+    public static final Event<Runnable> CONNECT = Event.of(Socket.class, "connect");
+    /** 'close': the socket closed; the last event. */
+    public static final Event<Runnable> CLOSE = Event.of(Socket.class, "close");
+
     private enum State { UNBOUND, BINDING, BOUND, CLOSED }
 
     private final Environment env;
@@ -89,7 +100,7 @@ public final class Socket extends EventEmitter {
      */
     public static Socket adopt(String type, Udp bound, Runnable listeningListener) {
         Socket s = new Socket(type, bound);
-        if (listeningListener != null) s.once("listening", listeningListener);
+        if (listeningListener != null) s.once(LISTENING, listeningListener);
         s.startReceiving();
         s.env.nextTick(() -> s.emit("listening"));
         return s;

@@ -2,9 +2,11 @@ package dev.herd.node.fs;
 
 import dev.herd.io.FsEvent;
 import dev.herd.node.AbortSignal;
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.internal.Environment;
 import dev.herd.os.ErrnoException;
+import java.util.function.BiConsumer;
 
 /**
  * Node's {@code fs.FSWatcher} (what {@link Fs#watch} returns), over an io-layer {@link FsEvent}.
@@ -23,6 +25,13 @@ import dev.herd.os.ErrnoException;
  * while open and referenced ({@code persistent}, {@link #ref()}), it keeps the process alive.
  */
 public final class FSWatcher extends EventEmitter {
+    /** 'change' (eventType "rename" or "change", filename or null). */
+    public static final Event<BiConsumer<String, String>> CHANGE = Event.of(FSWatcher.class, "change", String.class, String.class);
+    /** 'overflow': the kernel dropped events (Herd's; a 'change' with a null name follows). */
+    public static final Event<Runnable> OVERFLOW = Event.of(FSWatcher.class, "overflow");
+    /** 'close': the tick after {@link #close()}. */
+    public static final Event<Runnable> CLOSE = Event.of(FSWatcher.class, "close");
+
     private final Environment env;
     /** Null once closed (Node's {@code this._handle = null}). */
     private FsEvent handle;

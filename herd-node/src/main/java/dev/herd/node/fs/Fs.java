@@ -83,7 +83,7 @@ public final class Fs {
         checkEncoding(options.encoding());
         FSWatcher watcher = new FSWatcher(env);
         watcher.start(filename, options);
-        if (listener != null) watcher.on("change", args -> listener.accept((String) args[0], (String) args[1]));
+        if (listener != null) watcher.on(FSWatcher.CHANGE, listener::accept);
         if (options.signal() != null) watcher.closeOn(options.signal());
         return watcher;
     }

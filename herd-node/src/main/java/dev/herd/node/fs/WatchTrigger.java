@@ -86,7 +86,7 @@ public final class WatchTrigger implements AutoCloseable {
             Path p = name == null || !dir ? target : target.resolve(name);
             if (name == null || !ignore.ignores(p)) changed(p);
         });
-        w.on("error", args -> onError.accept((Throwable) args[0]));
+        w.on(FSWatcher.ERROR, onError::accept);
         watchers.add(w);
     }
 

@@ -1,5 +1,6 @@
 package dev.herd.node.http;
 
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.internal.Environment;
 import dev.herd.node.net.Socket;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Node's {@code http.Agent}: supplies the connections of {@link ClientRequest}s and keeps idle
@@ -22,6 +24,9 @@ import java.util.Map;
  * {@link #destroy()} or the end of the run.
  */
 public class Agent extends EventEmitter {
+    /** 'free' (the socket): a keep-alive connection became free for the next request. */
+    public static final Event<Consumer<Socket>> FREE = Event.of(Agent.class, "free", Socket.class);
+
     /**
      * The agent's options.
      *
@@ -217,10 +222,10 @@ public class Agent extends EventEmitter {
         if (o.socketPath() != null) s.connect(o.socketPath(), null);
         else s.connect(o.port(), o.host(), null);
         sockets.computeIfAbsent(name, k -> new ArrayList<>()).add(s);
-        s.on("close", a -> removeSocket(name, s));
+        s.on(Socket.CLOSE, hadError -> removeSocket(name, s));
         // While free, nobody else listens: an error just closes it, and so does the idle timeout.
-        s.on("error", a -> {});
-        s.on("timeout", a -> {
+        s.on(ERROR, err -> {});
+        s.on(Socket.TIMEOUT, () -> {
             ArrayDeque<Socket> free = freeSockets.get(name);
             if (free != null && free.contains(s)) s.destroy();
         });

@@ -1,5 +1,6 @@
 package dev.herd.node.http;
 
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
 import dev.herd.node.internal.Environment;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
@@ -47,6 +49,25 @@ import org.eclipse.jetty.http.HttpVersion;
  * <p>Thread rule: its environment's loop thread. Lifetime: until 'close'.
  */
 public class ClientRequest extends EventEmitter {
+    /** 'socket' (the connection's socket), on the next tick after it is assigned. */
+    public static final Event<Consumer<Socket>> SOCKET = Event.of(ClientRequest.class, "socket", Socket.class);
+    /** 'finish': the whole request was handed to the socket. */
+    public static final Event<Runnable> FINISH = Event.of(ClientRequest.class, "finish");
+    /** 'continue': a {@code 100 Continue} arrived. */
+    public static final Event<Runnable> CONTINUE = Event.of(ClientRequest.class, "continue");
+    /** 'information' (the status code, the reason phrase): another 1xx response arrived. */
+    public static final Event<BiConsumer<Integer, String>> INFORMATION = Event.of(ClientRequest.class, "information",
+            Integer.class, String.class);
+    /** 'response' (the response). */
+    public static final Event<Consumer<IncomingMessage>> RESPONSE = Event.of(ClientRequest.class, "response",
+            IncomingMessage.class);
+    /** 'timeout': the socket was idle for {@link #setTimeout}'s time. */
+    public static final Event<Runnable> TIMEOUT = Event.of(ClientRequest.class, "timeout");
+    /** 'abort': after {@link #abort()}. */
+    public static final Event<Runnable> ABORT = Event.of(ClientRequest.class, "abort");
+    /** 'close': the request is done with; the last event. */
+    public static final Event<Runnable> CLOSE = Event.of(ClientRequest.class, "close");
+
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -92,11 +113,11 @@ public class ClientRequest extends EventEmitter {
     private boolean closeDelimited;
 
     // Socket listeners, kept so they can be removed when the socket goes back to the agent.
-    private final Listener onData = a -> onData((byte[]) a[0]);
-    private final Listener onEnd = a -> onEnd();
-    private final Listener onError = a -> onSocketError((Throwable) a[0]);
-    private final Listener onClose = a -> onSocketClose();
-    private final Listener onTimeout = a -> emit("timeout");
+    private final Consumer<byte[]> onData = this::onData;
+    private final Runnable onEnd = this::onEnd;
+    private final Consumer<Throwable> onError = this::onSocketError;
+    private final Consumer<Boolean> onClose = hadError -> onSocketClose();
+    private final Runnable onTimeout = () -> emit("timeout");
 
     ClientRequest(RequestOptions options, Consumer<IncomingMessage> responseListener) {
         this.env = Environment.current();
@@ -353,11 +374,11 @@ public class ClientRequest extends EventEmitter {
         reusedSocket = reused;
         parser = new HttpParser(source);
         parser.setHeadResponse(method().equals("HEAD"));
-        s.on("data", onData);
-        s.on("end", onEnd);
-        s.on("error", onError);
-        s.on("close", onClose);
-        s.on("timeout", onTimeout);
+        s.on(Socket.DATA, onData);
+        s.on(Socket.END, onEnd);
+        s.on(Socket.ERROR, onError);
+        s.on(Socket.CLOSE, onClose);
+        s.on(Socket.TIMEOUT, onTimeout);
         if (timeoutMs > 0) s.setTimeout(timeoutMs, null);
         Runnable done = afterPendingFlush;
         afterPendingFlush = null;
@@ -462,11 +483,11 @@ public class ClientRequest extends EventEmitter {
     }
 
     private void detach() {
-        socket.off("data", onData);
-        socket.off("end", onEnd);
-        socket.off("error", onError);
-        socket.off("close", onClose);
-        socket.off("timeout", onTimeout);
+        socket.off(Socket.DATA, onData);
+        socket.off(Socket.END, onEnd);
+        socket.off(Socket.ERROR, onError);
+        socket.off(Socket.CLOSE, onClose);
+        socket.off(Socket.TIMEOUT, onTimeout);
         if (timeoutMs > 0) socket.setTimeout(0, null);
     }
 

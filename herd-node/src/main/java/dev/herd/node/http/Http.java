@@ -89,6 +89,10 @@ public final class Http {
     /**
      * {@code http.createServer(requestListener)}; the listener may be null.
      *
+     * <p><b>As in Node, an exception thrown by the listener ends the process</b> (it is uncaught):
+     * call {@link HttpServer#setErrorBoundary setErrorBoundary(true)} on the server to answer 500
+     * and go on instead.
+     *
      * @param requestListener gets each request and its response, or null
      * @return the server, not yet listening
      */

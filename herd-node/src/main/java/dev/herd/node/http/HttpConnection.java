@@ -152,12 +152,12 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
         this.messageStart = now();
         this.idleSince = messageStart;
         if (server.timeout() > 0) socket.setTimeout(server.timeout(), null);
-        socket.on("timeout", a -> onTimeout());
-        socket.on("data", a -> onData((byte[]) a[0]));
-        socket.on("end", a -> onEnd());
-        socket.on("error", a -> onSocketError((Throwable) a[0]));
-        socket.on("close", a -> onClose());
-        socket.on("drain", a -> onDrain());
+        socket.on(Socket.TIMEOUT, this::onTimeout);
+        socket.on(Socket.DATA, this::onData);
+        socket.on(Socket.END, this::onEnd);
+        socket.on(Socket.ERROR, this::onSocketError);
+        socket.on(Socket.CLOSE, hadError -> onClose());
+        socket.on(Socket.DRAIN, this::onDrain);
     }
 
     @Override
@@ -305,6 +305,7 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
     /** Node's parserOnIncoming: make the response and emit 'request' (or answer it ourselves). */
     private void startExchange(IncomingMessage r) {
         ServerResponse rs = new ServerResponse(this, r);
+        r.response = rs;
         req = r;
         res = rs;
         responded = false;
@@ -334,13 +335,13 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
                 if (hasToken(expect, "100-continue")) {
                     rs.expectContinue = true;
                     if (server.listenerCount("checkContinue") > 0) {
-                        server.emit("checkContinue", r, rs);
+                        server.emitRequest("checkContinue", r, rs);
                     } else {
                         rs.writeContinue();
-                        server.emit("request", r, rs);
+                        server.emitRequest("request", r, rs);
                     }
                 } else if (server.listenerCount("checkExpectation") > 0) {
-                    server.emit("checkExpectation", r, rs);
+                    server.emitRequest("checkExpectation", r, rs);
                 } else {
                     rs.writeHead(417);
                     rs.end();
@@ -348,7 +349,7 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
                 return;
             }
         }
-        server.emit("request", r, rs);
+        server.emitRequest("request", r, rs);
     }
 
     /** The response has ended (all of it is queued): the next request may be parsed. */
@@ -367,7 +368,7 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
     private void endOutput() {
         if (outputEnded || closed) return;
         outputEnded = true;
-        socket.once("finish", a -> socket.destroy());
+        socket.once(Socket.FINISH, socket::destroy);
         socket.end();
     }
 

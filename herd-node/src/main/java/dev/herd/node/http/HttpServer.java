@@ -1,5 +1,6 @@
 package dev.herd.node.http;
 
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.Globals;
 import dev.herd.node.NodeError;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -32,6 +34,18 @@ import java.util.function.Consumer;
  * (req, socket) past {@link #maxRequestsPerSocket()}, and 'timeout' (socket) for
  * {@link #setTimeout}.
  *
+ * <p><b>A request listener that throws ends the process.</b> That is Node's default and Herd's: an
+ * exception thrown by a 'request' listener (or by a listener of its request's events) is an uncaught
+ * exception, so without a {@code process.on('uncaughtException')} listener the process exits with
+ * code 1 — every connection it holds is cut, and in a cluster the primary sees the worker die. For
+ * a server that should answer 500 and live on, turn on the per-request error boundary
+ * ({@link #setErrorBoundary setErrorBoundary(true)}): an exception thrown synchronously by the
+ * 'request', 'checkContinue' or 'checkExpectation' listeners, or by a
+ * {@link IncomingMessage#readBody readBody} callback, then answers
+ * {@code 500 Internal Server Error} (or destroys the connection when the response had begun) and
+ * is emitted as 'requestError' (error, req, res) — printed to stderr when nobody listens. Code that
+ * runs later on its own (a timer, another emitter's listener) is outside the boundary.
+ *
  * <p>Limits, with Node's defaults: {@link #keepAliveTimeout()} 5000 ms, {@link #headersTimeout()}
  * 60000 ms, {@link #requestTimeout()} 300000 ms (both checked every
  * {@link #connectionsCheckingInterval()}, 30000 ms), {@link #maxHeadersCount()} 2000,
@@ -40,6 +54,34 @@ import java.util.function.Consumer;
  * <p>Thread rule: its environment's loop thread. Lifetime: until 'close'.
  */
 public class HttpServer extends EventEmitter {
+    /** 'request' (the request, its response). */
+    public static final Event<RequestListener> REQUEST = requestEvent("request");
+    /** 'checkContinue' (the request, its response): a request with {@code Expect: 100-continue}. */
+    public static final Event<RequestListener> CHECK_CONTINUE = requestEvent("checkContinue");
+    /** 'checkExpectation' (the request, its response): a request with another {@code Expect}. */
+    public static final Event<RequestListener> CHECK_EXPECTATION = requestEvent("checkExpectation");
+    /** 'connection' (the connection's socket). */
+    public static final Event<Consumer<Socket>> CONNECTION = Event.of(HttpServer.class, "connection", Socket.class);
+    /** 'listening': the server is bound and listening. */
+    public static final Event<Runnable> LISTENING = Event.of(HttpServer.class, "listening");
+    /** 'close': the server closed and every connection has ended. */
+    public static final Event<Runnable> CLOSE = Event.of(HttpServer.class, "close");
+    /** 'clientError' (the error, the connection's socket): a request that cannot be parsed, or timed out. */
+    public static final Event<BiConsumer<Throwable, Socket>> CLIENT_ERROR = Event.of(HttpServer.class, "clientError",
+            Throwable.class, Socket.class);
+    /** 'dropRequest' (the request, the connection's socket): a request past {@link #maxRequestsPerSocket()}. */
+    public static final Event<BiConsumer<IncomingMessage, Socket>> DROP_REQUEST = Event.of(HttpServer.class,
+            "dropRequest", IncomingMessage.class, Socket.class);
+    /**
+     * 'requestError' (the error, the request, its response): under the {@linkplain #setErrorBoundary
+     * error boundary}, a request listener threw and the request was answered 500 (Herd's event, not
+     * Node's).
+     */
+    public static final Event<Event.Listener3<Throwable, IncomingMessage, ServerResponse>> REQUEST_ERROR = Event.of(
+            HttpServer.class, "requestError", Throwable.class, IncomingMessage.class, ServerResponse.class);
+    /** 'timeout' (the idle connection's socket), for {@link #setTimeout}. */
+    public static final Event<Consumer<Socket>> TIMEOUT = Event.of(HttpServer.class, "timeout", Socket.class);
+
     /** Node's HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER: idle sockets close this long after the advertised timeout. */
     static final long KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
     /**
@@ -68,10 +110,16 @@ public class HttpServer extends EventEmitter {
     private boolean requireHostHeader = true;
     private boolean noDelay = true;
     private long closeGracePeriod = DEFAULT_CLOSE_GRACE_PERIOD;
+    private boolean errorBoundary;
     /** close() has run and the server has not listened again: every connection drains and ends. */
     private boolean closing;
     /** {@code Connection: keep-alive} and {@code Keep-Alive: timeout=N[, max=M]} lines, rebuilt when the limits change. */
     private byte[] keepAliveLines;
+
+    private static Event<RequestListener> requestEvent(String name) {
+        return Event.of(HttpServer.class, name, new Class<?>[] {IncomingMessage.class, ServerResponse.class},
+                key -> l -> a -> l.onRequest(key.arg(a, 0, IncomingMessage.class), key.arg(a, 1, ServerResponse.class)));
+    }
 
     /**
      * A server that emits 'request' to {@code requestListener} (may be null).
@@ -86,14 +134,14 @@ public class HttpServer extends EventEmitter {
         // client's end means (socketOnEnd).
         this.server = new Server(true, this::onConnection);
         if (requestListener != null) {
-            on("request", a -> requestListener.onRequest((IncomingMessage) a[0], (ServerResponse) a[1]));
+            on(REQUEST, requestListener);
         }
-        server.on("listening", a -> {
+        server.on(Server.LISTENING, () -> {
             closing = false;
             startConnectionsCheck();
             emit("listening");
         });
-        server.on("close", a -> emit("close"));
+        server.on(Server.CLOSE, () -> emit("close"));
         // However the net.Server gets closed (here, or by a cluster worker's disconnect), every
         // connection answers what it owes and ends (see close).
         NetAccess.get().beforeClose(server, () -> {
@@ -282,7 +330,7 @@ public class HttpServer extends EventEmitter {
         if (noDelay) socket.setNoDelay(true);
         HttpConnection c = new HttpConnection(this, socket);
         connections.add(c);
-        socket.on("close", a -> connections.remove(c));
+        socket.on(Socket.CLOSE, hadError -> connections.remove(c));
         emit("connection", socket);
         // One handed over by a cluster primary after close(): serve its first request, then end.
         if (closing) c.beginClose();
@@ -474,6 +522,67 @@ public class HttpServer extends EventEmitter {
     public HttpServer setCloseGracePeriod(long ms) {
         closeGracePeriod = nonNegative("closeGracePeriod", ms);
         return this;
+    }
+
+    /** {@return whether the per-request error boundary is on (off by default: see the class comment)} */
+    public boolean errorBoundary() {
+        return errorBoundary;
+    }
+
+    /**
+     * Turns the per-request error boundary on or off. Off (Node's behaviour, the default), an
+     * exception thrown by a request listener is uncaught and ends the process. On, an exception
+     * thrown synchronously by a 'request', 'checkContinue' or 'checkExpectation' listener or a
+     * {@link IncomingMessage#readBody readBody} callback answers {@code 500 Internal Server Error}
+     * (headers set by the listener are dropped; a response already begun has its connection
+     * destroyed instead) and is emitted as 'requestError' (error, req, res), or printed to stderr
+     * when nobody listens; the process lives on. An {@link Error} (out of memory, ...) is never
+     * caught.
+     *
+     * @param on whether to catch request listeners' exceptions
+     * @return this server
+     */
+    public HttpServer setErrorBoundary(boolean on) {
+        env.checkThread();
+        errorBoundary = on;
+        return this;
+    }
+
+    /** Emits a request event ('request', 'checkContinue', 'checkExpectation') under the error boundary if it is on. */
+    void emitRequest(String event, IncomingMessage req, ServerResponse res) {
+        if (!errorBoundary) {
+            emit(event, req, res);
+            return;
+        }
+        guard(req, res, () -> emit(event, req, res));
+    }
+
+    /** Runs {@code code} for {@code req} under the error boundary if it is on. */
+    void guard(IncomingMessage req, ServerResponse res, Runnable code) {
+        if (!errorBoundary) {
+            code.run();
+            return;
+        }
+        try {
+            code.run();
+        } catch (RuntimeException e) {
+            requestFailed(e, req, res);
+        }
+    }
+
+    private void requestFailed(RuntimeException e, IncomingMessage req, ServerResponse res) {
+        if (!res.headersSent()) {
+            for (String name : res.getHeaderNames()) res.removeHeader(name);
+            res.setStatusCode(500);
+            res.end(Http.STATUS_CODES.get(500));
+        } else if (!res.writableEnded()) {
+            res.destroy();
+        }
+        if (!emit("requestError", e, req, res)) {
+            System.err.println("herd: a request listener threw (answered 500; the error boundary is on): "
+                    + req.method() + " " + req.url());
+            e.printStackTrace();
+        }
     }
 
     /**

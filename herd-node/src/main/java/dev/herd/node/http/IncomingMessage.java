@@ -1,9 +1,12 @@
 package dev.herd.node.http;
 
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
 import dev.herd.node.internal.Environment;
 import dev.herd.node.net.Socket;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.Charset;
@@ -17,6 +20,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Node's {@code http.IncomingMessage}: on the server one request's line, headers and body; on the
@@ -48,10 +54,25 @@ import java.util.Map;
  * <p>Thread rule: its environment's loop thread. Lifetime: one request.
  */
 public class IncomingMessage extends EventEmitter {
+    /** 'data' (a chunk of the body), without an encoding ({@link #setEncoding}). */
+    public static final Event<Consumer<byte[]>> DATA = Event.of(IncomingMessage.class, "data", byte[].class);
+    /** 'data' (a String) with an encoding: the same event as {@link #DATA}, decoded. */
+    public static final Event<Consumer<String>> DATA_STRING = Event.of(IncomingMessage.class, "data", String.class);
+    /** 'end': the whole body has been delivered. */
+    public static final Event<Runnable> END = Event.of(IncomingMessage.class, "end");
+    /** 'aborted': the connection closed before the message was received and read. */
+    public static final Event<Runnable> ABORTED = Event.of(IncomingMessage.class, "aborted");
+    /** 'close': the message is done with; the last event. */
+    public static final Event<Runnable> CLOSE = Event.of(IncomingMessage.class, "close");
+    /** 'timeout' (the connection's socket): the connection was idle while the request was being received. */
+    public static final Event<Consumer<Socket>> TIMEOUT = Event.of(IncomingMessage.class, "timeout", Socket.class);
+
     /** Node's default highWaterMark for an IncomingMessage, in bytes. */
     public static final int HIGH_WATER_MARK = 16 * 1024;
 
     private final MessageSource connection;
+    /** On the server, the response to this request (for readBody's 413); null for a client's response. */
+    ServerResponse response;
     private final Environment env;
     private final String method;
     private final String url;
@@ -164,6 +185,79 @@ public class IncomingMessage extends EventEmitter {
             h.computeIfAbsent(rawHeaders.get(i).toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(rawHeaders.get(i + 1));
         }
         return h;
+    }
+
+    // ---------------------------------------------------------------- Java conveniences: the URL and the query
+
+    /**
+     * The request target as a {@link URI}, made absolute against the Host header as Node's
+     * {@code new URL(req.url, `http://${req.headers.host}`)} is: {@code parsedUrl().getPath()},
+     * {@code getRawQuery()}, ... (an absolute-form target keeps its own scheme and host). Not
+     * Node's API: a convenience beside {@link #url()}.
+     *
+     * @return the absolute URI of the request
+     * @throws NodeError ERR_INVALID_URL (an IllegalArgumentException) for a target that is not a
+     *     valid URI, or on a client's response, which has no target
+     */
+    public URI parsedUrl() {
+        if (url == null) throw new NodeError("ERR_INVALID_URL", "Invalid URL: a response has no request target",
+                IllegalArgumentException.class);
+        String host = headers().get("host");
+        try {
+            URI base = new URI("http://" + (host == null || host.isEmpty() ? "localhost" : host) + "/");
+            return base.resolve(new URI(url));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            throw new NodeError("ERR_INVALID_URL", "Invalid URL: " + url, IllegalArgumentException.class);
+        }
+    }
+
+    /**
+     * The query string's parameters, decoded as Node's {@code URLSearchParams} decodes them
+     * ({@code +} is a space, {@code %XX} a UTF-8 byte, a malformed escape stays as written): names
+     * in their first order, each with every value it was given, in order ({@code ?a=1&b&a=2} is
+     * {@code {a=[1, 2], b=[""]}}). Empty when there is no query. Not Node's API: a convenience
+     * beside {@link #url()}.
+     *
+     * @return the parameters (a new, modifiable map)
+     */
+    public Map<String, List<String>> query() {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (url == null) return out;
+        int q = url.indexOf('?');
+        if (q < 0) return out;
+        int hash = url.indexOf('#', q);
+        String query = url.substring(q + 1, hash < 0 ? url.length() : hash);
+        for (String pair : query.split("&")) {
+            if (pair.isEmpty()) continue;
+            int eq = pair.indexOf('=');
+            String name = formDecode(eq < 0 ? pair : pair.substring(0, eq));
+            String value = eq < 0 ? "" : formDecode(pair.substring(eq + 1));
+            out.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        return out;
+    }
+
+    /** application/x-www-form-urlencoded decoding, as the WHATWG URL standard's (lenient: bad escapes kept). */
+    private static String formDecode(String s) {
+        if (s.indexOf('%') < 0 && s.indexOf('+') < 0) return s;
+        byte[] in = s.getBytes(StandardCharsets.UTF_8);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(in.length);
+        for (int i = 0; i < in.length; i++) {
+            byte b = in[i];
+            if (b == '+') {
+                out.write(' ');
+            } else if (b == '%' && i + 2 < in.length && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
+                out.write(hex(in[i + 1]) << 4 | hex(in[i + 2]));
+                i += 2;
+            } else {
+                out.write(b);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static int hex(byte b) {
+        return Character.digit(b, 16);
     }
 
     /** Node's _addHeaderLine with matchKnownFields. */
@@ -402,6 +496,123 @@ public class IncomingMessage extends EventEmitter {
         if (closeEmitted) return;
         closeEmitted = true;
         emit("close");
+    }
+
+    // ---------------------------------------------------------------- Java convenience: the whole body
+
+    /**
+     * Reads the whole body into one array, at most {@code maxBytes} of it, and calls
+     * {@code callback} with {@code (null, body)} after 'end'. Not Node's API: a convenience that
+     * does what a Java user would otherwise write with 'data' and 'end' listeners.
+     *
+     * <p>Past the limit (a Content-Length above it is known at once, else counted as chunks arrive)
+     * nothing more is kept and the callback gets {@code (error, null)}, a {@link NodeError} with
+     * Herd's code {@code HERD_HTTP_BODY_TOO_LARGE}: on the server the request has then already been
+     * answered {@code 413 Payload Too Large} with {@code Connection: close} (unless the response had
+     * begun: then the connection is destroyed), and the rest of the body is discarded; a client's
+     * response is destroyed instead. If the connection closes before the end, the callback gets
+     * {@code (error, null)} with Node's ECONNRESET "aborted". The callback runs once at most, on the
+     * loop thread; under the server's {@linkplain HttpServer#setErrorBoundary error boundary} an
+     * exception it throws is handled as one thrown by the request listener.
+     *
+     * @param maxBytes the most bytes accepted, 0 or more
+     * @param callback gets (null, the body) or (the error, null)
+     * @throws NodeError ERR_OUT_OF_RANGE for a negative limit; ERR_INVALID_STATE (an
+     *     IllegalStateException) once the message has an encoding ({@link #setEncoding}) or
+     *     its body is being read already
+     */
+    public void readBody(int maxBytes, BiConsumer<Throwable, byte[]> callback) {
+        env.checkThread();
+        Objects.requireNonNull(callback, "callback");
+        if (maxBytes < 0) {
+            throw new NodeError("ERR_OUT_OF_RANGE", "The value of \"maxBytes\" is out of range. It must be >= 0. Received "
+                    + maxBytes, IllegalArgumentException.class);
+        }
+        if (decoder != null || endEmitted || dumped || listenerCount("data") > 0) {
+            throw new NodeError("ERR_INVALID_STATE", "readBody reads the whole body as bytes: it has an encoding or is read already",
+                    IllegalStateException.class);
+        }
+        new BodyReader(maxBytes, callback).start();
+    }
+
+    /** One readBody: the listeners it adds, and what they gathered. */
+    private final class BodyReader {
+        private final int max;
+        private final BiConsumer<Throwable, byte[]> callback;
+        private final java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        private final Consumer<byte[]> onData = this::onData;
+        private final Runnable onEnd = this::onEnd;
+        private final Runnable onAborted = this::onAborted;
+        private boolean done;
+
+        BodyReader(int max, BiConsumer<Throwable, byte[]> callback) {
+            this.max = max;
+            this.callback = callback;
+        }
+
+        void start() {
+            String length = headers().get("content-length");
+            if (length != null && parseLength(length) > max) {
+                tooLarge();
+                return;
+            }
+            on(ABORTED, onAborted);
+            on(END, onEnd);
+            on(DATA, onData); // starts the flow
+        }
+
+        private void onData(byte[] chunk) {
+            if (done) return;
+            if (body.size() + (long) chunk.length > max) {
+                tooLarge();
+                return;
+            }
+            body.writeBytes(chunk);
+        }
+
+        private void onEnd() {
+            finish(null, body.toByteArray());
+        }
+
+        private void onAborted() {
+            finish(new NodeError("ECONNRESET", "aborted"), null);
+        }
+
+        private void tooLarge() {
+            NodeError e = new NodeError("HERD_HTTP_BODY_TOO_LARGE", "The body is larger than " + max + " bytes");
+            ServerResponse res = response;
+            if (res == null) {
+                destroy();
+            } else if (!res.headersSent()) {
+                for (String name : res.getHeaderNames()) res.removeHeader(name);
+                res.setStatusCode(413);
+                res.setHeader("Connection", "close");
+                res.end();
+            } else {
+                res.destroy();
+            }
+            finish(e, null);
+        }
+
+        private void finish(Throwable error, byte[] bytes) {
+            if (done) return;
+            done = true;
+            off(DATA, onData);
+            off(END, onEnd);
+            off(ABORTED, onAborted);
+            // What is left of the body flows to nobody: discarded.
+            if (!destroyed) resume();
+            if (response != null) response.connectionServer().guard(IncomingMessage.this, response, () -> callback.accept(error, bytes));
+            else callback.accept(error, bytes);
+        }
+
+        private static long parseLength(String s) {
+            try {
+                return Long.parseLong(s.trim());
+            } catch (NumberFormatException e) {
+                return -1; // the parser has rejected a bad one already
+            }
+        }
     }
 
     /**

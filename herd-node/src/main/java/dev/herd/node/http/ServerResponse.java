@@ -1,8 +1,10 @@
 package dev.herd.node.http;
 
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
 import dev.herd.node.internal.Environment;
+import dev.herd.node.json.Json;
 import dev.herd.node.net.Socket;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +43,15 @@ import java.util.function.Consumer;
  * <p>Thread rule: its environment's loop thread. Lifetime: one request.
  */
 public class ServerResponse extends EventEmitter {
+    /** 'finish': the last byte of the response was handed to the kernel. */
+    public static final Event<Runnable> FINISH = Event.of(ServerResponse.class, "finish");
+    /** 'close': after 'finish', or the connection closed first. */
+    public static final Event<Runnable> CLOSE = Event.of(ServerResponse.class, "close");
+    /** 'drain': the connection's write buffer emptied after {@link #write} returned false. */
+    public static final Event<Runnable> DRAIN = Event.of(ServerResponse.class, "drain");
+    /** 'timeout' (the connection's socket): the connection was idle while the response was being made. */
+    public static final Event<Consumer<Socket>> TIMEOUT = Event.of(ServerResponse.class, "timeout", Socket.class);
+
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -637,6 +648,35 @@ public class ServerResponse extends EventEmitter {
     public ServerResponse end(Runnable callback) {
         if (callback != null && !finished) once("finish", callback);
         return end((byte[]) null);
+    }
+
+    /**
+     * Answers with {@code value} as JSON: the status, {@code Content-Type: application/json;
+     * charset=utf-8}, and the body written by Herd's JSON writer (what {@code JSON.stringify} gives,
+     * see {@link Json}) with its {@code Content-Length}, in one socket write; then the response is
+     * finished. Headers set before are kept. A value JSON.stringify makes undefined (a function,
+     * {@code Undefined}) gives an empty body. Not Node's API: the convenience a Java user expects.
+     *
+     * @param status the status code
+     * @param value a value of the value model (Map, List, String, Number, Boolean, null, a record
+     *     implementing {@code ToJson}, ...)
+     * @return this response
+     * @throws NodeError ERR_HTTP_HEADERS_SENT once the header is stored
+     * @throws dev.herd.node.value.SerializationException for a value JSON.stringify rejects (a cycle,
+     *     a BigInt); nothing is sent then
+     */
+    public ServerResponse json(int status, Object value) {
+        env.checkThread();
+        if (headerStored) throw headersSentError("set");
+        byte[] body = Json.stringifyUtf8(value);
+        setStatusCode(status);
+        setHeader("Content-Type", "application/json; charset=utf-8");
+        return end(body == null ? new byte[0] : body);
+    }
+
+    /** The server this response's connection belongs to (readBody's error boundary). */
+    HttpServer connectionServer() {
+        return connection.server;
     }
 
     /** Sends the stored header now (storing the implicit one first), before any body. */

@@ -3,6 +3,7 @@ package dev.herd.node.net;
 import dev.herd.io.Pipe;
 import dev.herd.io.Stream;
 import dev.herd.io.Tcp;
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
 import dev.herd.node.internal.Environment;
@@ -33,6 +34,13 @@ import java.util.function.Consumer;
  * <p>Thread rule: its environment's loop thread. Lifetime: until 'close'.
  */
 public class Server extends EventEmitter {
+    /** 'listening': the server is bound and listening. */
+    public static final Event<Runnable> LISTENING = Event.of(Server.class, "listening");
+    /** 'connection' (the new connection's socket). */
+    public static final Event<Consumer<Socket>> CONNECTION = Event.of(Server.class, "connection", Socket.class);
+    /** 'close': the server closed and every connection it accepted has closed. */
+    public static final Event<Runnable> CLOSE = Event.of(Server.class, "close");
+
     static {
         // The IPC channel's view of servers and sockets (their Node-internal members).
         NetAccess.register(new NetAccess() {
@@ -446,7 +454,7 @@ public class Server extends EventEmitter {
         Socket socket = new Socket(env, client, allowHalfOpen);
         socket.server = this;
         connections++;
-        socket.on("close", a -> {
+        socket.on(Socket.CLOSE, hadError -> {
             connections--;
             maybeEmitClose();
         });

@@ -5,6 +5,7 @@ import dev.herd.io.Pipe;
 import dev.herd.io.Stream;
 import dev.herd.io.Tcp;
 import dev.herd.loop.Timer;
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
 import dev.herd.node.internal.Environment;
@@ -36,6 +37,28 @@ import java.util.function.Consumer;
 public class Socket extends EventEmitter {
     /** Node's default highWaterMark for sockets, in bytes. */
     public static final int HIGH_WATER_MARK = 16 * 1024;
+
+    /** 'lookup' (error or null, address, family 4 or 6, host): the host name of a connect was resolved. */
+    public static final Event<Event.Listener4<Throwable, String, Integer, String>> LOOKUP = Event.of(Socket.class, "lookup",
+            Throwable.class, String.class, Integer.class, String.class);
+    /** 'connect': the connection is established. */
+    public static final Event<Runnable> CONNECT = Event.of(Socket.class, "connect");
+    /** 'ready': right after 'connect'. */
+    public static final Event<Runnable> READY = Event.of(Socket.class, "ready");
+    /** 'data' (a chunk): bytes received, on a socket without an encoding ({@link #setEncoding}). */
+    public static final Event<Consumer<byte[]>> DATA = Event.of(Socket.class, "data", byte[].class);
+    /** 'data' (a String) on a socket with an encoding: the same event as {@link #DATA}, decoded. */
+    public static final Event<Consumer<String>> DATA_STRING = Event.of(Socket.class, "data", String.class);
+    /** 'end': the peer ended its side; no more 'data'. */
+    public static final Event<Runnable> END = Event.of(Socket.class, "end");
+    /** 'finish': {@link #end()} has flushed everything and half-closed this side. */
+    public static final Event<Runnable> FINISH = Event.of(Socket.class, "finish");
+    /** 'drain': the write buffer emptied after {@link #write} returned false. */
+    public static final Event<Runnable> DRAIN = Event.of(Socket.class, "drain");
+    /** 'timeout': idle for {@link #setTimeout}'s time; the socket stays open. */
+    public static final Event<Runnable> TIMEOUT = Event.of(Socket.class, "timeout");
+    /** 'close' (whether it closed because of an error): the socket is closed; the last event. */
+    public static final Event<Consumer<Boolean>> CLOSE = Event.of(Socket.class, "close", Boolean.class);
 
     final Environment env;
     private Stream handle;

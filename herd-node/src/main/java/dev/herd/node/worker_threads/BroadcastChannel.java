@@ -1,5 +1,6 @@
 package dev.herd.node.worker_threads;
 
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.internal.Environment;
 import dev.herd.node.value.DataCloneError;
@@ -7,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Node's {@code BroadcastChannel}: every channel of one name, on any thread of this process,
@@ -19,6 +21,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * environment.
  */
 public final class BroadcastChannel extends EventEmitter {
+    /** 'message' (the value another channel of this name posted). */
+    public static final Event<Consumer<Object>> MESSAGE = Event.of(BroadcastChannel.class, "message", Object.class);
+
     /** Open channels by name, across threads. */
     private static final Map<String, List<BroadcastChannel>> CHANNELS = new ConcurrentHashMap<>();
 
@@ -39,7 +44,7 @@ public final class BroadcastChannel extends EventEmitter {
         this.env = Environment.current();
         env.checkThread();
         this.port = new MessagePort(new PortState(), env);
-        port.on("message", a -> emit("message", a[0]));
+        port.on(MessagePort.MESSAGE, message -> emit("message", message));
         port.unref(); // the port's own listener must not count: this channel's listeners decide
         port.closeHook = this::leave;
         CHANNELS.compute(name, (k, list) -> {

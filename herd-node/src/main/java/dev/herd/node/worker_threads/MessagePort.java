@@ -2,6 +2,7 @@ package dev.herd.node.worker_threads;
 
 import dev.herd.loop.Handle;
 import dev.herd.loop.Loop;
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.internal.Environment;
 import dev.herd.node.value.DataCloneError;
@@ -9,6 +10,7 @@ import dev.herd.node.value.Message;
 import dev.herd.node.value.Transferable;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * Node's {@code MessagePort}: one end of a {@link MessageChannel} (or a worker's
@@ -33,6 +35,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * 'close').
  */
 public final class MessagePort extends EventEmitter implements Transferable {
+    /** 'message' (the value posted on the other end). */
+    public static final Event<Consumer<Object>> MESSAGE = Event.of(MessagePort.class, "message", Object.class);
+    /** 'close': this end or the other was closed. */
+    public static final Event<Runnable> CLOSE = Event.of(MessagePort.class, "close");
+
     /** Messages delivered per wakeup before the port yields to the rest of the loop (Node's minimum batch). */
     static final int MESSAGES_PER_TURN = 1000;
 

@@ -2,6 +2,7 @@ package dev.herd.node.worker_threads;
 
 import dev.herd.loop.Handle;
 import dev.herd.loop.Loop;
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.Herd;
 import dev.herd.node.internal.Environment;
@@ -16,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Node's {@code Worker}: a Herd environment — its own loop, timers, ticks and {@code process} —
@@ -38,6 +40,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the worker is terminated.
  */
 public final class Worker extends EventEmitter {
+    /** 'online': the worker's entry is about to run. */
+    public static final Event<Runnable> ONLINE = Event.of(Worker.class, "online");
+    /** 'message' (the value the worker posted). */
+    public static final Event<Consumer<Object>> MESSAGE = Event.of(Worker.class, "message", Object.class);
+    /** 'exit' (the exit code): the worker ended. */
+    public static final Event<Consumer<Integer>> EXIT = Event.of(Worker.class, "exit", Integer.class);
+
     private static final AtomicInteger NEXT_THREAD_ID = new AtomicInteger();
 
     private final Environment env;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herd.node.AbortController;
 import dev.herd.node.AbortSignal;
+import dev.herd.node.EventEmitter;
 import dev.herd.node.Herd;
 import dev.herd.node.NodeError;
 import dev.herd.node.dgram.Dgram;
@@ -105,6 +106,20 @@ class ChildProcessTest {
             assertThat(e.spawnargs()).containsExactly("bar");
             assertThat(e.getMessage()).isEqualTo("spawn foo123-herd-missing ENOENT");
         });
+    }
+
+    @Test
+    void theJavaShapedPidAndExitCodeAreEmptyWhereNodesAreNull() {
+        run(a -> {
+            ChildProcess started = spawn("/bin/sh", sh("exit 4"));
+            assertThat(started.pidIfStarted()).hasValue(started.pid());
+            assertThat(started.exitCodeIfExited()).isEmpty();
+            started.on(ChildProcess.EXIT, (code, signal) -> log.add("exit " + started.exitCodeIfExited()));
+            ChildProcess missing = spawn("foo123-herd-missing");
+            assertThat(missing.pidIfStarted()).isEmpty();
+            missing.on(EventEmitter.ERROR, err -> log.add("error " + missing.exitCodeIfExited()));
+        });
+        assertThat(log).containsExactlyInAnyOrder("exit OptionalInt[4]", "error OptionalInt[-2]");
     }
 
     @Test

@@ -205,6 +205,26 @@ class ClusterTest {
         assertThat(events).containsExactly("listening", "disconnect", "exit 0 null true");
     }
 
+    @Test
+    void theJavaShapedAccessorsAnswerFalseAndThePidWhereNodesAnswerNull() {
+        List<String> events = new ArrayList<>();
+        run(a -> {
+            Cluster.setupPrimary(workers("exit", "3").build());
+            Worker crashing = Cluster.fork();
+            events.add("before exit " + crashing.exitedAfterDisconnect() + " " + crashing.isExitedAfterDisconnect() + " "
+                    + crashing.pidIfStarted().equals(java.util.OptionalInt.of(crashing.pid())));
+            Cluster.on(Cluster.EXIT, (worker, code, signal) -> {
+                events.add("exit " + code + " " + signal + " " + worker.exitedAfterDisconnect() + " "
+                        + worker.isExitedAfterDisconnect());
+                if (worker == crashing) {
+                    Cluster.setupPrimary(workers("self-disconnect").build());
+                    Cluster.fork();
+                }
+            });
+        });
+        assertThat(events).containsExactly("before exit null false true", "exit 3 null false false", "exit 0 null true true");
+    }
+
     /** In a worker, kill() ignores its signal: it tells the primary, disconnects and exits with 0 (Node v20, probed). */
     @ParameterizedTest
     @ValueSource(strings = {"", "SIGKILL"})

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +61,38 @@ class NetTest {
         });
         assertThat(got.toString(StandardCharsets.UTF_8)).isEqualTo("hello world");
         assertThat(log).containsExactly("connect", "end", "close false");
+    }
+
+    @Test
+    void typedListenersOnARealConnectionRunOnceAndComeOffByTheListenerGiven() {
+        StringBuilder all = new StringBuilder();
+        run(a -> {
+            Server server = Net.createServer(null);
+            server.on(Server.CONNECTION, s -> {
+                s.on(Socket.DATA, chunk -> s.write(chunk));
+                s.on(Socket.END, () -> s.end());
+            });
+            server.listen(0, "127.0.0.1", 0, () -> {
+                Socket c = Net.createConnection(server.address().port(), "127.0.0.1", null);
+                Consumer<byte[]> removed = chunk -> log.add("removed listener ran");
+                c.on(Socket.DATA, removed);
+                c.once(Socket.DATA, chunk -> log.add("once " + new String(chunk, StandardCharsets.UTF_8)));
+                c.off(Socket.DATA, removed);
+                c.on(Socket.DATA, chunk -> {
+                    all.append(new String(chunk, StandardCharsets.UTF_8));
+                    // One chunk at a time, each after the last one's echo: no coalescing.
+                    if (all.toString().equals("a")) c.write("b");
+                    else c.end();
+                });
+                c.on(Socket.CONNECT, () -> c.write("a"));
+                c.on(Socket.CLOSE, hadError -> {
+                    log.add("close " + hadError + " " + c.listenerCount(Socket.DATA));
+                    server.close();
+                });
+            });
+        });
+        assertThat(all).hasToString("ab");
+        assertThat(log).containsExactly("once a", "close false 1");
     }
 
     @Test

@@ -77,7 +77,7 @@ public final class TrainingWatch {
     private void start(long limitMs) {
         System.err.println(TrainingRun.WATCHING + " (limit " + limitMs + " ms)");
         if (Cluster.isPrimary()) {
-            Cluster.on("online", a -> onlineAt.put(((Worker) a[0]).id(), env.loop().now()));
+            Cluster.on(Cluster.ONLINE, worker -> onlineAt.put(worker.id(), env.loop().now()));
         }
         // Every loop iteration pushes the idle timer back, so it fires only after IDLE_MS in poll.
         prepare.start(() -> {
@@ -132,7 +132,7 @@ public final class TrainingWatch {
                     if (!w.isDead()) w.process().kill("SIGKILL");
                 }
             }, DISCONNECT_LIMIT_MS);
-            Cluster.on("exit", a -> {
+            Cluster.on(Cluster.EXIT, (worker, code, signal) -> {
                 if (live.stream().allMatch(Worker::isDead)) {
                     Globals.clearTimeout(kill);
                     env.process().exit(0);

@@ -46,7 +46,7 @@ final class ClusterChild implements ClusterSide, ClusterListen {
     private static final double TIMEOUT_MAX = 2147483647d;
 
     private final Environment env;
-    private final EventEmitter cluster = new EventEmitter();
+    private final EventEmitter cluster = new ClusterEvents();
     private final int id;
     private final Utils utils = new Utils();
     private final WorkerAccess access = WorkerAccess.get();
@@ -96,10 +96,10 @@ final class ClusterChild implements ClusterSide, ClusterListen {
         NodeProcess process = env.process();
         reuseport = "reuseport".equals(process.env().get("HERD_CLUSTER_SCHED_POLICY"));
         worker = access.newWorker(this, id, process);
-        process.once("disconnect", a -> {
+        process.once(NodeProcess.DISCONNECT, () -> {
             worker.emit("disconnect");
             // Unexpected disconnect (the primary died, or some such): exit at once.
-            if (!Boolean.TRUE.equals(worker.exitedAfterDisconnect())) process.exit(0);
+            if (!worker.isExitedAfterDisconnect()) process.exit(0);
         });
         process.on("internalMessage", utils.internal(this::onMessage));
         send(Map.of("act", "online"), null);
@@ -396,7 +396,7 @@ final class ClusterChild implements ClusterSide, ClusterListen {
         } else {
             access.state(w, "destroying");
             send(Map.of("act", "exitedAfterDisconnect"), (m, h) -> disconnectChannel());
-            process.once("disconnect", a -> process.exit(0));
+            process.once(NodeProcess.DISCONNECT, () -> process.exit(0));
         }
     }
 }

@@ -41,7 +41,7 @@ import java.util.function.IntSupplier;
  */
 public final class ClusterPrimary implements ClusterSide {
     final Environment env;
-    private final EventEmitter cluster = new EventEmitter();
+    private final EventEmitter cluster = new ClusterEvents();
     /** Node's {@code intercom}: 'disconnect' once the last worker is gone (cluster.disconnect's callback). */
     private final EventEmitter intercom = new EventEmitter();
     private final Map<String, ServerHandle> handles = new LinkedHashMap<>();
@@ -169,24 +169,24 @@ public final class ClusterPrimary implements ClusterSide {
         int id = ++ids;
         ChildProcess process = createWorkerProcess(id, extraEnv);
         Worker worker = access.newWorker(this, id, process);
-        worker.on("message", a -> cluster.emit("message", worker, a.length > 0 ? a[0] : null, a.length > 1 ? a[1] : null));
-        process.once("exit", a -> {
+        worker.on(Worker.MESSAGE, (message, handle) -> cluster.emit("message", worker, message, handle));
+        process.once(ChildProcess.EXIT, (code, signal) -> {
             // Leave cluster.workers only once disconnected too: it may still be wanted until then.
             if (!worker.isConnected()) {
                 removeHandlesForWorker(worker);
                 removeWorker(worker);
             }
-            access.exitedAfterDisconnect(worker, Boolean.TRUE.equals(worker.exitedAfterDisconnect()));
+            access.exitedAfterDisconnect(worker, worker.isExitedAfterDisconnect());
             access.state(worker, "dead");
-            worker.emit("exit", a[0], a[1]);
-            cluster.emit("exit", worker, a[0], a[1]);
+            worker.emit("exit", code, signal);
+            cluster.emit("exit", worker, code, signal);
         });
-        process.once("disconnect", a -> {
+        process.once(ChildProcess.DISCONNECT, () -> {
             // Replies this worker still owed will never come: its connections go to the others.
             for (Utils.Reply r : utils.dropFor(worker)) r.lost();
             removeHandlesForWorker(worker);
             if (worker.isDead()) removeWorker(worker);
-            access.exitedAfterDisconnect(worker, Boolean.TRUE.equals(worker.exitedAfterDisconnect()));
+            access.exitedAfterDisconnect(worker, worker.isExitedAfterDisconnect());
             access.state(worker, "disconnected");
             worker.emit("disconnect");
             cluster.emit("disconnect", worker);

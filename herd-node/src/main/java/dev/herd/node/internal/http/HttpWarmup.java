@@ -5,6 +5,7 @@ import dev.herd.node.Globals;
 import dev.herd.node.Timeout;
 import dev.herd.node.http.Http;
 import dev.herd.node.http.HttpServer;
+import dev.herd.node.http.IncomingMessage;
 import dev.herd.node.internal.Environment;
 import dev.herd.node.net.Net;
 import dev.herd.node.net.Socket;
@@ -143,8 +144,8 @@ public final class HttpWarmup {
     /** The exchange, on the warm-up environment's loop. */
     private static void exchange() {
         HttpServer server = Http.createServer((req, res) -> {
-            req.on("data", a -> { });
-            req.on("end", a -> {
+            req.on(IncomingMessage.DATA, chunk -> { });
+            req.on(IncomingMessage.END, () -> {
                 res.setHeader("Content-Type", "text/plain");
                 if (req.method().equals("GET")) {
                     res.end("hello world\n");
@@ -158,17 +159,17 @@ public final class HttpWarmup {
             server.closeAllConnections();
             server.close();
         }, LIMIT_MS);
-        server.on("error", a -> {
+        server.on(HttpServer.ERROR, err -> {
             Globals.clearTimeout(limit);
             server.close();
         });
         server.listen(0, "127.0.0.1", () -> {
             Socket client = Net.createConnection(server.address().port(), "127.0.0.1", null);
-            client.on("connect", a -> client.write(EXCHANGE));
-            client.on("data", a -> { });
-            client.on("error", a -> client.destroy());
-            client.on("end", a -> client.end());
-            client.on("close", a -> {
+            client.on(Socket.CONNECT, () -> client.write(EXCHANGE));
+            client.on(Socket.DATA, chunk -> { });
+            client.on(Socket.ERROR, err -> client.destroy());
+            client.on(Socket.END, () -> client.end());
+            client.on(Socket.CLOSE, hadError -> {
                 Globals.clearTimeout(limit);
                 server.close();
             });

@@ -1,5 +1,6 @@
 package dev.herd.node.internal.ipc;
 
+import dev.herd.node.NodeProcess;
 import dev.herd.node.internal.Environment;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,7 @@ final class ExitFlush {
         ExitFlush f = env.service(ExitFlush.class);
         if (f != null) return f;
         ExitFlush created = new ExitFlush();
-        env.process().on("exit", a -> created.exit());
+        env.process().on(NodeProcess.EXIT, code -> created.exit());
         env.service(ExitFlush.class, created);
         return created;
     }

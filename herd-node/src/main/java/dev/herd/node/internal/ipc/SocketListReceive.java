@@ -29,7 +29,7 @@ final class SocketListReceive {
     /** A socket received with this key: counted until its 'close'. */
     void add(Socket socket) {
         connections++;
-        socket.once("close", a -> {
+        socket.once(Socket.CLOSE, hadError -> {
             connections--;
             if (connections == 0) {
                 int n = closeNotifications;

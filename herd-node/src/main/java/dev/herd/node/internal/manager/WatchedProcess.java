@@ -1,11 +1,13 @@
 package dev.herd.node.internal.manager;
 
 import dev.herd.io.ProcessWatcher;
+import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
 import dev.herd.node.internal.Environment;
 import dev.herd.os.ErrnoException;
 import dev.herd.os.Signals;
+import java.util.function.BiConsumer;
 
 /**
  * A process the manager watches but did not spawn (a {@code ChildProcess} is one it spawned): an
@@ -23,6 +25,10 @@ import dev.herd.os.Signals;
  * {@link #close()}; a referenced watch keeps the loop alive.
  */
 public final class WatchedProcess extends EventEmitter {
+    /** 'exit' (the exit code, the signal's name; both null for a process that is not this one's child). */
+    public static final Event<BiConsumer<Integer, String>> EXIT = Event.of(WatchedProcess.class, "exit", Integer.class,
+            String.class);
+
     private final Environment env;
     private final ProcessWatcher watcher;
     private boolean exited;
