@@ -480,8 +480,7 @@ public final class Daemon {
         }
         if (a.unstableStreak > a.config.maxRestarts()) {
             a.status = App.ERRORED;
-            a.unstableStreak = 0;
-            a.prevRestartDelay = 0;
+            a.unstableStreak = 0; // prev_restart_delay stays, as pm2 shows it; a start or restart clears it
             Log.info("daemon", a.label() + " had too many unstable restarts (" + a.config.maxRestarts() + "): errored");
             saveState();
             return;
@@ -545,6 +544,7 @@ public final class Daemon {
         stop(a, () -> {
             a.restartTime++;
             a.unstableStreak = 0;
+            a.prevRestartDelay = 0;
             launch(a, done);
         });
     }
@@ -733,6 +733,7 @@ public final class Daemon {
                 if (a.running()) restart(a, done);
                 else {
                     a.unstableStreak = 0;
+                    a.prevRestartDelay = 0;
                     launch(a, done);
                 }
             }, reply);
