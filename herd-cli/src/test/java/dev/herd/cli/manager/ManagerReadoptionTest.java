@@ -88,6 +88,20 @@ class ManagerReadoptionTest {
     }
 
     @Test
+    void whenTheKeeperDiesTheDaemonStartsANewOneAndRestartsTheAppsThatWereOnline() throws Exception {
+        herd.run("start", herd.file("ticker.sh", Fixtures.TICKER_SH).toString()).ok();
+        long pid = herd.awaitStatus("ticker", "online").get("pid").asLong();
+        long keeper = herd.keeperPid();
+        new ProcessBuilder("kill", "-9", Long.toString(keeper)).start().waitFor();
+        assertThat(Herd.awaitGone(keeper, 5000)).isTrue();
+        JsonNode p = herd.await("ticker", "restarted under a new keeper",
+                a -> restarts(a) == 1 && status(a).equals("online") && a.get("pid").asLong() != pid);
+        assertThat(Herd.awaitGone(pid, 5000)).as("the old process is killed").isTrue();
+        assertThat(herd.keeperPid()).isNotEqualTo(keeper);
+        herd.awaitLine(herd.log("ticker-out.log"), "out 3 pid " + p.get("pid").asLong());
+    }
+
+    @Test
     void aProgramPrintingFastGetsEveryLineWholeInItsLogFile() throws Exception {
         int n = 100_000;
         herd.env.put("N", Integer.toString(n));
