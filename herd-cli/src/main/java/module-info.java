@@ -4,6 +4,7 @@
  */
 module dev.herd.cli {
     requires dev.herd.node;
+    requires dev.herd.manager;
     requires info.picocli;
     // herd run -p reads a Maven project's pom.xml.
     requires java.xml;

@@ -1,6 +1,9 @@
 package dev.herd.cli;
 
 import dev.herd.cli.Examples.Example;
+import dev.herd.cli.manager.ManagerCli;
+import dev.herd.manager.Daemon;
+import dev.herd.manager.Keeper;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.List;
@@ -28,6 +31,23 @@ public final class Main {
      * @param args the command-line arguments
      */
     public static void main(String[] args) {
+        // The process manager's verbs, the daemon and the keeper: dispatched before picocli's
+        // command tree is built, so that `herd jlist` loads little (docs/manager.md).
+        if (args.length > 0) {
+            switch (args[0]) {
+                case "daemon" -> {
+                    Daemon.main(Arrays.copyOfRange(args, 1, args.length));
+                    return;
+                }
+                case "keeper" -> {
+                    Keeper.main(Arrays.copyOfRange(args, 1, args.length));
+                    return;
+                }
+                default -> {
+                    if (ManagerCli.VERBS.contains(args[0])) System.exit(ManagerCli.run(args));
+                }
+            }
+        }
         Example example = directExample(Examples.ALL, args);
         System.exit(example != null
                 ? runExample(example, args, new PrintWriter(System.err, true))

@@ -1,13 +1,12 @@
 /**
- * The process manager, to come (a pm2-style daemon with its command line and dashboard): it will
- * start and keep running the apps it is given, each app a cluster primary of its own with its
- * workers, restart them, hand them sockets, and watch processes it did not start.
+ * The process manager (docs/manager.md): the daemon ({@link dev.herd.manager.Daemon}), which holds
+ * the policy, the app table, the control socket and {@code state.json}, and the keeper
+ * ({@link dev.herd.manager.Keeper}), the apps' parent and subreaper, which holds their pipes and
+ * writes their logs and outlives the daemon so that a new daemon re-adopts the apps. Both are Herd
+ * programs on Herd's loop; the {@code herd} command line starts the daemon and talks to it.
  *
  * <p>It builds on herd-node's internal API for the manager (docs/ARCHITECTURE.md, "The internal
- * API for the manager"), which herd-node exports to this module alone: an instantiable cluster
- * primary per managed app, peer credentials of Unix-socket connections, watching processes by
- * pidfd, becoming a child subreaper, and spawning a child with extra inherited descriptors. Today
- * the module holds only this description, so that herd-node's qualified exports name a real
- * module.
+ * API for the manager"), which herd-node exports to this module alone: peer credentials of
+ * Unix-socket connections, watching processes by pidfd, becoming a child subreaper.
  */
 package dev.herd.manager;

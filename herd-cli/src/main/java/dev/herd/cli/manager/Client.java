@@ -1,0 +1,190 @@
+package dev.herd.cli.manager;
+
+import dev.herd.manager.HerdHome;
+import dev.herd.manager.JavaCommand;
+import dev.herd.node.json.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The command line's side of the control protocol: one connection to {@code HERD_HOME/herd.sock}
+ * through the JDK's own Unix-domain {@link SocketChannel} (no FFM, no loop: the hot verbs stay
+ * small), one request line and its answer. Starts the daemon when there is none: under an
+ * exclusive lock on {@code daemon.lock}, so two command lines racing start one daemon, detached in
+ * a session of its own with its output appended to {@code herd.log}.
+ *
+ * <p>Thread rule: one thread. Lifetime: one command.
+ */
+final class Client implements AutoCloseable {
+    /** An error answer of the daemon, or a failure to reach it, with its protocol code. */
+    static final class ManagerException extends RuntimeException {
+        final String code;
+
+        ManagerException(String code, String message) {
+            super(message);
+            this.code = code;
+        }
+    }
+
+    private final SocketChannel channel;
+    private final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private long nextId = 1;
+
+    private Client(SocketChannel channel) {
+        this.channel = channel;
+    }
+
+    /** A connection to a running daemon, or null when there is none. */
+    static Client connectIfRunning(HerdHome home) {
+        try {
+            SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(home.controlSocket()));
+            return new Client(ch);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A connection to the daemon, started first if there is none.
+     *
+     * @throws ManagerException ENODAEMON if HERD_HOME cannot be used or the daemon does not start
+     */
+    static Client connect(HerdHome home, Map<String, String> env) {
+        Client c = connectIfRunning(home);
+        if (c != null) return c;
+        try {
+            home.prepare();
+        } catch (IOException e) {
+            throw new ManagerException("ENODAEMON", e.getMessage());
+        }
+        try (FileChannel lockFile = FileChannel.open(home.startLock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock lock = lockFile.lock()) {
+            c = connectIfRunning(home); // another command line may have started it meanwhile
+            if (c != null) return c;
+            return startDaemon(home, env);
+        } catch (IOException e) {
+            throw new ManagerException("ENODAEMON", "cannot start the daemon in " + home + ": " + e.getMessage());
+        }
+    }
+
+    private static Client startDaemon(HerdHome home, Map<String, String> env) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
+        cmd.addAll(JavaCommand.like("dev.herd.cli.Main", List.of("daemon")));
+        File log = home.managerLog().toFile();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(new File("/dev/null"))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).redirectErrorStream(true);
+        pb.environment().put(HerdHome.ENV, home.dir().toString());
+        Process daemon = pb.start();
+        long deadline = System.nanoTime() + millis(env, "HERD_DAEMON_START_MS", 30_000) * 1_000_000;
+        while (true) {
+            Client c = connectIfRunning(home);
+            if (c != null) return c;
+            if (!daemon.isAlive() || System.nanoTime() > deadline) {
+                if (daemon.isAlive()) daemon.destroyForcibly();
+                throw new ManagerException("ENODAEMON", "the daemon did not start (" + lastLine(home.managerLog()) + ")");
+            }
+            try {
+                Thread.sleep(20); // the daemon's socket appears once it listens
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ManagerException("ENODAEMON", "interrupted while starting the daemon");
+            }
+        }
+    }
+
+    static long millis(Map<String, String> env, String name, long otherwise) {
+        try {
+            long n = Long.parseLong(env.getOrDefault(name, "").strip());
+            return n > 0 ? n : otherwise;
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
+
+    private static String lastLine(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (!lines.get(i).isBlank()) return "herd.log: " + lines.get(i).strip();
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        return "nothing in " + log;
+    }
+
+    /**
+     * Sends {@code cmd} with {@code params} and waits for its answer.
+     *
+     * @return the answer's result
+     * @throws ManagerException with the daemon's error code and message
+     */
+    Object request(String cmd, Map<String, Object> params) {
+        long id = nextId++;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("v", 1);
+        m.put("id", id);
+        m.put("cmd", cmd);
+        m.putAll(params);
+        try {
+            ByteBuffer out = ByteBuffer.wrap(Json.stringifyUtf8Line(m));
+            while (out.hasRemaining()) channel.write(out);
+            while (true) {
+                byte[] l = readLine();
+                if (l == null) throw new ManagerException("EDAEMON", "the daemon closed the connection");
+                @SuppressWarnings("unchecked")
+                Map<String, Object> answer = (Map<String, Object>) Json.parse(l, 0, l.length);
+                Object aid = answer.get("id");
+                if (aid != null && !(aid instanceof Number n && n.longValue() == id)) continue;
+                if (Boolean.TRUE.equals(answer.get("ok"))) return answer.get("result");
+                @SuppressWarnings("unchecked")
+                Map<String, Object> e = (Map<String, Object>) answer.get("error");
+                throw new ManagerException(String.valueOf(e.get("code")), String.valueOf(e.get("message")));
+            }
+        } catch (IOException e) {
+            throw new ManagerException("EDAEMON", "lost the daemon: " + e.getMessage());
+        }
+    }
+
+    private byte[] readLine() throws IOException {
+        while (true) {
+            in.flip();
+            while (in.hasRemaining()) {
+                byte b = in.get();
+                if (b == '\n') {
+                    in.compact();
+                    byte[] l = line.toByteArray();
+                    line.reset();
+                    return l;
+                }
+                line.write(b);
+            }
+            in.clear();
+            if (channel.read(in) < 0) return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing to do
+        }
+    }
+}

@@ -1,0 +1,431 @@
+package dev.herd.cli.manager;
+
+import dev.herd.cli.manager.Client.ManagerException;
+import dev.herd.cli.run.HerdRun;
+import dev.herd.manager.HerdHome;
+import dev.herd.node.json.Json;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+
+/**
+ * The process manager's verbs of the {@code herd} command line (pm2's: {@code start}, {@code stop},
+ * {@code restart}, {@code delete}, {@code reset}, {@code list}, {@code jlist}, {@code prettylist},
+ * {@code describe}, {@code env}, {@code sendSignal}, {@code ping}, {@code kill}). Parsed by hand,
+ * not by picocli, so that the verbs scripts call often ({@code jlist}, {@code list}) load little.
+ * Exit code 0 when the verb did what it says; otherwise 1 and one line on stderr naming the cause.
+ *
+ * <p>Thread rule: one thread. Stateless.
+ */
+public final class ManagerCli {
+    /** The verbs this class answers ({@code dev.herd.cli.Main} dispatches them before picocli). */
+    public static final Set<String> VERBS = Set.of("start", "stop", "restart", "delete", "del", "reset", "list", "ls",
+            "l", "status", "jlist", "prettylist", "describe", "show", "info", "env", "sendSignal", "ping", "kill");
+
+    private final HerdHome home;
+    private final Map<String, String> env;
+    private final Path cwd;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    private ManagerCli(Map<String, String> env, PrintStream out, PrintStream err) {
+        this.home = HerdHome.of(env);
+        this.env = env;
+        this.cwd = Path.of("").toAbsolutePath();
+        this.out = out;
+        this.err = err;
+    }
+
+    /**
+     * Runs one verb of the process manager.
+     *
+     * @param args the verb and its arguments
+     * @return the exit code
+     */
+    public static int run(String[] args) {
+        return new ManagerCli(System.getenv(), System.out, System.err).dispatch(args);
+    }
+
+    /** An error in the command line's own arguments. */
+    private static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private int dispatch(String[] args) {
+        String verb = args[0];
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        try {
+            switch (verb) {
+                case "start" -> start(rest);
+                case "stop", "restart", "delete", "del", "reset" -> onTargets(verb.equals("del") ? "delete" : verb, rest);
+                case "list", "ls", "l", "status" -> list(rest);
+                case "jlist" -> {
+                    noArgs(verb, rest);
+                    out.println(Json.stringify(call("jlist", Map.of())));
+                }
+                case "prettylist" -> {
+                    noArgs(verb, rest);
+                    out.println(Pretty.json(call("jlist", Map.of())));
+                }
+                case "describe", "show", "info" -> describe(rest);
+                case "env" -> env(rest);
+                case "sendSignal" -> sendSignal(rest);
+                case "ping" -> {
+                    noArgs(verb, rest);
+                    call("ping", Map.of());
+                    out.println("{\"msg\":\"pong\"}");
+                }
+                case "kill" -> kill(rest);
+                default -> throw new UsageException("unknown verb " + verb);
+            }
+            out.flush();
+            return 0;
+        } catch (UsageException e) {
+            err.println("herd " + verb + ": " + e.getMessage());
+            return 1;
+        } catch (ManagerException e) {
+            err.println("herd " + verb + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static void noArgs(String verb, List<String> rest) {
+        if (!rest.isEmpty()) throw new UsageException("takes no arguments, got " + rest);
+    }
+
+    private Object call(String cmd, Map<String, Object> params) {
+        try (Client c = Client.connect(home, env)) {
+            return c.request(cmd, params);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> processes(Object result) {
+        return (List<Map<String, Object>>) result;
+    }
+
+    // ---------------------------------------------------------------- start
+
+    /** The options of {@code start} that take a value. */
+    private static final Set<String> WITH_VALUE = Set.of("--name", "-n", "--namespace", "--interpreter", "--interpreter-args",
+            "--node-args", "--cwd", "--max-restarts", "--min-uptime", "--restart-delay", "--exp-backoff-restart-delay",
+            "--kill-timeout", "--kill-signal", "-o", "--output", "-e", "--error");
+
+    private void start(List<String> argv) {
+        Map<String, Object> opts = new LinkedHashMap<>();
+        List<Integer> stopExitCodes = new ArrayList<>();
+        List<String> targets = new ArrayList<>();
+        List<String> appArgs = new ArrayList<>();
+        boolean force = false;
+        for (int i = 0; i < argv.size(); i++) {
+            String a = argv.get(i);
+            if (a.equals("--")) {
+                appArgs.addAll(argv.subList(i + 1, argv.size()));
+                break;
+            }
+            String value = null;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                value = a.substring(eq + 1);
+                a = a.substring(0, eq);
+            }
+            if (WITH_VALUE.contains(a)) {
+                if (value == null) {
+                    if (i + 1 >= argv.size()) throw new UsageException(a + " needs a value");
+                    value = argv.get(++i);
+                }
+                opts.put(a, value);
+            } else if (a.equals("--stop-exit-codes")) {
+                if (value != null) stopExitCodes.addAll(codes(value));
+                while (i + 1 < argv.size() && argv.get(i + 1).matches("-?\\d+(,-?\\d+)*")) stopExitCodes.addAll(codes(argv.get(++i)));
+                if (stopExitCodes.isEmpty()) throw new UsageException("--stop-exit-codes needs exit codes");
+            } else if (a.equals("--no-autorestart")) {
+                opts.put(a, "true");
+            } else if (a.equals("-f") || a.equals("--force")) {
+                force = true;
+            } else if (a.startsWith("-") && a.length() > 1) {
+                throw new UsageException("unknown option " + a);
+            } else {
+                targets.add(a);
+            }
+        }
+        if (targets.size() != 1) throw new UsageException("needs one script, executable or app name (herd start app.js [--name N] [-- ARGS])");
+        String target = targets.getFirst();
+        Path script = cwd.resolve(target).normalize();
+        try (Client c = Client.connect(home, env)) {
+            if (!Files.isRegularFile(script)) {
+                // Smart start: the name (or id) of an app the daemon knows.
+                try {
+                    printTable(processes(c.request("start", Map.of("target", target))));
+                    return;
+                } catch (ManagerException e) {
+                    if (!e.code.equals("ENOTFOUND")) throw e;
+                }
+                script = onPath(target);
+                if (script == null) throw new UsageException("script not found: " + target + " (no such file, app or command)");
+            }
+            Map<String, Object> app = appConfig(script, opts, stopExitCodes, appArgs);
+            Map<String, Object> req = new LinkedHashMap<>();
+            req.put("apps", List.of(app));
+            req.put("force", force);
+            printTable(processes(c.request("start", req)));
+        }
+    }
+
+    private static List<Integer> codes(String list) {
+        List<Integer> out = new ArrayList<>();
+        for (String s : list.split(",")) {
+            try {
+                out.add(Integer.parseInt(s.strip()));
+            } catch (NumberFormatException e) {
+                throw new UsageException("not an exit code: " + s);
+            }
+        }
+        return out;
+    }
+
+    private Path onPath(String name) {
+        if (name.contains("/")) return null;
+        for (String dir : env.getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            if (dir.isEmpty()) continue;
+            Path p = Path.of(dir, name);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) return p;
+        }
+        return null;
+    }
+
+    /** The app's configuration as {@code start} carries it: resolved paths, the command, the environment now. */
+    private Map<String, Object> appConfig(Path script, Map<String, Object> opts, List<Integer> stopExitCodes,
+                                          List<String> appArgs) {
+        String file = script.getFileName().toString();
+        String name = (String) opts.getOrDefault("--name", opts.get("-n"));
+        if (name == null) {
+            int dot = file.lastIndexOf('.');
+            name = dot > 0 ? file.substring(0, dot) : file;
+        }
+        Path appCwd = opts.get("--cwd") != null ? cwd.resolve((String) opts.get("--cwd")).normalize() : cwd;
+        String interpreterArgsText = (String) opts.getOrDefault("--interpreter-args", opts.get("--node-args"));
+        List<String> interpreterArgs = interpreterArgsText == null || interpreterArgsText.isBlank() ? List.of()
+                : List.of(interpreterArgsText.strip().split("\\s+"));
+        String interpreter = (String) opts.get("--interpreter");
+        if (interpreter == null) interpreter = byExtension(file);
+        List<String> command = new ArrayList<>();
+        String kind;
+        boolean ipc = false;
+        switch (interpreter) {
+            case "none" -> {
+                kind = "exec";
+                command.add(script.toString());
+            }
+            case "java" -> {
+                if (bringsHerd(script)) {
+                    kind = "herd";
+                    ipc = true;
+                    command.addAll(herdCommand(script, interpreterArgs, appArgs, appCwd));
+                    appArgs = List.of(); // in the command already
+                    interpreterArgs = List.of();
+                } else {
+                    kind = "java";
+                    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+                    command.addAll(interpreterArgs);
+                    command.add("-jar");
+                    command.add(script.toString());
+                }
+            }
+            default -> {
+                kind = interpreter.equals("node") ? "node" : "interpreted";
+                ipc = interpreter.equals("node");
+                command.add(interpreter);
+                command.addAll(interpreterArgs);
+                command.add(script.toString());
+            }
+        }
+        command.addAll(appArgs);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        if (opts.get("--namespace") != null) m.put("namespace", opts.get("--namespace"));
+        m.put("script", script.toString());
+        m.put("args", appArgs);
+        m.put("interpreter", interpreter);
+        m.put("interpreter_args", interpreterArgs);
+        m.put("cwd", appCwd.toString());
+        m.put("env", new LinkedHashMap<>(env));
+        if (opts.containsKey("--no-autorestart")) m.put("autorestart", false);
+        number(opts, "--max-restarts", m, "max_restarts");
+        number(opts, "--min-uptime", m, "min_uptime");
+        number(opts, "--restart-delay", m, "restart_delay");
+        number(opts, "--exp-backoff-restart-delay", m, "exp_backoff_restart_delay");
+        number(opts, "--kill-timeout", m, "kill_timeout");
+        if (!stopExitCodes.isEmpty()) m.put("stop_exit_codes", stopExitCodes);
+        if (opts.get("--kill-signal") != null) {
+            String sig = ((String) opts.get("--kill-signal")).toUpperCase();
+            m.put("kill_signal", sig.startsWith("SIG") ? sig : "SIG" + sig);
+        }
+        String o = (String) opts.getOrDefault("-o", opts.get("--output"));
+        if (o != null) m.put("out_file", cwd.resolve(o).normalize().toString());
+        String e = (String) opts.getOrDefault("-e", opts.get("--error"));
+        if (e != null) m.put("error_file", cwd.resolve(e).normalize().toString());
+        Map<String, Object> herd = new LinkedHashMap<>();
+        herd.put("command", command);
+        herd.put("ipc", ipc);
+        herd.put("kind", kind);
+        m.put("herd", herd);
+        return m;
+    }
+
+    private static void number(Map<String, Object> opts, String flag, Map<String, Object> m, String key) {
+        Object v = opts.get(flag);
+        if (v == null) return;
+        try {
+            long n = Long.parseLong(((String) v).strip());
+            if (n < 0) throw new UsageException(flag + " must not be negative");
+            m.put(key, n);
+        } catch (NumberFormatException e) {
+            throw new UsageException(flag + " needs a number, not '" + v + "'");
+        }
+    }
+
+    /** pm2's interpreter by extension; anything else is executed itself. */
+    static String byExtension(String file) {
+        String lower = file.toLowerCase();
+        if (lower.endsWith(".js") || lower.endsWith(".mjs") || lower.endsWith(".cjs")) return "node";
+        if (lower.endsWith(".py")) return "python3";
+        if (lower.endsWith(".sh")) return "bash";
+        if (lower.endsWith(".rb")) return "ruby";
+        if (lower.endsWith(".jar")) return "java";
+        return "none";
+    }
+
+    /** Whether the jar holds Herd, or names herd-node on its manifest's class path. */
+    static boolean bringsHerd(Path jar) {
+        try (JarFile j = new JarFile(jar.toFile())) {
+            if (j.getEntry("dev/herd/node/Herd.class") != null) return true;
+            Manifest mf = j.getManifest();
+            String cp = mf == null ? null : mf.getMainAttributes().getValue("Class-Path");
+            return cp != null && cp.contains("herd-node");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A Herd program starts as {@code herd run} starts it: Herd's flags, its own AOT cache. */
+    private List<String> herdCommand(Path jar, List<String> jvmFlags, List<String> args, Path appCwd) {
+        String root = System.getProperty("herd.root");
+        try {
+            return HerdRun.command(new HerdRun.Request(jar, null, null, null, args, jvmFlags, true, false), env, appCwd,
+                    root == null ? null : Path.of(root), err);
+        } catch (IOException e) {
+            throw new UsageException("cannot plan " + jar + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UsageException("interrupted");
+        } catch (RuntimeException e) {
+            throw new UsageException(String.valueOf(e.getMessage()));
+        }
+    }
+
+    // ---------------------------------------------------------------- other verbs
+
+    private void onTargets(String verb, List<String> targets) {
+        if (targets.isEmpty()) throw new UsageException("needs a target: an id, a name, a namespace, all or /regex/");
+        printTable(processes(call(verb, Map.of("targets", targets))));
+    }
+
+    private void list(List<String> argv) {
+        String sort = null;
+        for (int i = 0; i < argv.size(); i++) {
+            String a = argv.get(i);
+            if (a.equals("--sort") && i + 1 < argv.size()) sort = argv.get(++i);
+            else if (a.startsWith("--sort=")) sort = a.substring(7);
+            else throw new UsageException("unknown argument " + a);
+        }
+        List<Map<String, Object>> list = new ArrayList<>(processes(call("jlist", Map.of())));
+        if (sort != null) {
+            String[] f = sort.split(":");
+            java.util.Comparator<Map<String, Object>> by = switch (f[0]) {
+                case "name" -> java.util.Comparator.comparing(p -> (String) p.get("name"));
+                case "id" -> java.util.Comparator.comparing(p -> ((Number) p.get("pm_id")).intValue());
+                default -> throw new UsageException("--sort takes name or id");
+            };
+            if (f.length > 1 && f[1].equals("desc")) by = by.reversed();
+            list.sort(by);
+        }
+        printTable(list);
+    }
+
+    private void printTable(List<Map<String, Object>> list) {
+        out.print(Table.render(list, System.console() != null && System.console().isTerminal()
+                && System.getenv("NO_COLOR") == null));
+    }
+
+    private void describe(List<String> targets) {
+        if (targets.size() != 1) throw new UsageException("needs one target");
+        for (Map<String, Object> p : processes(call("describe", Map.of("targets", targets)))) out.print(Table.describe(p));
+    }
+
+    private void env(List<String> targets) {
+        if (targets.size() != 1) throw new UsageException("needs one app id");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> vars = (Map<String, Object>) call("env", Map.of("targets", targets));
+        for (Map.Entry<String, Object> e : vars.entrySet()) out.println(e.getKey() + ": " + e.getValue());
+    }
+
+    private void sendSignal(List<String> argv) {
+        if (argv.size() < 2) throw new UsageException("usage: herd sendSignal SIGNAL TARGET...");
+        call("sendSignal", Map.of("signal", argv.getFirst().toUpperCase(), "targets", argv.subList(1, argv.size())));
+        out.println("signal " + argv.getFirst() + " sent to " + String.join(" ", argv.subList(1, argv.size())));
+    }
+
+    private static boolean zombie(Path proc) {
+        try {
+            String stat = Files.readString(proc.resolve("stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    private void kill(List<String> argv) {
+        noArgs("kill", argv);
+        Client c = Client.connectIfRunning(home);
+        if (c == null) {
+            out.println("no daemon running in " + home);
+            return;
+        }
+        String pid = null;
+        try {
+            pid = Files.readString(home.daemonPid()).strip();
+        } catch (IOException e) {
+            // answered below all the same
+        }
+        try (c) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> r = (Map<String, Object>) c.request("kill", Map.of());
+            out.println("stopped " + r.get("apps") + " apps, the keeper and the daemon");
+        }
+        // The daemon answers just before it exits: `kill` returns once it has.
+        if (pid != null && pid.matches("\\d+")) {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            Path proc = Path.of("/proc", pid);
+            while (Files.exists(proc) && !zombie(proc) && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+}

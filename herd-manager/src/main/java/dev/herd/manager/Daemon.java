@@ -1,0 +1,900 @@
+package dev.herd.manager;
+
+import static dev.herd.node.Globals.clearTimeout;
+import static dev.herd.node.Globals.process;
+import static dev.herd.node.Globals.setInterval;
+import static dev.herd.node.Globals.setTimeout;
+
+import dev.herd.node.Herd;
+import dev.herd.node.child_process.ChildProcess;
+import dev.herd.node.child_process.ChildProcesses;
+import dev.herd.node.child_process.SpawnOptions;
+import dev.herd.node.internal.manager.PeerCredentials;
+import dev.herd.node.json.Json;
+import dev.herd.node.net.Net;
+import dev.herd.node.net.Server;
+import dev.herd.node.net.Socket;
+import dev.herd.os.Proc;
+import dev.herd.os.Signals;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The daemon: the manager's policy. It holds the app table, answers the control protocol on
+ * {@code herd.sock} (JSON lines, docs/manager.md "The control protocol"), decides restarts
+ * (autorestart, min_uptime, max_restarts, restart delay, exponential back-off, stop exit codes),
+ * samples CPU and memory, and keeps {@code state.json} on disk so that a new daemon continues where
+ * a dead one stopped. It spawns nothing itself: the {@link Keeper} does, as it is told over
+ * {@code keeper.sock}, and outlives it.
+ *
+ * <p>Thread rule: everything on the daemon's loop thread.
+ */
+public final class Daemon {
+    /** The protocol version every request carries ({@code "v": 1}). */
+    static final int PROTOCOL = 1;
+    /** The longest request line: a longer one gets {@code E2BIG} and the connection lives. */
+    static final int MAX_REQUEST = 1 << 20;
+    /** The longest a back-off delay grows (pm2's). */
+    static final long BACKOFF_CAP_MS = 15_000;
+    /** How long an app must stay up for its back-off to start again from the beginning (pm2's). */
+    static final long BACKOFF_RESET_MS = 30_000;
+
+    private final HerdHome home;
+    private final int uid = ProcFs.uid();
+    private final long sampleMs = Settings.millis("HERD_SAMPLE_MS", 1000);
+    private final long backoffResetMs = Settings.millis("HERD_BACKOFF_RESET_MS", BACKOFF_RESET_MS);
+    private final long keeperStartMs = Settings.millis("HERD_KEEPER_START_MS", 15_000);
+    private final Map<Integer, App> apps = new TreeMap<>();
+    private int nextId;
+    private KeeperLink keeper;
+    private boolean keeperStarting;
+    private final List<BiConsumer<KeeperLink, String>> keeperWaiters = new ArrayList<>();
+    private Server server;
+    private boolean exiting;
+    @SuppressWarnings("unused") // held for the daemon's life: the lock is what says it runs
+    private FileLock lock;
+
+    private Daemon(HerdHome home) {
+        this.home = home;
+    }
+
+    /**
+     * The daemon's entry point ({@code herd daemon}, started by the command line): a Herd program
+     * that runs until {@code kill}, SIGTERM or SIGINT.
+     *
+     * @param args not used
+     */
+    public static void main(String[] args) {
+        Herd.run(args, a -> new Daemon(HerdHome.of(System.getenv())).start());
+    }
+
+    private void start() throws IOException {
+        home.prepare();
+        FileChannel ch = FileChannel.open(home.daemonLock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        lock = ch.tryLock();
+        if (lock == null) {
+            String pid = Files.exists(home.daemonPid()) ? Files.readString(home.daemonPid()).strip() : "?";
+            System.err.println("herd daemon: already running for " + home + " (pid " + pid + ")");
+            process().exit(1);
+            return;
+        }
+        Files.writeString(home.daemonPid(), process().pid() + "\n");
+        loadState();
+        // SIGTERM and SIGINT end the daemon alone: its state is on disk and the apps keep running
+        // under the keeper, so the next daemon re-adopts them (how `herd update` replaces it).
+        process().on("SIGTERM", () -> leave("SIGTERM"));
+        process().on("SIGINT", () -> leave("SIGINT"));
+        if (Files.exists(home.keeperSocket())) {
+            KeeperLink.connect(home.keeperSocket().toString(), keeperListener(),
+                    link -> link.request("hello", Map.of(), (r, code, message) -> {
+                        if (code != null) {
+                            Log.info("daemon", "the keeper did not answer hello: " + message);
+                            link.close();
+                            noKeeper();
+                        } else {
+                            keeper = link;
+                            reconcile(r);
+                        }
+                        listen();
+                    }),
+                    error -> {
+                        noKeeper();
+                        listen();
+                    });
+        } else {
+            noKeeper();
+            listen();
+        }
+        setInterval(this::sample, sampleMs).unref();
+    }
+
+    private void listen() {
+        try {
+            Files.deleteIfExists(home.controlSocket()); // ours: we hold the daemon's lock
+        } catch (IOException e) {
+            Log.info("daemon", "cannot remove " + home.controlSocket() + ": " + e);
+        }
+        server = Net.createServer(this::onClient);
+        server.on("error", a -> {
+            Log.info("daemon", "cannot listen on " + home.controlSocket() + ": " + a[0]);
+            process().exit(1);
+        });
+        server.listen(home.controlSocket().toString(), () -> {
+            try {
+                HerdHome.ownerOnly(home.controlSocket());
+            } catch (IOException e) {
+                Log.info("daemon", "cannot chmod " + home.controlSocket() + ": " + e);
+            }
+            Log.info("daemon", "started (pid " + process().pid() + "), " + apps.size() + " apps");
+        });
+    }
+
+    /** Ends the daemon alone, leaving the apps to the keeper. */
+    private void leave(String why) {
+        if (exiting) return;
+        exiting = true;
+        Log.info("daemon", why + ": exiting; the apps keep running");
+        saveState();
+        cleanUp(false);
+        process().exit(0);
+    }
+
+    private void cleanUp(boolean dropState) {
+        try {
+            Files.deleteIfExists(home.controlSocket());
+            Files.deleteIfExists(home.daemonPid());
+            if (dropState) Files.deleteIfExists(home.stateFile());
+        } catch (IOException e) {
+            // the next daemon replaces them
+        }
+    }
+
+    // ---------------------------------------------------------------- state.json
+
+    private void loadState() {
+        Path file = home.stateFile();
+        if (!Files.exists(file)) return;
+        try {
+            Map<String, Object> s = Fields.object(Json.parse(Files.readString(file)), "state.json");
+            nextId = Fields.integer(s, "next_id", 0);
+            Object list = s.get("apps");
+            if (list instanceof List<?> l) {
+                for (Object o : l) {
+                    Map<String, Object> e = Fields.object(o, "an app");
+                    App a = App.fromJson(AppConfig.fromJson(Fields.object(e.get("config"), "config")),
+                            Fields.object(e.get("runtime"), "runtime"));
+                    apps.put(a.id, a);
+                    nextId = Math.max(nextId, a.id + 1);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            Log.info("daemon", "cannot read " + file + " (starting empty): " + e.getMessage());
+            apps.clear();
+        }
+    }
+
+    /** Writes state.json whole, to a temporary file renamed over it: a reader sees the old or the new. */
+    private void saveState() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("version", PROTOCOL);
+        s.put("next_id", nextId);
+        List<Object> list = new ArrayList<>();
+        for (App a : apps.values()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("config", a.config.toJson());
+            e.put("runtime", a.runtimeJson());
+            list.add(e);
+        }
+        s.put("apps", list);
+        Path tmp = home.dir().resolve("state.json.tmp");
+        try {
+            Files.write(tmp, Json.stringifyUtf8(s));
+            Files.move(tmp, home.stateFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            Log.info("daemon", "cannot write " + home.stateFile() + ": " + e);
+        }
+    }
+
+    // ---------------------------------------------------------------- the keeper
+
+    private KeeperLink.Listener keeperListener() {
+        return new KeeperLink.Listener() {
+            @Override
+            public void event(Map<String, Object> e) {
+                if ("exit".equals(e.get("event"))) {
+                    App a = apps.get(Fields.integer(e, "app", -1));
+                    Integer code = e.get("code") == null ? null : Fields.integer(e, "code", 0);
+                    if (a != null) onExit(a, Fields.integer(e, "pid", 0), code, Fields.string(e, "signal", null),
+                            Fields.number(e, "at", System.currentTimeMillis()));
+                }
+            }
+
+            @Override
+            public void closed() {
+                keeperLost();
+            }
+        };
+    }
+
+    /** No keeper at start: the apps state.json says run are gone with it (a reboot, or both killed). */
+    private void noKeeper() {
+        for (App a : apps.values()) {
+            if (a.running() || a.status.equals(App.WAITING) || a.status.equals(App.LAUNCHING)
+                    || a.status.equals(App.ONLINE) || a.status.equals(App.STOPPING)) {
+                if (a.running()) Log.info("daemon", a.label() + " (pid " + a.pid + ") is gone with the keeper");
+                a.pid = 0;
+                a.status = App.STOPPED;
+            }
+        }
+        saveState();
+    }
+
+    /** Matches the keeper's {@code hello} with state.json: re-adoption (docs/manager-design.md). */
+    private void reconcile(Map<String, Object> hello) {
+        Map<Integer, Map<String, Object>> kept = new TreeMap<>();
+        if (hello.get("apps") instanceof List<?> l) {
+            for (Object o : l) {
+                Map<String, Object> k = Fields.object(o, "a kept app");
+                kept.put(Fields.integer(k, "app", -1), k);
+            }
+        }
+        long now = System.currentTimeMillis();
+        for (App a : List.copyOf(apps.values())) {
+            Map<String, Object> k = kept.remove(a.id);
+            int kpid = k == null ? 0 : Fields.integer(k, "pid", 0);
+            boolean krunning = k != null && Fields.bool(k, "running", false);
+            if (a.running() && kpid == a.pid && krunning) {
+                Log.info("daemon", a.label() + " re-adopted (pid " + a.pid + ")");
+                if (a.status.equals(App.LAUNCHING)) a.status = App.ONLINE;
+                if (a.status.equals(App.STOPPING)) a.enqueue(next -> stop(a, next));
+            } else if (a.running() && kpid == a.pid) {
+                Log.info("daemon", a.label() + " (pid " + a.pid + ") exited while no daemon ran");
+                Integer code = k.get("code") == null ? null : Fields.integer(k, "code", 0);
+                onExit(a, a.pid, code, Fields.string(k, "signal", null), Fields.number(k, "exitedAt", now));
+            } else if (!a.running() && krunning && kpid != 0) {
+                // The last daemon died between the spawn and writing its state.
+                a.pid = kpid;
+                a.startTicks = Fields.number(k, "startTicks", 0);
+                a.pmUptime = Fields.number(k, "startedAt", now);
+                a.status = App.ONLINE;
+                Log.info("daemon", a.label() + " adopted (pid " + a.pid + ")");
+            } else if (a.running()) {
+                Log.info("daemon", a.label() + " (pid " + a.pid + ") is not known to the keeper: gone");
+                a.pid = 0;
+                a.status = App.STOPPED;
+            } else if (a.status.equals(App.WAITING)) {
+                long delay = Math.max(0, a.restartDueAt - now);
+                scheduleRestart(a, delay);
+            } else if (a.status.equals(App.LAUNCHING) || a.status.equals(App.STOPPING)) {
+                a.status = App.STOPPED;
+            }
+        }
+        for (Map.Entry<Integer, Map<String, Object>> e : kept.entrySet()) {
+            // The keeper holds an app this daemon does not know (a lost state.json): stop it.
+            int id = e.getKey();
+            Log.info("daemon", "the keeper holds an unknown app " + id + ": stopping it");
+            keeper.request("kill", Map.of("app", id, "signal", "SIGTERM", "timeout", 1600),
+                    (r, c, m) -> keeper.request("forget", Map.of("app", id), (r2, c2, m2) -> {}));
+        }
+        saveState();
+    }
+
+    /** Runs {@code then} with a connected keeper, starting one if there is none. */
+    private void withKeeper(BiConsumer<KeeperLink, String> then) {
+        if (keeper != null && !keeper.isClosed()) {
+            then.accept(keeper, null);
+            return;
+        }
+        keeperWaiters.add(then);
+        if (keeperStarting) return;
+        keeperStarting = true;
+        List<String> cmd = JavaCommand.like(Keeper.class.getName(), List.of());
+        Log.info("daemon", "starting the keeper");
+        try {
+            ChildProcess child = ChildProcesses.spawn(cmd.getFirst(), cmd.subList(1, cmd.size()),
+                    SpawnOptions.builder().detached(true).env(process().env())
+                            .stdio(List.of("ignore", "inherit", "inherit")).build());
+            child.on("error", a -> Log.info("daemon", "cannot start the keeper: " + a[0]));
+            child.on("exit", a -> Log.info("daemon", "the keeper exited (code " + a[0] + ", signal " + a[1] + ")"));
+            child.unref();
+        } catch (RuntimeException e) {
+            keeperReady(null, "cannot start the keeper: " + e.getMessage());
+            return;
+        }
+        long deadline = System.currentTimeMillis() + keeperStartMs;
+        connectKeeper(deadline);
+    }
+
+    private void connectKeeper(long deadline) {
+        KeeperLink.connect(home.keeperSocket().toString(), keeperListener(),
+                link -> link.request("hello", Map.of(), (r, code, message) -> {
+                    if (code != null) {
+                        link.close();
+                        keeperReady(null, "the keeper refused: " + message);
+                    } else {
+                        keeper = link;
+                        Log.info("daemon", "keeper connected (pid " + r.get("pid") + ")");
+                        keeperReady(link, null);
+                    }
+                }),
+                error -> {
+                    if (System.currentTimeMillis() > deadline) {
+                        keeperReady(null, "the keeper did not start within " + keeperStartMs + " ms (see herd.log)");
+                    } else {
+                        setTimeout(() -> connectKeeper(deadline), 20);
+                    }
+                });
+    }
+
+    private void keeperReady(KeeperLink link, String error) {
+        keeperStarting = false;
+        List<BiConsumer<KeeperLink, String>> waiters = List.copyOf(keeperWaiters);
+        keeperWaiters.clear();
+        for (var w : waiters) w.accept(link, error);
+    }
+
+    /**
+     * The keeper's connection closed: it died (the one failure that costs the apps). What is left
+     * of every app's tree is killed by pid, and the apps that were up start again under a new
+     * keeper, each counted as a restart.
+     */
+    private void keeperLost() {
+        keeper = null;
+        if (exiting) return;
+        Log.info("daemon", "the keeper is gone: restarting the apps it held");
+        List<App> again = new ArrayList<>();
+        for (App a : apps.values()) {
+            if (a.running()) {
+                for (ProcFs.Stat s : ProcFs.tree(List.of(a.pid))) Proc.kill(s.pid(), Signals.SIGKILL);
+                a.pid = 0;
+                if (!a.status.equals(App.STOPPING)) again.add(a);
+                a.status = App.STOPPED;
+            }
+        }
+        saveState();
+        for (App a : again) {
+            a.enqueue(next -> {
+                a.restartTime++;
+                launch(a, next);
+            });
+        }
+    }
+
+    // ---------------------------------------------------------------- supervision
+
+    /** Starts the app's process; {@code done} runs once it is online or has failed to start. */
+    private void launch(App a, Runnable done) {
+        if (a.restartTimer != null) {
+            clearTimeout(a.restartTimer);
+            a.restartTimer = null;
+        }
+        a.restartDueAt = 0;
+        if (a.running()) {
+            done.run();
+            return;
+        }
+        a.status = App.LAUNCHING;
+        a.processEnv = processEnv(a);
+        saveState();
+        withKeeper((link, error) -> {
+            if (link == null) {
+                failed(a, error);
+                done.run();
+                return;
+            }
+            Map<String, Object> spec = new LinkedHashMap<>();
+            List<String> command = a.config.command();
+            spec.put("app", a.id);
+            spec.put("uniqueId", a.uniqueId);
+            spec.put("name", a.config.name());
+            spec.put("file", command.getFirst());
+            spec.put("args", command.subList(1, command.size()));
+            spec.put("env", a.processEnv);
+            spec.put("cwd", a.config.cwd());
+            spec.put("ipc", a.config.ipc());
+            spec.put("out", a.outLog);
+            spec.put("err", a.errLog);
+            link.request("spawn", spec, (r, code, message) -> {
+                if (code != null) {
+                    failed(a, message);
+                } else {
+                    a.pid = Fields.integer(r, "pid", 0);
+                    a.startTicks = Fields.number(r, "startTicks", 0);
+                    a.pmUptime = Fields.number(r, "startedAt", System.currentTimeMillis());
+                    a.status = App.ONLINE;
+                    a.lastError = null;
+                    a.cpuTicks = -1;
+                    Log.info("daemon", a.label() + " online (pid " + a.pid + ")");
+                    saveState();
+                }
+                done.run();
+            });
+        });
+    }
+
+    private void failed(App a, String why) {
+        a.status = App.ERRORED;
+        a.lastError = why;
+        Log.info("daemon", a.label() + " cannot start: " + why);
+        saveState();
+    }
+
+    /** What the app's processes get: its configured environment and pm2's variables. */
+    private static Map<String, String> processEnv(App a) {
+        Map<String, String> env = new LinkedHashMap<>(a.config.env());
+        env.put("pm_id", Integer.toString(a.id));
+        env.put("name", a.config.name());
+        env.put("namespace", a.config.namespace());
+        env.put("NODE_APP_INSTANCE", "0");
+        env.put("HERD_APP_NAME", a.config.name());
+        env.put(Keeper.MARK, a.uniqueId);
+        return env;
+    }
+
+    /** The app's process ended; the restart policy decides what comes next (pm2's handleExit). */
+    private void onExit(App a, int pid, Integer code, String signal, long at) {
+        if (pid != a.pid || pid == 0) return;
+        a.pid = 0;
+        a.exitCode = code;
+        a.exitSignal = signal;
+        a.memory = 0;
+        a.cpu = 0;
+        Log.info("daemon", a.label() + " exited with code [" + code + "] via signal [" + signal + "]");
+        if (a.status.equals(App.STOPPING)) {
+            saveState(); // the stop in progress ends it
+            return;
+        }
+        long uptime = at - a.pmUptime;
+        if (code != null && a.config.stopExitCodes().contains(code)) {
+            a.status = App.STOPPED;
+            saveState();
+            return;
+        }
+        if (!a.config.autorestart()) {
+            a.status = App.ONE_LAUNCH;
+            saveState();
+            return;
+        }
+        if (uptime < a.config.minUptime()) {
+            a.unstableRestarts++;
+            a.unstableStreak++;
+        } else {
+            a.unstableStreak = 0;
+        }
+        if (a.unstableStreak > a.config.maxRestarts()) {
+            a.status = App.ERRORED;
+            a.unstableStreak = 0; // prev_restart_delay stays, as pm2 shows it; a start or restart clears it
+            Log.info("daemon", a.label() + " had too many unstable restarts (" + a.config.maxRestarts() + "): errored");
+            saveState();
+            return;
+        }
+        long delay = a.config.restartDelay();
+        if (a.config.expBackoffRestartDelay() > 0) {
+            if (uptime >= backoffResetMs) a.prevRestartDelay = 0;
+            delay = a.prevRestartDelay == 0 ? a.config.expBackoffRestartDelay()
+                    : Math.min(BACKOFF_CAP_MS, (long) Math.floor(a.prevRestartDelay * 1.5));
+            a.prevRestartDelay = delay;
+        }
+        scheduleRestart(a, delay);
+    }
+
+    private void scheduleRestart(App a, long delay) {
+        a.status = App.WAITING;
+        a.restartDueAt = System.currentTimeMillis() + delay;
+        saveState();
+        a.restartTimer = setTimeout(() -> {
+            a.restartTimer = null;
+            a.enqueue(next -> {
+                if (!a.status.equals(App.WAITING)) {
+                    next.run();
+                    return;
+                }
+                a.restartTime++;
+                launch(a, next);
+            });
+        }, delay);
+    }
+
+    /** Stops the app's whole tree (kill signal, SIGKILL after kill_timeout); {@code done} once all is gone. */
+    private void stop(App a, Runnable done) {
+        if (a.restartTimer != null) {
+            clearTimeout(a.restartTimer);
+            a.restartTimer = null;
+        }
+        a.restartDueAt = 0;
+        if (!a.running() || keeper == null) {
+            a.pid = 0;
+            a.status = App.STOPPED;
+            saveState();
+            done.run();
+            return;
+        }
+        a.status = App.STOPPING;
+        saveState();
+        keeper.request("kill", Map.of("app", a.id, "signal", a.config.killSignal(), "timeout", a.config.killTimeout()),
+                (r, code, message) -> {
+                    if (code != null) Log.info("daemon", a.label() + ": stop: " + message);
+                    a.pid = 0;
+                    a.status = App.STOPPED;
+                    a.memory = 0;
+                    a.cpu = 0;
+                    saveState();
+                    done.run();
+                });
+    }
+
+    private void restart(App a, Runnable done) {
+        stop(a, () -> {
+            a.restartTime++;
+            a.unstableStreak = 0;
+            a.prevRestartDelay = 0;
+            launch(a, done);
+        });
+    }
+
+    private void delete(App a, Runnable done) {
+        stop(a, () -> {
+            apps.remove(a.id);
+            saveState();
+            if (keeper != null) keeper.request("forget", Map.of("app", a.id), (r, c, m) -> {});
+            done.run();
+        });
+    }
+
+    // ---------------------------------------------------------------- sampling
+
+    /** CPU % and memory of every running app's process tree, from /proc. */
+    private void sample() {
+        long now = System.nanoTime();
+        for (App a : apps.values()) {
+            if (!a.running()) continue;
+            long ticks = 0;
+            long rss = 0;
+            List<ProcFs.Stat> tree = ProcFs.tree(List.of(a.pid));
+            for (ProcFs.Stat s : tree) {
+                ticks += s.utime() + s.stime();
+                rss += s.rssPages() * ProcFs.PAGE_SIZE;
+            }
+            if (a.cpuTicks >= 0 && now > a.cpuSampledAt) {
+                double seconds = (now - a.cpuSampledAt) / 1e9;
+                a.cpu = Math.max(0, Math.round((ticks - a.cpuTicks) * 1000.0 / ProcFs.CLOCK_TICKS / seconds) / 10.0);
+            }
+            a.cpuTicks = ticks;
+            a.cpuSampledAt = now;
+            a.memory = rss;
+            a.processes = tree.size();
+        }
+    }
+
+    // ---------------------------------------------------------------- the control protocol
+
+    private void onClient(Socket socket) {
+        socket.on("error", a -> {});
+        PeerCredentials peer = PeerCredentials.of(socket);
+        if (peer.uid() != uid && peer.uid() != 0) {
+            Log.info("daemon", "refused a client of uid " + peer.uid() + " (pid " + peer.pid() + ")");
+            socket.end(errorLine(null, "EPERM", "the manager at " + home + " belongs to uid " + uid));
+            return;
+        }
+        LineSplitter lines = new LineSplitter(MAX_REQUEST, new LineSplitter.Sink() {
+            @Override
+            public void line(byte[] bytes, int offset, int length) {
+                onRequest(socket, bytes, offset, length);
+            }
+
+            @Override
+            public void tooLong() {
+                socket.write(errorLine(null, "E2BIG", "request longer than " + MAX_REQUEST + " bytes"));
+            }
+        });
+        socket.on("data", a -> lines.feed((byte[]) a[0]));
+    }
+
+    /** A request refused, with its protocol error code. */
+    private static final class RequestException extends RuntimeException {
+        final String code;
+
+        RequestException(String code, String message) {
+            super(message);
+            this.code = code;
+        }
+    }
+
+    private void onRequest(Socket socket, byte[] bytes, int offset, int length) {
+        Object id = null;
+        try {
+            Object parsed;
+            try {
+                parsed = Json.parse(bytes, offset, length);
+            } catch (RuntimeException e) {
+                throw new RequestException("EINVAL", "malformed JSON: " + e.getMessage());
+            }
+            Map<String, Object> req = Fields.object(parsed, "a request");
+            id = req.get("id");
+            Object replyTo = id;
+            Object v = req.get("v");
+            if (!(v instanceof Integer n) || n != PROTOCOL) {
+                throw new RequestException("EVERSION", "protocol version " + v + " is not supported (this daemon speaks "
+                        + PROTOCOL + ")");
+            }
+            String cmd = Fields.required(req, "cmd");
+            Consumer<Object> reply = result -> {
+                if (!socket.destroyed()) socket.write(resultLine(replyTo, result));
+            };
+            switch (cmd) {
+                case "ping" -> reply.accept(Map.of("pong", true, "pid", process().pid(), "protocol", PROTOCOL));
+                case "jlist" -> reply.accept(jlist(List.copyOf(apps.values())));
+                case "describe" -> reply.accept(jlist(resolve(Fields.strings(req, "targets"))));
+                case "env" -> reply.accept(env(Fields.strings(req, "targets")));
+                case "start" -> start(req, reply);
+                case "stop" -> each(resolve(Fields.strings(req, "targets")), this::stop, reply);
+                case "restart" -> each(resolve(Fields.strings(req, "targets")), this::restart, reply);
+                case "delete" -> each(resolve(Fields.strings(req, "targets")), this::delete, reply);
+                case "reset" -> reset(resolve(Fields.strings(req, "targets")), reply);
+                case "sendSignal" -> sendSignal(req, reply);
+                case "kill" -> kill(reply, socket);
+                default -> throw new RequestException("EINVAL", "unknown command '" + cmd + "'");
+            }
+        } catch (RequestException e) {
+            socket.write(errorLine(id, e.code, e.getMessage()));
+        } catch (RuntimeException e) {
+            socket.write(errorLine(id, "EINVAL", String.valueOf(e.getMessage())));
+        }
+    }
+
+    private static byte[] resultLine(Object id, Object result) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("v", PROTOCOL);
+        m.put("id", id);
+        m.put("ok", true);
+        m.put("result", result);
+        return Json.stringifyUtf8Line(m);
+    }
+
+    private static byte[] errorLine(Object id, String code, String message) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("v", PROTOCOL);
+        m.put("id", id);
+        m.put("ok", false);
+        m.put("error", Map.of("code", code, "message", message));
+        return Json.stringifyUtf8Line(m);
+    }
+
+    /**
+     * The apps {@code targets} name, by id: an id, {@code all}, a {@code /regex/} on names, a name or
+     * a namespace.
+     *
+     * @throws RequestException ENOTFOUND for a target that names no app
+     */
+    private List<App> resolve(List<String> targets) {
+        if (targets.isEmpty()) throw new RequestException("EINVAL", "no target given");
+        Set<App> out = new LinkedHashSet<>();
+        for (String t : targets) {
+            List<App> found = new ArrayList<>();
+            if (t.equals("all")) {
+                found.addAll(apps.values());
+                if (found.isEmpty()) throw new RequestException("ENOTFOUND", "no process to act on (the list is empty)");
+            } else if (t.length() > 1 && t.startsWith("/") && t.endsWith("/")) {
+                Pattern p;
+                try {
+                    p = Pattern.compile(t.substring(1, t.length() - 1));
+                } catch (PatternSyntaxException e) {
+                    throw new RequestException("EINVAL", "invalid regex " + t + ": " + e.getDescription());
+                }
+                for (App a : apps.values()) if (p.matcher(a.config.name()).find()) found.add(a);
+            } else if (t.matches("\\d+")) {
+                App a = apps.get(Integer.parseInt(t));
+                if (a != null) found.add(a);
+            } else {
+                for (App a : apps.values()) if (a.config.name().equals(t)) found.add(a);
+                if (found.isEmpty()) for (App a : apps.values()) if (a.config.namespace().equals(t)) found.add(a);
+            }
+            if (found.isEmpty()) throw new RequestException("ENOTFOUND", "process or namespace " + t + " not found");
+            out.addAll(found);
+        }
+        List<App> list = new ArrayList<>(out);
+        list.sort((x, y) -> Integer.compare(x.id, y.id));
+        return list;
+    }
+
+    /** Runs {@code op} on every app (each in its own queue, all at once), then answers their jlist. */
+    private void each(List<App> targets, BiConsumer<App, Runnable> op, Consumer<Object> reply) {
+        int[] left = {targets.size()};
+        for (App a : targets) {
+            a.enqueue(next -> op.accept(a, () -> {
+                next.run();
+                if (--left[0] == 0) reply.accept(jlist(targets));
+            }));
+        }
+    }
+
+    private void start(Map<String, Object> req, Consumer<Object> reply) {
+        String target = Fields.string(req, "target", null);
+        if (target != null) {
+            // Smart start: an existing app by name or id: start it if stopped, restart it if running.
+            each(resolve(List.of(target)), (a, done) -> {
+                if (a.running()) restart(a, done);
+                else {
+                    a.unstableStreak = 0;
+                    a.prevRestartDelay = 0;
+                    launch(a, done);
+                }
+            }, reply);
+            return;
+        }
+        boolean force = Fields.bool(req, "force", false);
+        List<AppConfig> configs = new ArrayList<>();
+        if (!(req.get("apps") instanceof List<?> list) || list.isEmpty()) {
+            throw new RequestException("EINVAL", "'apps' must be a non-empty array");
+        }
+        for (Object o : list) {
+            try {
+                configs.add(AppConfig.fromJson(Fields.object(o, "an app")));
+            } catch (IllegalArgumentException e) {
+                throw new RequestException("EINVAL", e.getMessage()); // nothing is started
+            }
+        }
+        if (!force) {
+            for (AppConfig c : configs) {
+                for (App a : apps.values()) {
+                    if (a.config.name().equals(c.name()) && a.config.script().equals(c.script())) {
+                        throw new RequestException("EEXIST", "script already launched as " + a.label()
+                                + ", add -f to start another copy");
+                    }
+                }
+            }
+        }
+        List<App> started = new ArrayList<>();
+        for (AppConfig c : configs) {
+            App a = new App(nextId++, UUID.randomUUID().toString(), c);
+            a.createdAt = System.currentTimeMillis();
+            a.outLog = c.outFile() != null ? c.outFile() : home.logs().resolve(logName(c.name()) + "-out.log").toString();
+            a.errLog = c.errorFile() != null ? c.errorFile() : home.logs().resolve(logName(c.name()) + "-error.log").toString();
+            apps.put(a.id, a);
+            started.add(a);
+        }
+        saveState();
+        each(started, this::launch, reply);
+    }
+
+    /** The app's name as a file name: pm2's (anything but letters, digits, '-', '_', '.' becomes '-'). */
+    private static String logName(String name) {
+        return name.replaceAll("[^A-Za-z0-9._-]", "-");
+    }
+
+    private void reset(List<App> targets, Consumer<Object> reply) {
+        for (App a : targets) {
+            a.restartTime = 0;
+            a.unstableRestarts = 0;
+            a.unstableStreak = 0;
+            a.prevRestartDelay = 0;
+        }
+        saveState();
+        reply.accept(jlist(targets));
+    }
+
+    private Object env(List<String> targets) {
+        List<App> found = resolve(targets);
+        return found.getFirst().processEnv;
+    }
+
+    private void sendSignal(Map<String, Object> req, Consumer<Object> reply) {
+        String signal = Fields.required(req, "signal");
+        if (signal.matches("\\d+")) signal = Signals.name(Integer.parseInt(signal));
+        else if (!signal.startsWith("SIG")) signal = "SIG" + signal;
+        if (signal == null || Signals.number(signal) <= 0) throw new RequestException("EINVAL", "unknown signal " + req.get("signal"));
+        List<App> targets = resolve(Fields.strings(req, "targets"));
+        for (App a : targets) {
+            if (!a.running()) throw new RequestException("ENOTRUNNING", a.label() + " is not running");
+        }
+        String sig = signal;
+        each(targets, (a, done) -> {
+            if (keeper == null) {
+                done.run();
+                return;
+            }
+            keeper.request("signal", Map.of("app", a.id, "signal", sig), (r, c, m) -> done.run());
+        }, reply);
+    }
+
+    /** Stops every app, ends the keeper and then the daemon; answers before exiting. */
+    private void kill(Consumer<Object> reply, Socket socket) {
+        Log.info("daemon", "kill: stopping every app, the keeper and the daemon");
+        List<App> all = List.copyOf(apps.values());
+        Runnable end = () -> {
+            exiting = true;
+            Runnable last = () -> {
+                cleanUp(true);
+                Map<String, Object> r = Map.of("killed", true, "apps", all.size());
+                if (socket.destroyed()) process().exit(0);
+                socket.write(resultLine(null, r), e -> process().exit(0));
+                setTimeout(() -> process().exit(0), 1000).unref();
+            };
+            if (keeper != null) keeper.request("exit", Map.of(), (r, c, m) -> last.run());
+            else last.run();
+        };
+        if (all.isEmpty()) {
+            end.run();
+        } else {
+            each(all, this::stop, r -> end.run());
+        }
+    }
+
+    // ---------------------------------------------------------------- jlist
+
+    private List<Object> jlist(List<App> list) {
+        List<Object> out = new ArrayList<>(list.size());
+        String user = ProcFs.userName(uid);
+        for (App a : list) {
+            AppConfig c = a.config;
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("pid", a.pid);
+            p.put("name", c.name());
+            p.put("pm_id", a.id);
+            Map<String, Object> monit = new LinkedHashMap<>();
+            monit.put("memory", a.running() ? a.memory : 0);
+            monit.put("cpu", a.running() ? a.cpu : 0);
+            p.put("monit", monit);
+            Map<String, Object> env = new LinkedHashMap<>();
+            env.put("name", c.name());
+            env.put("namespace", c.namespace());
+            env.put("status", a.status);
+            env.put("restart_time", a.restartTime);
+            env.put("unstable_restarts", a.unstableRestarts);
+            env.put("pm_uptime", a.pmUptime);
+            env.put("created_at", a.createdAt);
+            env.put("exec_mode", "fork_mode");
+            env.put("instances", 1);
+            env.put("pm_exec_path", c.script());
+            env.put("pm_cwd", c.cwd());
+            env.put("exec_interpreter", c.interpreter());
+            env.put("node_args", c.interpreterArgs());
+            env.put("args", c.args());
+            env.put("exit_code", a.exitCode);
+            env.put("NODE_APP_INSTANCE", 0);
+            env.put("unique_id", a.uniqueId);
+            env.put("pm_out_log_path", a.outLog);
+            env.put("pm_err_log_path", a.errLog);
+            env.put("autorestart", c.autorestart());
+            env.put("max_restarts", c.maxRestarts());
+            env.put("min_uptime", c.minUptime());
+            env.put("restart_delay", c.restartDelay());
+            env.put("exp_backoff_restart_delay", c.expBackoffRestartDelay());
+            env.put("prev_restart_delay", a.prevRestartDelay);
+            env.put("stop_exit_codes", c.stopExitCodes());
+            env.put("kill_timeout", c.killTimeout());
+            env.put("kill_signal", c.killSignal());
+            env.put("username", user);
+            env.put("env", a.processEnv);
+            p.put("pm2_env", env);
+            Map<String, Object> herd = new LinkedHashMap<>();
+            herd.put("kind", c.kind());
+            herd.put("command", c.command());
+            herd.put("ipc", c.ipc());
+            herd.put("exit_signal", a.exitSignal);
+            herd.put("last_error", a.lastError);
+            herd.put("processes", a.running() ? a.processes : 0);
+            herd.put("restart_due_at", a.restartDueAt);
+            p.put("herd", herd);
+            out.add(p);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,82 @@
+package dev.herd.manager;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The command line that runs another main class in a JVM like this one: the same {@code java},
+ * the same JVM flags (Herd's, an AOT cache, {@code HERD_JAVA_OPTS}'s) and the same class path. The
+ * command line starts the daemon this way, and the daemon the keeper, so all three run from the
+ * same jars (docs/manager.md, "Processes").
+ *
+ * <p>The flags are read from {@code /proc/self/cmdline}: what comes between {@code java} and the
+ * main class, less the class path (given again) and the flags that belong to one process only (a
+ * debugger agent's port, an AOT training run's output). A JVM started otherwise ({@code -jar},
+ * {@code -m}) passes no flags on. Stateless.
+ */
+public final class JavaCommand {
+    /** JVM options whose value is the next argument. */
+    private static final Set<String> WITH_VALUE = Set.of("-cp", "-classpath", "--class-path", "-p", "--module-path",
+            "--upgrade-module-path", "--add-modules", "--add-exports", "--add-opens", "--add-reads", "--patch-module",
+            "--limit-modules", "--enable-native-access", "--illegal-native-access");
+    /** Flags of this process alone: a second JVM with them would fight over a port or a file. */
+    private static final List<String> OWN = List.of("-agentlib:jdwp", "-XX:AOTCacheOutput", "-XX:AOTConfiguration",
+            "-XX:AOTMode", "-Dherd.aot.training", "-Xlog:gc:file", "-XX:HeapDumpPath");
+
+    private JavaCommand() {}
+
+    /**
+     * {@code java FLAGS -cp CLASSPATH mainClass args...} for this JVM's java, flags and class path.
+     *
+     * @param mainClass the main class to run
+     * @param args its arguments
+     * @return the command line
+     */
+    public static List<String> like(String mainClass, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(flags(cmdline()));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    /** The JVM flags of a java command line, without the class path and this process's own. */
+    static List<String> flags(List<String> cmdline) {
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i < cmdline.size(); i++) {
+            String a = cmdline.get(i);
+            if (a.equals("-jar") || a.equals("-m") || a.equals("--module") || !a.startsWith("-")) break;
+            String value = WITH_VALUE.contains(a) && i + 1 < cmdline.size() ? cmdline.get(++i) : null;
+            if (a.equals("-cp") || a.equals("-classpath") || a.equals("--class-path")) continue;
+            if (OWN.stream().anyMatch(a::startsWith)) continue;
+            out.add(a);
+            if (value != null) out.add(value);
+        }
+        return out;
+    }
+
+    private static List<String> cmdline() {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc/self/cmdline"));
+            List<String> args = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < raw.length; i++) {
+                if (raw[i] == 0) {
+                    args.add(new String(raw, start, i - start, StandardCharsets.UTF_8));
+                    start = i + 1;
+                }
+            }
+            return args;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+}

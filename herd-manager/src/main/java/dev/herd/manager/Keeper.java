@@ -1,0 +1,616 @@
+package dev.herd.manager;
+
+import static dev.herd.node.Globals.clearInterval;
+import static dev.herd.node.Globals.clearTimeout;
+import static dev.herd.node.Globals.process;
+import static dev.herd.node.Globals.setImmediate;
+import static dev.herd.node.Globals.setInterval;
+import static dev.herd.node.Globals.setTimeout;
+
+import dev.herd.io.Pipe;
+import dev.herd.loop.Loop;
+import dev.herd.node.Herd;
+import dev.herd.node.Timeout;
+import dev.herd.node.child_process.ChildProcess;
+import dev.herd.node.child_process.ChildProcesses;
+import dev.herd.node.child_process.SpawnOptions;
+import dev.herd.node.internal.manager.PeerCredentials;
+import dev.herd.node.internal.manager.Subreaper;
+import dev.herd.node.internal.manager.WatchedProcess;
+import dev.herd.node.json.Json;
+import dev.herd.node.net.Net;
+import dev.herd.node.net.Server;
+import dev.herd.node.net.Socket;
+import dev.herd.os.ErrnoException;
+import dev.herd.os.Proc;
+import dev.herd.os.Signals;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The keeper: the apps' parent. It spawns them as the daemon asks, is their child subreaper (so a
+ * child an app daemonises comes back to it rather than to init), holds the read ends of their
+ * stdout and stderr and drains them into their log files ({@link Pump}), holds their IPC channels,
+ * reaps them and reports their exits. It has no policy: the daemon decides, the keeper does, and
+ * it outlives the daemon, so a daemon that dies (or is replaced by {@code herd update}) costs the
+ * apps nothing: they keep running and logging, and the next daemon learns everything from
+ * {@code hello}. Its protocol is in docs/manager.md ("The keeper protocol").
+ *
+ * <p>Every app process is started in a session of its own and with {@code unique_id} (the app's)
+ * in its environment. An app's <em>tree</em> is its process and every descendant, plus the
+ * orphans that came back to the keeper and carry the app's {@code unique_id} in their initial
+ * environment or the session of one of its processes; {@code kill} signals the whole tree.
+ *
+ * <p>Thread rule: everything on the keeper's loop thread; log writes on the work pool.
+ */
+public final class Keeper {
+    /** The longest request line the keeper reads (a spawn carries a whole environment). */
+    static final int MAX_LINE = 8 * 1024 * 1024;
+    /** How often the keeper looks for orphans to reap (HERD_KEEPER_REAP_MS). */
+    static final long REAP_MS = 2000;
+    /** After SIGKILL, how long a tree may take to go before {@code kill} answers with what is left. */
+    static final long FORCE_GRACE_MS = 5000;
+    /** While forcing, how often the tree is looked at again (processes forked meanwhile). */
+    static final long FORCE_RESCAN_MS = 50;
+    /** The environment variable that marks an app's processes (pm2 sets it too). */
+    static final String MARK = "unique_id";
+    /** Past pids kept per app, to attribute orphans by their session. */
+    private static final int PAST_PIDS = 16;
+
+    private final HerdHome home;
+    private final int self = process().pid();
+    private final int uid = ProcFs.uid();
+    private final Loop loop = process().loop();
+    private final Map<Integer, Kept> apps = new TreeMap<>();
+    /** The keeper's adopted children (not app processes), by pid: their app's id, or -1. */
+    private final Map<Integer, Orphan> orphans = new HashMap<>();
+    private final List<KillRun> kills = new ArrayList<>();
+    private Server server;
+    private Socket daemon;
+    private boolean orphanScanQueued;
+    @SuppressWarnings("unused") // held for the keeper's life: the lock is what says it runs
+    private FileLock lock;
+
+    private Keeper(HerdHome home) {
+        this.home = home;
+    }
+
+    /**
+     * The keeper's entry point ({@code herd keeper}, run by the daemon): a Herd program that runs
+     * until told to exit.
+     *
+     * @param args not used
+     */
+    public static void main(String[] args) {
+        Herd.run(args, a -> new Keeper(HerdHome.of(System.getenv())).start());
+    }
+
+    /** One app as the keeper knows it: its current (or last) process, its logs, its past pids. */
+    private static final class Kept {
+        final int app;
+        String uniqueId;
+        String name;
+        ChildProcess child;
+        int pid;
+        long startedAt;
+        long startTicks;
+        boolean running;
+        Integer code;
+        String signal;
+        long exitedAt;
+        LogFile out;
+        LogFile err;
+        KillRun kill;
+        final ArrayDeque<Integer> pastPids = new ArrayDeque<>();
+
+        Kept(int app) {
+            this.app = app;
+        }
+    }
+
+    /** A process that came back to the keeper: watched (and reaped) until it exits. */
+    private record Orphan(int pid, int app, WatchedProcess watch) {}
+
+    private void start() throws IOException {
+        home.prepare();
+        FileChannel ch = FileChannel.open(home.keeperLock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        lock = ch.tryLock();
+        if (lock == null) {
+            String pid = Files.exists(home.keeperPid()) ? Files.readString(home.keeperPid()).strip() : "?";
+            System.err.println("herd keeper: another keeper runs for " + home + " (pid " + pid + ")");
+            process().exit(1);
+        }
+        Subreaper.become();
+        Files.writeString(home.keeperPid(), self + "\n");
+        Files.deleteIfExists(home.keeperSocket());
+        server = Net.createServer(this::onConnection);
+        server.on("error", a -> {
+            Log.info("keeper", "cannot listen on " + home.keeperSocket() + ": " + a[0]);
+            process().exit(1);
+        });
+        server.listen(home.keeperSocket().toString(), () -> {
+            try {
+                HerdHome.ownerOnly(home.keeperSocket());
+            } catch (IOException e) {
+                Log.info("keeper", "cannot chmod " + home.keeperSocket() + ": " + e);
+            }
+            Log.info("keeper", "started (pid " + self + ")");
+        });
+        setInterval(this::scanOrphans, Settings.millis("HERD_KEEPER_REAP_MS", REAP_MS)).unref();
+    }
+
+    // ---------------------------------------------------------------- the daemon's connection
+
+    private void onConnection(Socket socket) {
+        socket.on("error", a -> {});
+        PeerCredentials peer = PeerCredentials.of(socket);
+        if (peer.uid() != uid && peer.uid() != 0) {
+            socket.end(errorLine(null, "EPERM", "the keeper belongs to uid " + uid));
+            return;
+        }
+        // One daemon at a time (it holds daemon.pid.lock): a new connection is a new daemon whose
+        // predecessor died, perhaps before its connection's end reached this loop.
+        if (daemon != null && !daemon.destroyed()) daemon.destroy();
+        daemon = socket;
+        LineSplitter lines = new LineSplitter(MAX_LINE, new LineSplitter.Sink() {
+            @Override
+            public void line(byte[] bytes, int offset, int length) {
+                onRequest(socket, bytes, offset, length);
+            }
+
+            @Override
+            public void tooLong() {
+                socket.write(errorLine(null, "E2BIG", "request longer than " + MAX_LINE + " bytes"));
+            }
+        });
+        socket.on("data", a -> lines.feed((byte[]) a[0]));
+        socket.on("close", () -> {
+            if (daemon == socket) {
+                daemon = null;
+                Log.info("keeper", "daemon disconnected");
+            }
+        });
+    }
+
+    private void onRequest(Socket socket, byte[] bytes, int offset, int length) {
+        Object id = null;
+        try {
+            Map<String, Object> req = Fields.object(Json.parse(bytes, offset, length), "a request");
+            id = req.get("id");
+            Object replyTo = id;
+            String cmd = Fields.required(req, "cmd");
+            switch (cmd) {
+                case "hello" -> reply(socket, id, hello());
+                case "spawn" -> spawn(req, (result, code, message) -> {
+                    if (code == null) reply(socket, replyTo, result);
+                    else socket.write(errorLine(replyTo, code, message));
+                });
+                case "kill" -> kill(req, result -> reply(socket, replyTo, result));
+                case "signal" -> reply(socket, id, signal(req));
+                case "send" -> reply(socket, id, send(req));
+                case "forget" -> reply(socket, id, forget(req));
+                case "exit" -> exit(socket, id);
+                default -> throw new IllegalArgumentException("unknown command '" + cmd + "'");
+            }
+        } catch (KeeperException e) {
+            socket.write(errorLine(id, e.code, e.getMessage()));
+        } catch (RuntimeException e) {
+            socket.write(errorLine(id, "EINVAL", String.valueOf(e.getMessage())));
+        }
+    }
+
+    /** A request the keeper refuses, with its protocol error code. */
+    private static final class KeeperException extends RuntimeException {
+        final String code;
+
+        KeeperException(String code, String message) {
+            super(message);
+            this.code = code;
+        }
+    }
+
+    private static void reply(Socket socket, Object id, Object result) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("ok", true);
+        m.put("result", result);
+        socket.write(Json.stringifyUtf8Line(m));
+    }
+
+    private static byte[] errorLine(Object id, String code, String message) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("ok", false);
+        m.put("error", Map.of("code", code, "message", message));
+        return Json.stringifyUtf8Line(m);
+    }
+
+    private void event(Map<String, Object> event) {
+        if (daemon != null && !daemon.destroyed()) daemon.write(Json.stringifyUtf8Line(event));
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    private Map<String, Object> hello() {
+        List<Object> list = new ArrayList<>();
+        for (Kept k : apps.values()) list.add(describe(k));
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("pid", self);
+        r.put("apps", list);
+        return r;
+    }
+
+    private static Map<String, Object> describe(Kept k) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("app", k.app);
+        m.put("uniqueId", k.uniqueId);
+        m.put("pid", k.pid);
+        m.put("running", k.running);
+        m.put("startedAt", k.startedAt);
+        m.put("startTicks", k.startTicks);
+        m.put("code", k.code);
+        m.put("signal", k.signal);
+        m.put("exitedAt", k.exitedAt);
+        m.put("stopping", k.kill != null);
+        return m;
+    }
+
+    /** Answers a spawn: a result, or an error code and message. */
+    private interface SpawnReply {
+        void done(Map<String, Object> result, String code, String message);
+    }
+
+    private void spawn(Map<String, Object> req, SpawnReply reply) {
+        int app = Fields.integer(req, "app", -1);
+        if (app < 0) throw new IllegalArgumentException("'app' is missing");
+        Kept k = apps.computeIfAbsent(app, Kept::new);
+        if (k.running) throw new KeeperException("EBUSY", "app " + app + " runs already (pid " + k.pid + ")");
+        if (k.kill != null) throw new KeeperException("EBUSY", "app " + app + " is being stopped");
+        String file = Fields.required(req, "file");
+        List<String> args = Fields.strings(req, "args");
+        Map<String, String> env = Fields.stringMap(req, "env");
+        String cwd = Fields.string(req, "cwd", null);
+        boolean ipc = Fields.bool(req, "ipc", false);
+        k.uniqueId = Fields.required(req, "uniqueId");
+        k.name = Fields.string(req, "name", "app" + app);
+        env.put(MARK, k.uniqueId);
+        try {
+            k.out = reopen(k.out, Path.of(Fields.required(req, "out")));
+            k.err = reopen(k.err, Path.of(Fields.required(req, "err")));
+        } catch (IOException e) {
+            throw new KeeperException("EIO", "cannot open the log files: " + e.getMessage());
+        }
+        Pipe[] out = Pipe.socketpair(loop);
+        Pipe[] err = Pipe.socketpair(loop);
+        List<Object> stdio = new ArrayList<>(List.of("ignore", out[1], err[1]));
+        if (ipc) stdio.add("ipc");
+        ChildProcess child;
+        try {
+            child = ChildProcesses.spawn(file, args, SpawnOptions.builder().cwd(cwd).env(env).stdio(stdio)
+                    .detached(true).build());
+        } catch (RuntimeException e) {
+            out[0].close();
+            err[0].close();
+            throw new KeeperException(e instanceof ErrnoException ee ? ee.code() : "EINVAL", String.valueOf(e.getMessage()));
+        } finally {
+            // The child has its copies; the keeper keeps only the read ends, or it would never see EOF.
+            out[1].close();
+            err[1].close();
+        }
+        if (child.pid() == null) {
+            out[0].close();
+            err[0].close();
+            child.once("error", a -> {
+                Object e = a[0];
+                reply.done(null, e instanceof ErrnoException ee ? ee.code() : "EINVAL", String.valueOf(((Throwable) e).getMessage()));
+            });
+            return;
+        }
+        k.child = child;
+        k.pid = child.pid();
+        k.running = true;
+        k.startedAt = System.currentTimeMillis();
+        ProcFs.Stat st = ProcFs.stat(k.pid);
+        k.startTicks = st == null ? 0 : st.startTime();
+        k.code = null;
+        k.signal = null;
+        k.exitedAt = 0;
+        k.pastPids.addFirst(k.pid);
+        if (k.pastPids.size() > PAST_PIDS) k.pastPids.removeLast();
+        new Pump(loop, out[0], k.out).start();
+        new Pump(loop, err[0], k.err).start();
+        child.on("error", a -> Log.info("keeper", "app " + app + " (pid " + k.pid + "): " + a[0]));
+        child.on("exit", a -> onExit(k, child, (Integer) a[0], (String) a[1]));
+        child.on("message", a -> {
+            Map<String, Object> ev = new LinkedHashMap<>();
+            ev.put("event", "message");
+            ev.put("app", app);
+            ev.put("pid", child.pid());
+            ev.put("message", a[0]);
+            event(ev);
+        });
+        Log.info("keeper", "App [" + k.name + ":" + app + "] spawned (pid " + k.pid + "): " + file + " " + args);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("pid", k.pid);
+        r.put("startedAt", k.startedAt);
+        r.put("startTicks", k.startTicks);
+        reply.done(r, null, null);
+    }
+
+    private static LogFile reopen(LogFile current, Path path) throws IOException {
+        if (current != null && current.path().equals(path)) return current;
+        if (current != null) current.forget();
+        return LogFile.open(path);
+    }
+
+    private void onExit(Kept k, ChildProcess child, Integer code, String signal) {
+        if (k.child != child) return;
+        k.running = false;
+        k.code = code;
+        k.signal = signal;
+        k.exitedAt = System.currentTimeMillis();
+        Log.info("keeper", "App [" + k.name + ":" + k.app + "] exited with code [" + code + "] via signal [" + signal
+                + "] (pid " + k.pid + ")");
+        Map<String, Object> ev = new LinkedHashMap<>();
+        ev.put("event", "exit");
+        ev.put("app", k.app);
+        ev.put("pid", k.pid);
+        ev.put("code", code);
+        ev.put("signal", signal);
+        ev.put("at", k.exitedAt);
+        event(ev);
+        somethingExited();
+    }
+
+    private Map<String, Object> signal(Map<String, Object> req) {
+        Kept k = known(req);
+        String signal = Fields.required(req, "signal");
+        if (Signals.number(signal) <= 0) throw new KeeperException("EINVAL", "unknown signal " + signal);
+        boolean sent = k.running && k.child.kill(signal);
+        return Map.of("sent", sent);
+    }
+
+    private Map<String, Object> send(Map<String, Object> req) {
+        Kept k = known(req);
+        if (!k.running || !k.child.connected()) throw new KeeperException("ENOTCONN", "app " + k.app + " has no IPC channel open");
+        k.child.send(req.get("message"));
+        return Map.of("sent", true);
+    }
+
+    private Map<String, Object> forget(Map<String, Object> req) {
+        int app = Fields.integer(req, "app", -1);
+        Kept k = apps.get(app);
+        if (k == null) return Map.of("forgotten", false);
+        if (k.running || k.kill != null) throw new KeeperException("EBUSY", "app " + app + " still runs");
+        apps.remove(app);
+        if (k.out != null) k.out.forget();
+        if (k.err != null) k.err.forget();
+        return Map.of("forgotten", true);
+    }
+
+    private Kept known(Map<String, Object> req) {
+        int app = Fields.integer(req, "app", -1);
+        Kept k = apps.get(app);
+        if (k == null) throw new KeeperException("ENOTFOUND", "no app " + app);
+        return k;
+    }
+
+    /** Exits after killing every process left: what is still running belongs to no app any more. */
+    private void exit(Socket socket, Object id) {
+        Log.info("keeper", "exiting");
+        scanOrphans();
+        for (Kept k : apps.values()) {
+            for (ProcFs.Stat s : treeOf(k)) Proc.kill(s.pid(), Signals.SIGKILL);
+        }
+        for (Orphan o : orphans.values()) Proc.kill(o.pid(), Signals.SIGKILL);
+        try {
+            Files.deleteIfExists(home.keeperSocket());
+            Files.deleteIfExists(home.keeperPid());
+        } catch (IOException e) {
+            // the next keeper replaces them
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("ok", true);
+        m.put("result", Map.of("exiting", true));
+        socket.write(Json.stringifyUtf8Line(m), e -> process().exit(0));
+        setTimeout(() -> process().exit(0), 1000).unref();
+    }
+
+    // ---------------------------------------------------------------- trees and orphans
+
+    /** A process of the keeper's ended: orphans may have come back, and kills may be over. */
+    private void somethingExited() {
+        if (!orphanScanQueued) {
+            orphanScanQueued = true;
+            setImmediate(() -> {
+                orphanScanQueued = false;
+                scanOrphans();
+                for (KillRun r : List.copyOf(kills)) r.queueRescan();
+            });
+        }
+    }
+
+    /** Adopts and watches (to reap) every child of the keeper that is not an app's process. */
+    private void scanOrphans() {
+        Set<Integer> mains = new HashSet<>();
+        for (Kept k : apps.values()) {
+            if (k.running) mains.add(k.pid);
+        }
+        for (int pid : ProcFs.children(self)) {
+            if (mains.contains(pid) || orphans.containsKey(pid)) continue;
+            ProcFs.Stat st = ProcFs.stat(pid);
+            if (st == null) continue;
+            int app = attribute(pid, st);
+            WatchedProcess w;
+            try {
+                w = WatchedProcess.watch(pid, true);
+            } catch (RuntimeException e) {
+                continue; // already reaped by someone: not ours after all
+            }
+            w.unref();
+            orphans.put(pid, new Orphan(pid, app, w));
+            w.on("exit", a -> {
+                orphans.remove(pid);
+                somethingExited();
+            });
+        }
+    }
+
+    private int attribute(int pid, ProcFs.Stat st) {
+        String mark = ProcFs.environ(pid, MARK);
+        for (Kept k : apps.values()) {
+            if (mark != null && mark.equals(k.uniqueId)) return k.app;
+        }
+        for (Kept k : apps.values()) {
+            if (k.pastPids.contains(st.session())) return k.app;
+        }
+        return -1;
+    }
+
+    /** The app's live processes: its process, the orphans attributed to it, and their descendants. */
+    private List<ProcFs.Stat> treeOf(Kept k) {
+        Set<Integer> roots = new LinkedHashSet<>();
+        if (k.running) roots.add(k.pid);
+        for (Orphan o : orphans.values()) {
+            if (o.app() == k.app) roots.add(o.pid());
+        }
+        return ProcFs.tree(roots);
+    }
+
+    // ---------------------------------------------------------------- kill
+
+    private void kill(Map<String, Object> req, java.util.function.Consumer<Map<String, Object>> reply) {
+        Kept k = known(req);
+        String signal = Fields.string(req, "signal", "SIGINT");
+        int signum = Signals.number(signal);
+        if (signum <= 0) throw new KeeperException("EINVAL", "unknown signal " + signal);
+        long timeout = Math.max(0, Fields.number(req, "timeout", 1600));
+        if (k.kill == null) {
+            k.kill = new KillRun(k, signum, timeout);
+            kills.add(k.kill);
+            k.kill.waiters.add(reply);
+            k.kill.start();
+        } else {
+            k.kill.waiters.add(reply);
+        }
+    }
+
+    /**
+     * Stopping one app's tree: its kill signal to every process of the tree, then SIGKILL to every
+     * one left after the timeout; done once no process of the tree is left (exited: a zombie
+     * counts as gone), looking again at the tree whenever one of its processes ends, and every
+     * {@link #FORCE_RESCAN_MS} once forcing, for processes forked meanwhile.
+     */
+    private final class KillRun {
+        final Kept kept;
+        final int signum;
+        final long timeoutMs;
+        final List<java.util.function.Consumer<Map<String, Object>>> waiters = new ArrayList<>();
+        final Map<Integer, WatchedProcess> watched = new HashMap<>();
+        final Set<Integer> signalled = new HashSet<>();
+        final Set<Integer> forced = new HashSet<>();
+        final long began = System.nanoTime();
+        boolean forcing;
+        boolean rescanQueued;
+        boolean done;
+        Timeout timer;
+        Timeout rescanTimer;
+        Timeout giveUp;
+
+        KillRun(Kept kept, int signum, long timeoutMs) {
+            this.kept = kept;
+            this.signum = signum;
+            this.timeoutMs = timeoutMs;
+        }
+
+        void start() {
+            scanOrphans();
+            rescan();
+            if (!done) timer = setTimeout(this::force, timeoutMs);
+        }
+
+        void force() {
+            timer = null;
+            forcing = true;
+            rescan();
+            if (done) return;
+            Log.info("keeper", "App [" + kept.name + ":" + kept.app + "] still running after " + timeoutMs
+                    + " ms: SIGKILL to its tree");
+            rescanTimer = setInterval(this::queueRescan, FORCE_RESCAN_MS);
+            giveUp = setTimeout(() -> finish(treeOf(kept)), FORCE_GRACE_MS);
+        }
+
+        void queueRescan() {
+            if (rescanQueued || done) return;
+            rescanQueued = true;
+            setImmediate(this::rescan);
+        }
+
+        void rescan() {
+            rescanQueued = false;
+            if (done) return;
+            List<ProcFs.Stat> members = treeOf(kept);
+            if (members.isEmpty()) {
+                finish(members);
+                return;
+            }
+            for (ProcFs.Stat s : members) {
+                int pid = s.pid();
+                if (forcing ? forced.add(pid) : signalled.add(pid)) send(pid, forcing ? Signals.SIGKILL : signum);
+                if (pid != kept.pid && !orphans.containsKey(pid) && !watched.containsKey(pid)) {
+                    try {
+                        WatchedProcess w = WatchedProcess.watch(pid, false);
+                        w.unref();
+                        watched.put(pid, w);
+                        w.on("exit", a -> queueRescan());
+                    } catch (RuntimeException e) {
+                        queueRescan(); // gone already
+                    }
+                }
+            }
+        }
+
+        private void send(int pid, int sig) {
+            if (pid == kept.pid && kept.running) {
+                kept.child.kill(sig);
+            } else {
+                Proc.kill(pid, sig);
+            }
+        }
+
+        void finish(List<ProcFs.Stat> left) {
+            if (done) return;
+            done = true;
+            if (timer != null) clearTimeout(timer);
+            if (rescanTimer != null) clearInterval(rescanTimer);
+            if (giveUp != null) clearTimeout(giveUp);
+            for (WatchedProcess w : watched.values()) w.close();
+            kills.remove(this);
+            kept.kill = null;
+            long ms = (System.nanoTime() - began) / 1_000_000;
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("signalled", signalled.size());
+            r.put("killed", forced.size());
+            r.put("left", left.stream().map(ProcFs.Stat::pid).toList());
+            r.put("ms", ms);
+            Log.info("keeper", "App [" + kept.name + ":" + kept.app + "] tree stopped in " + ms + " ms (" + signalled.size()
+                    + " signalled, " + forced.size() + " killed" + (left.isEmpty() ? "" : ", left " + r.get("left")) + ")");
+            for (var w : waiters) w.accept(r);
+        }
+    }
+}
