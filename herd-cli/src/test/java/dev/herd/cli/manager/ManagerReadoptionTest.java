@@ -45,12 +45,12 @@ class ManagerReadoptionTest {
         long pid = before.get("pid").asLong();
         long daemon = herd.daemonPid();
         long keeper = herd.keeperPid();
-        herd.awaitLine(herd.log("counter-out.log"), "n 20");
+        awaitCurrentRun(herd.log("counter-out.log"), 20);
 
         new ProcessBuilder("kill", "-9", Long.toString(daemon)).start().waitFor();
         assertThat(Herd.awaitGone(daemon, 5000)).isTrue();
         // The app logs on while no daemon runs.
-        herd.awaitLine(herd.log("counter-out.log"), "n 200");
+        awaitCurrentRun(herd.log("counter-out.log"), 200);
 
         JsonNode after = herd.app("counter");
         assertThat(herd.daemonPid()).isNotEqualTo(daemon);
@@ -67,6 +67,21 @@ class ManagerReadoptionTest {
         List<String> run = lines.subList(first, lines.size());
         for (int i = 0; i < run.size(); i++) assertThat(run.get(i)).isEqualTo("n " + i);
         assertThat(run.size()).isGreaterThan(200);
+    }
+
+    /**
+     * Waits until the counter's current run (from its last "n 0") has printed "n {@code n}": the
+     * run before a restart may have got that far already on a slow machine.
+     */
+    private static void awaitCurrentRun(Path log, int n) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+            int first = lines.lastIndexOf("n 0");
+            if (first >= 0 && lines.size() - first > n) return;
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the counter's current run did not reach n " + n + " in " + log);
     }
 
     @Test
