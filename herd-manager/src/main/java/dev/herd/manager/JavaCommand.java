@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -17,7 +18,11 @@ import java.util.Set;
  * <p>The flags are read from {@code /proc/self/cmdline}: what comes between {@code java} and the
  * main class, less the class path (given again) and the flags that belong to one process only (a
  * debugger agent's port, an AOT training run's output). A JVM started otherwise ({@code -jar},
- * {@code -m}) passes no flags on. Stateless.
+ * {@code -m}) passes no flags on. When the system property {@value #DAEMON_AOT_CACHE} names a file
+ * (the launcher sets it beside the command line's own AOT cache), the daemon and keeper use that
+ * cache instead: they run Herd's loop, which the command line's cache does not hold. The flags
+ * listed in {@value #CLI_ONLY_FLAGS} (the launcher's for a short-lived command line: C1 only, no
+ * perf-data file) are left out, and so is that property. Stateless.
  */
 public final class JavaCommand {
     /** JVM options whose value is the next argument. */
@@ -27,6 +32,12 @@ public final class JavaCommand {
     /** Flags of this process alone: a second JVM with them would fight over a port or a file. */
     private static final List<String> OWN = List.of("-agentlib:jdwp", "-XX:AOTCacheOutput", "-XX:AOTConfiguration",
             "-XX:AOTMode", "-Dherd.aot.training", "-Xlog:gc:file", "-XX:HeapDumpPath");
+
+    /** The system property naming the AOT cache for the daemon and the keeper. */
+    public static final String DAEMON_AOT_CACHE = "herd.daemonAotCache";
+
+    /** The system property listing (space-separated) the flags the command line alone runs with. */
+    public static final String CLI_ONLY_FLAGS = "herd.cliOnlyFlags";
 
     private JavaCommand() {}
 
@@ -40,12 +51,32 @@ public final class JavaCommand {
     public static List<String> like(String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(flags(cmdline()));
+        List<String> flags = withoutCliFlags(flags(cmdline()), System.getProperty(CLI_ONLY_FLAGS));
+        cmd.addAll(withAotCache(flags, System.getProperty(DAEMON_AOT_CACHE)));
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass);
         cmd.addAll(args);
         return cmd;
+    }
+
+    /** {@code flags} less the ones {@code cliOnly} lists (space-separated) and that property itself. */
+    static List<String> withoutCliFlags(List<String> flags, String cliOnly) {
+        if (cliOnly == null || cliOnly.isBlank()) return flags;
+        Set<String> drop = new HashSet<>(List.of(cliOnly.strip().split("\\s+")));
+        List<String> out = new ArrayList<>(flags.size());
+        for (String f : flags) {
+            if (!drop.contains(f) && !f.startsWith("-D" + CLI_ONLY_FLAGS + "=")) out.add(f);
+        }
+        return out;
+    }
+
+    /** {@code flags} with their {@code -XX:AOTCache} set to {@code cache} (when given and a file). */
+    static List<String> withAotCache(List<String> flags, String cache) {
+        if (cache == null || cache.isEmpty() || !Files.isRegularFile(Path.of(cache))) return flags;
+        List<String> out = new ArrayList<>(flags.size());
+        for (String f : flags) out.add(f.startsWith("-XX:AOTCache=") ? "-XX:AOTCache=" + cache : f);
+        return out;
     }
 
     /** The JVM flags of a java command line, without the class path and this process's own. */

@@ -1,0 +1,57 @@
+package dev.herd.cli.manager;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * The training run of the launcher's AOT cache for the process manager's command line
+ * ({@code bench/target/herd-cli.aot}): what {@code ./herd} runs once per build with
+ * {@code -XX:AOTCacheOutput}, in a temporary {@code HERD_HOME}, so that the cache holds the
+ * classes the manager's verbs load (the control socket, the JSON reader and writer, the table),
+ * parsed and linked ahead of time. The verbs scripts call most ({@code jlist}, {@code list}) are
+ * then one JVM start plus the daemon's answer. It runs every read-only verb against a daemon
+ * that it starts, with one app (a shell script that sleeps), then {@code kill}s the daemon.
+ *
+ * <p>The server cache ({@code herd.aot}, trained by {@code AotTraining}) would make these verbs
+ * preload an HTTP server's classes they never use; this cache holds only the command line's.
+ *
+ * <p>Thread rule: the JVM's main thread. Lifetime: one run; exits 1 when a verb failed.
+ */
+public final class CliTraining {
+    private CliTraining() {}
+
+    /**
+     * Runs the training verbs in {@code HERD_HOME}, which must be a directory of its own.
+     *
+     * @param args none
+     * @throws IOException if the training app's script cannot be written
+     */
+    public static void main(String[] args) throws IOException {
+        String home = System.getenv("HERD_HOME");
+        if (home == null || home.isBlank()) throw new IllegalStateException("HERD_HOME must name a directory of the training's own");
+        Path script = Path.of(home, "training.sh");
+        Files.writeString(script, "#!/bin/sh\nexec sleep 600\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        int failed = 0;
+        try {
+            String[][] verbs = {
+                {"ping"},
+                {"start", script.toString(), "--name", "training"},
+                {"jlist"}, {"list"}, {"ls", "--sort", "name"}, {"prettylist"}, {"describe", "training"},
+                {"env", "0"}, {"stop", "training"}, {"jlist"}, {"list"}, {"delete", "training"},
+            };
+            for (String[] verb : verbs) {
+                if (ManagerCli.run(verb) != 0) failed++;
+            }
+        } finally {
+            if (ManagerCli.run(new String[] {"kill"}) != 0) failed++;
+        }
+        System.out.flush();
+        if (failed > 0) {
+            System.err.println("herd: " + failed + " training verbs failed");
+            System.exit(1);
+        }
+    }
+}
