@@ -66,7 +66,7 @@ class ClusterInteropTest {
                 cluster.schedulingPolicy = policy === 'none' ? cluster.SCHED_NONE : cluster.SCHED_RR;
                 process.execPath = java; // cluster.fork() starts process.execPath
                 cluster.setupPrimary({ exec: main, args: ['http'], execArgv: ['--enable-native-access=ALL-UNNAMED',
-                    '-Xshare:auto', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', cp] });
+                    '-Xshare:auto', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-Dslf4j.internal.verbosity=ERROR', '-cp', cp] });
                 const lines = [];
                 cluster.on('online', (w) => lines.push('online ' + w.id));
                 let listening = 0;
