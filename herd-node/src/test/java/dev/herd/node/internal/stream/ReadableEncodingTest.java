@@ -72,6 +72,8 @@ class ReadableEncodingTest {
                 }
                 """.formatted(chunks);
         Process node = new ProcessBuilder("node", "-e", script).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        // Closed now, not by the process reaper during a test (whose fd check would see it go).
+        node.getOutputStream().close();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
