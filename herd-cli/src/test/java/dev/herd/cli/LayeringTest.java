@@ -55,7 +55,8 @@ class LayeringTest {
      * herd-node's packages, lowest first, by the package name after {@code dev.herd.node.} ("" is
      * {@code dev.herd.node} itself): each may use the packages of its own group and of the groups
      * below. The values and their two wire formats at the bottom; then the environment, process,
-     * events and timers (with the internal Environment); then Node's modules, each on what it
+     * events and timers (with the internal Environment); the readable-stream core and encodings
+     * that net, http and child_process share (internal.stream); then Node's modules, each on what it
      * needs: net below dgram (which reports net's AddressInfo) and http, the IPC channel above the
      * handles it carries, child_process above the channel, cluster above all of them (net and
      * dgram reach it only through internal.net's ClusterListen, which a cluster worker installs);
@@ -65,6 +66,7 @@ class LayeringTest {
             List.of("value"),
             List.of("json", "v8"),
             List.of("", "internal"),
+            List.of("internal.stream"),
             List.of("fs"),
             List.of("worker_threads"),
             List.of("net", "internal.net"),

@@ -5,6 +5,7 @@ import dev.herd.node.Globals;
 import dev.herd.node.NodeError;
 import dev.herd.node.Timeout;
 import dev.herd.node.internal.Environment;
+import dev.herd.node.internal.stream.Encoding;
 import dev.herd.node.net.Socket;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -392,7 +393,7 @@ public final class ChildProcesses {
         if (o.gid() != null) sb.gid(o.gid());
         ChildProcess child = spawn(file, args, sb.build());
         String encoding = o.encoding() == null ? "utf8" : o.encoding();
-        String enc = "buffer".equals(encoding) ? null : Encoding.canonical(encoding);
+        Encoding enc = "buffer".equals(encoding) ? null : Encoding.lookup(encoding);
         String cmd = args == null || args.isEmpty() ? file : file + " " + String.join(" ", args);
         new ExecRun(child, enc, maxBuffer, killSignal, timeout, cmd, callback).start();
         return child;
@@ -401,7 +402,7 @@ public final class ChildProcesses {
     /** The bookkeeping of one execFile: Node's closures around exithandler, errorhandler and kill. */
     private static final class ExecRun {
         final ChildProcess child;
-        final String enc;
+        final Encoding enc;
         final double maxBuffer;
         final int killSignal;
         final long timeoutMs;
@@ -414,7 +415,7 @@ public final class ChildProcesses {
         boolean exited;
         RuntimeException ex;
 
-        ExecRun(ChildProcess child, String enc, double maxBuffer, int killSignal, long timeoutMs, String cmd,
+        ExecRun(ChildProcess child, Encoding enc, double maxBuffer, int killSignal, long timeoutMs, String cmd,
                 ExecCallback callback) {
             this.child = child;
             this.enc = enc;
@@ -446,7 +447,6 @@ public final class ChildProcesses {
             final Socket socket;
             final List<Object> chunks = new ArrayList<>();
             long length;
-            Encoding.Decoder decoder;
 
             Output(String name, Socket socket) {
                 this.name = name;
@@ -455,30 +455,17 @@ public final class ChildProcesses {
 
             void listen() {
                 if (socket == null) return;
-                if (enc != null) {
-                    if (enc.equals("utf8") || enc.equals("latin1") || enc.equals("utf16le")) {
-                        socket.setEncoding(enc); // 'data' listeners of the caller see Strings too, as in Node
-                    } else {
-                        decoder = new Encoding.Decoder(enc);
-                        socket.on(Socket.END, () -> {
-                            String rest = decoder.end();
-                            if (!rest.isEmpty()) onData(rest);
-                        });
-                    }
-                }
+                // 'data' listeners of the caller see Strings too, as in Node.
+                if (enc != null) socket.setEncoding(enc.nodeName());
                 socket.on("data", a -> onData(a[0]));
             }
 
             void onData(Object chunk) {
-                if (chunk instanceof byte[] b && decoder != null) {
-                    chunk = decoder.write(b);
-                    if (((String) chunk).isEmpty()) return;
-                }
                 if (maxBuffer == Double.POSITIVE_INFINITY) {
                     chunks.add(chunk);
                     return;
                 }
-                long n = chunk instanceof String s ? Encoding.byteLength(s, enc) : ((byte[]) chunk).length;
+                long n = chunk instanceof String s ? enc.byteLength(s) : ((byte[]) chunk).length;
                 length += n;
                 if (length > maxBuffer) {
                     // Node cuts the chunk at maxBuffer minus what came before, counting that in
@@ -495,7 +482,7 @@ public final class ChildProcesses {
             Object joined() {
                 if (enc != null) {
                     StringBuilder sb = new StringBuilder();
-                    for (Object c : chunks) sb.append(c instanceof String s ? s : Encoding.decode((byte[]) c, enc));
+                    for (Object c : chunks) sb.append(c instanceof String s ? s : enc.decode((byte[]) c));
                     return sb.toString();
                 }
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -614,11 +601,11 @@ public final class ChildProcesses {
         long timeout = SpawnArgs.timeout(o.timeout());
         int killSignal = SpawnArgs.killSignal(o.killSignal());
         StdioSpec.valid(o.stdio(), true); // its errors first, before anything starts
-        String enc = o.encoding() == null || o.encoding().equals("buffer") ? null : Encoding.require(o.encoding());
+        Encoding enc = o.encoding() == null || o.encoding().equals("buffer") ? null : Encoding.require(o.encoding());
         byte[] input = switch (o.input()) {
             case null -> null;
             case byte[] b -> b;
-            case String s -> Encoding.encode(s, enc);
+            case String s -> enc == null ? s.getBytes(StandardCharsets.UTF_8) : enc.encode(s);
             default -> throw Errors.invalidArgType("options.stdio[0]", List.of("Buffer", "TypedArray", "DataView", "string"),
                     o.input());
         };
@@ -626,7 +613,7 @@ public final class ChildProcesses {
         if (enc == null || r.output() == null) return r;
         List<Object> output = Arrays.asList(new Object[r.output().size()]);
         for (int i = 0; i < output.size(); i++) {
-            if (r.output().get(i) instanceof byte[] b) output.set(i, Encoding.decode(b, enc));
+            if (r.output().get(i) instanceof byte[] b) output.set(i, enc.decode(b));
         }
         return new SpawnSyncResult(r.pid(), Collections.unmodifiableList(output), output.size() > 1 ? output.get(1) : null,
                 output.size() > 2 ? output.get(2) : null, r.status(), r.signal(), r.error());

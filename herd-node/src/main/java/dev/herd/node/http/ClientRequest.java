@@ -1,15 +1,12 @@
 package dev.herd.node.http;
 
 import dev.herd.node.Event;
-import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
 import dev.herd.node.internal.Environment;
 import dev.herd.node.net.Socket;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,7 +45,7 @@ import org.eclipse.jetty.http.HttpVersion;
  *
  * <p>Thread rule: its environment's loop thread. Lifetime: until 'close'.
  */
-public class ClientRequest extends EventEmitter {
+public class ClientRequest extends OutgoingMessage {
     /** 'socket' (the connection's socket), on the next tick after it is assigned. */
     public static final Event<Consumer<Socket>> SOCKET = Event.of(ClientRequest.class, "socket", Socket.class);
     /** 'finish': the whole request was handed to the socket. */
@@ -68,14 +65,14 @@ public class ClientRequest extends EventEmitter {
     /** 'close': the request is done with; the last event. */
     public static final Event<Runnable> CLOSE = Event.of(ClientRequest.class, "close");
 
-    private static final byte[] CRLF = {'\r', '\n'};
-    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NOTHING = new byte[0];
+    private static final byte[] CONNECTION_KEEP_ALIVE = "Connection: keep-alive\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONNECTION_CLOSE = "Connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TRANSFER_ENCODING_CHUNKED = "Transfer-Encoding: chunked\r\n".getBytes(StandardCharsets.US_ASCII);
 
     final Environment env;
     private final RequestOptions options;
     private final Agent agent;
-    /** Lower-case name to {name, value}, in insertion order. */
-    private final Map<String, String[]> headers = new LinkedHashMap<>();
     private final boolean bodyByDefault;
 
     private boolean headerSent;
@@ -120,12 +117,13 @@ public class ClientRequest extends EventEmitter {
     private final Runnable onTimeout = () -> emit("timeout");
 
     ClientRequest(RequestOptions options, Consumer<IncomingMessage> responseListener) {
+        super(new byte[256], false); // write(data) copies data, as it always has
         this.env = Environment.current();
         env.checkThread();
         this.options = options;
         this.agent = options.agent() != null ? options.agent() : Agent.globalAgent();
         String method = options.method().toUpperCase(Locale.ROOT);
-        ServerResponse.validateHeaderName(method);
+        validateHeaderName(method);
         if (options.path().chars().anyMatch(c -> c <= ' ' || c > 0x7e)) {
             throw new NodeError("ERR_UNESCAPED_CHARACTERS", "Request path contains unescaped characters",
                     IllegalArgumentException.class);
@@ -190,10 +188,8 @@ public class ClientRequest extends EventEmitter {
      */
     public ClientRequest setHeader(String name, String value) {
         env.checkThread();
-        if (headerSent) throw headersSent("set");
-        ServerResponse.validateHeaderName(name);
-        ServerResponse.validateHeaderValue(name, value);
-        headers.put(name.toLowerCase(Locale.ROOT), new String[] {name, value});
+        if (headerSent) throw headersSentError("set");
+        putField(name, value);
         return this;
     }
 
@@ -204,8 +200,8 @@ public class ClientRequest extends EventEmitter {
      * @return its value, or null
      */
     public String getHeader(String name) {
-        String[] h = headers.get(name.toLowerCase(Locale.ROOT));
-        return h == null ? null : h[1];
+        Field f = findField(name);
+        return f == null ? null : (String) f.value();
     }
 
     /**
@@ -216,8 +212,8 @@ public class ClientRequest extends EventEmitter {
      */
     public ClientRequest removeHeader(String name) {
         env.checkThread();
-        if (headerSent) throw headersSent("remove");
-        headers.remove(name.toLowerCase(Locale.ROOT));
+        if (headerSent) throw headersSentError("remove");
+        removeField(name.toLowerCase(Locale.ROOT));
         return this;
     }
 
@@ -226,31 +222,35 @@ public class ClientRequest extends EventEmitter {
         return headerSent;
     }
 
-    private static NodeError headersSent(String what) {
-        return new NodeError("ERR_HTTP_HEADERS_SENT", "Cannot " + what + " headers after they are sent to the client");
-    }
-
-    /** Builds the request head; {@code contentLength} is the whole body's length, or -1 if not known. */
-    private byte[] head(long contentLength) {
+    /** Writes the request head into the output; {@code contentLength} is the whole body's length, or -1 if not known. */
+    private void storeHead(long contentLength) {
         headerSent = true;
-        boolean userFraming = headers.containsKey("content-length") || headers.containsKey("transfer-encoding");
+        boolean userFraming = findField("content-length") != null || findField("transfer-encoding") != null;
         String te = getHeader("transfer-encoding");
         if (te != null && HttpConnection.hasToken(te, "chunked")) chunked = true;
-        StringBuilder sb = new StringBuilder(256);
-        sb.append(method()).append(' ').append(options.path()).append(" HTTP/1.1\r\n");
-        for (String[] h : headers.values()) sb.append(h[0]).append(": ").append(h[1]).append("\r\n");
-        if (!headers.containsKey("connection")) {
-            sb.append(agent.keepAlive() ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
-        }
+        appendLatin1(method());
+        append((byte) ' ');
+        appendLatin1(options.path());
+        appendLatin1(" HTTP/1.1\r\n");
+        if (fields != null) for (Field f : fields) appendHeader(f.name(), f.value());
+        if (findField("connection") == null) append(agent.keepAlive() ? CONNECTION_KEEP_ALIVE : CONNECTION_CLOSE);
         if (!userFraming && bodyByDefault) {
-            if (contentLength >= 0) sb.append("Content-Length: ").append(contentLength).append("\r\n");
-            else {
-                sb.append("Transfer-Encoding: chunked\r\n");
+            if (contentLength >= 0) {
+                appendLatin1("Content-Length: ");
+                appendLong(contentLength);
+                append(CRLF);
+            } else {
+                append(TRANSFER_ENCODING_CHUNKED);
                 chunked = true;
             }
         }
-        sb.append("\r\n");
-        return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+        append(CRLF);
+    }
+
+    /** What was written since the last call, as one array (large chunks are copied in: see the constructor). */
+    private byte[] takeBytes() {
+        List<byte[]> out = takeOutput();
+        return out == null ? NOTHING : out.get(0);
     }
 
     // ---------------------------------------------------------------- the body
@@ -264,19 +264,9 @@ public class ClientRequest extends EventEmitter {
     public boolean write(byte[] data) {
         env.checkThread();
         if (ended) throw new NodeError("ERR_STREAM_WRITE_AFTER_END", "write after end");
-        ByteArrayOutputStream out = new ByteArrayOutputStream(data.length + 64);
-        if (!headerSent) out.writeBytes(head(-1));
-        if (data.length > 0) {
-            if (chunked) {
-                out.writeBytes(Integer.toHexString(data.length).getBytes(StandardCharsets.US_ASCII));
-                out.writeBytes(CRLF);
-                out.writeBytes(data);
-                out.writeBytes(CRLF);
-            } else {
-                out.writeBytes(data);
-            }
-        }
-        return send(out.toByteArray(), null);
+        if (!headerSent) storeHead(-1);
+        appendBody(data, chunked);
+        return send(takeBytes(), null);
     }
 
     /**
@@ -307,21 +297,11 @@ public class ClientRequest extends EventEmitter {
     public ClientRequest end(byte[] data) {
         env.checkThread();
         if (ended) return this;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(data == null ? 64 : data.length + 64);
-        if (!headerSent) out.writeBytes(head(data == null ? 0 : data.length));
-        if (data != null && data.length > 0) {
-            if (chunked) {
-                out.writeBytes(Integer.toHexString(data.length).getBytes(StandardCharsets.US_ASCII));
-                out.writeBytes(CRLF);
-                out.writeBytes(data);
-                out.writeBytes(CRLF);
-            } else {
-                out.writeBytes(data);
-            }
-        }
-        if (chunked) out.writeBytes(LAST_CHUNK);
+        if (!headerSent) storeHead(data == null ? 0 : data.length);
+        if (data != null) appendBody(data, chunked);
+        if (chunked) append(LAST_CHUNK);
         ended = true;
-        send(out.toByteArray(), () -> {
+        send(takeBytes(), () -> {
             if (destroyed) return;
             finished = true;
             emit("finish");

@@ -4,16 +4,14 @@ import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
 import dev.herd.node.internal.Environment;
+import dev.herd.node.internal.stream.Encoding;
+import dev.herd.node.internal.stream.ReadableState;
+import dev.herd.node.internal.stream.StringDecoder;
 import dev.herd.node.net.Socket;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.Charset;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
+import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -86,17 +84,11 @@ public class IncomingMessage extends EventEmitter {
     boolean complete;
     private boolean aborted;
     private boolean destroyed;
-    /** null: no consumer yet; false: paused by the user. */
-    private Boolean flowing;
-    private ArrayDeque<byte[]> queue;
-    private int queuedBytes;
-    private boolean flushScheduled;
-    private boolean endEmitted;
+    /** The body's readable side: flowing or paused, its buffer, setEncoding's decoder, 'data' and 'end'. */
+    private final Body body = new Body();
     private boolean closeEmitted;
     /** The response has finished and nobody read the body: what arrives is dropped (Node's _dump). */
     private boolean dumped;
-    private CharsetDecoder decoder;
-    private ByteBuffer decoderCarry;
 
     IncomingMessage(MessageSource connection, String method, String url, int versionMajor, int versionMinor,
             List<String> rawHeaders) {
@@ -304,23 +296,51 @@ public class IncomingMessage extends EventEmitter {
     /** Body bytes from the parser (not emitted here: the parser is on the stack). */
     void push(byte[] chunk) {
         if (dumped || destroyed) return;
-        if (queue == null) queue = new ArrayDeque<>();
-        queue.add(chunk);
-        queuedBytes += chunk.length;
-        if (Boolean.TRUE.equals(flowing)) scheduleFlush(); // drained on the next tick
-        else if (queuedBytes >= HIGH_WATER_MARK) connection.bodyBackpressure(true);
+        body.pushLater(chunk);
     }
 
     /** The parser saw the end of the message. */
     void markComplete() {
         complete = true;
-        if (Boolean.TRUE.equals(flowing)) scheduleFlush();
+        body.pushEnd();
+    }
+
+    /** The readable core's hooks: the connection is the source; after 'end' comes 'close' (Node's autoDestroy). */
+    private final class Body extends ReadableState {
+        Body() {
+            super(IncomingMessage.this, HIGH_WATER_MARK, false, false);
+        }
+
+        @Override
+        protected Environment env() {
+            return env;
+        }
+
+        @Override
+        protected boolean destroyed() {
+            return destroyed;
+        }
+
+        @Override
+        protected void readStop() {
+            connection.bodyBackpressure(true);
+        }
+
+        @Override
+        protected void readStart() {
+            connection.bodyBackpressure(false);
+        }
+
+        @Override
+        protected void afterEnd() {
+            env.nextTick(IncomingMessage.this::emitClose);
+        }
     }
 
     @Override
     protected void listenerAdded(String event, int count) {
         // Node: adding a 'data' listener switches a stream that was not paused to flowing.
-        if (event.equals("data") && !Boolean.FALSE.equals(flowing)) resume();
+        if (event.equals("data")) body.dataListenerAdded();
     }
 
     /**
@@ -330,8 +350,7 @@ public class IncomingMessage extends EventEmitter {
      */
     public IncomingMessage resume() {
         env.checkThread();
-        flowing = true;
-        scheduleFlush();
+        body.resume();
         return this;
     }
 
@@ -342,107 +361,41 @@ public class IncomingMessage extends EventEmitter {
      */
     public IncomingMessage pause() {
         env.checkThread();
-        flowing = false;
-        if (queuedBytes >= HIGH_WATER_MARK) connection.bodyBackpressure(true);
+        body.pause();
         return this;
     }
 
     /** {@return whether 'data' events are paused} */
     public boolean isPaused() {
-        return Boolean.FALSE.equals(flowing);
+        return body.isPaused();
     }
 
     /**
-     * Makes 'data' events carry Strings decoded with {@code charset}; a character split between chunks stays whole.
+     * Makes 'data' events carry Strings decoded with {@code charset}; a character split between
+     * chunks stays whole. UTF-8, ISO-8859-1, UTF-16LE and US-ASCII decode as Node's 'utf8',
+     * 'latin1', 'utf16le' and 'ascii' (its low 7 bits of each byte); null goes back to byte[].
      *
-     * @param charset the charset
+     * @param charset the charset, or null
      * @return this message
      */
     public IncomingMessage setEncoding(Charset charset) {
         env.checkThread();
-        decoder = charset == null ? null : charset.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPLACE)
-                .onUnmappableCharacter(CodingErrorAction.REPLACE);
-        decoderCarry = null;
+        body.setDecoder(charset == null ? null : new StringDecoder(charset));
         return this;
     }
 
     /**
-     * {@link #setEncoding(Charset)} by Node's name: 'utf8', 'latin1', 'ascii', 'utf16le'.
+     * {@link #setEncoding(Charset)} by Node's name: 'utf8', 'utf16le' ('ucs2'), 'latin1'
+     * ('binary'), 'ascii', 'hex', 'base64' or 'base64url'.
      *
      * @param encoding the encoding's name
      * @return this message
+     * @throws NodeError ERR_UNKNOWN_ENCODING for a name Node does not know
      */
     public IncomingMessage setEncoding(String encoding) {
-        return setEncoding(switch (encoding.toLowerCase(Locale.ROOT)) {
-            case "utf8", "utf-8" -> StandardCharsets.UTF_8;
-            case "latin1", "binary" -> StandardCharsets.ISO_8859_1;
-            case "ascii" -> StandardCharsets.US_ASCII;
-            case "utf16le", "ucs2", "ucs-2", "utf-16le" -> StandardCharsets.UTF_16LE;
-            default -> throw new NodeError("ERR_UNKNOWN_ENCODING", "Unknown encoding: " + encoding,
-                    IllegalArgumentException.class);
-        });
-    }
-
-    private void scheduleFlush() {
-        if (flushScheduled || destroyed) return;
-        flushScheduled = true;
-        env.nextTick(this::flush);
-    }
-
-    private void flush() {
-        flushScheduled = false;
-        while (Boolean.TRUE.equals(flowing) && queue != null && !queue.isEmpty() && !destroyed) {
-            byte[] chunk = queue.poll();
-            queuedBytes -= chunk.length;
-            if (!dumped) emitData(chunk);
-        }
-        if (destroyed) return;
-        if (queuedBytes < HIGH_WATER_MARK) connection.bodyBackpressure(false);
-        if (complete && !endEmitted && Boolean.TRUE.equals(flowing) && (queue == null || queue.isEmpty())) {
-            endEmitted = true;
-            if (decoder != null) {
-                String rest = decodeEnd();
-                if (!rest.isEmpty() && !dumped) emit("data", rest);
-            }
-            emit("end");
-            // Node's autoDestroy: 'close' follows 'end'.
-            env.nextTick(this::emitClose);
-        }
-    }
-
-    private void emitData(byte[] chunk) {
-        if (decoder == null) {
-            emit("data", (Object) chunk);
-            return;
-        }
-        String s = decode(chunk);
-        if (!s.isEmpty()) emit("data", s);
-    }
-
-    private String decode(byte[] bytes) {
-        ByteBuffer in;
-        if (decoderCarry != null && decoderCarry.hasRemaining()) {
-            in = ByteBuffer.allocate(decoderCarry.remaining() + bytes.length);
-            in.put(decoderCarry).put(bytes).flip();
-        } else {
-            in = ByteBuffer.wrap(bytes);
-        }
-        CharBuffer out = CharBuffer.allocate((int) (in.remaining() * (double) decoder.maxCharsPerByte()) + 2);
-        decoder.decode(in, out, false);
-        decoderCarry = in.hasRemaining() ? ByteBuffer.wrap(java.util.Arrays.copyOfRange(in.array(), in.position(), in.limit()))
-                : null;
-        return out.flip().toString();
-    }
-
-    private String decodeEnd() {
-        ByteBuffer in = decoderCarry == null ? ByteBuffer.allocate(0) : decoderCarry;
-        CharBuffer out = CharBuffer.allocate(in.remaining() * 2 + 4);
-        decoder.decode(in, out, true);
-        decoder.flush(out);
-        decoder.reset();
-        decoderCarry = null;
-        return out.flip().toString();
+        env.checkThread();
+        body.setDecoder(new StringDecoder(Encoding.require(encoding)));
+        return this;
     }
 
     /**
@@ -454,14 +407,11 @@ public class IncomingMessage extends EventEmitter {
         if (dumped || destroyed) return;
         dumped = true;
         removeAllListeners("data");
-        if (queue != null) {
-            queue.clear();
-            queuedBytes = 0;
-        }
+        body.discard();
         connection.bodyBackpressure(false);
-        if (listenerCount("end") == 0 && listenerCount("close") == 0 && !flushScheduled) {
-            flowing = true;
-            if (complete) endEmitted = closeEmitted = true;
+        if (listenerCount("end") == 0 && listenerCount("close") == 0 && !body.flushScheduled()) {
+            body.flowUnobserved();
+            if (complete) closeEmitted = true;
             return;
         }
         resume();
@@ -469,7 +419,7 @@ public class IncomingMessage extends EventEmitter {
 
     /** The response finished; with nothing to report, 'end'/'close' are left to the flow. */
     void responseFinished() {
-        if (!endEmitted && !dumped && Boolean.TRUE.equals(flowing)) return; // a reader is on it
+        if (!body.endEmitted() && !dumped && body.flowing() == Boolean.TRUE) return; // a reader is on it
         dump();
     }
 
@@ -480,7 +430,7 @@ public class IncomingMessage extends EventEmitter {
     void connectionClosed() {
         if (destroyed) return;
         destroyed = true;
-        if (!endEmitted || !complete) {
+        if (!body.endEmitted() || !complete) {
             aborted = true;
             emit("aborted");
             if (listenerCount("error") > 0) {
@@ -488,7 +438,7 @@ public class IncomingMessage extends EventEmitter {
                 env.nextTick(() -> emit("error", e));
             }
         }
-        if (queue != null) queue.clear();
+        body.discard();
         env.nextTick(this::emitClose);
     }
 
@@ -528,7 +478,7 @@ public class IncomingMessage extends EventEmitter {
             throw new NodeError("ERR_OUT_OF_RANGE", "The value of \"maxBytes\" is out of range. It must be >= 0. Received "
                     + maxBytes, IllegalArgumentException.class);
         }
-        if (decoder != null || endEmitted || dumped || listenerCount("data") > 0) {
+        if (body.decoding() || body.endEmitted() || dumped || listenerCount("data") > 0) {
             throw new NodeError("ERR_INVALID_STATE", "readBody reads the whole body as bytes: it has an encoding or is read already",
                     IllegalStateException.class);
         }

@@ -1,7 +1,6 @@
 package dev.herd.node.http;
 
 import dev.herd.node.Event;
-import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
 import dev.herd.node.internal.Environment;
 import dev.herd.node.json.Json;
@@ -9,9 +8,6 @@ import dev.herd.node.net.Socket;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,7 +38,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread rule: its environment's loop thread. Lifetime: one request.
  */
-public class ServerResponse extends EventEmitter {
+public class ServerResponse extends OutgoingMessage {
     /** 'finish': the last byte of the response was handed to the kernel. */
     public static final Event<Runnable> FINISH = Event.of(ServerResponse.class, "finish");
     /** 'close': after 'finish', or the connection closed first. */
@@ -52,8 +48,6 @@ public class ServerResponse extends EventEmitter {
     /** 'timeout' (the connection's socket): the connection was idle while the response was being made. */
     public static final Event<Consumer<Socket>> TIMEOUT = Event.of(ServerResponse.class, "timeout", Socket.class);
 
-    private static final byte[] CRLF = {'\r', '\n'};
-    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONNECTION_CLOSE = "Connection: close\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONTENT_LENGTH = "Content-Length: ".getBytes(StandardCharsets.US_ASCII);
@@ -66,9 +60,6 @@ public class ServerResponse extends EventEmitter {
                 ("HTTP/1.1 " + code + " " + reason + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    /** Chunks above this go to the socket as they are instead of being copied into the cork buffer. */
-    private static final int COPY_LIMIT = 16 * 1024;
-
     private final HttpConnection connection;
     private final Environment env;
     private final IncomingMessage req;
@@ -76,8 +67,6 @@ public class ServerResponse extends EventEmitter {
     private int statusCode = 200;
     private String statusMessage;
     private boolean sendDate = true;
-    /** setHeader's fields in insertion order; null until the first setHeader. */
-    private ArrayList<Field> fields;
 
     // Node's OutgoingMessage/ServerResponse flags, under Node's names.
     private boolean hasBody = true;
@@ -105,21 +94,14 @@ public class ServerResponse extends EventEmitter {
     private boolean destroyed;
     private boolean closeEmitted;
     private boolean needDrain;
-
-    // The cork: bytes written in this tick, in the connection's reusable buffer, and any large
-    // chunks queued behind them (each big chunk seals what came before it into a segment).
-    private byte[] buf;
-    private int len;
-    private List<byte[]> segments;
+    /** Writes made in this tick wait in the output buffer (the cork) until the next tick flushes them. */
     private boolean flushScheduled;
 
-    private record Field(String name, String lower, Object value) {}
-
     ServerResponse(HttpConnection connection, IncomingMessage req) {
+        super(connection.scratch, true); // the connection's reusable buffer
         this.connection = connection;
         this.env = connection.env;
         this.req = req;
-        this.buf = connection.scratch;
         if ("HEAD".equals(req.method())) hasBody = false;
         if (req.httpVersionMajor() < 1 || req.httpVersionMinor() < 1) {
             String te = req.headers().get("te");
@@ -196,17 +178,7 @@ public class ServerResponse extends EventEmitter {
     public ServerResponse setHeader(String name, Object value) {
         env.checkThread();
         if (headerStored) throw headersSentError("set");
-        validateHeaderName(name);
-        validateHeaderValue(name, value);
-        if (fields == null) fields = new ArrayList<>(4);
-        String lower = name.toLowerCase(Locale.ROOT);
-        for (int i = 0; i < fields.size(); i++) {
-            if (fields.get(i).lower.equals(lower)) {
-                fields.set(i, new Field(name, lower, value)); // keeps its place, takes the new spelling
-                return this;
-            }
-        }
-        fields.add(new Field(name, lower, value));
+        putField(name, value);
         return this;
     }
 
@@ -217,8 +189,8 @@ public class ServerResponse extends EventEmitter {
      * @return its value, or null
      */
     public Object getHeader(String name) {
-        Field f = find(name);
-        return f == null ? null : f.value;
+        Field f = findField(name);
+        return f == null ? null : f.value();
     }
 
     /**
@@ -227,7 +199,7 @@ public class ServerResponse extends EventEmitter {
      * @param name the header's name
      */
     public boolean hasHeader(String name) {
-        return find(name) != null;
+        return findField(name) != null;
     }
 
     /**
@@ -247,30 +219,18 @@ public class ServerResponse extends EventEmitter {
             case "date" -> sendDate = false;
             default -> {}
         }
-        if (fields != null) fields.removeIf(f -> f.lower.equals(lower));
+        removeField(lower);
         return this;
     }
 
     /** {@return the lower-case names of the headers set, in order} */
     public List<String> getHeaderNames() {
-        List<String> names = new ArrayList<>();
-        if (fields != null) for (Field f : fields) names.add(f.lower);
-        return names;
+        return fieldNames();
     }
 
     /** {@return lower-case names to the values set, in order} */
     public Map<String, Object> getHeaders() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        if (fields != null) for (Field f : fields) m.put(f.lower, f.value);
-        return m;
-    }
-
-    private Field find(String name) {
-        if (fields == null) return null;
-        for (Field f : fields) {
-            if (f.lower.equalsIgnoreCase(name)) return f;
-        }
-        return null;
+        return fieldMap();
     }
 
     /** {@return whether the header has been stored (Node's headersSent: true from writeHead on)} */
@@ -397,8 +357,8 @@ public class ServerResponse extends EventEmitter {
             Object value;
             if (fields != null) {
                 Field f = fields.get(i);
-                name = f.name;
-                value = f.value;
+                name = f.name();
+                value = f.value();
             } else {
                 name = (String) direct.get(2 * i);
                 value = direct.get(2 * i + 1);
@@ -495,34 +455,6 @@ public class ServerResponse extends EventEmitter {
         }
     }
 
-    /** Writes one header line per value (cookie lists joined with "; "); returns the first value as text. */
-    private String appendHeader(String name, Object value) {
-        if (value instanceof Collection<?> || value instanceof Object[]) {
-            List<?> values = value instanceof Collection<?> c ? new ArrayList<>(c) : Arrays.asList((Object[]) value);
-            if (values.size() >= 2 && name.equalsIgnoreCase("cookie")) {
-                StringBuilder sb = new StringBuilder();
-                for (Object v : values) {
-                    if (!sb.isEmpty()) sb.append("; ");
-                    sb.append(v);
-                }
-                return appendHeader(name, sb.toString());
-            }
-            String first = null;
-            for (Object v : values) {
-                String s = appendHeader(name, v);
-                if (first == null) first = s;
-            }
-            return first == null ? "" : first;
-        }
-        String s = String.valueOf(value);
-        appendLatin1(name);
-        append((byte) ':');
-        append((byte) ' ');
-        appendLatin1(s);
-        append(CRLF);
-        return s;
-    }
-
     // ---------------------------------------------------------------- the body
 
     /**
@@ -566,7 +498,7 @@ public class ServerResponse extends EventEmitter {
         if (destroyed) return false;
         if (!headerStored) writeHeadInternal(statusCode, null, null);
         if (!hasBody) return true; // Node: "This type of response MUST NOT have a body."
-        appendBody(chunk);
+        appendBody(chunk, chunkedEncoding);
         if (!flushScheduled) {
             flushScheduled = true;
             env.nextTick(this::flushCork);
@@ -574,18 +506,6 @@ public class ServerResponse extends EventEmitter {
         boolean ok = connection.socket.writableLength() + pendingBytes() < Socket.HIGH_WATER_MARK;
         if (!ok) needDrain = true;
         return ok;
-    }
-
-    private void appendBody(byte[] chunk) {
-        if (chunkedEncoding) {
-            if (chunk.length == 0) return;
-            appendLatin1(Integer.toHexString(chunk.length));
-            append(CRLF);
-            appendChunk(chunk);
-            append(CRLF);
-        } else {
-            appendChunk(chunk);
-        }
     }
 
     private void writeAfterEnd() {
@@ -622,7 +542,7 @@ public class ServerResponse extends EventEmitter {
             contentLength = data == null ? 0 : data.length;
             writeHeadInternal(statusCode, null, null);
         }
-        if (data != null && hasBody) appendBody(data);
+        if (data != null && hasBody) appendBody(data, chunkedEncoding);
         if (hasBody && chunkedEncoding) append(LAST_CHUNK);
         finished = true;
         flush(this::onFinishWrite);
@@ -757,12 +677,6 @@ public class ServerResponse extends EventEmitter {
 
     // ---------------------------------------------------------------- output
 
-    private int pendingBytes() {
-        int n = len;
-        if (segments != null) for (byte[] s : segments) n += s.length;
-        return n;
-    }
-
     private void flushCork() {
         flushScheduled = false;
         if (!finished) flush(null);
@@ -773,13 +687,11 @@ public class ServerResponse extends EventEmitter {
      * buffer is reused), one per large chunk queued behind it; {@code callback} on the last.
      */
     private void flush(Consumer<Throwable> callback) {
-        if (len == 0 && segments == null) {
+        List<byte[]> out = takeOutput();
+        if (out == null) {
             if (callback != null) env.nextTick(() -> callback.accept(null));
             return;
         }
-        if (len > 0) seal();
-        List<byte[]> out = segments;
-        segments = null;
         headerSent = true;
         boolean ok = true;
         for (int i = 0; i < out.size(); i++) {
@@ -789,12 +701,6 @@ public class ServerResponse extends EventEmitter {
             // The socket took it all without reaching its mark, so it will not emit 'drain'.
             env.nextTick(this::onDrain);
         }
-    }
-
-    private void seal() {
-        if (segments == null) segments = new ArrayList<>(2);
-        segments.add(Arrays.copyOf(buf, len));
-        len = 0;
     }
 
     void onDrain() {
@@ -832,106 +738,9 @@ public class ServerResponse extends EventEmitter {
         return headerSent;
     }
 
-    // ---------------------------------------------------------------- the cork buffer
-
-    private void ensure(int extra) {
-        if (len + extra > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + extra));
-            if (buf.length <= COPY_LIMIT * 2) connection.scratch = buf; // keep it for the next response
-        }
-    }
-
-    private void append(byte[] b) {
-        ensure(b.length);
-        System.arraycopy(b, 0, buf, len, b.length);
-        len += b.length;
-    }
-
-    private void append(byte b) {
-        ensure(1);
-        buf[len++] = b;
-    }
-
-    private void appendChunk(byte[] chunk) {
-        if (chunk.length > COPY_LIMIT) {
-            if (len > 0) seal();
-            if (segments == null) segments = new ArrayList<>(2);
-            segments.add(chunk);
-        } else {
-            append(chunk);
-        }
-    }
-
-    /** Node writes header text as latin1: each char's low byte. */
-    private void appendLatin1(String s) {
-        int n = s.length();
-        ensure(n);
-        for (int i = 0; i < n; i++) buf[len + i] = (byte) s.charAt(i);
-        len += n;
-    }
-
-    private void appendLong(long v) {
-        if (v >= 0 && v < 10) {
-            append((byte) ('0' + v));
-            return;
-        }
-        appendLatin1(Long.toString(v));
-    }
-
-    // ---------------------------------------------------------------- validation
-
-    private static NodeError headersSentError(String action) {
-        return new NodeError("ERR_HTTP_HEADERS_SENT", "Cannot " + action + " headers after they are sent to the client");
-    }
-
-    /** Node's tokens: {@code ^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$}. */
-    private static final boolean[] TOKEN = new boolean[128];
-
-    static {
-        for (char c = 'a'; c <= 'z'; c++) TOKEN[c] = true;
-        for (char c = 'A'; c <= 'Z'; c++) TOKEN[c] = true;
-        for (char c = '0'; c <= '9'; c++) TOKEN[c] = true;
-        for (char c : "^_`-!#$%&'*+.|~".toCharArray()) TOKEN[c] = true;
-    }
-
-    static void validateHeaderName(String name) {
-        boolean ok = name != null && !name.isEmpty();
-        if (ok) {
-            for (int i = 0; i < name.length(); i++) {
-                char c = name.charAt(i);
-                if (c >= 128 || !TOKEN[c]) {
-                    ok = false;
-                    break;
-                }
-            }
-        }
-        if (!ok) {
-            throw new NodeError("ERR_INVALID_HTTP_TOKEN", "Header name must be a valid HTTP token [\"" + name + "\"]",
-                    IllegalArgumentException.class);
-        }
-    }
-
-    static void validateHeaderValue(String name, Object value) {
-        if (value == null) {
-            throw new NodeError("ERR_HTTP_INVALID_HEADER_VALUE", "Invalid value \"undefined\" for header \"" + name + "\"",
-                    IllegalArgumentException.class);
-        }
-        Iterable<?> values = value instanceof Collection<?> c ? c
-                : value instanceof Object[] a ? Arrays.asList(a) : List.of(value);
-        for (Object v : values) {
-            if (v == null || checkInvalidHeaderChar(String.valueOf(v))) {
-                throw new NodeError("ERR_INVALID_CHAR", "Invalid character in header content [\"" + name + "\"]",
-                        IllegalArgumentException.class);
-            }
-        }
-    }
-
-    /** Node's checkInvalidHeaderChar: anything but TAB, 0x20-0x7e and 0x80-0xff. */
-    private static boolean checkInvalidHeaderChar(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c != '\t' && (c < 0x20 || c == 0x7f || c > 0xff)) return true;
-        }
-        return false;
+    /** Keeps a grown output buffer on the connection for its next response, unless it grew large. */
+    @Override
+    void bufferGrown(byte[] grown) {
+        if (grown.length <= COPY_LIMIT * 2) connection.scratch = grown;
     }
 }

@@ -9,6 +9,9 @@ import dev.herd.node.Event;
 import dev.herd.node.EventEmitter;
 import dev.herd.node.NodeError;
 import dev.herd.node.internal.Environment;
+import dev.herd.node.internal.stream.Encoding;
+import dev.herd.node.internal.stream.ReadableState;
+import dev.herd.node.internal.stream.StringDecoder;
 import dev.herd.os.Errno;
 import dev.herd.os.ErrnoException;
 import dev.herd.os.SockAddr;
@@ -68,14 +71,8 @@ public class Socket extends EventEmitter {
     private boolean connecting;
     private boolean destroyed;
     private boolean closed;
-    /** null: no consumer yet (Node's flowing === null); false: paused by the user. */
-    private Boolean flowing;
-    private final ArrayDeque<byte[]> readQueue = new ArrayDeque<>();
-    private int readQueueBytes;
-    private boolean eofReceived;
-    private boolean endEmitted;
-    private boolean flushScheduled;
-    private StringDecoder decoder;
+    /** The readable side: flowing or paused, the read buffer, setEncoding's decoder, 'data' and 'end'. */
+    private final Readable readable = new Readable();
 
     private boolean writableEnded;
     private boolean shutdownStarted;
@@ -136,10 +133,7 @@ public class Socket extends EventEmitter {
         this.env = Environment.current();
         env.checkThread();
         this.allowHalfOpen = false;
-        if (!readable) {
-            eofReceived = true;
-            endEmitted = true;
-        }
+        if (!readable) this.readable.endSilently();
         if (!writable) {
             writableEnded = true;
             shutdownStarted = true;
@@ -328,7 +322,7 @@ public class Socket extends EventEmitter {
     // ---------------------------------------------------------------- reading
 
     private void startReading() {
-        if (handle == null || destroyed || eofReceived || handle.isReading() || !handle.isReadable()) return;
+        if (handle == null || destroyed || readable.ended() || handle.isReading() || !handle.isReadable()) return;
         handle.readStart((data, err) -> env.makeCallback(() -> onRead(data, err)));
     }
 
@@ -339,53 +333,53 @@ public class Socket extends EventEmitter {
             data.get(chunk);
             bytesRead += chunk.length;
             refreshTimeout();
-            if (Boolean.TRUE.equals(flowing) && readQueue.isEmpty()) {
-                emitData(chunk);
-            } else {
-                readQueue.add(chunk);
-                readQueueBytes += chunk.length;
-                if (readQueueBytes >= HIGH_WATER_MARK) handle.readStop();
-            }
+            readable.push(chunk);
             return;
         }
         if (err.errnoEntry() == Errno.EOF) {
-            eofReceived = true;
-            maybeEmitEnd();
+            readable.pushEnd(); // Node's read(0) at EOF: 'end' even if nobody reads
             return;
         }
         destroy(err);
     }
 
-    private void emitData(byte[] chunk) {
-        if (decoder != null) {
-            String s = decoder.write(chunk);
-            if (!s.isEmpty()) emit("data", s);
-        } else {
-            emit("data", (Object) chunk);
+    /** The readable core's hooks: the handle is the source; after 'end' the socket half-closes or closes. */
+    private final class Readable extends ReadableState {
+        Readable() {
+            super(Socket.this, HIGH_WATER_MARK, true, true);
         }
-    }
 
-    private void maybeEmitEnd() {
-        // Node's read(0) on EOF ends a stream whose buffer is empty even when nobody reads it.
-        if (!eofReceived || endEmitted || !readQueue.isEmpty()) return;
-        endEmitted = true;
-        // Node emits 'end' from a nextTick (endReadableNT).
-        env.nextTick(() -> {
-            if (destroyed) return;
-            if (decoder != null) {
-                String rest = decoder.end();
-                if (!rest.isEmpty()) emit("data", rest);
-            }
-            emit("end");
+        @Override
+        protected Environment env() {
+            return env;
+        }
+
+        @Override
+        protected boolean destroyed() {
+            return destroyed;
+        }
+
+        @Override
+        protected void readStop() {
+            if (handle != null) handle.readStop();
+        }
+
+        @Override
+        protected void readStart() {
+            startReading();
+        }
+
+        @Override
+        protected void afterEnd() {
             if (!allowHalfOpen && !writableEnded) end();
             else if (finished) destroy(null);
-        });
+        }
     }
 
     @Override
     protected void listenerAdded(String event, int count) {
         // Node: adding a 'data' listener switches a stream that was not paused to flowing.
-        if (event.equals("data") && !Boolean.FALSE.equals(flowing)) resume();
+        if (event.equals("data")) readable.dataListenerAdded();
     }
 
     /**
@@ -395,11 +389,7 @@ public class Socket extends EventEmitter {
      */
     public Socket resume() {
         env.checkThread();
-        flowing = true;
-        if (!flushScheduled) {
-            flushScheduled = true;
-            env.nextTick(this::flush);
-        }
+        readable.resume();
         return this;
     }
 
@@ -410,54 +400,42 @@ public class Socket extends EventEmitter {
      */
     public Socket pause() {
         env.checkThread();
-        flowing = false;
+        readable.pause();
         return this;
     }
 
     /** {@return whether 'data' events are paused} */
     public boolean isPaused() {
-        return Boolean.FALSE.equals(flowing);
-    }
-
-    private void flush() {
-        flushScheduled = false;
-        while (Boolean.TRUE.equals(flowing) && !readQueue.isEmpty() && !destroyed) {
-            byte[] chunk = readQueue.poll();
-            readQueueBytes -= chunk.length;
-            emitData(chunk);
-        }
-        if (destroyed) return;
-        if (readQueueBytes < HIGH_WATER_MARK) startReading();
-        maybeEmitEnd();
+        return readable.isPaused();
     }
 
     /**
-     * Makes 'data' events carry Strings decoded with {@code charset} (Node's setEncoding).
+     * Makes 'data' events carry Strings decoded with {@code charset} (Node's setEncoding); a
+     * character split between chunks stays whole. UTF-8, ISO-8859-1, UTF-16LE and US-ASCII decode
+     * as Node's 'utf8', 'latin1', 'utf16le' and 'ascii' (its low 7 bits of each byte); null goes
+     * back to byte[].
      *
-     * @param charset the charset
+     * @param charset the charset, or null
      * @return this socket
      */
     public Socket setEncoding(Charset charset) {
         env.checkThread();
-        decoder = charset == null ? null : new StringDecoder(charset);
+        readable.setDecoder(charset == null ? null : new StringDecoder(charset));
         return this;
     }
 
     /**
-     * {@link #setEncoding(Charset)} by Node's encoding name ('utf8', 'latin1', 'ascii', ...).
+     * {@link #setEncoding(Charset)} by Node's encoding name: 'utf8', 'utf16le' ('ucs2'), 'latin1'
+     * ('binary'), 'ascii', 'hex', 'base64' or 'base64url'.
      *
      * @param encoding the encoding's name
      * @return this socket
+     * @throws NodeError ERR_UNKNOWN_ENCODING for a name Node does not know
      */
     public Socket setEncoding(String encoding) {
-        return setEncoding(switch (encoding.toLowerCase(java.util.Locale.ROOT)) {
-            case "utf8", "utf-8" -> StandardCharsets.UTF_8;
-            case "latin1", "binary" -> StandardCharsets.ISO_8859_1;
-            case "ascii" -> StandardCharsets.US_ASCII;
-            case "utf16le", "ucs2", "ucs-2", "utf-16le" -> StandardCharsets.UTF_16LE;
-            default -> throw new NodeError("ERR_UNKNOWN_ENCODING", "Unknown encoding: " + encoding,
-                    IllegalArgumentException.class);
-        });
+        env.checkThread();
+        readable.setDecoder(new StringDecoder(Encoding.require(encoding)));
+        return this;
     }
 
     // ---------------------------------------------------------------- writing
@@ -623,7 +601,7 @@ public class Socket extends EventEmitter {
         }
         finished = true;
         emit("finish");
-        if (endEmitted || eofReceived && readQueue.isEmpty()) destroy(null);
+        if (readable.endEmitted() || readable.ended() && readable.isEmpty()) destroy(null);
     }
 
     // ---------------------------------------------------------------- destroying
@@ -679,7 +657,7 @@ public class Socket extends EventEmitter {
     public String readyState() {
         if (connecting) return "opening";
         if (destroyed || handle == null) return "closed";
-        boolean r = !eofReceived;
+        boolean r = !readable.ended();
         boolean w = !writableEnded;
         return r && w ? "open" : r ? "readOnly" : w ? "writeOnly" : "closed";
     }
