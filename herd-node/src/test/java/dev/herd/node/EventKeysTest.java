@@ -64,6 +64,9 @@ class EventKeysTest {
             Map.entry("http/HttpConnection.java:res", List.of(ServerResponse.class)),
             Map.entry("child_process/ChildProcesses.java:child", List.of(ChildProcess.class)),
             Map.entry("dgram/Socket.java:s", List.of(dev.herd.node.dgram.Socket.class)),
+            // The readable core's 'data' and 'end': a net.Socket's or an IncomingMessage's.
+            Map.entry("internal/stream/ReadableState.java:stream",
+                    List.of(dev.herd.node.net.Socket.class, IncomingMessage.class)),
             // The IPC channel's deliveries: the process object in a child, a ChildProcess in the parent.
             Map.entry("internal/ipc/EmitterTarget.java:emitter", List.of(NodeProcess.class, ChildProcess.class)));
 
