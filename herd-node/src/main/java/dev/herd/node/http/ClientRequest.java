@@ -102,10 +102,6 @@ public class ClientRequest extends OutgoingMessage {
     private ArrayList<String> raw;
     private boolean responseConnectionClose;
     private boolean responseKeepAlive;
-    private boolean sawHeaders;
-    private boolean sawMessageEnd;
-    private HttpException sawBadMessage;
-    private boolean sawEarlyEof;
     private boolean responseComplete;
     private boolean closeDelimited;
 
@@ -492,27 +488,27 @@ public class ClientRequest extends OutgoingMessage {
             int before = buf.position();
             parser.parseNext(buf);
             if (!dispatch()) return;
-            if (buf.position() == before && !sawHeaders && !sawMessageEnd) break;
+            if (buf.position() == before && !source.sawHeaders && !source.sawMessageEnd) break;
         }
     }
 
     /** Acts on what the parser reported; returns false if the request is done for. */
     private boolean dispatch() {
-        if (sawBadMessage != null) {
-            HttpException e = sawBadMessage;
-            sawBadMessage = null;
+        if (source.sawBadMessage != null) {
+            HttpException e = source.sawBadMessage;
+            source.sawBadMessage = null;
             fail(new NodeError("HPE_INVALID_CONSTANT", "Parse Error: " + e.getReason()));
             return false;
         }
-        if (sawEarlyEof) {
-            sawEarlyEof = false;
+        if (source.sawEarlyEof) {
+            source.sawEarlyEof = false;
             fail(new NodeError("HPE_INVALID_CHUNK_SIZE", "Parse Error: Invalid chunked body"));
             return false;
         }
-        boolean headers = sawHeaders;
-        boolean end = sawMessageEnd;
-        sawHeaders = false;
-        sawMessageEnd = false;
+        boolean headers = source.sawHeaders;
+        boolean end = source.sawMessageEnd;
+        source.sawHeaders = false;
+        source.sawMessageEnd = false;
         if (headers && status >= 100 && status < 200 && status != 101) {
             // An interim response: report it and parse the real one.
             if (status == 100) emit("continue");
@@ -573,7 +569,7 @@ public class ClientRequest extends OutgoingMessage {
     // ---------------------------------------------------------------- Jetty's parser callbacks (record only)
 
     /** The response side: the parser's handler and the response's {@link MessageSource}. */
-    private final class Response implements HttpParser.ResponseHandler, MessageSource {
+    private final class Response extends ParserEvents implements HttpParser.ResponseHandler, MessageSource {
         @Override
         public Environment env() {
             return env;
@@ -619,32 +615,8 @@ public class ClientRequest extends OutgoingMessage {
         }
 
         @Override
-        public boolean content(ByteBuffer content) {
-            byte[] chunk = new byte[content.remaining()];
-            content.get(chunk);
-            if (res != null) res.push(chunk);
-            return false;
-        }
-
-        @Override
-        public boolean contentComplete() {
-            return false;
-        }
-
-        @Override
-        public boolean messageComplete() {
-            sawMessageEnd = true;
-            return true;
-        }
-
-        @Override
-        public void earlyEOF() {
-            sawEarlyEof = true;
-        }
-
-        @Override
-        public void badMessage(HttpException failure) {
-            sawBadMessage = failure;
+        IncomingMessage receiving() {
+            return res;
         }
     }
 }

@@ -55,7 +55,7 @@ import org.eclipse.jetty.http.HttpVersion;
  *
  * <p>Thread rule: the loop thread. Lifetime: the socket's.
  */
-final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
+final class HttpConnection extends ParserEvents implements HttpParser.RequestHandler, MessageSource {
     /**
      * RFC 9110 parsing, plus what Node's llhttp accepts: field names keep the case they were sent
      * in (where Jetty can), and repeated Host fields are not an error.
@@ -115,10 +115,6 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
     private IncomingMessage parsing;
 
     // What the parser reported during the last parseNext.
-    private boolean sawHeaders;
-    private boolean sawMessageEnd;
-    private boolean sawBodyError;
-    private HttpException sawBadMessage;
 
     // The exchange being answered.
     private IncomingMessage req;
@@ -250,8 +246,8 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
             }
             return;
         }
-        if (sawBodyError) {
-            sawBodyError = false;
+        if (sawEarlyEof) {
+            sawEarlyEof = false;
             // Jetty reports any error in a body this way; with Content-Length framing only EOF can
             // cut a body short (onEnd), so this is chunked coding gone wrong.
             clientError(new NodeError("HPE_INVALID_CHUNK_SIZE", "Parse Error: Invalid chunked body"));
@@ -692,33 +688,8 @@ final class HttpConnection implements HttpParser.RequestHandler, MessageSource {
     }
 
     @Override
-    public boolean content(ByteBuffer content) {
-        byte[] chunk = new byte[content.remaining()];
-        content.get(chunk);
-        if (parsing != null) parsing.push(chunk);
-        return false;
-    }
-
-    @Override
-    public boolean contentComplete() {
-        return false;
-    }
-
-    @Override
-    public boolean messageComplete() {
-        sawMessageEnd = true;
-        return true;
-    }
-
-    @Override
-    public void earlyEOF() {
-        // Outside EOF (handled in onEnd) Jetty reports a bad body this way.
-        sawBodyError = true;
-    }
-
-    @Override
-    public void badMessage(HttpException failure) {
-        sawBadMessage = failure;
+    IncomingMessage receiving() {
+        return parsing;
     }
 
     // ---------------------------------------------------------------- helpers
