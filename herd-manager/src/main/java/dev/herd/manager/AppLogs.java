@@ -2,7 +2,6 @@ package dev.herd.manager;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -82,10 +81,5 @@ final class AppLogs {
             }
         }
         return done;
-    }
-
-    /** Whether {@code path} is a file the daemon may empty (it exists and is a regular file). */
-    static boolean exists(String path) {
-        return path != null && Files.isRegularFile(Path.of(path));
     }
 }
