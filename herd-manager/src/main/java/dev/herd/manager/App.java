@@ -47,6 +47,8 @@ final class App {
     String lastError;
     String outLog;
     String errLog;
+    /** The combined file ({@code log_file}), or null. */
+    String allLog;
     /** The environment the app's processes get (its configured one and pm2's variables). */
     Map<String, String> processEnv = Map.of();
 
@@ -111,6 +113,7 @@ final class App {
         m.put("last_error", lastError);
         m.put("out_log", outLog);
         m.put("err_log", errLog);
+        m.put("all_log", allLog);
         m.put("process_env", processEnv);
         return m;
     }
@@ -133,6 +136,7 @@ final class App {
         a.lastError = Fields.string(r, "last_error", null);
         a.outLog = Fields.string(r, "out_log", null);
         a.errLog = Fields.string(r, "err_log", null);
+        a.allLog = Fields.string(r, "all_log", null);
         a.processEnv = Fields.stringMap(r, "process_env");
         return a;
     }

@@ -411,6 +411,7 @@ public final class Daemon {
             spec.put("ipc", a.config.ipc());
             spec.put("out", a.outLog);
             spec.put("err", a.errLog);
+            spec.put("log", AppLogs.spec(a));
             link.request("spawn", spec, (r, code, message) -> {
                 if (code != null) {
                     failed(a, message);
@@ -650,6 +651,8 @@ public final class Daemon {
                 case "reset" -> reset(resolve(Fields.strings(req, "targets")), reply);
                 case "sendSignal" -> sendSignal(req, reply);
                 case "kill" -> kill(reply, socket);
+                case "flush" -> flush(req, reply);
+                case "reloadLogs" -> reloadLogs(reply);
                 default -> throw new RequestException("EINVAL", "unknown command '" + cmd + "'");
             }
         } catch (RequestException e) {
@@ -765,18 +768,12 @@ public final class Daemon {
         for (AppConfig c : configs) {
             App a = new App(nextId++, UUID.randomUUID().toString(), c);
             a.createdAt = System.currentTimeMillis();
-            a.outLog = c.outFile() != null ? c.outFile() : home.logs().resolve(logName(c.name()) + "-out.log").toString();
-            a.errLog = c.errorFile() != null ? c.errorFile() : home.logs().resolve(logName(c.name()) + "-error.log").toString();
+            AppLogs.assign(home, a);
             apps.put(a.id, a);
             started.add(a);
         }
         saveState();
         each(started, this::launch, reply);
-    }
-
-    /** The app's name as a file name: pm2's (anything but letters, digits, '-', '_', '.' becomes '-'). */
-    private static String logName(String name) {
-        return name.replaceAll("[^A-Za-z0-9._-]", "-");
     }
 
     private void reset(List<App> targets, Consumer<Object> reply) {
@@ -812,6 +809,29 @@ public final class Daemon {
             }
             keeper.request("signal", Map.of("app", a.id, "signal", sig), (r, c, m) -> done.run());
         }, reply);
+    }
+
+    /** Empties the targets' log files (every app's and herd.log without targets). */
+    private void flush(Map<String, Object> req, Consumer<Object> reply) {
+        List<String> targets = Fields.strings(req, "targets");
+        List<App> list = targets.isEmpty() ? List.copyOf(apps.values()) : resolve(targets);
+        try {
+            reply.accept(Map.of("flushed", AppLogs.flush(home, list, targets.isEmpty())));
+        } catch (IOException e) {
+            throw new RequestException("EIO", "cannot empty a log file: " + e.getMessage());
+        }
+    }
+
+    /** Has the keeper reopen every log file (after logrotate moved them). */
+    private void reloadLogs(Consumer<Object> reply) {
+        if (keeper == null || keeper.isClosed()) {
+            reply.accept(Map.of("reopened", 0));
+            return;
+        }
+        keeper.request("reopen", Map.of(), (r, code, message) -> {
+            if (code != null) reply.accept(Map.of("reopened", 0, "error", message));
+            else reply.accept(r);
+        });
     }
 
     /** Stops every app, ends the keeper and then the daemon; answers before exiting. */
@@ -872,6 +892,7 @@ public final class Daemon {
             env.put("unique_id", a.uniqueId);
             env.put("pm_out_log_path", a.outLog);
             env.put("pm_err_log_path", a.errLog);
+            AppLogs.jlist(a, env);
             env.put("autorestart", c.autorestart());
             env.put("max_restarts", c.maxRestarts());
             env.put("min_uptime", c.minUptime());

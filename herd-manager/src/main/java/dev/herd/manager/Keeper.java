@@ -114,6 +114,8 @@ public final class Keeper {
         long exitedAt;
         LogFile out;
         LogFile err;
+        /** The combined file ({@code log_file}), or null. */
+        LogFile all;
         KillRun kill;
         final ArrayDeque<Integer> pastPids = new ArrayDeque<>();
 
@@ -203,6 +205,7 @@ public final class Keeper {
                 case "signal" -> reply(socket, id, signal(req));
                 case "send" -> reply(socket, id, send(req));
                 case "forget" -> reply(socket, id, forget(req));
+                case "reopen" -> LogFiles.reopen(loop, files(), r -> reply(socket, replyTo, r));
                 case "exit" -> exit(socket, id);
                 default -> throw new IllegalArgumentException("unknown command '" + cmd + "'");
             }
@@ -288,9 +291,13 @@ public final class Keeper {
         k.uniqueId = Fields.required(req, "uniqueId");
         k.name = Fields.string(req, "name", "app" + app);
         env.put(MARK, k.uniqueId);
+        Map<String, Object> log = req.get("log") == null ? null : Fields.object(req.get("log"), "'log'");
         try {
             k.out = reopen(k.out, Path.of(Fields.required(req, "out")));
             k.err = reopen(k.err, Path.of(Fields.required(req, "err")));
+            String all = log == null ? null : Fields.string(log, "all", null);
+            k.all = all == null ? forgetFile(k.all) : reopen(k.all, Path.of(all));
+            if (log != null) LogFiles.rotation(log, k.out, k.err, k.all);
         } catch (IOException e) {
             throw new KeeperException("EIO", "cannot open the log files: " + e.getMessage());
         }
@@ -331,8 +338,8 @@ public final class Keeper {
         k.exitedAt = 0;
         k.pastPids.addFirst(k.pid);
         if (k.pastPids.size() > PAST_PIDS) k.pastPids.removeLast();
-        new Pump(loop, out[0], k.out).start();
-        new Pump(loop, err[0], k.err).start();
+        new Pump(loop, out[0], k.out, k.all, LineFormat.of(log, "out")).start();
+        new Pump(loop, err[0], k.err, k.all, LineFormat.of(log, "err")).start();
         child.on("error", a -> Log.info("keeper", "app " + app + " (pid " + k.pid + "): " + a[0]));
         child.on("exit", a -> onExit(k, child, (Integer) a[0], (String) a[1]));
         child.on("message", a -> {
@@ -349,6 +356,11 @@ public final class Keeper {
         r.put("startedAt", k.startedAt);
         r.put("startTicks", k.startTicks);
         reply.done(r, null, null);
+    }
+
+    private static LogFile forgetFile(LogFile current) {
+        if (current != null) current.forget();
+        return null;
     }
 
     private static LogFile reopen(LogFile current, Path path) throws IOException {
@@ -399,7 +411,19 @@ public final class Keeper {
         apps.remove(app);
         if (k.out != null) k.out.forget();
         if (k.err != null) k.err.forget();
+        if (k.all != null) k.all.forget();
         return Map.of("forgotten", true);
+    }
+
+    /** Every log file the keeper holds open. */
+    private List<LogFile> files() {
+        List<LogFile> files = new ArrayList<>();
+        for (Kept k : apps.values()) {
+            for (LogFile f : new LogFile[] {k.out, k.err, k.all}) {
+                if (f != null && !files.contains(f)) files.add(f);
+            }
+        }
+        return files;
     }
 
     private Kept known(Map<String, Object> req) {

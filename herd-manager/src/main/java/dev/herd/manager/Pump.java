@@ -3,14 +3,20 @@ package dev.herd.manager;
 import dev.herd.io.Stream;
 import dev.herd.loop.Loop;
 import dev.herd.os.ErrnoException;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * Drains one output pipe of an app (its stdout or stderr) into its {@link LogFile}, whole lines at
- * a time. A read is split after its last {@code '\n'}: the lines before go out in one write, the
- * unterminated rest waits for the next read (up to {@link #MAX_TAIL}, then it goes out as is), and
- * at the end of the pipe a waiting rest is written with a {@code '\n'} added.
+ * Drains one output pipe of an app (its stdout or stderr) into its {@link LogFile}, and into the
+ * app's combined file when it has one ({@code log_file}), whole lines at a time. A read is split
+ * after its last {@code '\n'}: the lines before go out in one write, the unterminated rest waits
+ * for the next read (up to {@link #MAX_TAIL}, then it goes out as is), and at the end of the pipe
+ * a waiting rest is written with a {@code '\n'} added.
+ *
+ * <p><b>Formats.</b> With a {@link LineFormat} other than raw, each line is stamped once with the
+ * time its first bytes were read (a line split across reads keeps the time of its first part) and
+ * written as that format says; a piece of an over-long line is written as a line of its own.
  *
  * <p><b>Backpressure.</b> While a write is pending the pipe is not read. A program that writes
  * faster than the disk takes fills the pipe and waits in {@code write(2)}, as it would writing to
@@ -28,13 +34,25 @@ final class Pump {
     private final Loop loop;
     private final Stream in;
     private final LogFile file;
+    private final LogFile all;
+    private final LineFormat format;
     private byte[] tail = NONE;
+    /** When the first bytes of {@link #tail} were read. */
+    private long tailAt;
+    private int pending;
 
     Pump(Loop loop, Stream in, LogFile file) {
+        this(loop, in, file, null, LineFormat.RAW);
+    }
+
+    Pump(Loop loop, Stream in, LogFile file, LogFile all, LineFormat format) {
         this.loop = loop;
         this.in = in;
         this.file = file;
+        this.all = all;
+        this.format = format;
         file.retain();
+        if (all != null) all.retain();
     }
 
     void start() {
@@ -42,29 +60,71 @@ final class Pump {
     }
 
     private void onRead(ByteBuffer data, ErrnoException error) {
+        long now = System.currentTimeMillis();
         if (data == null) {
             in.close();
             if (tail.length == 0) {
-                file.release();
+                release();
                 return;
             }
-            byte[] last = Arrays.copyOf(tail, tail.length + 1);
-            last[tail.length] = '\n';
+            byte[] last;
+            if (format.raw()) {
+                last = Arrays.copyOf(tail, tail.length + 1);
+                last[tail.length] = '\n';
+            } else {
+                ByteArrayOutputStream b = new ByteArrayOutputStream(tail.length + 64);
+                format.line(b, tail, 0, tail.length, tailAt);
+                last = b.toByteArray();
+            }
             tail = NONE;
-            file.write(loop, last, 0, last.length, file::release);
+            write(last, last.length, this::release);
             return;
         }
         int n = data.remaining();
+        long firstAt = tail.length > 0 ? tailAt : now;
         byte[] chunk = Arrays.copyOf(tail, tail.length + n);
         data.get(chunk, tail.length, n);
         int cut = lastNewline(chunk) + 1;
         if (cut == 0 && chunk.length >= MAX_TAIL) cut = chunk.length;
         tail = cut == chunk.length ? NONE : Arrays.copyOfRange(chunk, cut, chunk.length);
+        if (cut > 0) tailAt = now; // a rest after a newline began in this read
+        else tailAt = firstAt;
         if (cut == 0) return;
+        byte[] out = chunk;
+        int len = cut;
+        if (!format.raw()) {
+            ByteArrayOutputStream b = new ByteArrayOutputStream(cut + cut / 4 + 64);
+            int start = 0;
+            long at = firstAt;
+            for (int i = 0; i < cut; i++) {
+                if (chunk[i] != '\n') continue;
+                format.line(b, chunk, start, i - start, at);
+                at = now;
+                start = i + 1;
+            }
+            if (start < cut) format.line(b, chunk, start, cut - start, at); // a piece of an over-long line
+            out = b.toByteArray();
+            len = out.length;
+        }
         in.readStop();
-        file.write(loop, chunk, 0, cut, () -> {
+        write(out, len, () -> {
             if (!in.isClosing()) in.readStart(this::onRead);
         });
+    }
+
+    /** Writes to the file and the combined file; {@code done} once both are written. */
+    private void write(byte[] data, int len, Runnable done) {
+        pending = all == null ? 1 : 2;
+        Runnable one = () -> {
+            if (--pending == 0) done.run();
+        };
+        file.write(loop, data, 0, len, one);
+        if (all != null) all.write(loop, data, 0, len, one);
+    }
+
+    private void release() {
+        file.release();
+        if (all != null) all.release();
     }
 
     private static int lastNewline(byte[] b) {

@@ -29,7 +29,8 @@ import java.util.jar.Manifest;
 public final class ManagerCli {
     /** The verbs this class answers ({@code dev.herd.cli.Main} dispatches them before picocli). */
     public static final Set<String> VERBS = Set.of("start", "stop", "restart", "delete", "del", "reset", "list", "ls",
-            "l", "status", "jlist", "prettylist", "describe", "show", "info", "env", "sendSignal", "ping", "kill");
+            "l", "status", "jlist", "prettylist", "describe", "show", "info", "env", "sendSignal", "ping", "kill",
+            "logs", "flush", "reloadLogs");
 
     private final HerdHome home;
     private final Map<String, String> env;
@@ -87,6 +88,14 @@ public final class ManagerCli {
                     out.println("{\"msg\":\"pong\"}");
                 }
                 case "kill" -> kill(rest);
+                case "logs" -> logs(rest);
+                case "flush" -> flush(rest);
+                case "reloadLogs" -> {
+                    noArgs(verb, rest);
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> r = (Map<String, Object>) call("reloadLogs", Map.of());
+                    out.println("reopened " + r.get("reopened") + " log files");
+                }
                 default -> throw new UsageException("unknown verb " + verb);
             }
             out.flush();
@@ -140,7 +149,7 @@ public final class ManagerCli {
                 value = a.substring(eq + 1);
                 a = a.substring(0, eq);
             }
-            if (WITH_VALUE.contains(a)) {
+            if (WITH_VALUE.contains(a) || LogsCli.START_WITH_VALUE.contains(a)) {
                 if (value == null) {
                     if (i + 1 >= argv.size()) throw new UsageException(a + " needs a value");
                     value = argv.get(++i);
@@ -150,6 +159,8 @@ public final class ManagerCli {
                 if (value != null) stopExitCodes.addAll(codes(value));
                 while (i + 1 < argv.size() && argv.get(i + 1).matches("-?\\d+(,-?\\d+)*")) stopExitCodes.addAll(codes(argv.get(++i)));
                 if (stopExitCodes.isEmpty()) throw new UsageException("--stop-exit-codes needs exit codes");
+            } else if (LogsCli.START_FLAGS.contains(a)) {
+                opts.put(a, "true");
             } else if (a.equals("--no-autorestart")) {
                 opts.put(a, "true");
             } else if (a.equals("-f") || a.equals("--force")) {
@@ -273,9 +284,14 @@ public final class ManagerCli {
             m.put("kill_signal", sig.startsWith("SIG") ? sig : "SIG" + sig);
         }
         String o = (String) opts.getOrDefault("-o", opts.get("--output"));
-        if (o != null) m.put("out_file", cwd.resolve(o).normalize().toString());
+        if (o != null) m.put("out_file", LogsCli.path(cwd, o));
         String e = (String) opts.getOrDefault("-e", opts.get("--error"));
-        if (e != null) m.put("error_file", cwd.resolve(e).normalize().toString());
+        if (e != null) m.put("error_file", LogsCli.path(cwd, e));
+        try {
+            LogsCli.startOptions(opts, m, cwd);
+        } catch (IllegalArgumentException ex) {
+            throw new UsageException(ex.getMessage());
+        }
         Map<String, Object> herd = new LinkedHashMap<>();
         herd.put("command", command);
         herd.put("ipc", ipc);
@@ -385,6 +401,26 @@ public final class ManagerCli {
         if (argv.size() < 2) throw new UsageException("usage: herd sendSignal SIGNAL TARGET...");
         call("sendSignal", Map.of("signal", argv.getFirst().toUpperCase(), "targets", argv.subList(1, argv.size())));
         out.println("signal " + argv.getFirst() + " sent to " + String.join(" ", argv.subList(1, argv.size())));
+    }
+
+    private void logs(List<String> argv) {
+        try {
+            LogsCli.logs(home, argv, target -> target == null ? call("jlist", Map.of())
+                    : call("describe", Map.of("targets", List.of(target))), out,
+                    System.console() != null && System.console().isTerminal() && System.getenv("NO_COLOR") == null);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        } catch (IOException e) {
+            throw new UsageException("cannot read the logs: " + e.getMessage());
+        }
+    }
+
+    private void flush(List<String> targets) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> r = (Map<String, Object>) call("flush", Map.of("targets", targets));
+        List<?> files = (List<?>) r.get("flushed");
+        for (Object f : files) out.println("flushed " + f);
+        out.println("flushed " + files.size() + " log files");
     }
 
     private static boolean zombie(Path proc) {
