@@ -6,6 +6,9 @@ module dev.herd.cli {
     requires dev.herd.node;
     requires dev.herd.manager;
     requires info.picocli;
+    // The manager's config files: YAML (and lenient JSON) through Jackson.
+    requires com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.dataformat.yaml;
     // herd run -p reads a Maven project's pom.xml.
     requires java.xml;
 

@@ -13,13 +13,16 @@ import java.util.Set;
  * environment at start), and under {@code herd} the command Herd runs ({@code command}: argv, the
  * program first), whether the program gets an IPC channel ({@code ipc}: Node and Herd programs)
  * and what kind of program it is. Validated on arrival: a wrong type or value is an error naming
- * the app and the key, so an invalid start starts nothing. Immutable.
+ * the app and the key, so an invalid start starts nothing. {@code options} holds the pm2 fields
+ * that config files carry for the slices that act on them (watch, memory limit, cron, readiness,
+ * log options, instances: {@link AppOptions}), already in their types (sizes in bytes, times in ms).
+ * Immutable.
  */
 record AppConfig(String name, String namespace, String script, List<String> args, String interpreter,
                  List<String> interpreterArgs, String cwd, Map<String, String> env, boolean autorestart,
                  int maxRestarts, long minUptime, long restartDelay, long expBackoffRestartDelay,
                  List<Integer> stopExitCodes, long killTimeout, String killSignal, List<String> command, boolean ipc,
-                 String kind, String outFile, String errorFile, LogOptions logs) {
+                 String kind, String outFile, String errorFile, LogOptions logs, Map<String, Object> options) {
     static final int DEFAULT_MAX_RESTARTS = 15;
     static final long DEFAULT_MIN_UPTIME = 1000;
     static final long DEFAULT_KILL_TIMEOUT = 1600;
@@ -29,12 +32,20 @@ record AppConfig(String name, String namespace, String script, List<String> args
             "node_args", "cwd", "env", "autorestart", "max_restarts", "min_uptime", "restart_delay",
             "exp_backoff_restart_delay", "stop_exit_codes", "kill_timeout", "kill_signal", "out_file", "error_file", "herd");
 
+    /** The same configuration with {@code env} (an app's environment after {@code --update-env}). */
+    AppConfig withEnv(Map<String, String> env) {
+        return new AppConfig(name, namespace, script, args, interpreter, interpreterArgs, cwd, env, autorestart, maxRestarts,
+                minUptime, restartDelay, expBackoffRestartDelay, stopExitCodes, killTimeout, killSignal, command, ipc, kind,
+                outFile, errorFile, logs, options);
+    }
+
     AppConfig {
         args = List.copyOf(args);
         interpreterArgs = List.copyOf(interpreterArgs);
         env = Map.copyOf(env);
         stopExitCodes = List.copyOf(stopExitCodes);
         command = List.copyOf(command);
+        options = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(options));
     }
 
     /**
@@ -47,7 +58,8 @@ record AppConfig(String name, String namespace, String script, List<String> args
         String name = m.get("name") instanceof String s ? s : "?";
         try {
             for (String key : m.keySet()) {
-                if (!KEYS.contains(key) && !LogOptions.KEYS.contains(key)) throw new IllegalArgumentException("unknown key '" + key + "'");
+                if (!KEYS.contains(key) && !LogOptions.KEYS.contains(key)
+                        && !AppOptions.TYPES.containsKey(key)) throw new IllegalArgumentException("unknown key '" + key + "'");
             }
             name = Fields.required(m, "name");
             if (name.isBlank() || name.chars().anyMatch(c -> c == '/' || c < ' ')) {
@@ -71,7 +83,8 @@ record AppConfig(String name, String namespace, String script, List<String> args
                     Fields.integers(m, "stop_exit_codes"),
                     nonNegative(Fields.number(m, "kill_timeout", DEFAULT_KILL_TIMEOUT), "kill_timeout"),
                     killSignal, command, Fields.bool(herd, "ipc", false), Fields.string(herd, "kind", "exec"),
-                    Fields.string(m, "out_file", null), Fields.string(m, "error_file", null), LogOptions.fromJson(m));
+                    Fields.string(m, "out_file", null), Fields.string(m, "error_file", null), LogOptions.fromJson(m),
+                    AppOptions.of(m));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("app '" + name + "': " + e.getMessage(), e);
         }
@@ -108,6 +121,7 @@ record AppConfig(String name, String namespace, String script, List<String> args
         herd.put("command", command);
         herd.put("ipc", ipc);
         herd.put("kind", kind);
+        m.putAll(options);
         m.put("herd", herd);
         return m;
     }

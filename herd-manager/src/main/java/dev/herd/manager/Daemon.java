@@ -646,7 +646,7 @@ public final class Daemon {
                 case "env" -> reply.accept(env(Fields.strings(req, "targets")));
                 case "start" -> start(req, reply);
                 case "stop" -> each(resolve(Fields.strings(req, "targets")), this::stop, reply);
-                case "restart" -> each(resolve(Fields.strings(req, "targets")), this::restart, reply);
+                case "restart" -> restart(resolve(Fields.strings(req, "targets")), req, reply);
                 case "delete" -> each(resolve(Fields.strings(req, "targets")), this::delete, reply);
                 case "reset" -> reset(resolve(Fields.strings(req, "targets")), reply);
                 case "sendSignal" -> sendSignal(req, reply);
@@ -754,7 +754,11 @@ public final class Daemon {
                 throw new RequestException("EINVAL", e.getMessage()); // nothing is started
             }
         }
-        if (!force) {
+        // A config file's start (pm2's startOrRestart): an app of the same name takes the new
+        // configuration and is restarted (started when not running); the others are new apps.
+        // (No app of a config's name then runs already: the EEXIST check has nothing to find.)
+        boolean update = Fields.bool(req, "update", false);
+        if (!force && !update) {
             for (AppConfig c : configs) {
                 for (App a : apps.values()) {
                     if (a.config.name().equals(c.name()) && a.config.script().equals(c.script())) {
@@ -764,6 +768,7 @@ public final class Daemon {
                 }
             }
         }
+        List<App> updated = update ? update(configs) : List.of();
         List<App> started = new ArrayList<>();
         for (AppConfig c : configs) {
             App a = new App(nextId++, UUID.randomUUID().toString(), c);
@@ -773,7 +778,54 @@ public final class Daemon {
             started.add(a);
         }
         saveState();
-        each(started, this::launch, reply);
+        List<App> all = new ArrayList<>(updated);
+        all.addAll(started);
+        each(all, (a, done) -> {
+            if (!updated.contains(a)) launch(a, done);
+            else if (a.running()) restart(a, done);
+            else {
+                a.unstableStreak = 0;
+                a.prevRestartDelay = 0;
+                launch(a, done);
+            }
+        }, reply);
+    }
+
+    /**
+     * Gives each app named by one of {@code configs} its new configuration (keeping its id,
+     * counters and unique id) and takes those configurations out of {@code configs}.
+     *
+     * @return the apps updated
+     */
+    private List<App> update(List<AppConfig> configs) {
+        List<App> updated = new ArrayList<>();
+        for (java.util.Iterator<AppConfig> it = configs.iterator(); it.hasNext(); ) {
+            AppConfig c = it.next();
+            boolean found = false;
+            for (App a : apps.values()) {
+                if (!a.config.name().equals(c.name())) continue;
+                a.config = c;
+                AppLogs.assign(home, a);
+                updated.add(a);
+                found = true;
+            }
+            if (found) it.remove();
+        }
+        return updated;
+    }
+
+    /** {@code restart --update-env}: {@code env} merged over each app's environment (pm2's), then a restart. */
+    private void restart(List<App> targets, Map<String, Object> req, Consumer<Object> reply) {
+        if (req.get("env") != null) {
+            Map<String, String> env = Fields.stringMap(req, "env");
+            for (App a : targets) {
+                Map<String, String> merged = new LinkedHashMap<>(a.config.env());
+                merged.putAll(env);
+                a.config = a.config.withEnv(merged);
+            }
+            saveState();
+        }
+        each(targets, this::restart, reply);
     }
 
     private void reset(List<App> targets, Consumer<Object> reply) {
@@ -904,6 +956,7 @@ public final class Daemon {
             env.put("kill_signal", c.killSignal());
             env.put("username", user);
             env.put("env", a.processEnv);
+            for (Map.Entry<String, Object> o : c.options().entrySet()) env.putIfAbsent(o.getKey(), o.getValue());
             p.put("pm2_env", env);
             Map<String, Object> herd = new LinkedHashMap<>();
             herd.put("kind", c.kind());

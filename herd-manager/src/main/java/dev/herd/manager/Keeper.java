@@ -117,6 +117,8 @@ public final class Keeper {
         /** The combined file ({@code log_file}), or null. */
         LogFile all;
         KillRun kill;
+        /** A kill's answer held until the app's own process is reaped (it may be a zombie when its tree is gone). */
+        Runnable afterExit;
         final ArrayDeque<Integer> pastPids = new ArrayDeque<>();
 
         Kept(int app) {
@@ -385,6 +387,11 @@ public final class Keeper {
         ev.put("signal", signal);
         ev.put("at", k.exitedAt);
         event(ev);
+        if (k.afterExit != null) {
+            Runnable answer = k.afterExit;
+            k.afterExit = null;
+            answer.run();
+        }
         somethingExited();
     }
 
@@ -634,7 +641,13 @@ public final class Keeper {
             r.put("ms", ms);
             Log.info("keeper", "App [" + kept.name + ":" + kept.app + "] tree stopped in " + ms + " ms (" + signalled.size()
                     + " signalled, " + forced.size() + " killed" + (left.isEmpty() ? "" : ", left " + r.get("left")) + ")");
-            for (var w : waiters) w.accept(r);
+            Runnable answer = () -> {
+                for (var w : waiters) w.accept(r);
+            };
+            // A zombie counts as gone, but until the keeper reaps it the app still "runs": a spawn
+            // right after the answer (a restart) would be refused. Answer once it is reaped.
+            if (kept.running && left.isEmpty()) kept.afterExit = answer;
+            else answer.run();
         }
     }
 }

@@ -30,13 +30,14 @@ public final class ManagerCli {
     /** The verbs this class answers ({@code dev.herd.cli.Main} dispatches them before picocli). */
     public static final Set<String> VERBS = Set.of("start", "stop", "restart", "delete", "del", "reset", "list", "ls",
             "l", "status", "jlist", "prettylist", "describe", "show", "info", "env", "sendSignal", "ping", "kill",
-            "logs", "flush", "reloadLogs");
+            "logs", "flush", "reloadLogs",
+            "startOrRestart", "startOrReload", "startOrGracefulReload", "reload", "init", "ecosystem");
 
-    private final HerdHome home;
-    private final Map<String, String> env;
-    private final Path cwd;
-    private final PrintStream out;
-    private final PrintStream err;
+    final HerdHome home;
+    final Map<String, String> env;
+    final Path cwd;
+    final PrintStream out;
+    final PrintStream err;
 
     private ManagerCli(Map<String, String> env, PrintStream out, PrintStream err) {
         this.home = HerdHome.of(env);
@@ -57,7 +58,7 @@ public final class ManagerCli {
     }
 
     /** An error in the command line's own arguments. */
-    private static final class UsageException extends RuntimeException {
+    static final class UsageException extends RuntimeException {
         UsageException(String message) {
             super(message);
         }
@@ -96,6 +97,9 @@ public final class ManagerCli {
                     Map<String, Object> r = (Map<String, Object>) call("reloadLogs", Map.of());
                     out.println("reopened " + r.get("reopened") + " log files");
                 }
+                case "startOrRestart", "startOrReload", "startOrGracefulReload" -> new ConfigVerbs(this).startOrRestart(verb, rest);
+                case "reload" -> new ConfigVerbs(this).onTargets("restart", rest); // a restart until cluster mode (issue 15)
+                case "init", "ecosystem" -> new ConfigVerbs(this).init(rest);
                 default -> throw new UsageException("unknown verb " + verb);
             }
             out.flush();
@@ -113,25 +117,29 @@ public final class ManagerCli {
         if (!rest.isEmpty()) throw new UsageException("takes no arguments, got " + rest);
     }
 
-    private Object call(String cmd, Map<String, Object> params) {
+    Object call(String cmd, Map<String, Object> params) {
         try (Client c = Client.connect(home, env)) {
             return c.request(cmd, params);
         }
     }
 
     @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> processes(Object result) {
+    static List<Map<String, Object>> processes(Object result) {
         return (List<Map<String, Object>>) result;
     }
 
     // ---------------------------------------------------------------- start
 
     /** The options of {@code start} that take a value. */
-    private static final Set<String> WITH_VALUE = Set.of("--name", "-n", "--namespace", "--interpreter", "--interpreter-args",
+    static final Set<String> WITH_VALUE = Set.of("--name", "-n", "--namespace", "--interpreter", "--interpreter-args",
             "--node-args", "--cwd", "--max-restarts", "--min-uptime", "--restart-delay", "--exp-backoff-restart-delay",
             "--kill-timeout", "--kill-signal", "-o", "--output", "-e", "--error");
 
     private void start(List<String> argv) {
+        if (ConfigVerbs.namesConfig(argv)) {
+            new ConfigVerbs(this).startOrRestart("start", argv);
+            return;
+        }
         Map<String, Object> opts = new LinkedHashMap<>();
         List<Integer> stopExitCodes = new ArrayList<>();
         List<String> targets = new ArrayList<>();
@@ -206,7 +214,7 @@ public final class ManagerCli {
         return out;
     }
 
-    private Path onPath(String name) {
+    Path onPath(String name) {
         if (name.contains("/")) return null;
         for (String dir : env.getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             if (dir.isEmpty()) continue;
@@ -217,7 +225,7 @@ public final class ManagerCli {
     }
 
     /** The app's configuration as {@code start} carries it: resolved paths, the command, the environment now. */
-    private Map<String, Object> appConfig(Path script, Map<String, Object> opts, List<Integer> stopExitCodes,
+    Map<String, Object> appConfig(Path script, Map<String, Object> opts, List<Integer> stopExitCodes,
                                           List<String> appArgs) {
         String file = script.getFileName().toString();
         String name = (String) opts.getOrDefault("--name", opts.get("-n"));
@@ -226,9 +234,11 @@ public final class ManagerCli {
             name = dot > 0 ? file.substring(0, dot) : file;
         }
         Path appCwd = opts.get("--cwd") != null ? cwd.resolve((String) opts.get("--cwd")).normalize() : cwd;
-        String interpreterArgsText = (String) opts.getOrDefault("--interpreter-args", opts.get("--node-args"));
-        List<String> interpreterArgs = interpreterArgsText == null || interpreterArgsText.isBlank() ? List.of()
-                : List.of(interpreterArgsText.strip().split("\\s+"));
+        Object interpreterArgsValue = opts.getOrDefault("--interpreter-args", opts.get("--node-args"));
+        @SuppressWarnings("unchecked") // a config file's node_args: already a list
+        List<String> interpreterArgs = interpreterArgsValue instanceof List<?> l ? (List<String>) l
+                : interpreterArgsValue == null || ((String) interpreterArgsValue).isBlank() ? List.of()
+                : List.of(((String) interpreterArgsValue).strip().split("\\s+"));
         String interpreter = (String) opts.get("--interpreter");
         if (interpreter == null) interpreter = byExtension(file);
         List<String> command = new ArrayList<>();
@@ -355,6 +365,10 @@ public final class ManagerCli {
 
     private void onTargets(String verb, List<String> targets) {
         if (targets.isEmpty()) throw new UsageException("needs a target: an id, a name, a namespace, all or /regex/");
+        if (ConfigVerbs.handles(targets)) {
+            new ConfigVerbs(this).onTargets(verb, targets);
+            return;
+        }
         printTable(processes(call(verb, Map.of("targets", targets))));
     }
 
@@ -380,7 +394,7 @@ public final class ManagerCli {
         printTable(list);
     }
 
-    private void printTable(List<Map<String, Object>> list) {
+    void printTable(List<Map<String, Object>> list) {
         out.print(Table.render(list, System.console() != null && System.console().isTerminal()
                 && System.getenv("NO_COLOR") == null));
     }
