@@ -12,14 +12,14 @@ import java.util.Set;
  * what the user gave, resolved by the command line (absolute paths, the interpreter, the
  * environment at start), and under {@code herd} the command Herd runs ({@code command}: argv, the
  * program first), whether the program gets an IPC channel ({@code ipc}: Node and Herd programs)
- * and what kind of program it is. Validated on arrival: a wrong type or value is an error naming
+ * and what kind of program it is; the restart triggers and readiness are in {@link TriggerConfig}. Validated on arrival: a wrong type or value is an error naming
  * the app and the key, so an invalid start starts nothing. Immutable.
  */
 record AppConfig(String name, String namespace, String script, List<String> args, String interpreter,
                  List<String> interpreterArgs, String cwd, Map<String, String> env, boolean autorestart,
                  int maxRestarts, long minUptime, long restartDelay, long expBackoffRestartDelay,
                  List<Integer> stopExitCodes, long killTimeout, String killSignal, List<String> command, boolean ipc,
-                 String kind, String outFile, String errorFile) {
+                 String kind, String outFile, String errorFile, TriggerConfig triggers) {
     static final int DEFAULT_MAX_RESTARTS = 15;
     static final long DEFAULT_MIN_UPTIME = 1000;
     static final long DEFAULT_KILL_TIMEOUT = 1600;
@@ -47,7 +47,7 @@ record AppConfig(String name, String namespace, String script, List<String> args
         String name = m.get("name") instanceof String s ? s : "?";
         try {
             for (String key : m.keySet()) {
-                if (!KEYS.contains(key)) throw new IllegalArgumentException("unknown key '" + key + "'");
+                if (!KEYS.contains(key) && !TriggerConfig.KEYS.contains(key)) throw new IllegalArgumentException("unknown key '" + key + "'");
             }
             name = Fields.required(m, "name");
             if (name.isBlank() || name.chars().anyMatch(c -> c == '/' || c < ' ')) {
@@ -71,7 +71,8 @@ record AppConfig(String name, String namespace, String script, List<String> args
                     Fields.integers(m, "stop_exit_codes"),
                     nonNegative(Fields.number(m, "kill_timeout", DEFAULT_KILL_TIMEOUT), "kill_timeout"),
                     killSignal, command, Fields.bool(herd, "ipc", false), Fields.string(herd, "kind", "exec"),
-                    Fields.string(m, "out_file", null), Fields.string(m, "error_file", null));
+                    Fields.string(m, "out_file", null), Fields.string(m, "error_file", null),
+                    TriggerConfig.fromJson(m));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("app '" + name + "': " + e.getMessage(), e);
         }
@@ -103,6 +104,7 @@ record AppConfig(String name, String namespace, String script, List<String> args
         m.put("kill_signal", killSignal);
         if (outFile != null) m.put("out_file", outFile);
         if (errorFile != null) m.put("error_file", errorFile);
+        triggers.putJson(m);
         Map<String, Object> herd = new LinkedHashMap<>();
         herd.put("command", command);
         herd.put("ipc", ipc);

@@ -502,6 +502,7 @@ public final class Keeper {
         long timeout = Math.max(0, Fields.number(req, "timeout", 1600));
         if (k.kill == null) {
             k.kill = new KillRun(k, signum, timeout);
+            k.kill.message = req.get("message");
             kills.add(k.kill);
             k.kill.waiters.add(reply);
             k.kill.start();
@@ -525,6 +526,8 @@ public final class Keeper {
         final Set<Integer> signalled = new HashSet<>();
         final Set<Integer> forced = new HashSet<>();
         final long began = System.nanoTime();
+        /** Sent on the app's IPC channel instead of the signal (shutdown_with_message), or null. */
+        Object message;
         boolean forcing;
         boolean rescanQueued;
         boolean done;
@@ -586,6 +589,15 @@ public final class Keeper {
         }
 
         private void send(int pid, int sig) {
+            if (message != null && !forcing) {
+                // The app shuts itself down (its children are its business) until the timeout;
+                // without an open channel it gets the signal after all.
+                if (pid == kept.pid && kept.running) {
+                    if (kept.child.connected()) kept.child.send(message);
+                    else kept.child.kill(sig);
+                }
+                return;
+            }
             if (pid == kept.pid && kept.running) {
                 kept.child.kill(sig);
             } else {
