@@ -228,6 +228,11 @@ public final class Daemon {
                 } else if ("message".equals(e.get("event"))) {
                     App a = apps.get(Fields.integer(e, "app", -1));
                     if (a != null && Fields.integer(e, "pid", 0) == a.pid) triggers.message(a, e.get("message"));
+                } else if ("notify".equals(e.get("event"))) {
+                    // sd_notify on NOTIFY_SOCKET: READY=1 is the same as the IPC message 'ready'.
+                    App a = apps.get(Fields.integer(e, "app", -1));
+                    Map<String, Object> state = Fields.object(e.get("state"), "state");
+                    if (a != null && a.running() && "1".equals(state.get("READY"))) triggers.message(a, "ready");
                 }
             }
 
@@ -419,6 +424,7 @@ public final class Daemon {
             spec.put("ipc", a.config.ipc());
             spec.put("out", a.outLog);
             spec.put("err", a.errLog);
+            spec.put("notify", a.config.triggers().waitReady());
             link.request("spawn", spec, (r, code, message) -> {
                 if (code != null) {
                     failed(a, message);

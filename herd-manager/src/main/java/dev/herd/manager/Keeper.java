@@ -115,6 +115,8 @@ public final class Keeper {
         LogFile out;
         LogFile err;
         KillRun kill;
+        /** The app's NOTIFY_SOCKET (sd_notify), or null. */
+        NotifySocket notify;
         final ArrayDeque<Integer> pastPids = new ArrayDeque<>();
 
         Kept(int app) {
@@ -288,6 +290,14 @@ public final class Keeper {
         k.uniqueId = Fields.required(req, "uniqueId");
         k.name = Fields.string(req, "name", "app" + app);
         env.put(MARK, k.uniqueId);
+        if (Fields.bool(req, "notify", false)) {
+            try {
+                if (k.notify == null) k.notify = NotifySocket.open(home, loop, app, m -> notified(k, m));
+            } catch (IOException e) {
+                throw new KeeperException("EIO", "cannot make the NOTIFY_SOCKET: " + e.getMessage());
+            }
+            env.put("NOTIFY_SOCKET", k.notify.path().toString());
+        }
         try {
             k.out = reopen(k.out, Path.of(Fields.required(req, "out")));
             k.err = reopen(k.err, Path.of(Fields.required(req, "err")));
@@ -351,6 +361,16 @@ public final class Keeper {
         reply.done(r, null, null);
     }
 
+    /** A datagram on the app's NOTIFY_SOCKET: handed to the daemon as a {@code notify} event. */
+    private void notified(Kept k, Map<String, String> state) {
+        Map<String, Object> ev = new LinkedHashMap<>();
+        ev.put("event", "notify");
+        ev.put("app", k.app);
+        ev.put("pid", k.pid);
+        ev.put("state", state);
+        event(ev);
+    }
+
     private static LogFile reopen(LogFile current, Path path) throws IOException {
         if (current != null && current.path().equals(path)) return current;
         if (current != null) current.forget();
@@ -397,6 +417,7 @@ public final class Keeper {
         if (k == null) return Map.of("forgotten", false);
         if (k.running || k.kill != null) throw new KeeperException("EBUSY", "app " + app + " still runs");
         apps.remove(app);
+        if (k.notify != null) k.notify.close();
         if (k.out != null) k.out.forget();
         if (k.err != null) k.err.forget();
         return Map.of("forgotten", true);
@@ -417,6 +438,9 @@ public final class Keeper {
             for (ProcFs.Stat s : treeOf(k)) Proc.kill(s.pid(), Signals.SIGKILL);
         }
         for (Orphan o : orphans.values()) Proc.kill(o.pid(), Signals.SIGKILL);
+        for (Kept k : apps.values()) {
+            if (k.notify != null) k.notify.close();
+        }
         try {
             Files.deleteIfExists(home.keeperSocket());
             Files.deleteIfExists(home.keeperPid());

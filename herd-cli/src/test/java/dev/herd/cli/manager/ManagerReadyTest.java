@@ -47,6 +47,19 @@ class ManagerReadyTest {
             setInterval(() => {}, 1000);
             """;
 
+    /** Python: sends READY=1 to $NOTIFY_SOCKET (systemd's sd_notify) once the file $GO exists. */
+    static final String NOTIFY_PY = """
+            import os, socket, time
+            print('waiting', os.getpid(), 'notify', os.environ.get('NOTIFY_SOCKET'), flush=True)
+            while not os.path.exists(os.environ['GO']):
+                time.sleep(0.02)
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            s.sendto(b'STATUS=serving\\nREADY=1', os.environ['NOTIFY_SOCKET'])
+            print('sent READY=1', flush=True)
+            while True:
+                time.sleep(1)
+            """;
+
     @TempDir
     Path tmp;
 
@@ -81,6 +94,25 @@ class ManagerReadyTest {
         assertThat(online.get("pm2_env").get("wait_ready").asBoolean()).isTrue();
         assertThat(herd.managerLog()).contains("App [app:0] is ready");
         herd.run("stop", "app").ok();
+    }
+
+    @Test
+    void withWaitReadyAnyProgramCanSayReadyOnNotifySocket() throws Exception {
+        Path go = herd.dir.resolve("go");
+        herd.env.put("GO", go.toString());
+        Path script = herd.file("notifier.py", NOTIFY_PY);
+        CompletableFuture<Herd.Result> start = CompletableFuture.supplyAsync(
+                () -> herd.run("start", script.toString(), "--wait-ready", "--listen-timeout", "60000"));
+        JsonNode p = herd.await("notifier", "launching with a pid", a -> status(a).equals("launching") && a.get("pid").asLong() > 0);
+        String notify = herd.home.resolve("notify").resolve("0.sock").toString();
+        herd.awaitLine(herd.log("notifier-out.log"), "waiting " + p.get("pid").asLong() + " notify " + notify);
+        assertThat(status(herd.app("notifier"))).isEqualTo("launching");
+        Files.writeString(go, "go");
+        start.get(60, TimeUnit.SECONDS).ok();
+        assertThat(status(herd.app("notifier"))).isEqualTo("online");
+        assertThat(herd.managerLog()).contains("App [notifier:0] is ready").doesNotContain("listen_timeout");
+        herd.run("delete", "notifier").ok();
+        assertThat(Path.of(notify)).doesNotExist();
     }
 
     @Test
