@@ -592,7 +592,10 @@ public final class Keeper {
             rescanQueued = false;
             if (done) return;
             List<ProcFs.Stat> members = treeOf(kept);
-            if (members.isEmpty()) {
+            // A main process that is a zombie not reaped yet is gone from the tree but not from
+            // the keeper: wait for its exit (which rescans), or a spawn right after the answer
+            // finds the app still running (EBUSY).
+            if (members.isEmpty() && !kept.running) {
                 finish(members);
                 return;
             }

@@ -65,7 +65,9 @@ class ManagerTriggersTest {
 
     @Test
     void aCrashIsRecordedAsTheCauseOfTheRestart() throws Exception {
-        Path script = herd.file("late.sh", "#!/bin/bash\nsleep 0.3\nexit 2\n");
+        // Crashes once (after min_uptime), then runs: the manual restart's cause stays the last.
+        Path script = herd.file("late.sh", "#!/bin/bash\nif [ ! -e crashed ]; then touch crashed; sleep 0.3; exit 2; fi\n"
+                + "while true; do sleep 0.2; done\n");
         herd.run("start", script.toString(), "--min-uptime", "100").ok();
         JsonNode p = herd.await("late", "restarted", a -> restarts(a) >= 1);
         assertThat(cause(p)).isEqualTo("crash");
@@ -191,6 +193,26 @@ class ManagerTriggersTest {
         assertThat(r.code()).isNotZero();
         assertThat(r.err().strip()).doesNotContain("\n").contains("cron_restart").contains("61");
         assertThat(herd.jlist()).isEmpty();
+    }
+
+    @Test
+    void aReadoptedAppIsWatchedAgainByTheNextDaemon() throws Exception {
+        Path src = Files.createDirectories(herd.dir.resolve("src"));
+        herd.run("start", herd.file("ticker.sh", Fixtures.TICKER_SH).toString(), "--watch", "src").ok();
+        long pid = herd.awaitStatus("ticker", "online").get("pid").asLong();
+        awaitWatching("ticker");
+        long daemon = herd.daemonPid();
+        new ProcessBuilder("kill", "-9", Long.toString(daemon)).start().waitFor();
+        assertThat(Herd.awaitGone(daemon, 5000)).isTrue();
+        JsonNode readopted = herd.app("ticker"); // starts a new daemon, which re-adopts the app
+        assertThat(readopted.get("pid").asLong()).isEqualTo(pid);
+        herd.awaitLine(herd.home.resolve("herd.log"), ".*App \\[ticker:0\\] re-adopted .*");
+        String log = herd.managerLog();
+        assertThat(log.substring(log.indexOf("re-adopted"))).contains("App [ticker:0] watching");
+        Files.writeString(src.resolve("a.txt"), "changed");
+        JsonNode p = herd.await("ticker", "restarted by watch", x -> restarts(x) == 1 && status(x).equals("online"));
+        assertThat(cause(p)).isEqualTo("watch");
+        herd.run("stop", "ticker").ok();
     }
 
     /** Waits until herd.log says the app's watcher runs (it starts once the app is online). */
