@@ -43,6 +43,8 @@ final class App {
     long prevRestartDelay;
     /** When a pending restart is due (ms since the epoch), or 0. */
     long restartDueAt;
+    /** Why the app was last restarted ({@link Triggers#CAUSES}), or null. */
+    String lastRestartCause;
     /** Why the last start failed, or null. */
     String lastError;
     String outLog;
@@ -111,6 +113,7 @@ final class App {
         m.put("prev_restart_delay", prevRestartDelay);
         m.put("restart_due_at", restartDueAt);
         m.put("last_error", lastError);
+        m.put("last_restart_cause", lastRestartCause);
         m.put("out_log", outLog);
         m.put("err_log", errLog);
         m.put("all_log", allLog);
@@ -134,6 +137,7 @@ final class App {
         a.prevRestartDelay = Fields.number(r, "prev_restart_delay", 0);
         a.restartDueAt = Fields.number(r, "restart_due_at", 0);
         a.lastError = Fields.string(r, "last_error", null);
+        a.lastRestartCause = Fields.string(r, "last_restart_cause", null);
         a.outLog = Fields.string(r, "out_log", null);
         a.errLog = Fields.string(r, "err_log", null);
         a.allLog = Fields.string(r, "all_log", null);

@@ -16,13 +16,14 @@ import java.util.Set;
  * the app and the key, so an invalid start starts nothing. {@code options} holds the pm2 fields
  * that config files carry for the slices that act on them (watch, memory limit, cron, readiness,
  * log options, instances: {@link AppOptions}), already in their types (sizes in bytes, times in ms).
- * Immutable.
+ * The restart triggers and readiness are in {@link TriggerConfig}. Immutable.
  */
 record AppConfig(String name, String namespace, String script, List<String> args, String interpreter,
                  List<String> interpreterArgs, String cwd, Map<String, String> env, boolean autorestart,
                  int maxRestarts, long minUptime, long restartDelay, long expBackoffRestartDelay,
                  List<Integer> stopExitCodes, long killTimeout, String killSignal, List<String> command, boolean ipc,
-                 String kind, String outFile, String errorFile, LogOptions logs, Map<String, Object> options) {
+                 String kind, String outFile, String errorFile, LogOptions logs, Map<String, Object> options,
+                 TriggerConfig triggers) {
     static final int DEFAULT_MAX_RESTARTS = 15;
     static final long DEFAULT_MIN_UPTIME = 1000;
     static final long DEFAULT_KILL_TIMEOUT = 1600;
@@ -36,7 +37,7 @@ record AppConfig(String name, String namespace, String script, List<String> args
     AppConfig withEnv(Map<String, String> env) {
         return new AppConfig(name, namespace, script, args, interpreter, interpreterArgs, cwd, env, autorestart, maxRestarts,
                 minUptime, restartDelay, expBackoffRestartDelay, stopExitCodes, killTimeout, killSignal, command, ipc, kind,
-                outFile, errorFile, logs, options);
+                outFile, errorFile, logs, options, triggers);
     }
 
     AppConfig {
@@ -58,8 +59,8 @@ record AppConfig(String name, String namespace, String script, List<String> args
         String name = m.get("name") instanceof String s ? s : "?";
         try {
             for (String key : m.keySet()) {
-                if (!KEYS.contains(key) && !LogOptions.KEYS.contains(key)
-                        && !AppOptions.TYPES.containsKey(key)) throw new IllegalArgumentException("unknown key '" + key + "'");
+                if (!KEYS.contains(key) && !LogOptions.KEYS.contains(key) && !AppOptions.TYPES.containsKey(key)
+                        && !TriggerConfig.KEYS.contains(key)) throw new IllegalArgumentException("unknown key '" + key + "'");
             }
             name = Fields.required(m, "name");
             if (name.isBlank() || name.chars().anyMatch(c -> c == '/' || c < ' ')) {
@@ -84,7 +85,7 @@ record AppConfig(String name, String namespace, String script, List<String> args
                     nonNegative(Fields.number(m, "kill_timeout", DEFAULT_KILL_TIMEOUT), "kill_timeout"),
                     killSignal, command, Fields.bool(herd, "ipc", false), Fields.string(herd, "kind", "exec"),
                     Fields.string(m, "out_file", null), Fields.string(m, "error_file", null), LogOptions.fromJson(m),
-                    AppOptions.of(m));
+                    AppOptions.of(m), TriggerConfig.fromJson(m));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("app '" + name + "': " + e.getMessage(), e);
         }
@@ -117,6 +118,7 @@ record AppConfig(String name, String namespace, String script, List<String> args
         if (outFile != null) m.put("out_file", outFile);
         if (errorFile != null) m.put("error_file", errorFile);
         logs.putJson(m);
+        triggers.putJson(m);
         Map<String, Object> herd = new LinkedHashMap<>();
         herd.put("command", command);
         herd.put("ipc", ipc);

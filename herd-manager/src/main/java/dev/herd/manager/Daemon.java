@@ -2,6 +2,7 @@ package dev.herd.manager;
 
 import static dev.herd.node.Globals.clearTimeout;
 import static dev.herd.node.Globals.process;
+import static dev.herd.node.Globals.setImmediate;
 import static dev.herd.node.Globals.setInterval;
 import static dev.herd.node.Globals.setTimeout;
 
@@ -62,6 +63,7 @@ public final class Daemon {
     private final long backoffResetMs = Settings.millis("HERD_BACKOFF_RESET_MS", BACKOFF_RESET_MS);
     private final long keeperStartMs = Settings.millis("HERD_KEEPER_START_MS", 15_000);
     private final Map<Integer, App> apps = new TreeMap<>();
+    private final Triggers triggers = new Triggers(this::restartFor);
     private int nextId;
     private KeeperLink keeper;
     private boolean keeperStarting;
@@ -223,6 +225,14 @@ public final class Daemon {
                     Integer code = e.get("code") == null ? null : Fields.integer(e, "code", 0);
                     if (a != null) onExit(a, Fields.integer(e, "pid", 0), code, Fields.string(e, "signal", null),
                             Fields.number(e, "at", System.currentTimeMillis()));
+                } else if ("message".equals(e.get("event"))) {
+                    App a = apps.get(Fields.integer(e, "app", -1));
+                    if (a != null && Fields.integer(e, "pid", 0) == a.pid) triggers.message(a, e.get("message"));
+                } else if ("notify".equals(e.get("event"))) {
+                    // sd_notify on NOTIFY_SOCKET: READY=1 is the same as the IPC message 'ready'.
+                    App a = apps.get(Fields.integer(e, "app", -1));
+                    Map<String, Object> state = Fields.object(e.get("state"), "state");
+                    if (a != null && a.running() && "1".equals(state.get("READY"))) triggers.message(a, "ready");
                 }
             }
 
@@ -263,6 +273,7 @@ public final class Daemon {
             if (a.running() && kpid == a.pid && krunning) {
                 Log.info("daemon", a.label() + " re-adopted (pid " + a.pid + ")");
                 if (a.status.equals(App.LAUNCHING)) a.status = App.ONLINE;
+                if (!a.status.equals(App.STOPPING)) triggers.arm(a);
                 if (a.status.equals(App.STOPPING)) a.enqueue(next -> stop(a, next));
             } else if (a.running() && kpid == a.pid) {
                 Log.info("daemon", a.label() + " (pid " + a.pid + ") exited while no daemon ran");
@@ -275,6 +286,7 @@ public final class Daemon {
                 a.pmUptime = Fields.number(k, "startedAt", now);
                 a.status = App.ONLINE;
                 Log.info("daemon", a.label() + " adopted (pid " + a.pid + ")");
+                triggers.arm(a);
             } else if (a.running()) {
                 Log.info("daemon", a.label() + " (pid " + a.pid + ") is not known to the keeper: gone");
                 a.pid = 0;
@@ -365,6 +377,7 @@ public final class Daemon {
                 for (ProcFs.Stat s : ProcFs.tree(List.of(a.pid))) Proc.kill(s.pid(), Signals.SIGKILL);
                 a.pid = 0;
                 if (!a.status.equals(App.STOPPING)) again.add(a);
+                a.lastRestartCause = "keeper";
                 a.status = App.STOPPED;
             }
         }
@@ -412,6 +425,7 @@ public final class Daemon {
             spec.put("out", a.outLog);
             spec.put("err", a.errLog);
             spec.put("log", AppLogs.spec(a));
+            spec.put("notify", a.config.triggers().waitReady());
             link.request("spawn", spec, (r, code, message) -> {
                 if (code != null) {
                     failed(a, message);
@@ -422,8 +436,25 @@ public final class Daemon {
                     a.status = App.ONLINE;
                     a.lastError = null;
                     a.cpuTicks = -1;
+                    if (a.config.triggers().waitReady()) {
+                        // wait_ready: launching until the app says it is ready (or listen_timeout).
+                        a.status = App.LAUNCHING;
+                        Log.info("daemon", a.label() + " launched (pid " + a.pid + "), waiting for it to be ready");
+                        saveState();
+                        triggers.awaitReady(a, ready -> {
+                            if (ready) {
+                                a.status = App.ONLINE;
+                                Log.info("daemon", a.label() + " online (pid " + a.pid + ")");
+                                saveState();
+                                triggers.arm(a);
+                            }
+                            done.run();
+                        });
+                        return;
+                    }
                     Log.info("daemon", a.label() + " online (pid " + a.pid + ")");
                     saveState();
+                    triggers.arm(a);
                 }
                 done.run();
             });
@@ -452,6 +483,8 @@ public final class Daemon {
     /** The app's process ended; the restart policy decides what comes next (pm2's handleExit). */
     private void onExit(App a, int pid, Integer code, String signal, long at) {
         if (pid != a.pid || pid == 0) return;
+        Runnable readyWait = triggers.exited(a);
+        if (readyWait != null) setImmediate(readyWait); // the start in progress ends once the exit is handled
         a.pid = 0;
         a.exitCode = code;
         a.exitSignal = signal;
@@ -493,6 +526,7 @@ public final class Daemon {
                     : Math.min(BACKOFF_CAP_MS, (long) Math.floor(a.prevRestartDelay * 1.5));
             a.prevRestartDelay = delay;
         }
+        a.lastRestartCause = code != null && code == 0 ? "exit" : "crash";
         scheduleRestart(a, delay);
     }
 
@@ -508,6 +542,7 @@ public final class Daemon {
                     return;
                 }
                 a.restartTime++;
+                Log.info("daemon", a.label() + " restarting (cause " + a.lastRestartCause + ")");
                 launch(a, next);
             });
         }, delay);
@@ -529,7 +564,11 @@ public final class Daemon {
         }
         a.status = App.STOPPING;
         saveState();
-        keeper.request("kill", Map.of("app", a.id, "signal", a.config.killSignal(), "timeout", a.config.killTimeout()),
+        Map<String, Object> kill = new LinkedHashMap<>(Map.of("app", a.id, "signal", a.config.killSignal(), "timeout",
+                a.config.killTimeout()));
+        // shutdown_with_message: the IPC message 'shutdown' instead of the kill signal (pm2's).
+        if (a.config.triggers().shutdownWithMessage() && a.config.ipc()) kill.put("message", "shutdown");
+        keeper.request("kill", kill,
                 (r, code, message) -> {
                     if (code != null) Log.info("daemon", a.label() + ": stop: " + message);
                     a.pid = 0;
@@ -542,6 +581,8 @@ public final class Daemon {
     }
 
     private void restart(App a, Runnable done) {
+        a.lastRestartCause = "manual";
+        Log.info("daemon", a.label() + " restarting (cause manual)");
         stop(a, () -> {
             a.restartTime++;
             a.unstableStreak = 0;
@@ -550,7 +591,35 @@ public final class Daemon {
         });
     }
 
+    /**
+     * A trigger's restart (memory, watch, cron): graceful, as {@code restart}, but it resets
+     * nothing else (the unstable streak and back-off stay). An app that is not running is left
+     * alone, except that a change of its files starts again an app that crashed or errored (as
+     * pm2's watch does); a stopped app has no triggers.
+     */
+    private void restartFor(App a, String cause, String detail, Runnable over) {
+        a.enqueue(next -> {
+            Runnable end = () -> {
+                over.run();
+                next.run();
+            };
+            boolean again = cause.equals("watch") && !a.running() && !a.status.equals(App.STOPPED)
+                    && !a.status.equals(App.STOPPING);
+            if (!again && (!a.running() || !a.status.equals(App.ONLINE))) {
+                end.run();
+                return;
+            }
+            a.lastRestartCause = cause;
+            Log.info("daemon", a.label() + " restarting (cause " + cause + ": " + detail + ")");
+            stop(a, () -> {
+                a.restartTime++;
+                launch(a, end);
+            });
+        });
+    }
+
     private void delete(App a, Runnable done) {
+        triggers.disarm(a);
         stop(a, () -> {
             apps.remove(a.id);
             saveState();
@@ -581,6 +650,7 @@ public final class Daemon {
             a.cpuSampledAt = now;
             a.memory = rss;
             a.processes = tree.size();
+            triggers.sampled(a);
         }
     }
 
@@ -645,7 +715,10 @@ public final class Daemon {
                 case "describe" -> reply.accept(jlist(resolve(Fields.strings(req, "targets"))));
                 case "env" -> reply.accept(env(Fields.strings(req, "targets")));
                 case "start" -> start(req, reply);
-                case "stop" -> each(resolve(Fields.strings(req, "targets")), this::stop, reply);
+                case "stop" -> each(resolve(Fields.strings(req, "targets")), (a, d) -> {
+                    triggers.disarm(a); // a stopped app is not watched nor restarted by cron
+                    stop(a, d);
+                }, reply);
                 case "restart" -> restart(resolve(Fields.strings(req, "targets")), req, reply);
                 case "delete" -> each(resolve(Fields.strings(req, "targets")), this::delete, reply);
                 case "reset" -> reset(resolve(Fields.strings(req, "targets")), reply);
@@ -955,6 +1028,7 @@ public final class Daemon {
             env.put("kill_timeout", c.killTimeout());
             env.put("kill_signal", c.killSignal());
             env.put("username", user);
+            c.triggers().putPm2Env(env);
             env.put("env", a.processEnv);
             for (Map.Entry<String, Object> o : c.options().entrySet()) env.putIfAbsent(o.getKey(), o.getValue());
             p.put("pm2_env", env);
@@ -966,6 +1040,7 @@ public final class Daemon {
             herd.put("last_error", a.lastError);
             herd.put("processes", a.running() ? a.processes : 0);
             herd.put("restart_due_at", a.restartDueAt);
+            herd.put("last_restart_cause", a.lastRestartCause);
             p.put("herd", herd);
             out.add(p);
         }

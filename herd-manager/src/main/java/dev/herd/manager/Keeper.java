@@ -119,6 +119,8 @@ public final class Keeper {
         KillRun kill;
         /** A kill's answer held until the app's own process is reaped (it may be a zombie when its tree is gone). */
         Runnable afterExit;
+        /** The app's NOTIFY_SOCKET (sd_notify), or null. */
+        NotifySocket notify;
         final ArrayDeque<Integer> pastPids = new ArrayDeque<>();
 
         Kept(int app) {
@@ -294,6 +296,14 @@ public final class Keeper {
         k.name = Fields.string(req, "name", "app" + app);
         env.put(MARK, k.uniqueId);
         Map<String, Object> log = req.get("log") == null ? null : Fields.object(req.get("log"), "'log'");
+        if (Fields.bool(req, "notify", false)) {
+            try {
+                if (k.notify == null) k.notify = NotifySocket.open(home, loop, app, m -> notified(k, m));
+            } catch (IOException e) {
+                throw new KeeperException("EIO", "cannot make the NOTIFY_SOCKET: " + e.getMessage());
+            }
+            env.put("NOTIFY_SOCKET", k.notify.path().toString());
+        }
         try {
             k.out = reopen(k.out, Path.of(Fields.required(req, "out")));
             k.err = reopen(k.err, Path.of(Fields.required(req, "err")));
@@ -365,6 +375,16 @@ public final class Keeper {
         return null;
     }
 
+    /** A datagram on the app's NOTIFY_SOCKET: handed to the daemon as a {@code notify} event. */
+    private void notified(Kept k, Map<String, String> state) {
+        Map<String, Object> ev = new LinkedHashMap<>();
+        ev.put("event", "notify");
+        ev.put("app", k.app);
+        ev.put("pid", k.pid);
+        ev.put("state", state);
+        event(ev);
+    }
+
     private static LogFile reopen(LogFile current, Path path) throws IOException {
         if (current != null && current.path().equals(path)) return current;
         if (current != null) current.forget();
@@ -416,6 +436,7 @@ public final class Keeper {
         if (k == null) return Map.of("forgotten", false);
         if (k.running || k.kill != null) throw new KeeperException("EBUSY", "app " + app + " still runs");
         apps.remove(app);
+        if (k.notify != null) k.notify.close();
         if (k.out != null) k.out.forget();
         if (k.err != null) k.err.forget();
         if (k.all != null) k.all.forget();
@@ -448,6 +469,9 @@ public final class Keeper {
             for (ProcFs.Stat s : treeOf(k)) Proc.kill(s.pid(), Signals.SIGKILL);
         }
         for (Orphan o : orphans.values()) Proc.kill(o.pid(), Signals.SIGKILL);
+        for (Kept k : apps.values()) {
+            if (k.notify != null) k.notify.close();
+        }
         try {
             Files.deleteIfExists(home.keeperSocket());
             Files.deleteIfExists(home.keeperPid());
@@ -533,6 +557,7 @@ public final class Keeper {
         long timeout = Math.max(0, Fields.number(req, "timeout", 1600));
         if (k.kill == null) {
             k.kill = new KillRun(k, signum, timeout);
+            k.kill.message = req.get("message");
             kills.add(k.kill);
             k.kill.waiters.add(reply);
             k.kill.start();
@@ -556,6 +581,8 @@ public final class Keeper {
         final Set<Integer> signalled = new HashSet<>();
         final Set<Integer> forced = new HashSet<>();
         final long began = System.nanoTime();
+        /** Sent on the app's IPC channel instead of the signal (shutdown_with_message), or null. */
+        Object message;
         boolean forcing;
         boolean rescanQueued;
         boolean done;
@@ -596,7 +623,7 @@ public final class Keeper {
             rescanQueued = false;
             if (done) return;
             List<ProcFs.Stat> members = treeOf(kept);
-            if (members.isEmpty()) {
+            if (members.isEmpty()) { // a main process not reaped yet: finish holds the answer (afterExit)
                 finish(members);
                 return;
             }
@@ -617,6 +644,15 @@ public final class Keeper {
         }
 
         private void send(int pid, int sig) {
+            if (message != null && !forcing) {
+                // The app shuts itself down (its children are its business) until the timeout;
+                // without an open channel it gets the signal after all.
+                if (pid == kept.pid && kept.running) {
+                    if (kept.child.connected()) kept.child.send(message);
+                    else kept.child.kill(sig);
+                }
+                return;
+            }
             if (pid == kept.pid && kept.running) {
                 kept.child.kill(sig);
             } else {

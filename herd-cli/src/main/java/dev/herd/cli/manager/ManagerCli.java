@@ -144,6 +144,7 @@ public final class ManagerCli {
         List<Integer> stopExitCodes = new ArrayList<>();
         List<String> targets = new ArrayList<>();
         List<String> appArgs = new ArrayList<>();
+        Map<String, String> triggerOpts = new LinkedHashMap<>();
         boolean force = false;
         for (int i = 0; i < argv.size(); i++) {
             String a = argv.get(i);
@@ -173,6 +174,12 @@ public final class ManagerCli {
                 opts.put(a, "true");
             } else if (a.equals("-f") || a.equals("--force")) {
                 force = true;
+            } else if (TriggerFlags.accepts(a)) {
+                try {
+                    i = TriggerFlags.read(argv, i, a, value, !targets.isEmpty(), triggerOpts);
+                } catch (IllegalArgumentException x) {
+                    throw new UsageException(x.getMessage());
+                }
             } else if (a.startsWith("-") && a.length() > 1) {
                 throw new UsageException("unknown option " + a);
             } else {
@@ -195,6 +202,11 @@ public final class ManagerCli {
                 if (script == null) throw new UsageException("script not found: " + target + " (no such file, app or command)");
             }
             Map<String, Object> app = appConfig(script, opts, stopExitCodes, appArgs);
+            try {
+                TriggerFlags.apply(triggerOpts, app, Path.of((String) app.get("cwd")));
+            } catch (IllegalArgumentException x) {
+                throw new UsageException(x.getMessage());
+            }
             Map<String, Object> req = new LinkedHashMap<>();
             req.put("apps", List.of(app));
             req.put("force", force);

@@ -29,7 +29,7 @@ final class Table {
                 up ? duration(now - ((Number) env.get("pm_uptime")).longValue()) : "0",
                 String.valueOf(env.get("restart_time")), status, (up ? monit.get("cpu") : 0) + "%",
                 up ? bytes(((Number) monit.get("memory")).longValue()) : "0b", String.valueOf(env.get("username")),
-                "disabled"});
+                env.get("watch") == null || Boolean.FALSE.equals(env.get("watch")) ? "disabled" : "enabled"});
         }
         int[] width = new int[HEADER.length];
         for (int i = 0; i < HEADER.length; i++) width[i] = HEADER[i].length();
