@@ -65,7 +65,8 @@ final class ConfigFile {
             "log_type", "max_memory_restart", "restart_delay", "exp_backoff_restart_delay", "kill_timeout",
             "listen_timeout", "watch_delay", "min_uptime", "max_restarts", "autorestart", "wait_ready",
             "shutdown_with_message", "stop_exit_codes", "watch", "ignore_watch", "cron_restart", "instances",
-            "exec_mode", "increment_var", "instance_var", "kill_signal", "port", "filter_env", "append_env_to_name");
+            "exec_mode", "increment_var", "instance_var", "kill_signal", "port", "filter_env", "append_env_to_name",
+            "log_max_size", "log_retain");
 
     /** pm2's fields for pm2.io, source maps and Windows: without meaning here, dropped without a word. */
     private static final Set<String> QUIET = Set.of("vizion", "pmx", "automation", "trace", "disable_trace", "v8",
@@ -286,10 +287,10 @@ final class ConfigFile {
                 case "env" -> env(k, v);
                 case "log_file" -> v instanceof Boolean ? v : string(k, v);
                 case "time", "merge_logs", "autorestart", "wait_ready", "shutdown_with_message", "append_env_to_name" -> bool(k, v);
-                case "max_memory_restart" -> size(k, v);
+                case "max_memory_restart", "log_max_size" -> size(k, v);
                 case "min_uptime" -> duration(k, v);
                 case "restart_delay", "exp_backoff_restart_delay", "kill_timeout", "listen_timeout", "watch_delay",
-                     "max_restarts", "port" -> count(k, v);
+                     "max_restarts", "port", "log_retain" -> count(k, v);
                 case "stop_exit_codes" -> exitCodes(k, v);
                 case "watch" -> v instanceof Boolean ? v : strings(k, v);
                 case "ignore_watch" -> strings(k, v);

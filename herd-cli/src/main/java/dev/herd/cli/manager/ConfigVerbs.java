@@ -31,8 +31,9 @@ final class ConfigVerbs {
     /** The options of a config verb that take a value. */
     private static final Set<String> OWN = Set.of("--env", "--only", "--namespace");
 
-    /** The fields that go to the daemon as they are (AppOptions there), for the slices that act on them. */
+    /** The fields that go to the daemon as they are (LogOptions, TriggerConfig and AppOptions there). */
     private static final List<String> PASSED = List.of("log_file", "time", "merge_logs", "log_date_format", "log_type",
+            "log_max_size", "log_retain",
             "watch", "ignore_watch", "watch_delay", "max_memory_restart", "cron_restart", "wait_ready", "listen_timeout",
             "shutdown_with_message", "instances", "exec_mode", "increment_var", "instance_var");
 

@@ -64,7 +64,8 @@ class ManagerConfigTest {
         herd.file("process.json", """
                 {"apps": [
                   {"name": "one", "script": "greeter.sh", "args": "a 'b c'", "max_restarts": "3", "kill_timeout": 500,
-                   "max_memory_restart": "200M", "min_uptime": "2s", "env": {"GREETING": "hi", "N": 5}},
+                   "max_memory_restart": "200M", "min_uptime": "2s", "env": {"GREETING": "hi", "N": 5},
+                   "log_max_size": "10M", "log_retain": 4},
                   {"name": "two", "script": "./greeter.sh", "args": ["x"], "stopExitCodes": [3], "namespace": "back"}
                 ]}
                 """);
@@ -77,6 +78,8 @@ class ManagerConfigTest {
         assertThat(e.get("kill_timeout").asLong()).isEqualTo(500);
         assertThat(e.get("min_uptime").asLong()).isEqualTo(2000);
         assertThat(e.get("max_memory_restart").asLong()).isEqualTo(200L * 1024 * 1024);
+        assertThat(e.get("log_max_size").asLong()).isEqualTo(10L * 1024 * 1024);
+        assertThat(e.get("log_retain").asInt()).isEqualTo(4);
         assertThat(env(one, "GREETING")).isEqualTo("hi");
         assertThat(env(one, "N")).isEqualTo("5");
         assertThat(two.get("pm2_env").get("stop_exit_codes").toString()).isEqualTo("[3]");
