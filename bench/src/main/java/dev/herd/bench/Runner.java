@@ -436,7 +436,7 @@ public final class Runner {
      * holding bench/node/rounds.js above the working directory, else above this jar (the launcher
      * may run from anywhere).
      */
-    static Path findRoot() {
+    public static Path findRoot() {
         String property = System.getProperty("herd.root");
         if (property != null) return Path.of(property).toAbsolutePath();
         List<Path> starts = new ArrayList<>();

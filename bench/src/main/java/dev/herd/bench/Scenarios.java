@@ -13,6 +13,7 @@ import dev.herd.bench.scenarios.IpcHandles;
 import dev.herd.bench.scenarios.IpcOneway1k;
 import dev.herd.bench.scenarios.IpcPingpong;
 import dev.herd.bench.scenarios.LoopExecute;
+import dev.herd.bench.scenarios.ManagerCli;
 import dev.herd.bench.scenarios.MicrotaskChain;
 import dev.herd.bench.scenarios.NextTickChain;
 import dev.herd.bench.scenarios.Serialize;
@@ -207,7 +208,14 @@ public final class Scenarios {
             new Scenario("worker-idle-rss", "resident memory added by N idle workers (N=1: one idle worker)",
                     WorkerIdleRss.class, "worker-idle-rss.js",
                     List.of("1", "2", "5"), List.of("1", "1", "3"),
-                    List.of(lower("rss_mib"), lower("added_mib_per_worker"))));
+                    List.of(lower("rss_mib"), lower("added_mib_per_worker"))),
+            // The process manager against pm2 7.0.4 (issue 14): both sides drive their manager's
+            // command line as a user runs it (./herd, node_modules/.bin/pm2) in a home of their
+            // own, the same idle Node app (bench/node/manager-app.js) under each.
+            new Scenario("manager-cli", "N idle apps under the manager, then per round 5 sequential jlist and 5 list calls of its CLI (pm2 7.0.4 as the peer)",
+                    ManagerCli.class, "manager-cli.js",
+                    List.of("20", "1", "3"), List.of("20", "0", "1"),
+                    List.of(lower("jlist_ms"), lower("list_ms"))));
 
     /**
      * The scenario called {@code name}, or null.
