@@ -14,6 +14,7 @@ import dev.herd.bench.scenarios.IpcOneway1k;
 import dev.herd.bench.scenarios.IpcPingpong;
 import dev.herd.bench.scenarios.LoopExecute;
 import dev.herd.bench.scenarios.ManagerCli;
+import dev.herd.bench.scenarios.ManagerRestart;
 import dev.herd.bench.scenarios.MicrotaskChain;
 import dev.herd.bench.scenarios.NextTickChain;
 import dev.herd.bench.scenarios.Serialize;
@@ -215,7 +216,11 @@ public final class Scenarios {
             new Scenario("manager-cli", "N idle apps under the manager, then per round 5 sequential jlist and 5 list calls of its CLI (pm2 7.0.4 as the peer)",
                     ManagerCli.class, "manager-cli.js",
                     List.of("20", "1", "3"), List.of("20", "0", "1"),
-                    List.of(lower("jlist_ms"), lower("list_ms"))));
+                    List.of(lower("jlist_ms"), lower("list_ms"))),
+            new Scenario("manager-restart", "one app under the manager, kill -9 N times per round: the kill to the replacement's first answer (pm2 7.0.4 as the peer)",
+                    ManagerRestart.class, "manager-restart.js",
+                    List.of("10", "1", "3"), List.of("5", "1", "2"),
+                    List.of(lower("restart_ms"))));
 
     /**
      * The scenario called {@code name}, or null.
