@@ -15,6 +15,7 @@ import dev.herd.bench.scenarios.IpcPingpong;
 import dev.herd.bench.scenarios.LoopExecute;
 import dev.herd.bench.scenarios.ManagerCli;
 import dev.herd.bench.scenarios.ManagerRestart;
+import dev.herd.bench.scenarios.ManagerStopStubborn;
 import dev.herd.bench.scenarios.MicrotaskChain;
 import dev.herd.bench.scenarios.NextTickChain;
 import dev.herd.bench.scenarios.Serialize;
@@ -220,7 +221,11 @@ public final class Scenarios {
             new Scenario("manager-restart", "one app under the manager, kill -9 N times per round: the kill to the replacement's first answer (pm2 7.0.4 as the peer)",
                     ManagerRestart.class, "manager-restart.js",
                     List.of("10", "1", "3"), List.of("5", "1", "2"),
-                    List.of(lower("restart_ms"))));
+                    List.of(lower("restart_ms"))),
+            new Scenario("manager-stop-stubborn", "N apps that ignore SIGINT started one after another under the manager, each stopped with a 1000 ms kill timeout: stop's wall time minus the timeout (pm2 7.0.4 as the peer)",
+                    ManagerStopStubborn.class, "manager-stop-stubborn.js",
+                    List.of("3", "1", "3"), List.of("2", "0", "2"),
+                    List.of(lower("stop_extra_ms"))));
 
     /**
      * The scenario called {@code name}, or null.
