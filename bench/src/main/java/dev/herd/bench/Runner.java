@@ -64,7 +64,8 @@ public final class Runner {
               --rounds N       processes per side (default 5, quick 3)
               --only SIDE      run only the herd or only the node programs
               --args "A B C"   override the arguments: N W T (workload size, warm-up and timed
-                               rounds) for a program, the load's for a server (see list)
+                               rounds, then a scenario's own) for a program, the load's for a
+                               server (see list)
               --node PATH      the node binary (default: $HERD_BENCH_NODE, else node on the PATH)
               --timeout S      kill a program running longer than S seconds (default 600)
 
@@ -190,7 +191,8 @@ public final class Runner {
     }
 
     private static String argsHelp(Scenario s) {
-        return s.isServer() ? s.server().load().argsHelp() : "N W T: workload size, warm-up rounds, timed rounds";
+        if (s.isServer()) return s.server().load().argsHelp();
+        return "N W T: workload size, warm-up rounds, timed rounds" + (s.args().size() > 3 ? ", then the scenario's own (see its summary)" : "");
     }
 
     private static void list() {

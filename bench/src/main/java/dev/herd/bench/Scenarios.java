@@ -14,6 +14,7 @@ import dev.herd.bench.scenarios.IpcOneway1k;
 import dev.herd.bench.scenarios.IpcPingpong;
 import dev.herd.bench.scenarios.LoopExecute;
 import dev.herd.bench.scenarios.ManagerCli;
+import dev.herd.bench.scenarios.ManagerMemory;
 import dev.herd.bench.scenarios.ManagerRestart;
 import dev.herd.bench.scenarios.ManagerStopStubborn;
 import dev.herd.bench.scenarios.MicrotaskChain;
@@ -222,6 +223,14 @@ public final class Scenarios {
                     ManagerRestart.class, "manager-restart.js",
                     List.of("10", "1", "3"), List.of("5", "1", "2"),
                     List.of(lower("restart_ms"))),
+            // Arguments N W T SETTLE_S WINDOW_S. The window is 60 s after a 30 s settle; the
+            // full run uses 10 s after 5 s so that 5 processes per side take about 5 minutes, not
+            // 17 (--rounds 1 --args "20 0 1 30 60" runs the issue's).
+            new Scenario("manager-memory", "RSS of the manager's processes idle and with N idle Node apps, what it adds to each app, and its CPU over a window (args N W T SETTLE_S WINDOW_S; pm2 7.0.4 as the peer)",
+                    ManagerMemory.class, "manager-memory.js",
+                    List.of("20", "0", "1", "5", "10"), List.of("5", "0", "1", "2", "3"),
+                    List.of(lower("daemon_rss_mib"), lower("with_apps_rss_mib"), lower("added_per_app_mib"),
+                            lower("manager_cost_mib"), lower("cpu_s"))),
             new Scenario("manager-stop-stubborn", "N apps that ignore SIGINT started one after another under the manager, each stopped with a 1000 ms kill timeout: stop's wall time minus the timeout (pm2 7.0.4 as the peer)",
                     ManagerStopStubborn.class, "manager-stop-stubborn.js",
                     List.of("3", "1", "3"), List.of("2", "0", "2"),
