@@ -436,7 +436,10 @@ public final class Runner {
     /**
      * The repository root: the {@code herd.root} system property, else the nearest directory
      * holding bench/node/rounds.js above the working directory, else above this jar (the launcher
-     * may run from anywhere).
+     * may run from anywhere). Public for the scenarios that run the repository's {@code ./herd}.
+     *
+     * @return the repository root
+     * @throws IllegalStateException when there is none
      */
     public static Path findRoot() {
         String property = System.getProperty("herd.root");
