@@ -50,11 +50,10 @@ function round(pm2, n, sample, done) {
 const n = Number(process.argv[2]);
 const pm2 = new Manager();
 const reported = new Set();
-let server;
-server = reportServer((pid) => {
+const reports = reportServer((pid) => {
   reported.add(pid);
   if (reported.size === n) {
-    server.close();
+    reports.close();
     run((size, sample, done) => round(pm2, size, sample, done));
   }
 }, (port) => {
