@@ -76,6 +76,16 @@ class RunnerTest {
     }
 
     @Test
+    void aProgramScenarioMayTakeArgumentsOfItsOwnAfterNWT() {
+        var metrics = List.of(Scenario.Metric.lower("x"));
+        var s = new Scenario("a", "a", "A", "a.js", List.of("20", "0", "1", "5", "10"), List.of("5", "0", "1", "2", "3"),
+                metrics, null);
+        assertThat(s.args(true)).containsExactly("5", "0", "1", "2", "3");
+        assertThatThrownBy(() -> new Scenario("a", "a", "A", "a.js", List.of("20", "0", "1", "5"), List.of("5", "0", "1"),
+                metrics, null)).hasMessageContaining("differ");
+    }
+
+    @Test
     void theLaunchersAotCacheFlagsArePickedFromTheJvmArguments() {
         assertThat(Runner.aotFlags(List.of("--enable-native-access=ALL-UNNAMED", "-XX:AOTCache=/t/herd.aot",
                 "-Xlog:aot*=off", "-Xlog:cds*=off", "-Xlog:gc", "-Xmx1g")))
