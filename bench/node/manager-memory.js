@@ -17,11 +17,12 @@ const { spawn } = require('child_process');
 const { run, abort } = require('./rounds');
 const { Manager, rssMib, cpuS, reportServer, NODE_DIR } = require('./manager-common');
 
-const LIMIT_MS = 120000;
 // N W T, then this scenario's own: rounds.js reads the first three.
 const [SETTLE_S, WINDOW_S] = process.argv.splice(5, 2).map(Number);
 if (!(SETTLE_S >= 0 && WINDOW_S > 0)) abort('args', 'usage: N W T SETTLE_S WINDOW_S');
 const ROUNDS = Number(process.argv[3]) + Number(process.argv[4]);
+// A round's time limit: 2 minutes for the starts and the CLI's calls, plus its waits.
+const LIMIT_MS = 120000 + (2 * SETTLE_S + WINDOW_S) * 1000;
 
 const sum = (pids, f) => pids.reduce((a, pid) => a + f(pid), 0);
 const pm2 = new Manager();

@@ -34,6 +34,7 @@ import java.util.function.IntToDoubleFunction;
  * against pm2, is {@code bench/node/manager-memory.js}.
  */
 public final class ManagerMemory {
+    /** A round's time limit besides its waits (2 x SETTLE_S + WINDOW_S): the starts and the CLI's calls. */
     static final int LIMIT_MS = 120_000;
 
     private ManagerMemory() {}
@@ -77,8 +78,9 @@ public final class ManagerMemory {
 
     static void round(ManagerDriver herd, State state, double settleS, double windowS, int totalRounds, int n,
             Rounds.Sample sample, Runnable done) {
+        double limitMs = LIMIT_MS + (2 * settleS + windowS) * 1000;
         Timeout watchdog = setTimeout(
-                () -> Rounds.abort("finished", "a round did not finish within " + LIMIT_MS + " ms"), LIMIT_MS);
+                () -> Rounds.abort("finished", "a round did not finish within " + limitMs + " ms"), limitMs);
         herd.run("ping");
         ChildProcess plain = ChildProcesses.spawn("node",
                 List.of(herd.root().resolve("bench/node/manager-app.js").toString(), String.valueOf(state.port)),
