@@ -64,7 +64,8 @@ public final class Runner {
               --rounds N       processes per side (default 5, quick 3)
               --only SIDE      run only the herd or only the node programs
               --args "A B C"   override the arguments: N W T (workload size, warm-up and timed
-                               rounds) for a program, the load's for a server (see list)
+                               rounds, then a scenario's own) for a program, the load's for a
+                               server (see list)
               --node PATH      the node binary (default: $HERD_BENCH_NODE, else node on the PATH)
               --timeout S      kill a program running longer than S seconds (default 600)
 
@@ -190,7 +191,8 @@ public final class Runner {
     }
 
     private static String argsHelp(Scenario s) {
-        return s.isServer() ? s.server().load().argsHelp() : "N W T: workload size, warm-up rounds, timed rounds";
+        if (s.isServer()) return s.server().load().argsHelp();
+        return "N W T: workload size, warm-up rounds, timed rounds" + (s.args().size() > 3 ? ", then the scenario's own (see its summary)" : "");
     }
 
     private static void list() {
@@ -434,9 +436,12 @@ public final class Runner {
     /**
      * The repository root: the {@code herd.root} system property, else the nearest directory
      * holding bench/node/rounds.js above the working directory, else above this jar (the launcher
-     * may run from anywhere).
+     * may run from anywhere). Public for the scenarios that run the repository's {@code ./herd}.
+     *
+     * @return the repository root
+     * @throws IllegalStateException when there is none
      */
-    static Path findRoot() {
+    public static Path findRoot() {
         String property = System.getProperty("herd.root");
         if (property != null) return Path.of(property).toAbsolutePath();
         List<Path> starts = new ArrayList<>();

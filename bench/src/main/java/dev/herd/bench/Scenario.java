@@ -7,7 +7,8 @@ import java.util.Objects;
  * One benchmark scenario written twice, a Herd main class and a Node script, in one of two shapes:
  * <ul>
  *   <li><b>program</b> ({@code server == null}): both programs take the same arguments (N, warm-up
- *       rounds, timed rounds), do the work themselves and print the same METRIC and CHECK lines;
+ *       rounds, timed rounds, then any of the scenario's own, such as a measuring window), do the
+ *       work themselves and print the same METRIC and CHECK lines;
  *   <li><b>server + external load</b> ({@code server != null}): both programs are servers that take
  *       {@code --port P} and print a line containing "listening" once they listen; the runner
  *       starts one, puts the {@link Load} on it from outside (e.g. {@code wrk}), which measures the
@@ -183,8 +184,8 @@ public record Scenario(
         if (args.size() != quickArgs.size()) {
             throw new IllegalArgumentException(name + ": full and quick arguments differ in number");
         }
-        if (server == null && args.size() != 3) {
-            throw new IllegalArgumentException(name + ": a program scenario takes N W T");
+        if (server == null && args.size() < 3) {
+            throw new IllegalArgumentException(name + ": a program scenario takes N W T (then any of its own)");
         }
     }
 

@@ -13,6 +13,10 @@ import dev.herd.bench.scenarios.IpcHandles;
 import dev.herd.bench.scenarios.IpcOneway1k;
 import dev.herd.bench.scenarios.IpcPingpong;
 import dev.herd.bench.scenarios.LoopExecute;
+import dev.herd.bench.scenarios.ManagerCli;
+import dev.herd.bench.scenarios.ManagerMemory;
+import dev.herd.bench.scenarios.ManagerRestart;
+import dev.herd.bench.scenarios.ManagerStopStubborn;
 import dev.herd.bench.scenarios.MicrotaskChain;
 import dev.herd.bench.scenarios.NextTickChain;
 import dev.herd.bench.scenarios.Serialize;
@@ -207,7 +211,30 @@ public final class Scenarios {
             new Scenario("worker-idle-rss", "resident memory added by N idle workers (N=1: one idle worker)",
                     WorkerIdleRss.class, "worker-idle-rss.js",
                     List.of("1", "2", "5"), List.of("1", "1", "3"),
-                    List.of(lower("rss_mib"), lower("added_mib_per_worker"))));
+                    List.of(lower("rss_mib"), lower("added_mib_per_worker"))),
+            // The process manager against pm2 7.0.4 (issue 14): both sides drive their manager's
+            // command line as a user runs it (./herd, node_modules/.bin/pm2) in a home of their
+            // own, the same idle Node app (bench/node/manager-app.js) under each.
+            new Scenario("manager-cli", "N idle apps under the manager, then per round 5 sequential jlist and 5 list calls of its CLI (pm2 7.0.4 as the peer)",
+                    ManagerCli.class, "manager-cli.js",
+                    List.of("20", "1", "3"), List.of("20", "0", "1"),
+                    List.of(lower("jlist_ms"), lower("list_ms"))),
+            new Scenario("manager-restart", "one app under the manager, kill -9 N times per round: the kill to the replacement's first answer (pm2 7.0.4 as the peer)",
+                    ManagerRestart.class, "manager-restart.js",
+                    List.of("10", "1", "3"), List.of("5", "1", "2"),
+                    List.of(lower("restart_ms"))),
+            // Arguments N W T SETTLE_S WINDOW_S. The issue's window is 60 s after a 30 s settle; the
+            // full run uses 10 s after 5 s so that 5 processes per side take about 5 minutes, not
+            // 17 (--rounds 1 --args "20 0 1 30 60" runs the issue's).
+            new Scenario("manager-memory", "RSS of the manager's processes idle and with N idle Node apps, what it adds to each app, and its CPU over a window (args N W T SETTLE_S WINDOW_S; pm2 7.0.4 as the peer)",
+                    ManagerMemory.class, "manager-memory.js",
+                    List.of("20", "0", "1", "5", "10"), List.of("5", "0", "1", "2", "3"),
+                    List.of(lower("daemon_rss_mib"), lower("with_apps_rss_mib"), lower("added_per_app_mib"),
+                            lower("manager_cost_mib"), lower("cpu_s"))),
+            new Scenario("manager-stop-stubborn", "N apps that ignore SIGINT started one after another under the manager, each stopped with a 1000 ms kill timeout: stop's wall time minus the timeout (pm2 7.0.4 as the peer)",
+                    ManagerStopStubborn.class, "manager-stop-stubborn.js",
+                    List.of("3", "1", "3"), List.of("2", "0", "2"),
+                    List.of(lower("stop_extra_ms"))));
 
     /**
      * The scenario called {@code name}, or null.

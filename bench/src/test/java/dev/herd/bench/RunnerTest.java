@@ -46,7 +46,7 @@ class RunnerTest {
             Method main = Class.forName(s.herdMain()).getMethod("main", String[].class);
             assertThat(Modifier.isStatic(main.getModifiers())).isTrue();
             assertThat(s.quickArgs()).hasSameSizeAs(s.args());
-            if (!s.isServer()) assertThat(s.args()).hasSize(3);
+            if (!s.isServer()) assertThat(s.args()).as("N W T, then its own").hasSizeGreaterThanOrEqualTo(3);
             if (s.hasNodePeer()) {
                 // Program scenarios' scripts are named after them; servers' may be shared.
                 if (!s.isServer()) assertThat(s.nodeScript()).isEqualTo(s.name() + ".js");
@@ -73,6 +73,16 @@ class RunnerTest {
         assertThat(s.herdMainSimpleName()).isEqualTo("A");
         assertThatThrownBy(() -> new Scenario("a", "a", "A", "a.js", List.of("1", "2"), List.of("1"), metrics, server))
                 .hasMessageContaining("differ");
+    }
+
+    @Test
+    void aProgramScenarioMayTakeArgumentsOfItsOwnAfterNWT() {
+        var metrics = List.of(Scenario.Metric.lower("x"));
+        var s = new Scenario("a", "a", "A", "a.js", List.of("20", "0", "1", "5", "10"), List.of("5", "0", "1", "2", "3"),
+                metrics, null);
+        assertThat(s.args(true)).containsExactly("5", "0", "1", "2", "3");
+        assertThatThrownBy(() -> new Scenario("a", "a", "A", "a.js", List.of("20", "0", "1", "5"), List.of("5", "0", "1"),
+                metrics, null)).hasMessageContaining("differ");
     }
 
     @Test

@@ -1,0 +1,117 @@
+'use strict';
+// What the manager-* scenarios share on the pm2 side; the Herd twin is
+// bench/src/main/java/dev/herd/bench/scenarios/ManagerDriver.java.
+//
+// pm2 is installed from npm into bench/pm2 (package.json pins 7.0.4) the first time it is missing.
+// Each program gets a PM2_HOME of its own, made at start and removed at exit, and runs pm2's CLI
+// as a user runs it (node_modules/.bin/pm2, a node script) with that home, one call at a time,
+// synchronously. At exit -- a normal end, a failed check, an uncaught exception, SIGINT/SIGTERM
+// from the runner -- it runs `pm2 kill`: a daemon left behind would be a defect of the benchmark.
+//
+// The apps (manager-app.js) report to a TCP server of the driver: each connects at start and
+// writes its pid and a newline. That is the "answering" of a restarted app, without polling.
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const net = require('net');
+const { spawnSync } = require('child_process');
+const { abort } = require('./rounds');
+
+const PM2_DIR = path.resolve(__dirname, '..', 'pm2');
+const PM2_BIN = path.join(PM2_DIR, 'node_modules', 'pm2', 'bin', 'pm2');
+const NODE_DIR = __dirname;
+const CLK_TCK = 100; // Linux's USER_HZ, what /proc/PID/stat counts in
+
+function ensurePm2() {
+  if (fs.existsSync(PM2_BIN)) return;
+  process.stderr.write(`manager: installing pm2 into ${PM2_DIR} (npm install)\n`);
+  const r = spawnSync('npm', ['install', '--prefix', PM2_DIR, '--no-audit', '--no-fund'],
+    { stdio: ['ignore', 2, 2] });
+  if (r.status !== 0 || !fs.existsSync(PM2_BIN)) abort('pm2_installed', `npm install --prefix ${PM2_DIR} failed`);
+}
+
+class Manager {
+  constructor() {
+    ensurePm2();
+    this.home = fs.mkdtempSync(path.join(os.tmpdir(), 'pm2-bench-'));
+    this.env = { ...process.env, PM2_HOME: this.home };
+    let cleaned = false;
+    const cleanup = () => {
+      if (cleaned) return;
+      cleaned = true;
+      spawnSync(process.execPath, [PM2_BIN, 'kill'], { env: this.env, stdio: 'ignore', timeout: 30000 });
+      fs.rmSync(this.home, { recursive: true, force: true });
+    };
+    process.on('exit', cleanup);
+    for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(1));
+  }
+
+  // Runs `pm2 ARGS` to its exit; returns its stdout, or ends the program with a failed check.
+  run(...args) {
+    const r = spawnSync(process.execPath, [PM2_BIN, ...args], { env: this.env, encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (r.status !== 0) abort('cli_ok', `pm2 ${args.join(' ')}: ${r.error || 'exit ' + r.status} ${r.stderr}`.trim());
+    return r.stdout;
+  }
+
+  // `pm2 start` of a script under bench/node with the options, the app's arguments after `--`.
+  start(script, options, appArgs) {
+    return this.run('start', path.join(NODE_DIR, script), ...options, '--', ...appArgs);
+  }
+
+  // The pids of the manager's own processes: pm2's God daemon (it starts no other).
+  managerPids() {
+    return [Number(fs.readFileSync(path.join(this.home, 'pm2.pid'), 'utf8').trim())];
+  }
+}
+
+// VmRSS of a process in MiB (0 when it is gone).
+function rssMib(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+// utime + stime of a process in seconds (0 when it is gone); the fields after the command's ')'.
+function cpuS(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
+// A TCP server on 127.0.0.1 that calls onReport(pid) for every pid line an app writes; calls
+// listening(port) once it listens. Its close() also ends the apps' connections, which would
+// otherwise keep this program alive.
+function reportServer(onReport, listening) {
+  const sockets = new Set();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    let buffered = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (d) => {
+      buffered += d;
+      for (let nl; (nl = buffered.indexOf('\n')) >= 0;) {
+        onReport(Number(buffered.slice(0, nl)));
+        buffered = buffered.slice(nl + 1);
+      }
+    });
+    socket.on('error', () => {}); // an app killed with -9: its connection resets
+  });
+  server.on('error', (e) => abort('report_server', String(e)));
+  server.listen(0, '127.0.0.1', () => listening(server.address().port));
+  return {
+    close() {
+      server.close();
+      for (const s of sockets) s.destroy();
+    },
+  };
+}
+
+module.exports = { Manager, rssMib, cpuS, reportServer, NODE_DIR };
