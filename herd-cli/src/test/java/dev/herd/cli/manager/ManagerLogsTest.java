@@ -224,6 +224,8 @@ class ManagerLogsTest {
         long pid = herd.awaitStatus("ticker", "online").get("pid").asLong();
         herd.awaitLine(herd.log("ticker-out.log"), "out 5 pid " + pid);
         herd.run("flush", "ticker").ok();
+        // The file may be empty just after the flush: wait for the ticker's next line.
+        herd.awaitLine(herd.log("ticker-out.log"), "out \\d+ pid " + pid);
         int after = lastNumber(herd.log("ticker-out.log"));
         String text = herd.awaitLine(herd.log("ticker-out.log"), "out " + (after + 3) + " pid " + pid);
         assertThat(text).doesNotContain("out 0 pid").doesNotContain("out 5 pid " + pid + "\n");
