@@ -712,6 +712,7 @@ public final class Daemon {
             switch (cmd) {
                 case "ping" -> reply.accept(Map.of("pong", true, "pid", process().pid(), "protocol", PROTOCOL));
                 case "jlist" -> reply.accept(jlist(List.copyOf(apps.values())));
+                case "list" -> reply.accept(table(req));
                 case "describe" -> reply.accept(jlist(resolve(Fields.strings(req, "targets"))));
                 case "env" -> reply.accept(env(Fields.strings(req, "targets")));
                 case "start" -> start(req, reply);
@@ -983,6 +984,17 @@ public final class Daemon {
     }
 
     // ---------------------------------------------------------------- jlist
+
+    /** {@code list}: pm2's table as text, drawn here so that the command line parses no JSON. */
+    @SuppressWarnings("unchecked")
+    private String table(Map<String, Object> req) {
+        String sort = Fields.string(req, "sort", null);
+        if (sort != null && !ProcessTable.isSort(sort)) {
+            throw new RequestException("EINVAL", "sort '" + sort + "': name or id, optionally with :asc or :desc");
+        }
+        List<Map<String, Object>> list = (List<Map<String, Object>>) (List<?>) jlist(List.copyOf(apps.values()));
+        return ProcessTable.render(sort == null ? list : ProcessTable.sorted(list, sort), Fields.bool(req, "colour", false));
+    }
 
     private List<Object> jlist(List<App> list) {
         List<Object> out = new ArrayList<>(list.size());

@@ -3,6 +3,7 @@ package dev.herd.cli.manager;
 import dev.herd.cli.manager.Client.ManagerException;
 import dev.herd.cli.run.HerdRun;
 import dev.herd.manager.HerdHome;
+import dev.herd.manager.ProcessTable;
 import dev.herd.node.json.Json;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -74,7 +75,12 @@ public final class ManagerCli {
                 case "list", "ls", "l", "status" -> list(rest);
                 case "jlist" -> {
                     noArgs(verb, rest);
-                    out.println(Json.stringify(call("jlist", Map.of())));
+                    byte[] json;
+                    try (Client c = Client.connect(home, env)) {
+                        json = c.requestRaw("jlist", "");
+                    }
+                    out.write(json, 0, json.length);
+                    out.println();
                 }
                 case "prettylist" -> {
                     noArgs(verb, rest);
@@ -85,7 +91,9 @@ public final class ManagerCli {
                 case "sendSignal" -> sendSignal(rest);
                 case "ping" -> {
                     noArgs(verb, rest);
-                    call("ping", Map.of());
+                    try (Client c = Client.connect(home, env)) {
+                        c.requestRaw("ping", ""); // not parsed: any answer but an error is a pong
+                    }
                     out.println("{\"msg\":\"pong\"}");
                 }
                 case "kill" -> kill(rest);
@@ -392,28 +400,27 @@ public final class ManagerCli {
             else if (a.startsWith("--sort=")) sort = a.substring(7);
             else throw new UsageException("unknown argument " + a);
         }
-        List<Map<String, Object>> list = new ArrayList<>(processes(call("jlist", Map.of())));
-        if (sort != null) {
-            String[] f = sort.split(":");
-            java.util.Comparator<Map<String, Object>> by = switch (f[0]) {
-                case "name" -> java.util.Comparator.comparing(p -> (String) p.get("name"));
-                case "id" -> java.util.Comparator.comparing(p -> ((Number) p.get("pm_id")).intValue());
-                default -> throw new UsageException("--sort takes name or id");
-            };
-            if (f.length > 1 && f[1].equals("desc")) by = by.reversed();
-            list.sort(by);
+        if (sort != null && !ProcessTable.isSort(sort)) throw new UsageException("--sort takes name or id[:asc|:desc]");
+        // The daemon draws the table: this command line then parses no JSON (docs/manager.md, "Figures").
+        String params = (sort == null ? "" : ",\"sort\":\"" + sort + "\"") + ",\"colour\":" + colour();
+        byte[] text;
+        try (Client c = Client.connect(home, env)) {
+            text = c.requestRaw("list", params);
         }
-        printTable(list);
+        out.print(Client.jsonString(text));
     }
 
     void printTable(List<Map<String, Object>> list) {
-        out.print(Table.render(list, System.console() != null && System.console().isTerminal()
-                && System.getenv("NO_COLOR") == null));
+        out.print(ProcessTable.render(list, colour()));
+    }
+
+    private static boolean colour() {
+        return System.console() != null && System.console().isTerminal() && System.getenv("NO_COLOR") == null;
     }
 
     private void describe(List<String> targets) {
         if (targets.size() != 1) throw new UsageException("needs one target");
-        for (Map<String, Object> p : processes(call("describe", Map.of("targets", targets)))) out.print(Table.describe(p));
+        for (Map<String, Object> p : processes(call("describe", Map.of("targets", targets)))) out.print(ProcessTable.describe(p));
     }
 
     private void env(List<String> targets) {

@@ -4,6 +4,7 @@ import static dev.herd.cli.manager.Herd.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -173,6 +174,21 @@ class ManagerStartTest {
             assertThat(readLine(ch)).contains("\"id\":3,\"ok\":true");
         }
         herd.run("ping").ok();
+    }
+
+    @Test
+    void theListCommandAnswersTheTableAsTextAndRefusesABadSort() throws Exception {
+        herd.run("start", herd.file("ticker.sh", Fixtures.TICKER_SH).toString(), "--name", "t\"q").ok();
+        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(herd.home.resolve("herd.sock")))) {
+            send(ch, "{\"v\":1,\"id\":7,\"cmd\":\"list\",\"sort\":\"name\",\"colour\":true}\n");
+            JsonNode answer = new ObjectMapper().readTree(readLine(ch));
+            assertThat(answer.get("id").asInt()).isEqualTo(7);
+            assertThat(answer.get("result").asText()).contains("│ 0  │ t\"q  │ default").contains("\u001b[32monline\u001b[0m");
+            send(ch, "{\"v\":1,\"id\":8,\"cmd\":\"list\",\"sort\":\"cpu\"}\n");
+            assertThat(readLine(ch)).contains("\"id\":8,\"ok\":false").contains("EINVAL").contains("sort 'cpu'");
+        }
+        // the command line decodes the text: the quote in the name comes out as it went in
+        assertThat(herd.run("list").ok().out()).contains("│ 0  │ t\"q  │ default");
     }
 
     @Test

@@ -54,6 +54,29 @@ class ManagerTargetsTest {
     }
 
     @Test
+    void listSortsByNameOrIdInEitherDirection() {
+        startThree();
+        herd.run("stop", "worker").ok(); // the table comes from the daemon: it must still see every app
+        assertThat(names(herd.run("list", "--sort", "name:desc").ok().out())).containsExactly("worker", "api-2", "api-1");
+        assertThat(names(herd.run("ls", "--sort=id").ok().out())).containsExactly("api-1", "api-2", "worker");
+        assertThat(names(herd.run("status", "--sort", "id:desc").ok().out())).containsExactly("worker", "api-2", "api-1");
+    }
+
+    @Test
+    void listRefusesAnUnknownSortWithOneLine() {
+        startThree();
+        Herd.Result r = herd.run("list", "--sort", "memory");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("herd list: --sort takes name or id[:asc|:desc]\n");
+        assertThat(names(herd.run("list").ok().out())).containsExactly("api-1", "api-2", "worker");
+    }
+
+    /** The names in the rows of a {@code list} table, top to bottom. */
+    private static List<String> names(String table) {
+        return table.lines().filter(l -> l.matches("│ \\d+ +│.*")).map(l -> l.split("│")[2].strip()).toList();
+    }
+
+    @Test
     void aRegexTargetActsOnTheAppsWhoseNamesMatch() {
         startThree();
         herd.run("stop", "/^api-/").ok();

@@ -1,22 +1,64 @@
-package dev.herd.cli.manager;
+package dev.herd.manager;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
 /**
  * pm2's table of processes ({@code list}) and of one process ({@code describe}), drawn with box
- * characters; the status coloured on a terminal only. Stateless.
+ * characters; the status coloured on a terminal only. Drawn from jlist entries, by the daemon for
+ * the control protocol's {@code list} (so the command line prints text and parses no JSON) and by
+ * the command line after the verbs that answer with jlist entries.
+ *
+ * <p>Stateless; any thread.
  */
-final class Table {
+public final class ProcessTable {
     private static final String[] HEADER = {"id", "name", "namespace", "mode", "pid", "uptime", "↺", "status", "cpu", "mem",
         "user", "watching"};
     private static final String RESET = "\u001b[0m";
 
-    private Table() {}
+    private ProcessTable() {}
 
-    /** The table of {@code list}: one row per process of a jlist. */
-    static String render(List<Map<String, Object>> processes, boolean colour) {
+    /**
+     * Whether {@code sort} is a sort order {@link #sorted} takes: {@code name} or {@code id},
+     * optionally followed by {@code :asc} or {@code :desc}.
+     *
+     * @param sort the order, as {@code list --sort} takes it
+     * @return true if it is one
+     */
+    public static boolean isSort(String sort) {
+        return sort.matches("(name|id)(:(asc|desc))?");
+    }
+
+    /**
+     * The jlist entries in the order {@code sort} names ({@link #isSort}).
+     *
+     * @param processes jlist entries
+     * @param sort the order
+     * @return a new, sorted list
+     * @throws IllegalArgumentException if {@code sort} is not one
+     */
+    public static List<Map<String, Object>> sorted(List<Map<String, Object>> processes, String sort) {
+        if (!isSort(sort)) throw new IllegalArgumentException("--sort takes name or id, optionally with :asc or :desc");
+        String[] f = sort.split(":");
+        Comparator<Map<String, Object>> by = f[0].equals("name")
+                ? Comparator.comparing(p -> String.valueOf(p.get("name")))
+                : Comparator.comparingInt(p -> ((Number) p.get("pm_id")).intValue());
+        if (f.length > 1 && f[1].equals("desc")) by = by.reversed();
+        List<Map<String, Object>> list = new ArrayList<>(processes);
+        list.sort(by);
+        return list;
+    }
+
+    /**
+     * The table of {@code list}: one row per process of a jlist.
+     *
+     * @param processes jlist entries
+     * @param colour whether to colour the status (for a terminal)
+     * @return the table, lines ending in {@code '\n'}
+     */
+    public static String render(List<Map<String, Object>> processes, boolean colour) {
         List<String[]> rows = new ArrayList<>();
         long now = System.currentTimeMillis();
         for (Map<String, Object> p : processes) {
@@ -43,8 +85,13 @@ final class Table {
         return b.toString();
     }
 
-    /** The table of {@code describe}: one process's fields, one per row. */
-    static String describe(Map<String, Object> p) {
+    /**
+     * The table of {@code describe}: one process's fields, one per row.
+     *
+     * @param p a jlist entry
+     * @return the table, lines ending in {@code '\n'}
+     */
+    public static String describe(Map<String, Object> p) {
         Map<String, Object> env = env(p);
         Map<String, Object> herd = map(p.get("herd"));
         String[][] fields = {
