@@ -706,8 +706,12 @@ public final class Daemon {
                         + PROTOCOL + ")");
             }
             String cmd = Fields.required(req, "cmd");
+            boolean table = Fields.bool(req, "table", false);
+            boolean colour = Fields.bool(req, "colour", false);
             Consumer<Object> reply = result -> {
-                if (!socket.destroyed()) socket.write(resultLine(replyTo, result));
+                // table: the command line asked for the jlist entries as pm2's table, to print as it is
+                Object r = table && result instanceof List<?> l ? ProcessTable.render(entries(l), colour) : result;
+                if (!socket.destroyed()) socket.write(resultLine(replyTo, r));
             };
             switch (cmd) {
                 case "ping" -> reply.accept(Map.of("pong", true, "pid", process().pid(), "protocol", PROTOCOL));
@@ -986,14 +990,18 @@ public final class Daemon {
     // ---------------------------------------------------------------- jlist
 
     /** {@code list}: pm2's table as text, drawn here so that the command line parses no JSON. */
-    @SuppressWarnings("unchecked")
     private String table(Map<String, Object> req) {
         String sort = Fields.string(req, "sort", null);
         if (sort != null && !ProcessTable.isSort(sort)) {
             throw new RequestException("EINVAL", "sort '" + sort + "': name or id, optionally with :asc or :desc");
         }
-        List<Map<String, Object>> list = (List<Map<String, Object>>) (List<?>) jlist(List.copyOf(apps.values()));
+        List<Map<String, Object>> list = entries(jlist(List.copyOf(apps.values())));
         return ProcessTable.render(sort == null ? list : ProcessTable.sorted(list, sort), Fields.bool(req, "colour", false));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> entries(List<?> jlist) {
+        return (List<Map<String, Object>>) jlist;
     }
 
     private List<Object> jlist(List<App> list) {

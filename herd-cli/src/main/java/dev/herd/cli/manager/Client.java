@@ -242,6 +242,26 @@ final class Client implements AutoCloseable {
         return b.toString();
     }
 
+    /**
+     * {@code strings} as a JSON array of strings, for {@link #requestRaw}'s parameters: quotes,
+     * backslashes and control characters escaped (RFC 8259), everything else as it is.
+     */
+    static String jsonStrings(List<String> strings) {
+        StringBuilder b = new StringBuilder("[");
+        for (String s : strings) {
+            if (b.length() > 1) b.append(',');
+            b.append('"');
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (c == '"' || c == '\\') b.append('\\').append(c);
+                else if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+                else b.append(c);
+            }
+            b.append('"');
+        }
+        return b.append(']').toString();
+    }
+
     private byte[] readLine() throws IOException {
         while (true) {
             in.flip();

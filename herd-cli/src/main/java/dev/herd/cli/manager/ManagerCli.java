@@ -389,7 +389,13 @@ public final class ManagerCli {
             new ConfigVerbs(this).onTargets(verb, targets);
             return;
         }
-        printTable(processes(call(verb, Map.of("targets", targets))));
+        // The daemon draws the table of the apps acted on: no JSON start-up in this command line.
+        String params = ",\"targets\":" + Client.jsonStrings(targets) + ",\"table\":true,\"colour\":" + colour();
+        byte[] text;
+        try (Client c = Client.connect(home, env)) {
+            text = c.requestRaw(verb, params);
+        }
+        out.print(Client.jsonString(text));
     }
 
     private void list(List<String> argv) {

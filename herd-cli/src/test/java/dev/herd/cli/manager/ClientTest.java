@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.herd.cli.manager.Client.ManagerException;
 import dev.herd.node.json.Json;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,13 @@ class ClientTest {
     void decodesEveryEscapeOfRfc8259() {
         byte[] json = "\"\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9 \\ud83d\\ude00\"".getBytes(StandardCharsets.UTF_8);
         assertThat(Client.jsonString(json)).isEqualTo("\" \\ / \b \f \n \r \t é \ud83d\ude00");
+    }
+
+    @Test
+    void encodesTargetsAsAJsonArrayOfStrings() {
+        List<String> targets = List.of("api", "/^a\\d+\"$/", "tab\there", "\u0001", "é ↺ \ud83d\ude00", "");
+        assertThat(Json.parse(Client.jsonStrings(targets))).isEqualTo(targets);
+        assertThat(Client.jsonStrings(List.of())).isEqualTo("[]");
     }
 
     @Test

@@ -177,7 +177,7 @@ class ManagerStartTest {
     }
 
     @Test
-    void theListCommandAnswersTheTableAsTextAndRefusesABadSort() throws Exception {
+    void theDaemonDrawsTheTableAsTextForListAndForTableRequests() throws Exception {
         herd.run("start", herd.file("ticker.sh", Fixtures.TICKER_SH).toString(), "--name", "t\"q").ok();
         try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(herd.home.resolve("herd.sock")))) {
             send(ch, "{\"v\":1,\"id\":7,\"cmd\":\"list\",\"sort\":\"name\",\"colour\":true}\n");
@@ -186,6 +186,9 @@ class ManagerStartTest {
             assertThat(answer.get("result").asText()).contains("│ 0  │ t\"q  │ default").contains("\u001b[32monline\u001b[0m");
             send(ch, "{\"v\":1,\"id\":8,\"cmd\":\"list\",\"sort\":\"cpu\"}\n");
             assertThat(readLine(ch)).contains("\"id\":8,\"ok\":false").contains("EINVAL").contains("sort 'cpu'");
+            send(ch, "{\"v\":1,\"id\":9,\"cmd\":\"stop\",\"targets\":[\"0\"],\"table\":true}\n");
+            assertThat(new ObjectMapper().readTree(readLine(ch)).get("result").asText()).contains("│ 0  │ t\"q  │ default")
+                    .contains("stopped");
         }
         // the command line decodes the text: the quote in the name comes out as it went in
         assertThat(herd.run("list").ok().out()).contains("│ 0  │ t\"q  │ default");
