@@ -15,7 +15,9 @@ import dev.herd.bench.scenarios.IpcPingpong;
 import dev.herd.bench.scenarios.LoopExecute;
 import dev.herd.bench.scenarios.ManagerCli;
 import dev.herd.bench.scenarios.ManagerMemory;
+import dev.herd.bench.scenarios.ManagerMemoryLimit;
 import dev.herd.bench.scenarios.ManagerRestart;
+import dev.herd.bench.scenarios.ManagerStart;
 import dev.herd.bench.scenarios.ManagerStopStubborn;
 import dev.herd.bench.scenarios.MicrotaskChain;
 import dev.herd.bench.scenarios.NextTickChain;
@@ -234,7 +236,16 @@ public final class Scenarios {
             new Scenario("manager-stop-stubborn", "N apps that ignore SIGINT started one after another under the manager, each stopped with a 1000 ms kill timeout: stop's wall time minus the timeout (pm2 7.0.4 as the peer)",
                     ManagerStopStubborn.class, "manager-stop-stubborn.js",
                     List.of("3", "1", "3"), List.of("2", "0", "2"),
-                    List.of(lower("stop_extra_ms"))));
+                    List.of(lower("stop_extra_ms"))),
+            new Scenario("manager-start", "herd start of a Node app until it answers, N times per round cold (no daemon running) and warm (pm2 7.0.4 as the peer)",
+                    ManagerStart.class, "manager-start.js",
+                    List.of("3", "1", "3"), List.of("2", "0", "2"),
+                    List.of(lower("cold_start_ms"), lower("warm_start_ms"))),
+            // pm2 looks at memory every 30 s: its side takes up to half a minute per crossing.
+            new Scenario("manager-memory-limit", "an app growing 5 MiB/s under --max-memory-restart 80M, N crossings per round: from the first /proc sample above the limit to the kill (pm2 7.0.4 as the peer)",
+                    ManagerMemoryLimit.class, "manager-memory-limit.js",
+                    List.of("1", "0", "3"), List.of("1", "0", "1"),
+                    List.of(lower("act_ms"), lower("rss_at_act_mib"))));
 
     /**
      * The scenario called {@code name}, or null.
