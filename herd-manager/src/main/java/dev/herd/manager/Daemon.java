@@ -48,6 +48,12 @@ import java.util.regex.PatternSyntaxException;
  * <p>Thread rule: everything on the daemon's loop thread.
  */
 public final class Daemon {
+    /**
+     * The daemon's argument that makes it start its keeper at once rather than with the first app:
+     * the command line that starts the daemon to start apps passes it.
+     */
+    public static final String WITH_KEEPER = "--with-keeper";
+
     /** The protocol version every request carries ({@code "v": 1}). */
     static final int PROTOCOL = 1;
     /** The longest request line: a longer one gets {@code E2BIG} and the connection lives. */
@@ -84,10 +90,10 @@ public final class Daemon {
      * @param args not used
      */
     public static void main(String[] args) {
-        Herd.run(args, a -> new Daemon(HerdHome.of(System.getenv())).start());
+        Herd.run(args, a -> new Daemon(HerdHome.of(System.getenv())).start(List.of(a).contains(WITH_KEEPER)));
     }
 
-    private void start() throws IOException {
+    private void start(boolean withKeeper) throws IOException {
         home.prepare();
         FileChannel ch = FileChannel.open(home.daemonLock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         lock = ch.tryLock();
@@ -122,6 +128,8 @@ public final class Daemon {
                     });
         } else {
             noKeeper();
+            // The keeper's JVM boots while this one listens and the command line sends its request.
+            if (withKeeper) withKeeper((link, error) -> {});
             listen();
         }
         setInterval(this::sample, sampleMs).unref();
@@ -317,7 +325,7 @@ public final class Daemon {
         keeperWaiters.add(then);
         if (keeperStarting) return;
         keeperStarting = true;
-        List<String> cmd = JavaCommand.like(Keeper.class.getName(), List.of());
+        List<String> cmd = JavaCommand.manager("keeper", Keeper.class.getName(), List.of());
         Log.info("daemon", "starting the keeper");
         try {
             ChildProcess child = ChildProcesses.spawn(cmd.getFirst(), cmd.subList(1, cmd.size()),

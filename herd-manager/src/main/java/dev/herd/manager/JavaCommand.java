@@ -20,9 +20,14 @@ import java.util.Set;
  * debugger agent's port, an AOT training run's output). A JVM started otherwise ({@code -jar},
  * {@code -m}) passes no flags on. When the system property {@value #DAEMON_AOT_CACHE} names a file
  * (the launcher sets it beside the command line's own AOT cache), the daemon and keeper use that
- * cache instead: they run Herd's loop, which the command line's cache does not hold. The flags
- * listed in {@value #CLI_ONLY_FLAGS} (the launcher's for a short-lived command line: C1 only, no
- * perf-data file) are left out, and so is that property. Stateless.
+ * cache instead: they run Herd's loop, which the command line's cache does not hold; and a cache of
+ * their own beside it ({@code herd-daemon.aot}, {@code herd-keeper.aot}), when the launcher's
+ * training made one, holds what each of them loads (child_process, the control and keeper
+ * protocols, /proc sampling). The flags listed in {@value #CLI_ONLY_FLAGS} (the launcher's for a
+ * short-lived command line: C1 only, no perf-data file) are left out, and so is that property.
+ * When {@value #MANAGER_AOT_TRAINING} names a directory (the launcher's training of the command
+ * line's cache), the daemon and keeper started this way record their caches into it instead.
+ * Stateless.
  */
 public final class JavaCommand {
     /** JVM options whose value is the next argument. */
@@ -39,20 +44,58 @@ public final class JavaCommand {
     /** The system property listing (space-separated) the flags the command line alone runs with. */
     public static final String CLI_ONLY_FLAGS = "herd.cliOnlyFlags";
 
+    /**
+     * The system property naming the directory where a training run's daemon and keeper write
+     * their AOT caches ({@code herd-daemon.aot}, {@code herd-keeper.aot}) when they exit.
+     */
+    public static final String MANAGER_AOT_TRAINING = "herd.managerAotTraining";
+
     private JavaCommand() {}
 
     /**
-     * {@code java FLAGS -cp CLASSPATH mainClass args...} for this JVM's java, flags and class path.
+     * {@code java FLAGS -cp CLASSPATH mainClass args...} for this JVM's java, flags and class path,
+     * to run one of the manager's own processes: with that process's AOT cache ({@code
+     * herd-ROLE.aot} beside {@value #DAEMON_AOT_CACHE}'s) when there is one, else the server cache
+     * that property names; or recording the process's cache in a training run.
      *
+     * @param role {@code daemon} or {@code keeper}
      * @param mainClass the main class to run
      * @param args its arguments
      * @return the command line
      */
-    public static List<String> like(String mainClass, List<String> args) {
+    public static List<String> manager(String role, String mainClass, List<String> args) {
+        List<String> flags = withoutCliFlags(flags(cmdline()), System.getProperty(CLI_ONLY_FLAGS));
+        String training = System.getProperty(MANAGER_AOT_TRAINING);
+        flags = training != null && !training.isBlank()
+                ? recording(flags, Path.of(training, "herd-" + role + ".aot"))
+                : withAotCache(flags, cacheFor(role, System.getProperty(DAEMON_AOT_CACHE)));
+        return command(flags, mainClass, args);
+    }
+
+    /** The AOT cache for {@code role}: its own beside {@code serverCache} if that exists, else the server's. */
+    static String cacheFor(String role, String serverCache) {
+        if (serverCache == null || serverCache.isEmpty()) return serverCache;
+        Path own = Path.of(serverCache).resolveSibling("herd-" + role + ".aot");
+        return Files.isRegularFile(own) ? own.toString() : serverCache;
+    }
+
+    /** {@code flags} for a training run that writes its AOT cache to {@code output} at exit. */
+    static List<String> recording(List<String> flags, Path output) {
+        List<String> out = new ArrayList<>(flags.size() + 3);
+        for (String f : flags) {
+            if (!f.startsWith("-XX:AOTCache=")) out.add(f);
+        }
+        // As the launcher's trainings: the method profiles make the JIT compile more at start-up.
+        out.add("-XX:+UnlockDiagnosticVMOptions");
+        out.add("-XX:-AOTRecordTraining");
+        out.add("-XX:AOTCacheOutput=" + output);
+        return out;
+    }
+
+    private static List<String> command(List<String> flags, String mainClass, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> flags = withoutCliFlags(flags(cmdline()), System.getProperty(CLI_ONLY_FLAGS));
-        cmd.addAll(withAotCache(flags, System.getProperty(DAEMON_AOT_CACHE)));
+        cmd.addAll(flags);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(mainClass);

@@ -42,4 +42,21 @@ class JavaCommandTest {
                 .containsExactly("-XX:+UseSerialGC");
         assertThat(JavaCommand.withoutCliFlags(flags, null)).isEqualTo(flags);
     }
+
+    @Test
+    void aManagerProcessUsesItsOwnAotCacheWhenTheTrainingMadeOne() throws Exception {
+        Path server = Files.writeString(dir.resolve("herd.aot"), "cache");
+        Path daemon = Files.writeString(dir.resolve("herd-daemon.aot"), "cache");
+        assertThat(JavaCommand.cacheFor("daemon", server.toString())).isEqualTo(daemon.toString());
+        assertThat(JavaCommand.cacheFor("keeper", server.toString())).isEqualTo(server.toString());
+        assertThat(JavaCommand.cacheFor("keeper", null)).isNull();
+    }
+
+    @Test
+    void aTrainingRunRecordsTheProcessesCacheInsteadOfUsingOne() {
+        List<String> flags = List.of("-XX:+UseSerialGC", "-XX:AOTCache=/x/herd-cli.aot", "-Xlog:aot*=off");
+        assertThat(JavaCommand.recording(flags, dir.resolve("herd-keeper.aot"))).containsExactly("-XX:+UseSerialGC",
+                "-Xlog:aot*=off", "-XX:+UnlockDiagnosticVMOptions", "-XX:-AOTRecordTraining",
+                "-XX:AOTCacheOutput=" + dir.resolve("herd-keeper.aot"));
+    }
 }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The training run of the launcher's AOT cache for the process manager's command line
@@ -40,18 +42,48 @@ public final class CliTraining {
                 {"ping"},
                 {"start", script.toString(), "--name", "training"},
                 {"jlist"}, {"list"}, {"ls", "--sort", "name"}, {"prettylist"}, {"describe", "training"},
-                {"env", "0"}, {"stop", "training"}, {"jlist"}, {"list"}, {"delete", "training"},
+                {"env", "0"}, {"restart", "training"}, {"stop", "training"}, {"jlist"}, {"list"}, {"delete", "training"},
             };
             for (String[] verb : verbs) {
                 if (ManagerCli.run(verb) != 0) failed++;
             }
         } finally {
+            List<String> manager = new ArrayList<>();
+            for (String file : List.of("daemon.pid", "keeper.pid")) {
+                Path pid = Path.of(home, file);
+                if (Files.exists(pid)) manager.add(Files.readString(pid).strip());
+            }
             if (ManagerCli.run(new String[] {"kill"}) != 0) failed++;
+            // With JavaCommand.MANAGER_AOT_TRAINING the daemon and keeper write their AOT caches as
+            // they exit: the launcher takes them once this process has ended.
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            for (String pid : manager) {
+                while (pid.matches("\\d+") && Files.exists(Path.of("/proc", pid)) && !zombie(pid) && System.nanoTime() < deadline) {
+                    sleep();
+                }
+            }
         }
         System.out.flush();
         if (failed > 0) {
             System.err.println("herd: " + failed + " training verbs failed");
             System.exit(1);
+        }
+    }
+
+    private static boolean zombie(String pid) {
+        try {
+            return Files.readString(Path.of("/proc", pid, "status")).contains("\nState:\tZ");
+        } catch (IOException e) {
+            return false; // gone meanwhile: the loop looks again
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the daemon and keeper wrote their caches", e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.herd.cli.manager;
 
+import dev.herd.manager.Daemon;
 import dev.herd.manager.HerdHome;
 import dev.herd.manager.JavaCommand;
 import dev.herd.node.json.Json;
@@ -62,9 +63,12 @@ final class Client implements AutoCloseable {
     /**
      * A connection to the daemon, started first if there is none.
      *
+     * @param withKeeper whether a daemon started here starts its keeper at once (the command is
+     *     about to start apps: the keeper's JVM then boots while the daemon's finishes and the
+     *     request is sent, rather than after)
      * @throws ManagerException ENODAEMON if HERD_HOME cannot be used or the daemon does not start
      */
-    static Client connect(HerdHome home, Map<String, String> env) {
+    static Client connect(HerdHome home, Map<String, String> env, boolean withKeeper) {
         Client c = connectIfRunning(home);
         if (c != null) return c;
         try {
@@ -76,16 +80,17 @@ final class Client implements AutoCloseable {
              FileLock lock = lockFile.lock()) {
             c = connectIfRunning(home); // another command line may have started it meanwhile
             if (c != null) return c;
-            return startDaemon(home, env);
+            return startDaemon(home, env, withKeeper);
         } catch (IOException e) {
             throw new ManagerException("ENODAEMON", "cannot start the daemon in " + home + ": " + e.getMessage());
         }
     }
 
-    private static Client startDaemon(HerdHome home, Map<String, String> env) throws IOException {
+    private static Client startDaemon(HerdHome home, Map<String, String> env, boolean withKeeper) throws IOException {
         List<String> cmd = new java.util.ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
-        cmd.addAll(JavaCommand.like("dev.herd.cli.Main", List.of("daemon")));
+        cmd.addAll(JavaCommand.manager("daemon", "dev.herd.cli.Main",
+                withKeeper ? List.of("daemon", Daemon.WITH_KEEPER) : List.of("daemon")));
         File log = home.managerLog().toFile();
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(new File("/dev/null"))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).redirectErrorStream(true);

@@ -115,7 +115,7 @@ final class ConfigVerbs {
         req.put("apps", apps);
         req.put("force", args.force);
         req.put("update", true);
-        try (Client c = Client.connect(cli.home, cli.env)) {
+        try (Client c = Client.connect(cli.home, cli.env, cli.startsApps)) {
             cli.printTable(ManagerCli.processes(c.request("start", req)));
         }
     }

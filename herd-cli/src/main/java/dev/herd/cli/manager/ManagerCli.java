@@ -34,13 +34,19 @@ public final class ManagerCli {
             "logs", "flush", "reloadLogs",
             "startOrRestart", "startOrReload", "startOrGracefulReload", "reload", "init", "ecosystem");
 
+    private static final Set<String> STARTS_APPS = Set.of("start", "restart", "reload", "startOrRestart", "startOrReload",
+            "startOrGracefulReload");
+
     final HerdHome home;
     final Map<String, String> env;
     final Path cwd;
     final PrintStream out;
     final PrintStream err;
+    /** Whether the verb starts apps: a daemon it has to start then starts its keeper at once. */
+    final boolean startsApps;
 
-    private ManagerCli(Map<String, String> env, PrintStream out, PrintStream err) {
+    private ManagerCli(String verb, Map<String, String> env, PrintStream out, PrintStream err) {
+        this.startsApps = STARTS_APPS.contains(verb);
         this.home = HerdHome.of(env);
         this.env = env;
         this.cwd = Path.of("").toAbsolutePath();
@@ -55,7 +61,7 @@ public final class ManagerCli {
      * @return the exit code
      */
     public static int run(String[] args) {
-        return new ManagerCli(System.getenv(), System.out, System.err).dispatch(args);
+        return new ManagerCli(args[0], System.getenv(), System.out, System.err).dispatch(args);
     }
 
     /** An error in the command line's own arguments. */
@@ -76,7 +82,7 @@ public final class ManagerCli {
                 case "jlist" -> {
                     noArgs(verb, rest);
                     byte[] json;
-                    try (Client c = Client.connect(home, env)) {
+                    try (Client c = Client.connect(home, env, startsApps)) {
                         json = c.requestRaw("jlist", "");
                     }
                     out.write(json, 0, json.length);
@@ -91,7 +97,7 @@ public final class ManagerCli {
                 case "sendSignal" -> sendSignal(rest);
                 case "ping" -> {
                     noArgs(verb, rest);
-                    try (Client c = Client.connect(home, env)) {
+                    try (Client c = Client.connect(home, env, startsApps)) {
                         c.requestRaw("ping", ""); // not parsed: any answer but an error is a pong
                     }
                     out.println("{\"msg\":\"pong\"}");
@@ -126,7 +132,7 @@ public final class ManagerCli {
     }
 
     Object call(String cmd, Map<String, Object> params) {
-        try (Client c = Client.connect(home, env)) {
+        try (Client c = Client.connect(home, env, startsApps)) {
             return c.request(cmd, params);
         }
     }
@@ -197,7 +203,7 @@ public final class ManagerCli {
         if (targets.size() != 1) throw new UsageException("needs one script, executable or app name (herd start app.js [--name N] [-- ARGS])");
         String target = targets.getFirst();
         Path script = cwd.resolve(target).normalize();
-        try (Client c = Client.connect(home, env)) {
+        try (Client c = Client.connect(home, env, startsApps)) {
             if (!Files.isRegularFile(script)) {
                 // Smart start: the name (or id) of an app the daemon knows.
                 try {
@@ -392,7 +398,7 @@ public final class ManagerCli {
         // The daemon draws the table of the apps acted on: no JSON start-up in this command line.
         String params = ",\"targets\":" + Client.jsonStrings(targets) + ",\"table\":true,\"colour\":" + colour();
         byte[] text;
-        try (Client c = Client.connect(home, env)) {
+        try (Client c = Client.connect(home, env, startsApps)) {
             text = c.requestRaw(verb, params);
         }
         out.print(Client.jsonString(text));
@@ -410,7 +416,7 @@ public final class ManagerCli {
         // The daemon draws the table: this command line then parses no JSON (docs/manager.md, "Figures").
         String params = (sort == null ? "" : ",\"sort\":\"" + sort + "\"") + ",\"colour\":" + colour();
         byte[] text;
-        try (Client c = Client.connect(home, env)) {
+        try (Client c = Client.connect(home, env, startsApps)) {
             text = c.requestRaw("list", params);
         }
         out.print(Client.jsonString(text));

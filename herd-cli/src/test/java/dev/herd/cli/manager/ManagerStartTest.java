@@ -195,6 +195,21 @@ class ManagerStartTest {
     }
 
     @Test
+    void aDaemonStartedToStartAnAppStartsItsKeeperBeforeItListens() throws Exception {
+        herd.run("start", herd.file("ticker.sh", Fixtures.TICKER_SH).toString()).ok();
+        String log = herd.managerLog();
+        assertThat(log.indexOf("daemon: starting the keeper")).isNotNegative().isLessThan(log.indexOf("daemon: started (pid"));
+    }
+
+    @Test
+    void aDaemonStartedForAnythingElseRunsWithoutAKeeper() {
+        herd.run("ping").ok();
+        herd.run("list").ok();
+        assertThat(herd.keeperPid()).isZero();
+        assertThat(herd.managerLog()).doesNotContain("starting the keeper");
+    }
+
+    @Test
     void anUnknownTargetExitsWithOneAndOneLineOnStderr() {
         herd.run("ping").ok();
         Herd.Result r = herd.run("stop", "nope");
