@@ -15,6 +15,7 @@ import dev.herd.bench.scenarios.IpcPingpong;
 import dev.herd.bench.scenarios.LoopExecute;
 import dev.herd.bench.scenarios.ManagerCli;
 import dev.herd.bench.scenarios.ManagerMemory;
+import dev.herd.bench.scenarios.ManagerLogFlood;
 import dev.herd.bench.scenarios.ManagerMemoryLimit;
 import dev.herd.bench.scenarios.ManagerRestart;
 import dev.herd.bench.scenarios.ManagerStart;
@@ -241,6 +242,10 @@ public final class Scenarios {
                     ManagerStart.class, "manager-start.js",
                     List.of("3", "1", "3"), List.of("2", "0", "2"),
                     List.of(lower("cold_start_ms"), lower("warm_start_ms"))),
+            new Scenario("manager-log-flood", "an app writing 100-byte lines to stdout as fast as it can for N s: throughput into its log file, the manager's RSS growth and CPU per GiB; every line checked (pm2 7.0.4 as the peer)",
+                    ManagerLogFlood.class, "manager-log-flood.js",
+                    List.of("5", "1", "3"), List.of("2", "1", "1"),
+                    List.of(higher("flood_mib_per_s"), lower("manager_rss_growth_mib"), lower("manager_cpu_s_per_gib"))),
             // pm2 looks at memory every 30 s: its side takes up to half a minute per crossing.
             new Scenario("manager-memory-limit", "an app growing 5 MiB/s under --max-memory-restart 80M, N crossings per round: from the first /proc sample above the limit to the kill (pm2 7.0.4 as the peer)",
                     ManagerMemoryLimit.class, "manager-memory-limit.js",

@@ -125,6 +125,11 @@ final class ManagerDriver {
         return pids;
     }
 
+    /** {@return the manager's home (HERD_HOME)} */
+    Path home() {
+        return home;
+    }
+
     /** {@return the repository root} */
     Path root() {
         return root;
