@@ -5,10 +5,18 @@ import static dev.herd.cli.manager.Herd.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,6 +75,72 @@ class ManagerReadoptionTest {
         List<String> run = lines.subList(first, lines.size());
         for (int i = 0; i < run.size(); i++) assertThat(run.get(i)).isEqualTo("n " + i);
         assertThat(run.size()).isGreaterThan(200);
+    }
+
+    @Test
+    void anHttpAppServesEveryRequestWhileTheDaemonIsKilledAndReadopted() throws Exception {
+        Path script = herd.file("server.js", """
+                const http = require('http');
+                http.createServer((req, res) => res.end('ok ' + process.pid))
+                    .listen(0, '127.0.0.1', function () { console.log('port ' + this.address().port); });
+                """);
+        herd.run("start", script.toString(), "--name", "web").ok();
+        long pid = herd.awaitStatus("web", "online").get("pid").asLong();
+        String text = herd.awaitLine(herd.log("web-out.log"), "port \\d+");
+        int port = Integer.parseInt(text.lines().filter(l -> l.startsWith("port ")).findFirst().orElseThrow().substring(5));
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicReference<String> firstFailure = new AtomicReference<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread load = new Thread(() -> {
+            try (HttpClient client = HttpClient.newHttpClient()) {
+                HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build();
+                while (running.get()) {
+                    try {
+                        HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
+                        if (r.statusCode() == 200 && r.body().equals("ok " + pid)) ok.incrementAndGet();
+                        else failure(failed, firstFailure, r.statusCode() + " " + r.body());
+                    } catch (IOException e) {
+                        failure(failed, firstFailure, e.toString());
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
+        }, "load");
+        load.start();
+        try {
+            awaitMore(ok, 50);
+            long daemon = herd.daemonPid();
+            new ProcessBuilder("kill", "-9", Long.toString(daemon)).start().waitFor();
+            assertThat(Herd.awaitGone(daemon, 5000)).isTrue();
+            awaitMore(ok, 50); // served with no daemon
+            JsonNode after = herd.app("web"); // the next command starts a daemon that re-adopts the app
+            assertThat(herd.daemonPid()).isNotEqualTo(daemon);
+            assertThat(after.get("pid").asLong()).isEqualTo(pid);
+            assertThat(status(after)).isEqualTo("online");
+            awaitMore(ok, 50);
+        } finally {
+            running.set(false);
+            load.join(30_000);
+        }
+        assertThat(failed.get()).as("failed requests, the first: %s", firstFailure.get()).isZero();
+        assertThat(restarts(herd.app("web"))).isZero();
+    }
+
+    private static void failure(AtomicInteger failed, AtomicReference<String> first, String what) {
+        failed.incrementAndGet();
+        first.compareAndSet(null, what);
+    }
+
+    /** Waits (with a deadline) until {@code count} has grown by {@code n}. */
+    private static void awaitMore(AtomicInteger count, int n) throws InterruptedException {
+        int target = count.get() + n;
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (count.get() < target) {
+            if (System.currentTimeMillis() > deadline) throw new AssertionError("only " + count.get() + " of " + target + " requests served");
+            Thread.sleep(10);
+        }
     }
 
     /**
