@@ -212,8 +212,13 @@ final class Startup {
         b.append("KillMode=process\n");
         b.append("Restart=on-failure\n\n");
         b.append("ExecStart=").append(exec).append(" resurrect\n");
-        b.append("ExecReload=").append(exec).append(" reload all\n");
-        b.append("ExecStop=").append(exec).append(" kill\n\n");
+        b.append("# systemctl reload: a new daemon of the installed build re-adopts the apps (none restarts);\n");
+        b.append("# systemd reads the pid file again once it is done.\n");
+        b.append("ExecReload=").append(exec).append(" update\n");
+        b.append("# systemd runs ExecStop also when the daemon exits on its own (a crash, before Restart=);\n");
+        b.append("# then MAINPID is unset and the apps must live on for the next daemon to re-adopt.\n");
+        b.append("ExecStop=/bin/sh -c 'if [ -n \"$$MAINPID\" ]; then exec ").append(exec.replace("'", "'\\''"))
+                .append(" kill; fi'\n\n");
         b.append("[Install]\nWantedBy=multi-user.target\n");
         return b.toString();
     }

@@ -238,7 +238,9 @@ class ManagerPersistTest {
                 .substring("ExecStart=".length());
         assertThat(launcher).endsWith(" resurrect");
         assertThat(Path.of(launcher.substring(0, launcher.length() - " resurrect".length()))).isAbsolute().isExecutable();
-        assertThat(text).contains("ExecStop=" + launcher.replace(" resurrect", " kill") + "\n");
+        String herdPath = launcher.substring(0, launcher.length() - " resurrect".length());
+        assertThat(text).contains("ExecReload=" + herdPath + " update\n",
+                "ExecStop=/bin/sh -c 'if [ -n \"$$MAINPID\" ]; then exec " + herdPath + " kill; fi'\n");
         Process verify = new ProcessBuilder("systemd-analyze", "verify", "--man=no", unit.toString())
                 .redirectErrorStream(true).start();
         String said = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
