@@ -73,14 +73,33 @@ final class Startup {
                 }
             }
         }
-        if (user == null) user = cli.env.getOrDefault("USER", System.getProperty("user.name"));
+        if (user == null) user = System.getProperty("user.name"); // the uid's name, not a USER that sudo kept
         if (!user.matches("[A-Za-z0-9_][A-Za-z0-9_.-]*")) throw new UsageException("not a user name: " + user);
         if (service == null) service = "herd-" + user;
         if (service.endsWith(".service")) service = service.substring(0, service.length() - ".service".length());
         if (!service.matches("[A-Za-z0-9:_.@-]+")) throw new UsageException("not a service name: " + service);
-        // pm2's rule: --hp names the user's home, the manager's directory is .herd in it; else this HERD_HOME.
+        // pm2's rule: --hp names the user's home, the manager's directory is .herd in it; else this
+        // HERD_HOME, unless the unit is for another user: then .herd in that user's home.
+        String current = System.getProperty("user.name");
+        if (hp == null && !user.equals(current)) {
+            hp = homeOf(user);
+            if (hp == null) throw new UsageException("no user " + user + " in /etc/passwd (give its home with --hp HOME)");
+        }
         Path home = hp != null ? cli.cwd.resolve(hp).resolve(".herd").normalize() : cli.home.dir();
         return new Options(service, user, home);
+    }
+
+    /** The home directory /etc/passwd gives {@code user}, or null. */
+    private static String homeOf(String user) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/etc/passwd"))) {
+                String[] f = line.split(":", -1);
+                if (f.length >= 6 && f[0].equals(user)) return f[5];
+            }
+        } catch (IOException e) {
+            // no passwd file: the caller says so
+        }
+        return null;
     }
 
     private Path unitDir() {

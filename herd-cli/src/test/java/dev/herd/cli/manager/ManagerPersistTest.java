@@ -250,6 +250,29 @@ class ManagerPersistTest {
     }
 
     @Test
+    void startupForAnotherUserRunsAsThatUserWithTheManagerInItsHome() throws Exception {
+        Path units = tmp.resolve("units");
+        herd.env.put("HERD_SYSTEMD_DIR", units.toString());
+
+        herd.run("startup", "-u", "nobody").ok();
+
+        String text = Files.readString(units.resolve("herd-nobody.service"));
+        assertThat(text).contains("User=nobody\n", "Environment=HERD_HOME=/nonexistent/.herd\n",
+                "PIDFile=/nonexistent/.herd/daemon.pid\n");
+    }
+
+    @Test
+    void startupWithHpPutsTheManagerInThatHome() throws Exception {
+        Path units = tmp.resolve("units");
+        herd.env.put("HERD_SYSTEMD_DIR", units.toString());
+
+        herd.run("startup", "systemd", "--hp", "/srv/app").ok();
+
+        String text = Files.readString(units.resolve("herd-" + System.getProperty("user.name") + ".service"));
+        assertThat(text).contains("Environment=HERD_HOME=/srv/app/.herd\n", "PIDFile=/srv/app/.herd/daemon.pid\n");
+    }
+
+    @Test
     void unstartupRemovesTheUnit() throws Exception {
         Path units = tmp.resolve("units");
         herd.env.put("HERD_SYSTEMD_DIR", units.toString());
