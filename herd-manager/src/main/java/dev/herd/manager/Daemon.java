@@ -730,7 +730,7 @@ public final class Daemon {
                 case "flush" -> flush(req, reply);
                 case "reloadLogs" -> reloadLogs(reply);
                 case "dump" -> reply.accept(Dump.of(apps.values())); // herd save
-                case "exit" -> exitForUpdate(socket); // herd update: this daemon alone goes
+                case "exit" -> exitForUpdate(replyTo, socket); // herd update: this daemon alone goes
                 default -> throw new RequestException("EINVAL", "unknown command '" + cmd + "'");
             }
         } catch (RequestException e) {
@@ -974,13 +974,13 @@ public final class Daemon {
      * and the apps left running), once its answer is written; the command line then starts the
      * new build's daemon, which re-adopts them.
      */
-    private void exitForUpdate(Socket socket) {
+    private void exitForUpdate(Object id, Socket socket) {
         Log.info("daemon", "update: exiting for a new daemon; the apps keep running");
         exiting = true;
         saveState();
         cleanUp(false);
         Runnable bye = () -> process().exit(0);
-        socket.write(resultLine(null, Map.of("exiting", true, "pid", process().pid())), e -> bye.run());
+        socket.write(resultLine(id, Map.of("exiting", true, "pid", process().pid())), e -> bye.run());
         setTimeout(bye, 1000).unref();
     }
 
