@@ -32,7 +32,7 @@ public final class ManagerCli {
             "l", "status", "jlist", "prettylist", "describe", "show", "info", "env", "sendSignal", "ping", "kill",
             "logs", "flush", "reloadLogs",
             "startOrRestart", "startOrReload", "startOrGracefulReload", "reload", "init", "ecosystem",
-            "save", "dump", "resurrect", "update", "startup", "unstartup");
+            "save", "dump", "cleardump", "resurrect", "update", "startup", "unstartup");
 
     final HerdHome home;
     final Map<String, String> env;
@@ -102,6 +102,7 @@ public final class ManagerCli {
                 case "reload" -> new ConfigVerbs(this).onTargets("restart", rest); // a restart until cluster mode (issue 15)
                 case "init", "ecosystem" -> new ConfigVerbs(this).init(rest);
                 case "save", "dump" -> new Persist(this).save(rest);
+                case "cleardump" -> new Persist(this).clearDump(rest);
                 case "resurrect" -> new Persist(this).resurrect(rest);
                 case "update" -> new Persist(this).update(rest);
                 case "startup" -> new Startup(this).startup(rest);

@@ -82,6 +82,23 @@ final class Persist {
                 + (backedUp ? " (the previous dump is " + home.dumpBackup().getFileName() + ")" : ""));
     }
 
+    /** {@code herd cleardump} (pm2's): an empty dump, the current one kept as the backup. */
+    void clearDump(List<String> argv) {
+        if (!argv.isEmpty()) throw new UsageException("takes no arguments, got " + argv);
+        Path file = home.dumpFile();
+        try {
+            home.prepare();
+            Map<String, Object> empty = new LinkedHashMap<>();
+            empty.put("version", VERSION);
+            empty.put("apps", List.of());
+            boolean backedUp = write(file, Pretty.json(empty) + "\n");
+            cli.out.println("wrote an empty dump to " + file
+                    + (backedUp ? " (the previous dump is " + home.dumpBackup().getFileName() + ")" : ""));
+        } catch (IOException e) {
+            throw new UsageException("cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
     /**
      * Writes the dump: the current one, if it can be read, is first copied to the backup; then the
      * new text goes to a temporary file, is synced and renamed over the dump, so a crash leaves
@@ -240,7 +257,7 @@ final class Persist {
             configs.add(c);
         }
         if (configs.isEmpty()) {
-            cli.out.println("restored 0 apps: every app of the dump is already managed");
+            cli.out.println("restored 0 apps: " + (saved.isEmpty() ? "the dump holds none" : "every app of the dump is already managed"));
             return;
         }
         Map<String, Object> req = new LinkedHashMap<>();

@@ -183,6 +183,21 @@ class ManagerPersistTest {
     }
 
     @Test
+    void cleardumpLeavesAnEmptyDumpAndKeepsTheOldOneAsTheBackup() throws Exception {
+        herd.run("start", herd.file("ticker.sh", Fixtures.TICKER_SH).toString()).ok();
+        herd.run("save").ok();
+        String saved = Files.readString(dump());
+
+        herd.run("cleardump").ok();
+
+        assertThat(JSON.readTree(Files.readString(dump())).get("apps")).isEmpty();
+        assertThat(Files.readString(herd.home.resolve("dump.herd.bak"))).isEqualTo(saved);
+        herd.run("kill").ok();
+        assertThat(herd.run("resurrect").ok().out()).contains("restored 0 apps");
+        assertThat(herd.jlist()).isEmpty();
+    }
+
+    @Test
     void resurrectWithNothingSavedStartsTheDaemonAndSaysSo() {
         Herd.Result r = herd.run("resurrect").ok();
 
