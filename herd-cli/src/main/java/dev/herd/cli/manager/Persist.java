@@ -214,9 +214,12 @@ final class Persist {
                 saved = read(file);
             } catch (DumpException e) {
                 failures.add(file.getFileName() + ": " + e.getMessage());
-                if (file.equals(dump)) cli.err.println("herd resurrect: warning: " + file + " cannot be used ("
-                        + e.getMessage() + "); trying " + backup.getFileName());
                 continue;
+            }
+            if (!failures.isEmpty()) {
+                // Said only once the backup can be read: when neither can, the error alone names both.
+                cli.err.println("herd resurrect: warning: " + dump + " cannot be used (" + failures.getFirst()
+                        .substring(dump.getFileName().toString().length() + 2) + "); using " + backup.getFileName());
             }
             try {
                 restore(file, apps(saved));
@@ -225,8 +228,6 @@ final class Persist {
                 if (!e.code.equals("EINVAL")) throw e;
                 // The daemon refused an app's fields: nothing was started; the backup may do.
                 failures.add(file.getFileName() + ": " + e.getMessage());
-                if (file.equals(dump)) cli.err.println("herd resurrect: warning: " + file + " cannot be used ("
-                        + e.getMessage() + "); trying " + backup.getFileName());
             }
         }
         throw new UsageException("no usable dump, nothing started: " + String.join("; ", failures));
