@@ -64,6 +64,8 @@ public final class Daemon {
     static final long BACKOFF_RESET_MS = 30_000;
 
     private final HerdHome home;
+    /** When this daemon started (ms since the epoch): {@code ping} tells daemons apart by it. */
+    private final long startedAt = System.currentTimeMillis();
     private final int uid = ProcFs.uid();
     private final long sampleMs = Settings.millis("HERD_SAMPLE_MS", 1000);
     private final long backoffResetMs = Settings.millis("HERD_BACKOFF_RESET_MS", BACKOFF_RESET_MS);
@@ -722,7 +724,8 @@ public final class Daemon {
                 if (!socket.destroyed()) socket.write(resultLine(replyTo, r));
             };
             switch (cmd) {
-                case "ping" -> reply.accept(Map.of("pong", true, "pid", process().pid(), "protocol", PROTOCOL));
+                case "ping" -> reply.accept(Map.of("pong", true, "pid", process().pid(), "protocol", PROTOCOL,
+                        "started_at", startedAt));
                 case "jlist" -> reply.accept(jlist(List.copyOf(apps.values())));
                 case "list" -> reply.accept(table(req));
                 case "describe" -> reply.accept(jlist(resolve(Fields.strings(req, "targets"))));
@@ -739,6 +742,8 @@ public final class Daemon {
                 case "kill" -> kill(reply, socket);
                 case "flush" -> flush(req, reply);
                 case "reloadLogs" -> reloadLogs(reply);
+                case "dump" -> reply.accept(Dump.of(apps.values())); // herd save
+                case "exit" -> exitForUpdate(replyTo, socket); // herd update: this daemon alone goes
                 default -> throw new RequestException("EINVAL", "unknown command '" + cmd + "'");
             }
         } catch (RequestException e) {
@@ -844,6 +849,7 @@ public final class Daemon {
         // configuration and is restarted (started when not running); the others are new apps.
         // (No app of a config's name then runs already: the EEXIST check has nothing to find.)
         boolean update = Fields.bool(req, "update", false);
+        List<Integer> stoppedIndexes = Fields.integers(req, "stopped"); // checked before anything changes
         if (!force && !update) {
             for (AppConfig c : configs) {
                 for (App a : apps.values()) {
@@ -856,18 +862,22 @@ public final class Daemon {
         }
         List<App> updated = update ? update(configs) : List.of();
         List<App> started = new ArrayList<>();
+        // herd resurrect: the apps a dump holds as stopped are added stopped, as pm2 restores them.
+        Set<App> addStopped = new java.util.HashSet<>();
         for (AppConfig c : configs) {
             App a = new App(nextId++, UUID.randomUUID().toString(), c);
             a.createdAt = System.currentTimeMillis();
             AppLogs.assign(home, a);
             apps.put(a.id, a);
+            if (stoppedIndexes.contains(started.size())) addStopped.add(a);
             started.add(a);
         }
         saveState();
         List<App> all = new ArrayList<>(updated);
         all.addAll(started);
         each(all, (a, done) -> {
-            if (!updated.contains(a)) launch(a, done);
+            if (addStopped.contains(a)) done.run();
+            else if (!updated.contains(a)) launch(a, done);
             else if (a.running()) restart(a, done);
             else {
                 a.unstableStreak = 0;
@@ -970,6 +980,21 @@ public final class Daemon {
             if (code != null) reply.accept(Map.of("reopened", 0, "error", message));
             else reply.accept(r);
         });
+    }
+
+    /**
+     * {@code herd update}: this daemon alone exits, as on SIGTERM (state.json written, the keeper
+     * and the apps left running), once its answer is written; the command line then starts the
+     * new build's daemon, which re-adopts them.
+     */
+    private void exitForUpdate(Object id, Socket socket) {
+        Log.info("daemon", "update: exiting for a new daemon; the apps keep running");
+        exiting = true;
+        saveState();
+        cleanUp(false);
+        Runnable bye = () -> process().exit(0);
+        socket.write(resultLine(id, Map.of("exiting", true, "pid", process().pid())), e -> bye.run());
+        setTimeout(bye, 1000).unref();
     }
 
     /** Stops every app, ends the keeper and then the daemon; answers before exiting. */

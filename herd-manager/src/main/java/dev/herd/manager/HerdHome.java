@@ -94,6 +94,16 @@ public final class HerdHome {
         return dir.resolve("state.json");
     }
 
+    /** {@return {@code dump.herd}: the apps {@code herd save} saved for {@code herd resurrect}} */
+    public Path dumpFile() {
+        return dir.resolve("dump.herd");
+    }
+
+    /** {@return {@code dump.herd.bak}: the dump before the last {@code herd save}} */
+    public Path dumpBackup() {
+        return dir.resolve("dump.herd.bak");
+    }
+
     /** {@return {@code herd.log}: the daemon's and the keeper's own output} */
     public Path managerLog() {
         return dir.resolve("herd.log");

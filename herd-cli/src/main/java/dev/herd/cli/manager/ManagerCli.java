@@ -32,7 +32,8 @@ public final class ManagerCli {
     public static final Set<String> VERBS = Set.of("start", "stop", "restart", "delete", "del", "reset", "list", "ls",
             "l", "status", "jlist", "prettylist", "describe", "show", "info", "env", "sendSignal", "ping", "kill",
             "logs", "flush", "reloadLogs",
-            "startOrRestart", "startOrReload", "startOrGracefulReload", "reload", "init", "ecosystem");
+            "startOrRestart", "startOrReload", "startOrGracefulReload", "reload", "init", "ecosystem",
+            "save", "dump", "cleardump", "resurrect", "update", "startup", "unstartup");
 
     private static final Set<String> STARTS_APPS = Set.of("start", "restart", "reload", "startOrRestart", "startOrReload",
             "startOrGracefulReload");
@@ -114,6 +115,12 @@ public final class ManagerCli {
                 case "startOrRestart", "startOrReload", "startOrGracefulReload" -> new ConfigVerbs(this).startOrRestart(verb, rest);
                 case "reload" -> new ConfigVerbs(this).onTargets("restart", rest); // a restart until cluster mode (issue 15)
                 case "init", "ecosystem" -> new ConfigVerbs(this).init(rest);
+                case "save", "dump" -> new Persist(this).save(rest);
+                case "cleardump" -> new Persist(this).clearDump(rest);
+                case "resurrect" -> new Persist(this).resurrect(rest);
+                case "update" -> new Persist(this).update(rest);
+                case "startup" -> new Startup(this).startup(rest);
+                case "unstartup" -> new Startup(this).unstartup(rest);
                 default -> throw new UsageException("unknown verb " + verb);
             }
             out.flush();
