@@ -35,7 +35,7 @@ public final class ManagerCli {
             "startOrRestart", "startOrReload", "startOrGracefulReload", "reload", "init", "ecosystem",
             "save", "dump", "cleardump", "resurrect", "update", "startup", "unstartup");
 
-    private static final Set<String> STARTS_APPS = Set.of("start", "restart", "reload", "startOrRestart", "startOrReload",
+    private static final Set<String> STARTS_APPS = Set.of("start", "restart", "reload", "resurrect", "startOrRestart", "startOrReload",
             "startOrGracefulReload");
 
     final HerdHome home;

@@ -195,7 +195,9 @@ final class Startup {
         } catch (java.net.URISyntaxException | RuntimeException e) {
             // fall back to the java command line
         }
-        return JavaCommand.like("dev.herd.cli.Main", List.of());
+        // The daemon's flags and cache serve a command line too (the same class path); the unit's
+        // command then starts the daemon it needs with them anyway.
+        return JavaCommand.manager("daemon", "dev.herd.cli.Main", List.of());
     }
 
     private static boolean isLauncher(Path p) {
