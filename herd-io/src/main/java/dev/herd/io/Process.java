@@ -41,8 +41,9 @@ import java.util.Objects;
  * loop alive ({@link #unref()} lets the loop end without waiting for it). Closing the handle
  * before the exit stops watching; as in libuv, the child runs on and is not reaped.
  *
- * <p>uid/gid switching ({@code UV_PROCESS_SETUID/SETGID}) is not offered: posix_spawn cannot
- * change the user or group of the child.
+ * <p>uid/gid switching ({@code UV_PROCESS_SETUID/SETGID}): {@link ProcessOptions#uid()} and
+ * {@link ProcessOptions#gid()}; posix_spawn has no attribute for it, so the spawning thread takes
+ * the ids for the span of the call (dev.herd.os.Spawn).
  *
  * <p>Thread rule: loop thread only; the exit callback runs there. Lifetime: as {@link Handle}; the
  * pidfd closes with the handle or at the exit, whichever is first.
@@ -127,14 +128,16 @@ public final class Process extends Handle {
             int flags = options.detached() ? Spawn.POSIX_SPAWN_SETSID
                     : options.processGroup() >= 0 ? Spawn.POSIX_SPAWN_SETPGROUP : 0;
             int pgroup = Math.max(0, options.processGroup());
-            int pid = Spawn.posix_spawn(path, options.args(), options.env(), options.cwd(), childFds, flags, pgroup);
+            int pid = Spawn.posix_spawn(path, options.args(), options.env(), options.cwd(), childFds, flags, pgroup,
+                    options.uid(), options.gid());
             if (pid == -ENOEXEC) {
                 // execvp's fallback for a script without "#!": the shell runs it.
                 List<String> shArgs = new ArrayList<>();
                 shArgs.add("/bin/sh");
                 shArgs.add(path);
                 shArgs.addAll(options.args().subList(1, options.args().size()));
-                pid = Spawn.posix_spawn("/bin/sh", shArgs, options.env(), options.cwd(), childFds, flags, pgroup);
+                pid = Spawn.posix_spawn("/bin/sh", shArgs, options.env(), options.cwd(), childFds, flags, pgroup,
+                        options.uid(), options.gid());
             }
             if (pid < 0) throw ErrnoException.of(Errno.of(pid), "spawn", options.file(), null);
             int fd = Proc.pidfd_open(pid, 0);

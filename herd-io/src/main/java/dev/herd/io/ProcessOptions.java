@@ -21,10 +21,13 @@ import java.util.Objects;
  *     for a new group led by the child, or the id of an existing group to join; ignored when
  *     {@code detached}, which already makes a new group
  * @param exitCallback called once on the loop thread when the child exits, or {@code null}
+ * @param uid the child's user id (libuv's {@code UV_PROCESS_SETUID}), or -1 for this process's
+ * @param gid the child's group id ({@code UV_PROCESS_SETGID}), or -1 for this process's; with
+ *     either, the child has no supplementary groups, as in libuv
  */
 public record ProcessOptions(String file, List<String> args, List<String> env, String cwd,
                              List<StdioContainer> stdio, boolean detached, int processGroup,
-                             Process.ExitCallback exitCallback) {
+                             Process.ExitCallback exitCallback, int uid, int gid) {
     /** Checks the options and copies the lists. */
     public ProcessOptions {
         Objects.requireNonNull(file, "file");
@@ -33,6 +36,8 @@ public record ProcessOptions(String file, List<String> args, List<String> env, S
         env = env == null ? null : List.copyOf(env);
         stdio = List.copyOf(stdio == null ? List.of() : stdio);
         if (processGroup < -1) throw new IllegalArgumentException("processGroup: " + processGroup);
+        if (uid < -1) throw new IllegalArgumentException("uid: " + uid);
+        if (gid < -1) throw new IllegalArgumentException("gid: " + gid);
     }
 
     /**
@@ -55,6 +60,8 @@ public record ProcessOptions(String file, List<String> args, List<String> env, S
         private boolean detached;
         private int processGroup = -1;
         private Process.ExitCallback exitCallback;
+        private int uid = -1;
+        private int gid = -1;
 
         private Builder(String file) {
             this.file = file;
@@ -158,9 +165,31 @@ public record ProcessOptions(String file, List<String> args, List<String> env, S
             return this;
         }
 
+        /**
+         * The child's user id: only root may give another user's (the spawn fails with EPERM).
+         *
+         * @param uid the user id, or -1 for this process's
+         * @return this builder
+         */
+        public Builder uid(int uid) {
+            this.uid = uid;
+            return this;
+        }
+
+        /**
+         * The child's group id: only root may give another group's (the spawn fails with EPERM).
+         *
+         * @param gid the group id, or -1 for this process's
+         * @return this builder
+         */
+        public Builder gid(int gid) {
+            this.gid = gid;
+            return this;
+        }
+
         /** {@return the options} */
         public ProcessOptions build() {
-            return new ProcessOptions(file, args, env, cwd, stdio, detached, processGroup, exitCallback);
+            return new ProcessOptions(file, args, env, cwd, stdio, detached, processGroup, exitCallback, uid, gid);
         }
     }
 }

@@ -40,6 +40,13 @@ record AppConfig(String name, String namespace, String script, List<String> args
                 outFile, errorFile, logs, options, triggers);
     }
 
+    /** The same configuration with {@code triggers} ({@code restart --watch} toggles watching). */
+    AppConfig withTriggers(TriggerConfig triggers) {
+        return new AppConfig(name, namespace, script, args, interpreter, interpreterArgs, cwd, env, autorestart, maxRestarts,
+                minUptime, restartDelay, expBackoffRestartDelay, stopExitCodes, killTimeout, killSignal, command, ipc, kind,
+                outFile, errorFile, logs, options, triggers);
+    }
+
     AppConfig {
         args = List.copyOf(args);
         interpreterArgs = List.copyOf(interpreterArgs);

@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * The pm2 app fields that {@code start} carries for a slice that does not act on them yet: the
  * cluster fields ({@code instances}, {@code exec_mode}, {@code increment_var},
- * {@code instance_var}; cluster mode is issue 15). The log options are {@link LogOptions}', the
+ * {@code instance_var}; cluster mode is issue 15), and the user and group an app runs as
+ * ({@code uid}, {@code gid}: resolved by {@link RunAs} at each launch). The log options are {@link LogOptions}', the
  * restart triggers and readiness {@link TriggerConfig}'s. Checked on arrival, because any client
  * may speak the protocol; kept in {@link AppConfig#options()} under their pm2 names, written to
  * {@code state.json} and shown in {@code jlist}'s {@code pm2_env}. Stateless.
@@ -19,7 +20,9 @@ final class AppOptions {
         /** A string. */
         STRING,
         /** A non-negative integer. */
-        COUNT
+        COUNT,
+        /** A user or group: a name, or a non-negative integer (RunAs resolves it). */
+        ID
     }
 
     /** Every field this class carries, with its type. */
@@ -27,7 +30,9 @@ final class AppOptions {
             Map.entry("instances", Type.COUNT),
             Map.entry("exec_mode", Type.STRING),
             Map.entry("increment_var", Type.STRING),
-            Map.entry("instance_var", Type.STRING));
+            Map.entry("instance_var", Type.STRING),
+            Map.entry("uid", Type.ID),
+            Map.entry("gid", Type.ID));
 
     /**
      * The fields of {@link #TYPES} present in {@code m}, checked, in a new map.
@@ -48,11 +53,15 @@ final class AppOptions {
         boolean ok = switch (type) {
             case STRING -> v instanceof String;
             case COUNT -> (v instanceof Integer || v instanceof Long) && ((Number) v).longValue() >= 0;
+            case ID -> v instanceof String s ? !s.isBlank() && s.indexOf(':') < 0 && s.indexOf('\n') < 0
+                    : (v instanceof Integer || v instanceof Long) && ((Number) v).longValue() >= 0
+                            && ((Number) v).longValue() <= Integer.MAX_VALUE;
         };
         if (!ok) {
             throw new IllegalArgumentException("'" + key + "' must be " + switch (type) {
                 case STRING -> "a string";
                 case COUNT -> "a non-negative integer";
+                case ID -> "a name or a non-negative number";
             });
         }
         return v;

@@ -413,8 +413,17 @@ public final class Daemon {
             done.run();
             return;
         }
+        RunAs runAs;
+        try {
+            runAs = RunAs.of(a.config.options(), uid);
+        } catch (IllegalArgumentException e) {
+            failed(a, e.getMessage()); // the user or group is gone since the start
+            done.run();
+            return;
+        }
         a.status = App.LAUNCHING;
         a.processEnv = processEnv(a);
+        if (runAs != null) runAs.putEnv(a.processEnv);
         saveState();
         withKeeper((link, error) -> {
             if (link == null) {
@@ -436,6 +445,8 @@ public final class Daemon {
             spec.put("err", a.errLog);
             spec.put("log", AppLogs.spec(a));
             spec.put("notify", a.config.triggers().waitReady());
+            if (runAs != null && runAs.uid() >= 0) spec.put("uid", runAs.uid());
+            if (runAs != null && runAs.gid() >= 0) spec.put("gid", runAs.gid());
             link.request("spawn", spec, (r, code, message) -> {
                 if (code != null) {
                     failed(a, message);
@@ -845,6 +856,13 @@ public final class Daemon {
                 throw new RequestException("EINVAL", e.getMessage()); // nothing is started
             }
         }
+        for (AppConfig c : configs) {
+            try {
+                RunAs.of(c.options(), uid); // --uid/--gid: root only, a user and group that exist
+            } catch (IllegalArgumentException e) {
+                throw new RequestException(uid != 0 ? "EPERM" : "EINVAL", "app '" + c.name() + "': " + e.getMessage());
+            }
+        }
         // A config file's start (pm2's startOrRestart): an app of the same name takes the new
         // configuration and is restarted (started when not running); the others are new apps.
         // (No app of a config's name then runs already: the EEXIST check has nothing to find.)
@@ -912,6 +930,16 @@ public final class Daemon {
 
     /** {@code restart --update-env}: {@code env} merged over each app's environment (pm2's), then a restart. */
     private void restart(List<App> targets, Map<String, Object> req, Consumer<Object> reply) {
+        if ("toggle".equals(req.get("watch"))) {
+            // restart --watch: pm2's toggleWatch, per app; the restart arms the watcher again or not.
+            for (App a : targets) {
+                a.config = a.config.withTriggers(a.config.triggers().watchToggled());
+                triggers.disarm(a);
+            }
+            saveState();
+        } else if (req.get("watch") != null) {
+            throw new RequestException("EINVAL", "'watch' must be \"toggle\"");
+        }
         if (req.get("env") != null) {
             Map<String, String> env = Fields.stringMap(req, "env");
             for (App a : targets) {
@@ -1037,6 +1065,15 @@ public final class Daemon {
         return (List<Map<String, Object>>) jlist;
     }
 
+    /** The user and group the app runs as, for jlist; null when it runs as the manager or they are gone. */
+    private RunAs runAs(App a) {
+        try {
+            return RunAs.of(a.config.options(), uid);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     private List<Object> jlist(List<App> list) {
         List<Object> out = new ArrayList<>(list.size());
         String user = ProcFs.userName(uid);
@@ -1080,7 +1117,10 @@ public final class Daemon {
             env.put("stop_exit_codes", c.stopExitCodes());
             env.put("kill_timeout", c.killTimeout());
             env.put("kill_signal", c.killSignal());
-            env.put("username", user);
+            RunAs runAs = runAs(a);
+            env.put("username", runAs != null && runAs.user() != null ? runAs.user() : user);
+            if (runAs != null && runAs.uid() >= 0) env.put("uid", runAs.uid());
+            if (runAs != null && runAs.gid() >= 0) env.put("gid", runAs.gid());
             c.triggers().putPm2Env(env);
             env.put("env", a.processEnv);
             for (Map.Entry<String, Object> o : c.options().entrySet()) env.putIfAbsent(o.getKey(), o.getValue());

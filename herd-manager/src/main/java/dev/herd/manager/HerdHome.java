@@ -130,6 +130,7 @@ public final class HerdHome {
                     if (!Files.isDirectory(dir)) throw e;
                 }
             }
+            notSomeoneElses();
             if (!Files.getPosixFilePermissions(dir).equals(OWNER_ONLY)) Files.setPosixFilePermissions(dir, OWNER_ONLY);
             Files.createDirectories(logs());
         } catch (FileSystemException e) {
@@ -139,6 +140,20 @@ public final class HerdHome {
             throw new IOException("cannot use " + ENV + " " + dir + ": " + why + " (" + e.getFile() + ")", e);
         }
         if (!Files.isWritable(dir)) throw new IOException("cannot use " + ENV + " " + dir + ": not writable");
+    }
+
+    /**
+     * Refuses a directory of another user (unless we are root): its manager is not ours to reach
+     * (the control socket checks the peer's uid) nor to start a second one in.
+     */
+    private void notSomeoneElses() throws IOException {
+        int owner = (Integer) Files.getAttribute(dir, "unix:uid");
+        int me = ProcFs.uid();
+        if (owner == me || me == 0) return;
+        String name = Files.getOwner(dir).getName();
+        throw new IOException("cannot use " + ENV + " " + dir + ": it belongs to " + (name.equals(Integer.toString(owner))
+                ? "uid " + owner : "user " + name + " (uid " + owner + ")")
+                + "; run herd as that user, or set " + ENV + " to a directory of your own");
     }
 
     /**

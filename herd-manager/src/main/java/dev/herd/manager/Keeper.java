@@ -319,8 +319,11 @@ public final class Keeper {
         if (ipc) stdio.add("ipc");
         ChildProcess child;
         try {
-            child = ChildProcesses.spawn(file, args, SpawnOptions.builder().cwd(cwd).env(env).stdio(stdio)
-                    .detached(true).build());
+            SpawnOptions.Builder options = SpawnOptions.builder().cwd(cwd).env(env).stdio(stdio).detached(true);
+            // --uid/--gid: the app runs as that user; its log files stay the keeper's.
+            if (req.get("uid") != null) options.uid(Fields.integer(req, "uid", -1));
+            if (req.get("gid") != null) options.gid(Fields.integer(req, "gid", -1));
+            child = ChildProcesses.spawn(file, args, options.build());
         } catch (RuntimeException e) {
             out[0].close();
             err[0].close();

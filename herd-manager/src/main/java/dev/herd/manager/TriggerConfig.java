@@ -82,6 +82,15 @@ record TriggerConfig(long maxMemoryRestart, boolean watch, List<String> watchPat
                 Fields.bool(m, "shutdown_with_message", false));
     }
 
+    /**
+     * pm2's {@code toggleWatch} ({@code restart --watch}): watching on, of the app's directory, when
+     * it was off; off, and the paths forgotten (pm2 sets {@code watch} to false), when it was on.
+     */
+    TriggerConfig watchToggled() {
+        return new TriggerConfig(maxMemoryRestart, !watch, List.of(), ignoreWatch, watchDelay, cronRestart, waitReady,
+                listenTimeout, shutdownWithMessage);
+    }
+
     /** pm2's sizes: a number of bytes, or digits and K, M or G (1024-based; a trailing B allowed). */
     static long bytes(Object v) {
         if (v instanceof Integer || v instanceof Long) {

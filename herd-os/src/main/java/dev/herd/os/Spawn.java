@@ -113,6 +113,31 @@ public final class Spawn {
      */
     public static int posix_spawn(String path, List<String> argv, List<String> envp, String cwd,
                                   int[] stdio, int flags, int pgroup) {
+        return posix_spawn(path, argv, envp, cwd, stdio, flags, pgroup, -1, -1);
+    }
+
+    /**
+     * {@link #posix_spawn(String, List, List, String, int[], int, int)} with the child running as
+     * another user or group (libuv's {@code UV_PROCESS_SETUID}/{@code SETGID}): as libuv does in
+     * its child, the supplementary groups are dropped ({@code setgroups(0, NULL)}, refused
+     * silently when we may not), then the gid and the uid are set. The switch happens on the
+     * calling thread alone, for the span of the call (see ThreadCredentials); the working
+     * directory is entered and the program opened as the new user. -EPERM when we may not
+     * become that user (only root can, or the user we already are).
+     *
+     * @param path the program; NUL-free
+     * @param argv the arguments, argv[0] included
+     * @param envp {@code "NAME=value"} strings, or {@code null} for this process's own environment
+     * @param cwd the child's working directory, or {@code null} for this process's
+     * @param stdio the descriptor for each slot, as in the other overload
+     * @param flags {@link #POSIX_SPAWN_SETSID}, {@link #POSIX_SPAWN_SETPGROUP} or 0
+     * @param pgroup the process group for SETPGROUP
+     * @param uid the child's real and effective user id, or -1 for ours
+     * @param gid the child's real and effective group id, or -1 for ours
+     * @return the child's pid, or -errno
+     */
+    public static int posix_spawn(String path, List<String> argv, List<String> envp, String cwd,
+                                  int[] stdio, int flags, int pgroup, int uid, int gid) {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(argv, "argv");
         Objects.requireNonNull(stdio, "stdio");
@@ -158,7 +183,17 @@ public final class Spawn {
                     if (r != 0) return -r;
                     r = attributes(attr, mask, dflt, flags, pgroup);
                     if (r != 0) return -r;
-                    r = (int) Native.call(H.SPAWN, Native.state(), pid.address(), fileSeg.address(), fa.address(), attr.address(), argvSeg.address(), envSeg.address());
+                    ThreadCredentials saved = null;
+                    if (uid >= 0 || gid >= 0) {
+                        int[] errno = new int[1];
+                        saved = ThreadCredentials.switchTo(uid, gid, s, errno);
+                        if (saved == null) return -errno[0];
+                    }
+                    try {
+                        r = (int) Native.call(H.SPAWN, Native.state(), pid.address(), fileSeg.address(), fa.address(), attr.address(), argvSeg.address(), envSeg.address());
+                    } finally {
+                        if (saved != null) saved.restore(s);
+                    }
                     return r != 0 ? -r : pid.get(ValueLayout.JAVA_INT, 0);
                 } finally {
                     int ignored = (int) Native.call(H.ATTR_DESTROY, Native.state(), attr.address());

@@ -260,6 +260,53 @@ class SpawnTest {
         return new String[] {pid, rest[0], rest[2], rest[3]};
     }
 
+    /** The credential lines of a /proc status file: Uid, Gid, Groups, CapEff. */
+    private static String credentials(String status) {
+        StringBuilder sb = new StringBuilder();
+        for (String line : status.split("\n")) {
+            if (line.matches("(Uid|Gid|Groups|CapEff):.*")) sb.append(line.strip()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void aChildGivenAUidAndGidRunsAsThemWithNoSupplementaryGroupsAndNoCapabilities() {
+        Fd[] out = LibC.pipe2(0);
+        try {
+            int pid = Spawn.posix_spawn("/bin/cat", List.of("cat", "/proc/self/status"), null, "/",
+                    new int[] {Spawn.IGNORE, out[1].intValue(), Spawn.IGNORE}, 0, 0, 65534, 65534);
+            assertThat(pid).as("posix_spawn result").isPositive();
+            out[1].close();
+            String text = readAll(out[0]);
+            assertThat(Proc.waitid(Proc.P_PID, pid, Proc.WEXITED).exitCode()).isZero();
+            assertThat(credentials(text).replaceAll("[ \t]+", " ")).isEqualTo(
+                    "Uid: 65534 65534 65534 65534\nGid: 65534 65534 65534 65534\nGroups:\nCapEff: 0000000000000000\n");
+        } finally {
+            out[0].close();
+            out[1].close();
+        }
+    }
+
+    @Test
+    void theCallingThreadHasItsOwnCredentialsBackAfterSpawningAsAnotherUser() throws IOException {
+        Path status = Path.of("/proc/thread-self/status");
+        String before = credentials(Files.readString(status));
+        int pid = Spawn.posix_spawn("/bin/true", List.of("true"), null, null, new int[0], 0, 0, 65534, 65534);
+        assertThat(pid).isPositive();
+        assertThat(Proc.waitid(Proc.P_PID, pid, Proc.WEXITED).exitCode()).isZero();
+        assertThat(credentials(Files.readString(status))).isEqualTo(before);
+    }
+
+    @Test
+    void aProgramTheOtherUserMayNotRunIsEACCESAndOurCredentialsAreBack() throws IOException {
+        Path f = Files.writeString(dir.resolve("root-only.sh"), "#!/bin/sh\nexit 0\n");
+        Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        String before = credentials(Files.readString(Path.of("/proc/thread-self/status")));
+        int r = Spawn.posix_spawn(f.toString(), List.of("x"), null, null, new int[0], 0, 0, 65534, 65534);
+        assertThat(r).isEqualTo(-Errno.EACCES.number());
+        assertThat(credentials(Files.readString(Path.of("/proc/thread-self/status")))).isEqualTo(before);
+    }
+
     @Test
     void badArgumentsAreRefusedBeforeAnythingStarts() {
         assertThatThrownBy(() -> Spawn.posix_spawn("/bin/true", List.of("a\0b"), null, null, new int[0], 0, 0))

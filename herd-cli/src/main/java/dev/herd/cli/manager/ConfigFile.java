@@ -66,7 +66,8 @@ final class ConfigFile {
             "listen_timeout", "watch_delay", "min_uptime", "max_restarts", "autorestart", "wait_ready",
             "shutdown_with_message", "stop_exit_codes", "watch", "ignore_watch", "cron_restart", "instances",
             "exec_mode", "increment_var", "instance_var", "kill_signal", "port", "filter_env", "append_env_to_name",
-            "log_max_size", "log_retain");
+            "log_max_size", "log_retain",
+            "uid", "gid");
 
     /** pm2's fields for pm2.io, source maps and Windows: without meaning here, dropped without a word. */
     private static final Set<String> QUIET = Set.of("vizion", "pmx", "automation", "trace", "disable_trace", "v8",
@@ -75,7 +76,7 @@ final class ConfigFile {
 
     /** pm2's fields that Herd does not act on yet: a warning, and the app starts without them. */
     private static final Set<String> NOT_YET = Set.of("pid_file", "name_prefix", "install_url", "disable_logs",
-            "autostart", "execute_command", "treekill", "uid", "gid", "kill_retry_time", "write", "watch_options");
+            "autostart", "execute_command", "treekill", "kill_retry_time", "write", "watch_options");
 
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMG])?", Pattern.CASE_INSENSITIVE);
     private static final Pattern TIME = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|[hms])?");
@@ -299,6 +300,7 @@ final class ConfigFile {
                 case "exec_mode" -> execMode(v);
                 case "kill_signal" -> signal(k, v);
                 case "filter_env" -> v instanceof Boolean ? v : strings(k, v);
+                case "uid", "gid" -> userOrGroup(k, v);
                 default -> k.startsWith("env_") ? env(k, v) : v;
             };
             out.put(k, t);
@@ -321,6 +323,13 @@ final class ConfigFile {
                     + ": more than one instance (cluster mode) is not supported yet (issue 15); use 1 or leave it out");
         }
         return out;
+    }
+
+    /** pm2's {@code uid}/{@code user} and {@code gid}: a name, or a number (the daemon resolves them). */
+    private static Object userOrGroup(String k, Object v) {
+        if (v instanceof Integer n && n >= 0) return n;
+        if (v instanceof String s && !s.isBlank()) return s.strip().matches("\\d{1,9}") ? (Object) Integer.parseInt(s.strip()) : s.strip();
+        throw new IllegalArgumentException("'" + k + "' must be a user or group name or number, not " + v);
     }
 
     private static String string(String k, Object v) {

@@ -35,9 +35,12 @@ final class ConfigVerbs {
     private static final List<String> PASSED = List.of("log_file", "time", "merge_logs", "log_date_format", "log_type",
             "log_max_size", "log_retain",
             "watch", "ignore_watch", "watch_delay", "max_memory_restart", "cron_restart", "wait_ready", "listen_timeout",
-            "shutdown_with_message", "instances", "exec_mode", "increment_var", "instance_var");
+            "shutdown_with_message", "instances", "exec_mode", "increment_var", "instance_var",
+            "uid", "gid");
 
     private final ManagerCli cli;
+    /** {@code restart --watch}: pm2's toggle of each target's watching. */
+    private boolean watchToggle;
 
     ConfigVerbs(ManagerCli cli) {
         this.cli = cli;
@@ -91,6 +94,8 @@ final class ConfigVerbs {
                 updateEnv = true;
             } else if (a.equals("-f") || a.equals("--force")) {
                 force = true;
+            } else if (a.equals("--watch") && value == null) {
+                watchToggle = true;
             } else if (a.startsWith("-") && a.length() > 1) {
                 throw new UsageException("unknown option " + a);
             } else {
@@ -241,6 +246,7 @@ final class ConfigVerbs {
         List<String> configs = args.targets.stream().filter(ConfigFile::named).toList();
         if (verb.equals("restart") && !configs.isEmpty()) {
             if (args.targets.size() != 1) throw new UsageException("takes one config file, or targets without one");
+            if (watchToggle) cli.err.println("herd restart: --watch toggles watching of apps named by name or id (ignored): set watch in the file");
             startOrRestart(verb, argv);
             return;
         }
@@ -271,6 +277,10 @@ final class ConfigVerbs {
         if (args.updateEnv) {
             if (!verb.equals("restart")) throw new UsageException("--update-env applies to restart and reload");
             req.put("env", new LinkedHashMap<>(cli.env));
+        }
+        if (watchToggle) {
+            if (!verb.equals("restart")) throw new UsageException("--watch applies to restart (it toggles watching)");
+            req.put("watch", "toggle");
         }
         cli.printTable(ManagerCli.processes(cli.call(verb, req)));
     }

@@ -166,6 +166,7 @@ public final class ManagerCli {
         List<String> targets = new ArrayList<>();
         List<String> appArgs = new ArrayList<>();
         Map<String, String> triggerOpts = new LinkedHashMap<>();
+        Map<String, String> userOpts = new LinkedHashMap<>();
         boolean force = false;
         for (int i = 0; i < argv.size(); i++) {
             String a = argv.get(i);
@@ -201,6 +202,8 @@ public final class ManagerCli {
                 } catch (IllegalArgumentException x) {
                     throw new UsageException(x.getMessage());
                 }
+            } else if (UserFlags.accepts(a)) {
+                i = UserFlags.read(argv, i, a, value, userOpts);
             } else if (a.startsWith("-") && a.length() > 1) {
                 throw new UsageException("unknown option " + a);
             } else {
@@ -228,6 +231,7 @@ public final class ManagerCli {
             } catch (IllegalArgumentException x) {
                 throw new UsageException(x.getMessage());
             }
+            UserFlags.apply(userOpts, app);
             Map<String, Object> req = new LinkedHashMap<>();
             req.put("apps", List.of(app));
             req.put("force", force);

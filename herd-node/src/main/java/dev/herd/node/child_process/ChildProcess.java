@@ -129,7 +129,7 @@ public class ChildProcess extends EventEmitter {
             });
         }
         ProcessOptions po = ProcessOptions.builder(a.file()).args(a.args()).env(envPairs).cwd(a.cwd())
-                .stdio(containers).detached(a.detached())
+                .stdio(containers).detached(a.detached()).uid(a.uid()).gid(a.gid())
                 .onExit((p, status, signal) -> env.makeCallback(() -> onExit(status, signal)))
                 .build();
         ErrnoException failure = null;

@@ -1,12 +1,7 @@
 package dev.herd.node.child_process;
 
 import dev.herd.node.internal.Environment;
-import dev.herd.os.Errno;
-import dev.herd.os.ErrnoException;
 import dev.herd.os.Signals;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -74,25 +69,23 @@ record SpawnArgs(String file, List<String> args, List<String> envPairs, String c
     }
 
     /**
-     * posix_spawn cannot switch users: uid/gid are accepted only when they are ours already
-     * (setuid to oneself is what libuv would do, and a no-op); anything else fails as Node fails
-     * when the switch is refused, synchronously.
+     * Node's validateInt32 of uid and gid; a negative id is refused here (posix ids are unsigned,
+     * and -1 means "unchanged" below). Whether we may become that user is the kernel's answer at
+     * the spawn: EPERM, thrown synchronously as Node throws it.
      */
     private static void checkIds(SpawnOptions o) {
-        if (o.uid() == null && o.gid() == null) return;
-        int[] mine = currentIds();
-        if ((o.uid() != null && o.uid() != mine[0]) || (o.gid() != null && o.gid() != mine[1])) {
-            throw ErrnoException.plain(Errno.ENOTSUP, "spawn", null);
-        }
+        if (o.uid() != null && o.uid() < 0) throw Errors.outOfRange("options.uid", ">= 0", o.uid());
+        if (o.gid() != null && o.gid() < 0) throw Errors.outOfRange("options.gid", ">= 0", o.gid());
     }
 
-    private static int[] currentIds() {
-        try {
-            Path self = Path.of("/proc/self");
-            return new int[] {(Integer) Files.getAttribute(self, "unix:uid"), (Integer) Files.getAttribute(self, "unix:gid")};
-        } catch (IOException | RuntimeException e) {
-            return new int[] {-1, -1};
-        }
+    /** {@return the uid for the process layer: -1 when none was given} */
+    int uid() {
+        return options.uid() == null ? -1 : options.uid();
+    }
+
+    /** {@return the gid for the process layer: -1 when none was given} */
+    int gid() {
+        return options.gid() == null ? -1 : options.gid();
     }
 
     // ---------------------------------------------------------------- shared checks

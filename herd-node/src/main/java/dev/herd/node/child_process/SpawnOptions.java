@@ -27,8 +27,9 @@ import java.util.Map;
  *     0-2, {@code "ignore"} above). The "ipc" entry may be at any slot; the child finds it in
  *     {@code NODE_CHANNEL_FD}.
  * @param detached run the child in a new session (setsid)
- * @param uid only the current user id is accepted: posix_spawn cannot switch users
- * @param gid only the current group id is accepted
+ * @param uid the child's user id (only root may give another user's: EPERM); with uid or gid
+ *     the child has no supplementary groups, as in Node
+ * @param gid the child's group id (only root may give another group's: EPERM)
  * @param shell {@code Boolean.TRUE} for {@code /bin/sh}, or a shell's path; the command line is
  *     then the file and arguments joined by spaces, run with {@code -c}
  * @param timeout milliseconds after which the child is sent {@code killSignal} (0: never)

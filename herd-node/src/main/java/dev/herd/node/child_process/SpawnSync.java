@@ -84,6 +84,7 @@ final class SpawnSync {
             try {
                 process = Process.spawn(loop, ProcessOptions.builder(args.file()).args(args.args())
                         .env(args.envPairs()).cwd(args.cwd()).stdio(containers).detached(args.detached())
+                        .uid(args.uid()).gid(args.gid())
                         .onExit(this::onExit).build());
             } catch (ErrnoException e) {
                 setError(e.errnoEntry());

@@ -697,13 +697,24 @@ class ChildProcessTest {
     }
 
     @Test
-    void aUidOtherThanOursIsRefusedBecausePosixSpawnCannotSwitchUsers() throws IOException {
-        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    void aChildGivenAUidAndGidRunsAsThemWithNoSupplementaryGroups() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         run(a -> {
-            assertThatThrownBy(() -> spawn("ls", SpawnOptions.builder().uid(uid + 1).build()))
-                    .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.code()).isEqualTo("ENOTSUP"));
-            spawn("/bin/true", SpawnOptions.builder().uid(uid).build()).on("exit", x -> log.add("exit " + x[0]));
+            ChildProcess c = spawn("/bin/sh", sh("id -u; id -g; id -G"), SpawnOptions.builder().uid(65534).gid(65534).build());
+            collect(c.stdout(), out);
+            c.on("close", x -> log.add("close " + x[0]));
         });
-        assertThat(log).containsExactly("exit 0");
+        assertThat(log).containsExactly("close 0");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("65534\n65534\n65534\n");
+    }
+
+    @Test
+    void aNegativeUidOrGidIsOutOfRange() {
+        run(a -> {
+            assertNodeError(() -> spawn("/bin/true", List.of(), SpawnOptions.builder().uid(-1).build()),
+                    "ERR_OUT_OF_RANGE", "The value of \"options.uid\" is out of range. It must be >= 0. Received -1");
+            assertNodeError(() -> spawn("/bin/true", List.of(), SpawnOptions.builder().gid(-2).build()),
+                    "ERR_OUT_OF_RANGE", "The value of \"options.gid\" is out of range. It must be >= 0. Received -2");
+        });
     }
 }
