@@ -80,6 +80,12 @@ public final class Foreground {
     private boolean started;
     private boolean ending;
     private boolean checkQueued;
+    private Console.Mode mode = Console.Mode.PREFIXED;
+    /**
+     * The manager's lines until the start is accepted (the daemon has an app): printed then, or
+     * dropped when it fails (its one line says why). Loop thread writes; the sink reads under the lock.
+     */
+    private List<String> held = new ArrayList<>();
 
     private Foreground(HerdHome home, Options options, Starter starter) {
         this.home = home;
@@ -117,12 +123,20 @@ public final class Foreground {
             }
             l.release();
         }
-        Console.Mode mode = switch (options.output()) {
+        mode = switch (options.output()) {
             case "raw" -> Console.Mode.RAW;
             case "json" -> Console.Mode.JSON;
             default -> Console.Mode.PREFIXED;
         };
-        Log.sink = line -> managerLine(line, mode);
+        Log.sink = line -> {
+            synchronized (this) {
+                if (held != null) {
+                    held.add(line);
+                    return;
+                }
+            }
+            managerLine(line, mode);
+        };
         process().on("SIGTERM", () -> shutdown(0, null, "SIGTERM"));
         process().on("SIGINT", () -> shutdown(0, null, "SIGINT"));
         if (options.healthPort() >= 0) listenHealth();
@@ -137,6 +151,16 @@ public final class Foreground {
         keeper.adoptOrphans(false); // until the start's own children (node for a .config.js) are done
         keeper.start();
         Log.info("runtime", "started (pid " + process().pid() + ", HERD_HOME " + home + ")");
+    }
+
+    /** The start is over: the lines held are printed ({@code print}) or dropped. */
+    private void release(boolean print) {
+        List<String> lines;
+        synchronized (this) {
+            lines = held;
+            held = null;
+        }
+        if (print && lines != null) for (String line : lines) managerLine(line, mode);
     }
 
     /** One line of the manager's own log, on stderr (a JSON object in JSON mode). */
@@ -164,6 +188,7 @@ public final class Foreground {
         process().loop().queueWork(() -> error[0] = starter.start(), thrown -> {
             keeper.adoptOrphans(true);
             if (thrown != null) error[0] = String.valueOf(thrown.getMessage());
+            release(error[0] == null);
             if (error[0] != null) {
                 shutdown(1, error[0], null);
                 return;
@@ -175,6 +200,7 @@ public final class Foreground {
 
     /** An app changed (the daemon saved its state): readiness, and whether any app is left. */
     void changed() {
+        if (held != null && !daemon.apps().isEmpty()) release(true); // the start was accepted: its lines can show
         if (!started || ending || !options.autoExit() || checkQueued) return;
         checkQueued = true;
         setImmediate(this::check);
@@ -215,13 +241,15 @@ public final class Foreground {
     private void shutdown(int code, String why, String signal) {
         if (ending) return;
         ending = true;
+        boolean quiet = !started && code == 1; // a failed start: its one line says it all
+        release(!quiet);
         if (why != null) System.err.println("herd runtime: " + why);
         if (signal != null) Log.info("runtime", signal + ": stopping every app");
         Runnable end = () -> {
             if (keeper != null) keeper.cleanUp();
             if (daemon != null) daemon.end();
             if (health != null) health.close();
-            Log.info("runtime", "exiting with code " + code);
+            if (!quiet) Log.info("runtime", "exiting with code " + code);
             process().exit(code);
         };
         if (daemon != null) daemon.stopAll(end);
@@ -255,7 +283,7 @@ public final class Foreground {
                 }
                 List<Object> notReady = new ArrayList<>();
                 int apps = 0;
-                if (daemon != null && started && !ending) {
+                if (daemon != null) {
                     for (App a : daemon.apps()) {
                         apps++;
                         if (!a.status.equals(App.ONLINE)) notReady.add(Map.of("name", a.config.name(), "pm_id", a.id,
@@ -263,10 +291,11 @@ public final class Foreground {
                     }
                 }
                 Map<String, Object> body = new LinkedHashMap<>();
-                boolean ready = apps > 0 && notReady.isEmpty();
+                boolean ready = started && !ending && apps > 0 && notReady.isEmpty();
                 body.put("ready", ready);
                 if (!ready) {
-                    body.put("reason", ending ? "stopping" : !started ? "starting" : apps == 0 ? "no apps" : "not every app is online");
+                    body.put("reason", ending ? "stopping" : !notReady.isEmpty() ? "not every app is online"
+                            : !started ? "starting" : "no apps");
                     body.put("apps", notReady);
                 }
                 res.json(ready ? 200 : 503, body);
