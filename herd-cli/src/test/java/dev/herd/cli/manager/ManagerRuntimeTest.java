@@ -204,6 +204,15 @@ class ManagerRuntimeTest {
         assertThat(r.stderr()).contains("{\"message\":\"err 3\\n\"");
     }
 
+    @Test
+    void withRawTheLinesAreAsTheAppWroteThem() throws Exception {
+        Runtime r = runtime(herd.file("ticker.sh", Fixtures.TICKER_SH).toString(), "--raw");
+        awaitLine(r, true, "out 3 pid \\d+");
+        awaitLine(r, false, "err 3");
+        assertThat(r.terminate()).isZero();
+        for (String line : r.stdout().lines().toList()) assertThat(line).matches("out \\d+ pid \\d+");
+    }
+
     // ---------------------------------------------------------------- stop and exit
 
     @Test
@@ -368,6 +377,18 @@ class ManagerRuntimeTest {
         assertThat(r.stderr().lines().toList())
                 .containsExactly("herd runtime: bad.json: app #1: 'max_restarts' must be a number, not \"many\"");
         assertThat(Files.exists(herd.home.resolve("logs/ticker-out.log"))).as("nothing started").isFalse();
+    }
+
+    @Test
+    void aHerdHomeWhoseDaemonRunsIsRefusedInOneLine() throws Exception {
+        herd.run("ping").ok();
+        long daemon = herd.daemonPid();
+        Runtime r = runtime(herd.file("ticker.sh", Fixtures.TICKER_SH).toString());
+        assertThat(r.awaitExit()).isEqualTo(1);
+        assertThat(r.stderr().lines().toList()).containsExactly("herd runtime: a manager already runs for " + herd.home
+                + " (pid " + daemon + "): use another HERD_HOME, or `herd kill` it");
+        assertThat(Herd.alive(daemon)).as("the daemon lives on").isTrue();
+        assertThat(herd.jlist()).isEmpty();
     }
 
     @Test
