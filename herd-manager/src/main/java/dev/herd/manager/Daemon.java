@@ -981,6 +981,15 @@ public final class Daemon {
 
     /** Stops every app, ends the keeper and then the daemon; answers before exiting. */
     private void kill(Consumer<Object> reply, Socket socket) {
+        if (foreground != null) { // herd runtime: it stops every app, answers, and exits 0
+            int n = apps.size();
+            foreground.kill(exit -> {
+                if (socket.destroyed()) exit.run();
+                socket.write(resultLine(null, Map.of("killed", true, "apps", n)), e -> exit.run());
+                setTimeout(exit, 1000).unref();
+            });
+            return;
+        }
         Log.info("daemon", "kill: stopping every app, the keeper and the daemon");
         List<App> all = List.copyOf(apps.values());
         Runnable end = () -> {

@@ -239,6 +239,18 @@ public final class Foreground {
      * {@code signal} (or null) in the manager's log.
      */
     private void shutdown(int code, String why, String signal) {
+        shutdown(code, why, signal, Runnable::run);
+    }
+
+    /**
+     * {@code herd kill} from another command line: every app stops, then {@code answer} gets the
+     * exit (code 0) to run once the kill's answer is written.
+     */
+    void kill(java.util.function.Consumer<Runnable> answer) {
+        shutdown(0, null, "kill", answer);
+    }
+
+    private void shutdown(int code, String why, String signal, java.util.function.Consumer<Runnable> last) {
         if (ending) return;
         ending = true;
         boolean quiet = !started && code == 1; // a failed start: its one line says it all
@@ -250,7 +262,7 @@ public final class Foreground {
             if (daemon != null) daemon.end();
             if (health != null) health.close();
             if (!quiet) Log.info("runtime", "exiting with code " + code);
-            process().exit(code);
+            last.accept(() -> process().exit(code));
         };
         if (daemon != null) daemon.stopAll(end);
         else end.run();

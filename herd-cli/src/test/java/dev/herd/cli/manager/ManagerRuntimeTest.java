@@ -255,6 +255,7 @@ class ManagerRuntimeTest {
     @Test
     void jlistAndRestartFromAnotherCommandLineActOnTheRuntimesApps() throws Exception {
         Runtime r = runtime(herd.file("ticker.sh", Fixtures.TICKER_SH).toString());
+        awaitLine(r, true, ".*out 0 pid \\d+"); // up: another command line would start a daemon of its own before
         long first = herd.awaitStatus("ticker", "online").get("pid").asLong();
         herd.run("restart", "ticker").ok();
         JsonNode p = herd.awaitStatus("ticker", "online");
@@ -262,6 +263,18 @@ class ManagerRuntimeTest {
         assertThat(Herd.restarts(p)).isEqualTo(1);
         assertThat(r.process().isAlive()).as("a restart's moment of 'stopped' does not end the runtime").isTrue();
         assertThat(r.terminate()).isZero();
+    }
+
+    @Test
+    void herdKillFromAnotherCommandLineStopsTheAppsAndTheRuntimeExitsZero() throws Exception {
+        Runtime r = runtime(herd.file("ticker.sh", Fixtures.TICKER_SH).toString());
+        awaitLine(r, true, ".*out 0 pid \\d+"); // up: another command line would start a daemon of its own before
+        long app = herd.awaitStatus("ticker", "online").get("pid").asLong();
+        Herd.Result kill = herd.run("kill");
+        assertThat(kill.code()).as("herd kill: %s %s", kill.out(), kill.err()).isZero();
+        assertThat(Herd.alive(app)).as("kill answers once the apps are gone").isFalse();
+        assertThat(r.awaitExit()).as("exit code; stderr:\n%s", r.stderr()).isZero();
+        assertThat(r.stderr()).doesNotContain("herd runtime: no app left");
     }
 
     // ---------------------------------------------------------------- health endpoints
