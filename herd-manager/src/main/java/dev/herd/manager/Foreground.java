@@ -80,6 +80,9 @@ public final class Foreground {
     private boolean started;
     private boolean ending;
     private boolean checkQueued;
+    /** {@code daemon.lock}, held from the start until the control socket answers. */
+    private FileChannel startLockFile;
+    private FileLock startLock;
     private Console.Mode mode = Console.Mode.PREFIXED;
     /**
      * The manager's lines until the start is accepted (the daemon has an app): printed then, or
@@ -112,6 +115,11 @@ public final class Foreground {
             fail(e.getMessage());
             return;
         }
+        // A command line starts a daemon only while it holds daemon.lock, and looks for one again
+        // once it has it: held until our control socket answers, a `herd jlist` run meanwhile
+        // waits and then finds this runtime instead of starting a daemon of its own.
+        startLockFile = FileChannel.open(home.startLock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        startLock = startLockFile.lock();
         // One manager per HERD_HOME: a daemon that runs there holds this lock (checked here, before
         // anything is touched, for a clear line; the daemon takes it for good below).
         try (FileChannel ch = FileChannel.open(home.daemonLock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
@@ -119,6 +127,17 @@ public final class Foreground {
             if (l == null) {
                 String pid = Files.exists(home.daemonPid()) ? Files.readString(home.daemonPid()).strip() : "?";
                 fail("a manager already runs for " + home + " (pid " + pid + "): use another HERD_HOME, or `herd kill` it");
+                return;
+            }
+            l.release();
+        }
+        // A keeper whose daemon died still holds that daemon's apps (they await re-adoption).
+        try (FileChannel ch = FileChannel.open(home.keeperLock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            FileLock l = ch.tryLock();
+            if (l == null) {
+                String pid = Files.exists(home.keeperPid()) ? Files.readString(home.keeperPid()).strip() : "?";
+                fail("a keeper runs for " + home + " (pid " + pid + ") with the apps of a daemon that is gone: `herd kill`"
+                        + " them, or use another HERD_HOME");
                 return;
             }
             l.release();
@@ -184,6 +203,12 @@ public final class Foreground {
 
     /** The daemon's control socket answers: the apps are started through it (the CLI's start). */
     void listening() {
+        try {
+            startLock.release();
+            startLockFile.close();
+        } catch (IOException e) {
+            Log.info("runtime", "cannot release " + home.startLock() + ": " + e);
+        }
         String[] error = new String[1];
         process().loop().queueWork(() -> error[0] = starter.start(), thrown -> {
             keeper.adoptOrphans(true);

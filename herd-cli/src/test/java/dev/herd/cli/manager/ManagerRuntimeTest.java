@@ -405,6 +405,20 @@ class ManagerRuntimeTest {
     }
 
     @Test
+    void aHerdHomeWhoseKeeperHoldsTheAppsOfADeadDaemonIsRefusedInOneLine() throws Exception {
+        herd.run("start", herd.file("ticker.sh", Fixtures.TICKER_SH).toString()).ok();
+        long app = herd.awaitStatus("ticker", "online").get("pid").asLong();
+        long keeper = herd.keeperPid();
+        new ProcessBuilder("kill", "-9", Long.toString(herd.daemonPid())).start().waitFor();
+        Runtime r = runtime(herd.file("other.sh", Fixtures.TICKER_SH).toString());
+        assertThat(r.awaitExit()).isEqualTo(1);
+        assertThat(r.stderr().lines().toList()).containsExactly("herd runtime: a keeper runs for " + herd.home + " (pid "
+                + keeper + ") with the apps of a daemon that is gone: `herd kill` them, or use another HERD_HOME");
+        assertThat(Herd.alive(app)).as("the kept app runs on").isTrue();
+        assertThat(herd.app("ticker").get("pid").asLong()).as("re-adopted by the next daemon").isEqualTo(app);
+    }
+
+    @Test
     void aHealthPortThatIsNotANumberIsRefusedBeforeAnythingStarts() throws Exception {
         Runtime r = runtime(herd.file("ticker.sh", Fixtures.TICKER_SH).toString(), "--health-port", "http");
         assertThat(r.awaitExit()).isEqualTo(1);
