@@ -2,6 +2,7 @@ package dev.herd.cli;
 
 import dev.herd.cli.Examples.Example;
 import dev.herd.cli.manager.ManagerCli;
+import dev.herd.cli.manager.RuntimeCli;
 import dev.herd.manager.Daemon;
 import dev.herd.manager.Keeper;
 import java.io.PrintWriter;
@@ -43,6 +44,7 @@ public final class Main {
                     Keeper.main(Arrays.copyOfRange(args, 1, args.length));
                     return;
                 }
+                case "runtime" -> System.exit(RuntimeCli.run(Arrays.copyOfRange(args, 1, args.length)));
                 default -> {
                     if (ManagerCli.VERBS.contains(args[0])) System.exit(ManagerCli.run(args));
                 }

@@ -80,6 +80,11 @@ final class App {
         if (!busy) runNext();
     }
 
+    /** {@return whether an operation (start, stop, restart...) runs or waits} */
+    boolean busy() {
+        return busy;
+    }
+
     private void runNext() {
         Consumer<Runnable> op = ops.poll();
         if (op == null) {

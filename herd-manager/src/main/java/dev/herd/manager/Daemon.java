@@ -80,9 +80,22 @@ public final class Daemon {
     private boolean exiting;
     @SuppressWarnings("unused") // held for the daemon's life: the lock is what says it runs
     private FileLock lock;
+    /** {@code herd runtime}: the manager in the foreground this daemon is part of, or null. */
+    private Foreground foreground;
 
     private Daemon(HerdHome home) {
         this.home = home;
+    }
+
+    /**
+     * The daemon of {@code herd runtime}: it starts with no apps (state.json is not read), leaves
+     * SIGTERM and SIGINT to {@code foreground}, tells it of every change, and uses the keeper in
+     * its own process (it never starts one).
+     */
+    static Daemon inForeground(HerdHome home, Foreground foreground) {
+        Daemon d = new Daemon(home);
+        d.foreground = foreground;
+        return d;
     }
 
     /**
@@ -95,7 +108,7 @@ public final class Daemon {
         Herd.run(args, a -> new Daemon(HerdHome.of(System.getenv())).start(List.of(a).contains(WITH_KEEPER)));
     }
 
-    private void start(boolean withKeeper) throws IOException {
+    void start(boolean withKeeper) throws IOException {
         home.prepare();
         FileChannel ch = FileChannel.open(home.daemonLock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         lock = ch.tryLock();
@@ -106,11 +119,12 @@ public final class Daemon {
             return;
         }
         Files.writeString(home.daemonPid(), process().pid() + "\n");
+        if (foreground != null) Files.deleteIfExists(home.stateFile()); // a runtime starts empty: its apps are its arguments
         loadState();
         // SIGTERM and SIGINT end the daemon alone: its state is on disk and the apps keep running
         // under the keeper, so the next daemon re-adopts them (how `herd update` replaces it).
-        process().on("SIGTERM", () -> leave("SIGTERM"));
-        process().on("SIGINT", () -> leave("SIGINT"));
+        if (foreground == null) process().on("SIGTERM", () -> leave("SIGTERM"));
+        if (foreground == null) process().on("SIGINT", () -> leave("SIGINT"));
         if (Files.exists(home.keeperSocket())) {
             KeeperLink.connect(home.keeperSocket().toString(), keeperListener(),
                     link -> link.request("hello", Map.of(), (r, code, message) -> {
@@ -155,6 +169,7 @@ public final class Daemon {
                 Log.info("daemon", "cannot chmod " + home.controlSocket() + ": " + e);
             }
             Log.info("daemon", "started (pid " + process().pid() + "), " + apps.size() + " apps");
+            if (foreground != null) foreground.listening();
         });
     }
 
@@ -222,6 +237,7 @@ public final class Daemon {
         } catch (IOException e) {
             Log.info("daemon", "cannot write " + home.stateFile() + ": " + e);
         }
+        if (foreground != null) foreground.changed(); // every change of an app is saved
     }
 
     // ---------------------------------------------------------------- the keeper
@@ -322,6 +338,10 @@ public final class Daemon {
     private void withKeeper(BiConsumer<KeeperLink, String> then) {
         if (keeper != null && !keeper.isClosed()) {
             then.accept(keeper, null);
+            return;
+        }
+        if (foreground != null) { // the runtime's keeper is in this process: none to start
+            then.accept(null, "the runtime's keeper is gone");
             return;
         }
         keeperWaiters.add(then);
@@ -1027,6 +1047,15 @@ public final class Daemon {
 
     /** Stops every app, ends the keeper and then the daemon; answers before exiting. */
     private void kill(Consumer<Object> reply, Socket socket) {
+        if (foreground != null) { // herd runtime: it stops every app, answers, and exits 0
+            int n = apps.size();
+            foreground.kill(exit -> {
+                if (socket.destroyed()) exit.run();
+                socket.write(resultLine(null, Map.of("killed", true, "apps", n)), e -> exit.run());
+                setTimeout(exit, 1000).unref();
+            });
+            return;
+        }
         Log.info("daemon", "kill: stopping every app, the keeper and the daemon");
         List<App> all = List.copyOf(apps.values());
         Runnable end = () -> {
@@ -1046,6 +1075,33 @@ public final class Daemon {
         } else {
             each(all, this::stop, r -> end.run());
         }
+    }
+
+    // ---------------------------------------------------------------- herd runtime
+
+    /** {@return the apps, by id ({@link Foreground}: readiness and whether any is left)} */
+    java.util.Collection<App> apps() {
+        return apps.values();
+    }
+
+    /** Stops every app (as {@code stop all}; nothing restarts them), then runs {@code done}. */
+    void stopAll(Runnable done) {
+        List<App> all = List.copyOf(apps.values());
+        if (all.isEmpty()) {
+            done.run();
+            return;
+        }
+        each(all, (a, d) -> {
+            triggers.disarm(a);
+            stop(a, d);
+        }, r -> done.run());
+    }
+
+    /** The runtime ends: no more changes are acted on; the control socket, daemon.pid and state.json go. */
+    void end() {
+        exiting = true;
+        if (server != null) server.close();
+        cleanUp(true);
     }
 
     // ---------------------------------------------------------------- jlist

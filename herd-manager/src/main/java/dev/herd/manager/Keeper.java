@@ -84,9 +84,32 @@ public final class Keeper {
     private boolean orphanScanQueued;
     @SuppressWarnings("unused") // held for the keeper's life: the lock is what says it runs
     private FileLock lock;
+    /** {@code herd runtime}: where the apps' lines also go, or null. */
+    private Console console;
+    /** {@code herd runtime}: runs once the keeper listens, or null. */
+    private Runnable listening;
+    /** False while {@code herd runtime}'s own start runs: its JDK children are not orphans to reap. */
+    private boolean adoptOrphans = true;
 
     private Keeper(HerdHome home) {
         this.home = home;
+    }
+
+    /**
+     * The keeper of {@code herd runtime} ({@link Foreground}), in the runtime's own process: the
+     * apps' lines also go to {@code console}, and {@code listening} runs once it listens.
+     */
+    static Keeper inForeground(HerdHome home, Console console, Runnable listening) {
+        Keeper k = new Keeper(home);
+        k.console = console;
+        k.listening = listening;
+        return k;
+    }
+
+    /** Whether processes that come back to the keeper are adopted and reaped ({@code herd runtime}). */
+    void adoptOrphans(boolean adopt) {
+        adoptOrphans = adopt;
+        if (adopt) scanOrphans();
     }
 
     /**
@@ -131,7 +154,7 @@ public final class Keeper {
     /** A process that came back to the keeper: watched (and reaped) until it exits. */
     private record Orphan(int pid, int app, WatchedProcess watch) {}
 
-    private void start() throws IOException {
+    void start() throws IOException {
         home.prepare();
         FileChannel ch = FileChannel.open(home.keeperLock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         lock = ch.tryLock();
@@ -155,6 +178,7 @@ public final class Keeper {
                 Log.info("keeper", "cannot chmod " + home.keeperSocket() + ": " + e);
             }
             Log.info("keeper", "started (pid " + self + ")");
+            if (listening != null) listening.run();
         });
         setInterval(this::scanOrphans, Settings.millis("HERD_KEEPER_REAP_MS", REAP_MS)).unref();
     }
@@ -353,8 +377,10 @@ public final class Keeper {
         k.exitedAt = 0;
         k.pastPids.addFirst(k.pid);
         if (k.pastPids.size() > PAST_PIDS) k.pastPids.removeLast();
-        new Pump(loop, out[0], k.out, k.all, LineFormat.of(log, "out")).start();
-        new Pump(loop, err[0], k.err, k.all, LineFormat.of(log, "err")).start();
+        new Pump(loop, out[0], k.out, k.all, LineFormat.of(log, "out"))
+                .tap(console == null ? null : console.tap(app, k.name, false)).start();
+        new Pump(loop, err[0], k.err, k.all, LineFormat.of(log, "err"))
+                .tap(console == null ? null : console.tap(app, k.name, true)).start();
         child.on("error", a -> Log.info("keeper", "app " + app + " (pid " + k.pid + "): " + a[0]));
         child.on("exit", a -> onExit(k, child, (Integer) a[0], (String) a[1]));
         child.on("message", a -> {
@@ -467,6 +493,17 @@ public final class Keeper {
     /** Exits after killing every process left: what is still running belongs to no app any more. */
     private void exit(Socket socket, Object id) {
         Log.info("keeper", "exiting");
+        cleanUp();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("ok", true);
+        m.put("result", Map.of("exiting", true));
+        socket.write(Json.stringifyUtf8Line(m), e -> process().exit(0));
+        setTimeout(() -> process().exit(0), 1000).unref();
+    }
+
+    /** SIGKILLs every process left, closes the notify sockets, removes keeper.sock and keeper.pid. */
+    void cleanUp() {
         scanOrphans();
         for (Kept k : apps.values()) {
             for (ProcFs.Stat s : treeOf(k)) Proc.kill(s.pid(), Signals.SIGKILL);
@@ -481,12 +518,6 @@ public final class Keeper {
         } catch (IOException e) {
             // the next keeper replaces them
         }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", id);
-        m.put("ok", true);
-        m.put("result", Map.of("exiting", true));
-        socket.write(Json.stringifyUtf8Line(m), e -> process().exit(0));
-        setTimeout(() -> process().exit(0), 1000).unref();
     }
 
     // ---------------------------------------------------------------- trees and orphans
@@ -505,6 +536,7 @@ public final class Keeper {
 
     /** Adopts and watches (to reap) every child of the keeper that is not an app's process. */
     private void scanOrphans() {
+        if (!adoptOrphans) return;
         Set<Integer> mains = new HashSet<>();
         for (Kept k : apps.values()) {
             if (k.running) mains.add(k.pid);

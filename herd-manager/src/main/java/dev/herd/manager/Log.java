@@ -14,9 +14,15 @@ final class Log {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
 
+    /** Where the lines go instead of standard output ({@code herd runtime}: its stderr), or null. */
+    static volatile java.util.function.Consumer<String> sink;
+
     private Log() {}
 
     static void info(String who, String message) {
-        System.out.println(TIME.format(Instant.now()) + " " + who + ": " + message);
+        String line = TIME.format(Instant.now()) + " " + who + ": " + message;
+        java.util.function.Consumer<String> to = sink;
+        if (to != null) to.accept(line);
+        else System.out.println(line);
     }
 }

@@ -40,6 +40,8 @@ final class Pump {
     /** When the first bytes of {@link #tail} were read. */
     private long tailAt;
     private int pending;
+    /** {@code herd runtime}: the lines also go to the runtime's stdout or stderr, or null. */
+    private Console.Tap tap;
 
     Pump(Loop loop, Stream in, LogFile file) {
         this(loop, in, file, null, LineFormat.RAW);
@@ -55,6 +57,12 @@ final class Pump {
         if (all != null) all.retain();
     }
 
+    /** Also writes the lines, as they came, to {@code tap} (null: none); {@return this pump} */
+    Pump tap(Console.Tap tap) {
+        this.tap = tap;
+        return this;
+    }
+
     void start() {
         in.readStart(this::onRead);
     }
@@ -68,6 +76,8 @@ final class Pump {
                 return;
             }
             byte[] last;
+            byte[] rawLast = Arrays.copyOf(tail, tail.length + 1);
+            rawLast[tail.length] = '\n';
             if (format.raw()) {
                 last = Arrays.copyOf(tail, tail.length + 1);
                 last[tail.length] = '\n';
@@ -77,7 +87,7 @@ final class Pump {
                 last = b.toByteArray();
             }
             tail = NONE;
-            write(last, last.length, this::release);
+            write(last, last.length, rawLast, rawLast.length, this::release);
             return;
         }
         int n = data.remaining();
@@ -107,19 +117,23 @@ final class Pump {
             len = out.length;
         }
         in.readStop();
-        write(out, len, () -> {
+        write(out, len, chunk, cut, () -> {
             if (!in.isClosing()) in.readStart(this::onRead);
         });
     }
 
-    /** Writes to the file and the combined file; {@code done} once both are written. */
-    private void write(byte[] data, int len, Runnable done) {
-        pending = all == null ? 1 : 2;
+    /**
+     * Writes to the file and the combined file, and {@code raw[0, rawLen)} (the lines as they
+     * came) to the tap; {@code done} once all are written.
+     */
+    private void write(byte[] data, int len, byte[] raw, int rawLen, Runnable done) {
+        pending = (all == null ? 1 : 2) + (tap == null ? 0 : 1);
         Runnable one = () -> {
             if (--pending == 0) done.run();
         };
         file.write(loop, data, 0, len, one);
         if (all != null) all.write(loop, data, 0, len, one);
+        if (tap != null) tap.write(raw, rawLen, one);
     }
 
     private void release() {

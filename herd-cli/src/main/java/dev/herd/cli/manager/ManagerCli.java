@@ -65,6 +65,14 @@ public final class ManagerCli {
         return new ManagerCli(args[0], System.getenv(), System.out, System.err).dispatch(args);
     }
 
+    /**
+     * Runs one verb with its own environment and streams ({@code herd runtime} runs its
+     * {@code start} so, against the daemon in its own process).
+     */
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        return new ManagerCli(args[0], env, out, err).dispatch(args);
+    }
+
     /** An error in the command line's own arguments. */
     static final class UsageException extends RuntimeException {
         UsageException(String message) {
