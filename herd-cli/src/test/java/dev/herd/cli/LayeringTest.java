@@ -75,6 +75,7 @@ class LayeringTest {
             List.of("internal.ipc"),
             List.of("child_process"),
             List.of("cluster", "internal.cluster"),
+            List.of("manager"),
             List.of("internal.manager"),
             List.of("internal.bootstrap"));
     private static final Map<String, Integer> NODE_LAYER = IntStream.range(0, NODE_LAYERS.size()).boxed()

@@ -31,7 +31,8 @@ public final class ManagerCli {
     public static final Set<String> VERBS = Set.of("start", "stop", "restart", "delete", "del", "reset", "list", "ls",
             "l", "status", "jlist", "prettylist", "describe", "show", "info", "env", "sendSignal", "ping", "kill",
             "logs", "flush", "reloadLogs",
-            "startOrRestart", "startOrReload", "startOrGracefulReload", "reload", "init", "ecosystem");
+            "startOrRestart", "startOrReload", "startOrGracefulReload", "reload", "init", "ecosystem",
+            "trigger");
 
     final HerdHome home;
     final Map<String, String> env;
@@ -100,6 +101,9 @@ public final class ManagerCli {
                 case "startOrRestart", "startOrReload", "startOrGracefulReload" -> new ConfigVerbs(this).startOrRestart(verb, rest);
                 case "reload" -> new ConfigVerbs(this).onTargets("restart", rest); // a restart until cluster mode (issue 15)
                 case "init", "ecosystem" -> new ConfigVerbs(this).init(rest);
+                case "trigger" -> {
+                    if (!ActionsCli.trigger(this, rest)) return 1;
+                }
                 default -> throw new UsageException("unknown verb " + verb);
             }
             out.flush();
@@ -413,7 +417,10 @@ public final class ManagerCli {
 
     private void describe(List<String> targets) {
         if (targets.size() != 1) throw new UsageException("needs one target");
-        for (Map<String, Object> p : processes(call("describe", Map.of("targets", targets)))) out.print(Table.describe(p));
+        for (Map<String, Object> p : processes(call("describe", Map.of("targets", targets)))) {
+            out.print(Table.describe(p));
+            out.print(ActionsCli.describe(p));
+        }
     }
 
     private void env(List<String> targets) {
