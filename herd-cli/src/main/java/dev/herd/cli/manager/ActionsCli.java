@@ -53,8 +53,8 @@ final class ActionsCli {
         Map<String, Object> r = (Map<String, Object>) cli.call("trigger", req);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> replies = (List<Map<String, Object>>) r.get("replies");
-        long received = replies.stream().filter(p -> p.containsKey("return")).count();
-        cli.out.println(received + " processes have received command " + action);
+        // pm2's count: the processes the action was sent to (those that did not reply say so below).
+        cli.out.println(replies.size() + " processes have received command " + action);
         boolean ok = true;
         for (Map<String, Object> p : replies) {
             String who = p.get("name") + ":" + p.get("pm_id") + ":" + p.get("namespace");
