@@ -128,6 +128,16 @@ class ManagerTriggerTest {
     }
 
     @Test
+    void triggerOfAllReachesOnlyTheProcessesThatRegisteredTheAction() throws Exception {
+        startNodeApp();
+        herd.run("start", herd.file("ticker.sh", Fixtures.TICKER_SH).toString()).ok();
+        herd.awaitStatus("ticker", "online");
+        Herd.Result r = herd.run("trigger", "all", "hello").ok();
+        assertThat(r.out()).contains("1 processes have received command hello").contains("[pm2app:0:default]=")
+                .doesNotContain("ticker");
+    }
+
+    @Test
     void triggerOfAnUnknownAppFails() throws Exception {
         startNodeApp();
         Herd.Result r = herd.run("trigger", "nope", "hello");
