@@ -25,6 +25,7 @@ module dev.herd.node {
     exports dev.herd.node.fs;
     exports dev.herd.node.http;
     exports dev.herd.node.json;
+    exports dev.herd.node.manager;
     exports dev.herd.node.net;
     exports dev.herd.node.v8;
     exports dev.herd.node.value;

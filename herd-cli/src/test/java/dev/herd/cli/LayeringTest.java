@@ -60,7 +60,8 @@ class LayeringTest {
      * needs: net below dgram (which reports net's AddressInfo) and http, the IPC channel above the
      * handles it carries, child_process above the channel, cluster above all of them (net and
      * dgram reach it only through internal.net's ClusterListen, which a cluster worker installs);
-     * the manager's internal API above cluster; and the start-up on top.
+     * a managed program's public API (manager: its actions) and the manager's internal API above
+     * cluster; and the start-up on top.
      */
     static final List<List<String>> NODE_LAYERS = List.of(
             List.of("value"),
@@ -75,6 +76,7 @@ class LayeringTest {
             List.of("internal.ipc"),
             List.of("child_process"),
             List.of("cluster", "internal.cluster"),
+            List.of("manager"),
             List.of("internal.manager"),
             List.of("internal.bootstrap"));
     private static final Map<String, Integer> NODE_LAYER = IntStream.range(0, NODE_LAYERS.size()).boxed()

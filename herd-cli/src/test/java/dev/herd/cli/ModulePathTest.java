@@ -93,7 +93,8 @@ class ModulePathTest {
         List<String> lines = Files.readAllLines(out);
         assertThat(lines.stream().filter(l -> l.startsWith("exports ")).map(l -> l.substring("exports ".length())))
                 .containsExactlyInAnyOrder("dev.herd.node", "dev.herd.node.child_process", "dev.herd.node.cluster",
-                        "dev.herd.node.dgram", "dev.herd.node.fs", "dev.herd.node.http", "dev.herd.node.json", "dev.herd.node.net",
+                        "dev.herd.node.dgram", "dev.herd.node.fs", "dev.herd.node.http", "dev.herd.node.json", "dev.herd.node.manager",
+                        "dev.herd.node.net",
                         "dev.herd.node.v8", "dev.herd.node.value", "dev.herd.node.worker_threads");
         assertThat(lines).filteredOn(l -> l.startsWith("qualified exports "))
                 .containsExactlyInAnyOrder("qualified exports dev.herd.node.internal.cluster to dev.herd.manager",

@@ -2,7 +2,9 @@ package dev.herd.manager;
 
 import dev.herd.node.Timeout;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -53,6 +55,8 @@ final class App {
     String allLog;
     /** The environment the app's processes get (its configured one and pm2's variables). */
     Map<String, String> processEnv = Map.of();
+    /** The actions the current process registered (pm2's {@code axm_actions}; {@link AppActions}). */
+    List<Map<String, Object>> axmActions = new ArrayList<>();
 
     Timeout restartTimer;
     long memory;
@@ -123,6 +127,7 @@ final class App {
         m.put("err_log", errLog);
         m.put("all_log", allLog);
         m.put("process_env", processEnv);
+        m.put("axm_actions", axmActions);
         return m;
     }
 
@@ -147,6 +152,7 @@ final class App {
         a.errLog = Fields.string(r, "err_log", null);
         a.allLog = Fields.string(r, "all_log", null);
         a.processEnv = Fields.stringMap(r, "process_env");
+        a.axmActions = AppActions.fromJson(r.get("axm_actions"));
         return a;
     }
 

@@ -72,6 +72,7 @@ public final class Daemon {
     private final long keeperStartMs = Settings.millis("HERD_KEEPER_START_MS", 15_000);
     private final Map<Integer, App> apps = new TreeMap<>();
     private final Triggers triggers = new Triggers(this::restartFor);
+    private final AppActions actions = new AppActions(this::sendTo, this::saveState);
     private int nextId;
     private KeeperLink keeper;
     private boolean keeperStarting;
@@ -254,6 +255,7 @@ public final class Daemon {
                 } else if ("message".equals(e.get("event"))) {
                     App a = apps.get(Fields.integer(e, "app", -1));
                     if (a != null && Fields.integer(e, "pid", 0) == a.pid) triggers.message(a, e.get("message"));
+                    if (a != null && Fields.integer(e, "pid", 0) == a.pid) actions.message(a, e.get("message"));
                 } else if ("notify".equals(e.get("event"))) {
                     // sd_notify on NOTIFY_SOCKET: READY=1 is the same as the IPC message 'ready'.
                     App a = apps.get(Fields.integer(e, "app", -1));
@@ -442,6 +444,7 @@ public final class Daemon {
             return;
         }
         a.status = App.LAUNCHING;
+        actions.exited(a); // a new process registers its own actions
         a.processEnv = processEnv(a);
         if (runAs != null) runAs.putEnv(a.processEnv);
         saveState();
@@ -525,6 +528,7 @@ public final class Daemon {
     private void onExit(App a, int pid, Integer code, String signal, long at) {
         if (pid != a.pid || pid == 0) return;
         Runnable readyWait = triggers.exited(a);
+        actions.exited(a);
         if (readyWait != null) setImmediate(readyWait); // the start in progress ends once the exit is handled
         a.pid = 0;
         a.exitCode = code;
@@ -775,6 +779,10 @@ public final class Daemon {
                 case "reloadLogs" -> reloadLogs(reply);
                 case "dump" -> reply.accept(Dump.of(apps.values())); // herd save
                 case "exit" -> exitForUpdate(replyTo, socket); // herd update: this daemon alone goes
+                case "trigger" -> actions.trigger(resolve(Fields.strings(req, "targets")), req, reply,
+                        (code, message) -> {
+                            if (!socket.destroyed()) socket.write(errorLine(replyTo, code, message));
+                        });
                 default -> throw new RequestException("EINVAL", "unknown command '" + cmd + "'");
             }
         } catch (RequestException e) {
@@ -1018,6 +1026,15 @@ public final class Daemon {
         }
     }
 
+    /** Sends {@code message} on the app's IPC channel; {@code done} gets null, or why it was not sent. */
+    private void sendTo(App a, Object message, Consumer<String> done) {
+        if (keeper == null || keeper.isClosed()) {
+            done.accept("the keeper is not connected");
+            return;
+        }
+        keeper.request("send", Map.of("app", a.id, "message", message), (r, code, m) -> done.accept(code == null ? null : m));
+    }
+
     /** Has the keeper reopen every log file (after logrotate moved them). */
     private void reloadLogs(Consumer<Object> reply) {
         if (keeper == null || keeper.isClosed()) {
@@ -1178,6 +1195,7 @@ public final class Daemon {
             if (runAs != null && runAs.uid() >= 0) env.put("uid", runAs.uid());
             if (runAs != null && runAs.gid() >= 0) env.put("gid", runAs.gid());
             c.triggers().putPm2Env(env);
+            env.put("axm_actions", a.axmActions);
             env.put("env", a.processEnv);
             for (Map.Entry<String, Object> o : c.options().entrySet()) env.putIfAbsent(o.getKey(), o.getValue());
             p.put("pm2_env", env);

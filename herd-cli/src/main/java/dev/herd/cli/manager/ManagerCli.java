@@ -33,7 +33,8 @@ public final class ManagerCli {
             "l", "status", "jlist", "prettylist", "describe", "show", "info", "env", "sendSignal", "ping", "kill",
             "logs", "flush", "reloadLogs",
             "startOrRestart", "startOrReload", "startOrGracefulReload", "reload", "init", "ecosystem",
-            "save", "dump", "cleardump", "resurrect", "update", "startup", "unstartup");
+            "save", "dump", "cleardump", "resurrect", "update", "startup", "unstartup",
+            "trigger");
 
     private static final Set<String> STARTS_APPS = Set.of("start", "restart", "reload", "resurrect", "startOrRestart", "startOrReload",
             "startOrGracefulReload");
@@ -129,6 +130,9 @@ public final class ManagerCli {
                 case "update" -> new Persist(this).update(rest);
                 case "startup" -> new Startup(this).startup(rest);
                 case "unstartup" -> new Startup(this).unstartup(rest);
+                case "trigger" -> {
+                    if (!ActionsCli.trigger(this, rest)) return 1;
+                }
                 default -> throw new UsageException("unknown verb " + verb);
             }
             out.flush();
@@ -451,7 +455,10 @@ public final class ManagerCli {
 
     private void describe(List<String> targets) {
         if (targets.size() != 1) throw new UsageException("needs one target");
-        for (Map<String, Object> p : processes(call("describe", Map.of("targets", targets)))) out.print(ProcessTable.describe(p));
+        for (Map<String, Object> p : processes(call("describe", Map.of("targets", targets)))) {
+            out.print(ProcessTable.describe(p));
+            out.print(ActionsCli.describe(p));
+        }
     }
 
     private void env(List<String> targets) {
