@@ -1084,8 +1084,18 @@ public final class Daemon {
                 socket.write(resultLine(null, r), e -> process().exit(0));
                 setTimeout(() -> process().exit(0), 1000).unref();
             };
-            if (keeper != null) keeper.request("exit", Map.of(), (r, c, m) -> last.run());
-            else last.run();
+            if (keeper != null) {
+                keeper.request("exit", Map.of(), (r, c, m) -> last.run());
+            } else if (keeperStarting) {
+                // A keeper on its way (a daemon started --with-keeper, or a start just asked for
+                // one) would outlive this daemon: end it once it has connected.
+                withKeeper((link, error) -> {
+                    if (link != null) link.request("exit", Map.of(), (r, c, m) -> last.run());
+                    else last.run();
+                });
+            } else {
+                last.run();
+            }
         };
         if (all.isEmpty()) {
             end.run();

@@ -8,10 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -207,6 +210,21 @@ class ManagerStartTest {
         herd.run("list").ok();
         assertThat(herd.keeperPid()).isZero();
         assertThat(herd.managerLog()).doesNotContain("starting the keeper");
+    }
+
+    @Test
+    void aDaemonThatCannotStartExitsWithOneAndTheCauseFromHerdLog() throws Exception {
+        Files.createDirectories(herd.home, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        // Another daemon's lock: the one the command line starts finds it held and exits at once.
+        try (FileChannel ch = FileChannel.open(herd.home.resolve("daemon.pid.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+             FileLock lock = ch.lock()) {
+            Herd.Result r = herd.run("ping");
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).startsWith("herd ping: the daemon did not start (herd.log: herd daemon: already running for ")
+                    .doesNotContain("\n\t");
+        }
+        herd.run("ping").ok(); // the lock released, the next command starts one
     }
 
     @Test
