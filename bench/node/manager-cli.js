@@ -5,16 +5,10 @@
 // from the call to the CLI's exit. Metrics: jlist_ms and list_ms, the median call of the round.
 // Checks: every call exits 0; jlist is a JSON array of the N apps, all online; list names every app.
 // Herd twin: bench/src/main/java/dev/herd/bench/scenarios/ManagerCli.java
-const { run, nowNs } = require('./rounds');
+const { run, nowNs, median } = require('./rounds');
 const { Manager, reportServer } = require('./manager-common');
 
 const K = 5; // calls of each verb per round
-
-function median(values) {
-  const s = Float64Array.from(values).sort();
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 function timed(pm2, verb) {
   const t0 = nowNs();

@@ -114,4 +114,16 @@ function reportServer(onReport, listening) {
   };
 }
 
-module.exports = { Manager, rssMib, cpuS, reportServer, NODE_DIR };
+// Whether the process is gone (or a zombie nobody reaped yet: it runs no more).
+function gone(pid) {
+  try {
+    return /^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+// f(pid) summed over the pids (rssMib, cpuS over the manager's processes).
+const sum = (pids, f) => pids.reduce((a, pid) => a + f(pid), 0);
+
+module.exports = { Manager, rssMib, cpuS, gone, sum, reportServer, NODE_DIR };

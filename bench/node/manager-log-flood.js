@@ -12,7 +12,7 @@
 const fs = require('fs');
 const path = require('path');
 const { run, nowNs, abort } = require('./rounds');
-const { Manager, reportServer, rssMib, cpuS } = require('./manager-common');
+const { Manager, reportServer, rssMib, cpuS, sum } = require('./manager-common');
 
 const LINE = 100;
 const SAMPLE_MS = 100;
@@ -28,11 +28,11 @@ const reports = reportServer((n) => state.onReport && state.onReport(n), (port) 
 });
 
 function managerRss() {
-  return pm2.managerPids().reduce((sum, pid) => sum + rssMib(pid), 0);
+  return sum(pm2.managerPids(), rssMib);
 }
 
 function managerCpu() {
-  return pm2.managerPids().reduce((sum, pid) => sum + cpuS(pid), 0);
+  return sum(pm2.managerPids(), cpuS);
 }
 
 function size(file) {

@@ -8,30 +8,14 @@
 // time from crossing to the kill) and rss_at_act_mib (the median of the last VmRSS seen before it).
 // Checks: every crossing is acted on within LIMIT_MS, and a new pid reports after each.
 // Herd twin: bench/src/main/java/dev/herd/bench/scenarios/ManagerMemoryLimit.java
-const fs = require('fs');
-const { run, nowNs, abort } = require('./rounds');
-const { Manager, reportServer, rssMib } = require('./manager-common');
+const { run, nowNs, abort, median } = require('./rounds');
+const { Manager, reportServer, rssMib, gone } = require('./manager-common');
 
 const LIMIT_MIB = 80;
 const GROW_MIB_PER_S = 5;
 const CAP_MIB = 250;
 const SAMPLE_MS = 10;
 const LIMIT_MS = 60000;
-
-function median(values) {
-  const s = Float64Array.from(values).sort();
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-// Whether the process is gone (or a zombie nobody reaped yet: it runs no more).
-function gone(pid) {
-  try {
-    return /^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
 
 const ROUNDS = Number(process.argv[3]) + Number(process.argv[4]); // W + T
 const pm2 = new Manager();

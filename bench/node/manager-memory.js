@@ -15,7 +15,7 @@
 const path = require('path');
 const { spawn } = require('child_process');
 const { run, abort } = require('./rounds');
-const { Manager, rssMib, cpuS, reportServer, NODE_DIR } = require('./manager-common');
+const { Manager, rssMib, cpuS, reportServer, NODE_DIR, sum } = require('./manager-common');
 
 // N W T, then this scenario's own: rounds.js reads the first three.
 const [SETTLE_S, WINDOW_S] = process.argv.splice(5, 2).map(Number);
@@ -24,7 +24,6 @@ const ROUNDS = Number(process.argv[3]) + Number(process.argv[4]);
 // A round's time limit: 2 minutes for the starts and the CLI's calls, plus its waits.
 const LIMIT_MS = 120000 + (2 * SETTLE_S + WINDOW_S) * 1000;
 
-const sum = (pids, f) => pids.reduce((a, pid) => a + f(pid), 0);
 const pm2 = new Manager();
 const state = { port: 0, onReport: null, rounds: 0 };
 const reports = reportServer((pid) => state.onReport && state.onReport(pid), (port) => {

@@ -6,17 +6,11 @@
 // its own pid over TCP (its first "answer"); it waits SETTLE_MS before the next kill. Metric:
 // restart_ms, the median of the round. Checks: every kill brought a new pid, each within LIMIT_MS.
 // Herd twin: bench/src/main/java/dev/herd/bench/scenarios/ManagerRestart.java
-const { run, nowNs, abort } = require('./rounds');
+const { run, nowNs, abort, median } = require('./rounds');
 const { Manager, reportServer } = require('./manager-common');
 
 const SETTLE_MS = 300; // after a report, before the next kill: the manager's own after-start work
 const LIMIT_MS = 30000;
-
-function median(values) {
-  const s = Float64Array.from(values).sort();
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 const pm2 = new Manager();
 const ROUNDS = Number(process.argv[3]) + Number(process.argv[4]); // W + T

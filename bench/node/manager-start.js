@@ -6,16 +6,10 @@
 // Metrics: the medians of the round. Checks: every start brought the app's report, from a new
 // process, within LIMIT_MS.
 // Herd twin: bench/src/main/java/dev/herd/bench/scenarios/ManagerStart.java
-const { run, nowNs, abort } = require('./rounds');
+const { run, nowNs, abort, median } = require('./rounds');
 const { Manager, reportServer } = require('./manager-common');
 
 const LIMIT_MS = 30000;
-
-function median(values) {
-  const s = Float64Array.from(values).sort();
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 const ROUNDS = Number(process.argv[3]) + Number(process.argv[4]); // W + T
 const pm2 = new Manager();

@@ -7,27 +7,11 @@
 // minus the kill timeout (the CLI's own cost plus the manager's reaction). Checks: the app's
 // process is gone once stop returns, and stop did not return before the kill timeout.
 // Herd twin: bench/src/main/java/dev/herd/bench/scenarios/ManagerStopStubborn.java
-const fs = require('fs');
-const { run, nowNs, abort } = require('./rounds');
-const { Manager, reportServer } = require('./manager-common');
+const { run, nowNs, abort, median } = require('./rounds');
+const { Manager, reportServer, gone } = require('./manager-common');
 
 const KILL_TIMEOUT_MS = 1000;
 const LIMIT_MS = 30000;
-
-function median(values) {
-  const s = Float64Array.from(values).sort();
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-// Whether the process is gone (or a zombie nobody reaped yet: it runs no more).
-function gone(pid) {
-  try {
-    return /^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
 
 const ROUNDS = Number(process.argv[3]) + Number(process.argv[4]); // W + T
 const pm2 = new Manager();

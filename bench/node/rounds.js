@@ -96,4 +96,4 @@ function nowNs() {
   return Number(process.hrtime.bigint());
 }
 
-module.exports = { run, nowNs, abort };
+module.exports = { run, nowNs, abort, median };

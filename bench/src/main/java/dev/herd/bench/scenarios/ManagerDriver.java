@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
+import java.util.function.IntToDoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -42,6 +43,7 @@ import java.util.stream.Stream;
  */
 final class ManagerDriver {
     private static final Pattern VM_RSS = Pattern.compile("VmRSS:\\s+(\\d+) kB");
+    private static final Pattern ZOMBIE = Pattern.compile("(?m)^State:\\s+Z");
     /** Linux's USER_HZ, what /proc/PID/stat counts CPU time in. */
     private static final double CLK_TCK = 100;
 
@@ -143,6 +145,22 @@ final class ManagerDriver {
         } catch (IOException e) {
             return 0;
         }
+    }
+
+    /** {@return whether the process is gone (or a zombie nobody reaped yet: it runs no more)} */
+    static boolean gone(int pid) {
+        try {
+            return ZOMBIE.matcher(Files.readString(Path.of("/proc/" + pid + "/status"))).find();
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** {@return {@code f} summed over {@code pids} (rssMib, cpuS over the manager's processes)} */
+    static double sum(List<Integer> pids, IntToDoubleFunction f) {
+        double total = 0;
+        for (int pid : pids) total += f.applyAsDouble(pid);
+        return total;
     }
 
     /** {@return utime + stime of a process in seconds, 0 when it is gone} */

@@ -61,15 +61,11 @@ public final class ManagerLogFlood {
     }
 
     private static double managerRss(ManagerDriver herd) {
-        double sum = 0;
-        for (int pid : herd.managerPids()) sum += ManagerDriver.rssMib(pid);
-        return sum;
+        return ManagerDriver.sum(herd.managerPids(), ManagerDriver::rssMib);
     }
 
     private static double managerCpu(ManagerDriver herd) {
-        double sum = 0;
-        for (int pid : herd.managerPids()) sum += ManagerDriver.cpuS(pid);
-        return sum;
+        return ManagerDriver.sum(herd.managerPids(), ManagerDriver::cpuS);
     }
 
     private static long size(Path file) {

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntConsumer;
-import java.util.function.IntToDoubleFunction;
 
 /**
  * manager-memory: what Herd's manager costs in memory and CPU. Arguments N W T SETTLE_S WINDOW_S.
@@ -70,12 +69,6 @@ public final class ManagerMemory {
         });
     }
 
-    private static double sum(List<Integer> pids, IntToDoubleFunction f) {
-        double total = 0;
-        for (int pid : pids) total += f.applyAsDouble(pid);
-        return total;
-    }
-
     static void round(ManagerDriver herd, State state, double settleS, double windowS, int totalRounds, int n,
             Rounds.Sample sample, Runnable done) {
         double limitMs = LIMIT_MS + (2 * settleS + windowS) * 1000;
@@ -88,7 +81,7 @@ public final class ManagerMemory {
         state.onReport = plainPid -> {
             state.onReport = null;
             setTimeout(() -> {
-                sample.metric("daemon_rss_mib", sum(herd.managerPids(), ManagerDriver::rssMib));
+                sample.metric("daemon_rss_mib", ManagerDriver.sum(herd.managerPids(), ManagerDriver::rssMib));
                 double plainRss = ManagerDriver.rssMib(plainPid);
                 plain.kill("SIGKILL");
                 List<Integer> apps = new ArrayList<>();
@@ -118,14 +111,14 @@ public final class ManagerMemory {
     static void measure(ManagerDriver herd, State state, double windowS, int totalRounds, int n, Rounds.Sample sample,
             List<Integer> apps, double plainRss, Runnable done) {
         List<Integer> managerPids = herd.managerPids();
-        double withApps = sum(managerPids, ManagerDriver::rssMib);
-        double added = sum(apps, ManagerDriver::rssMib) / n - plainRss;
+        double withApps = ManagerDriver.sum(managerPids, ManagerDriver::rssMib);
+        double added = ManagerDriver.sum(apps, ManagerDriver::rssMib) / n - plainRss;
         sample.metric("with_apps_rss_mib", withApps);
         sample.metric("added_per_app_mib", added);
         sample.metric("manager_cost_mib", withApps + n * added);
-        double cpu0 = sum(managerPids, ManagerDriver::cpuS);
+        double cpu0 = ManagerDriver.sum(managerPids, ManagerDriver::cpuS);
         setTimeout(() -> {
-            sample.metric("cpu_s", sum(managerPids, ManagerDriver::cpuS) - cpu0);
+            sample.metric("cpu_s", ManagerDriver.sum(managerPids, ManagerDriver::cpuS) - cpu0);
             long alive = managerPids.stream().filter(pid -> ManagerDriver.rssMib(pid) > 0).count();
             sample.check("manager_alive", alive == managerPids.size(),
                     alive + " of " + managerPids.size() + " manager processes left");

@@ -9,13 +9,9 @@ import static dev.herd.node.Globals.setTimeout;
 
 import dev.herd.node.Herd;
 import dev.herd.node.Timeout;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
-import java.util.regex.Pattern;
 
 /**
  * manager-memory-limit: how soon the manager acts on {@code --max-memory-restart}. One app
@@ -35,7 +31,6 @@ public final class ManagerMemoryLimit {
     static final int CAP_MIB = 250;
     static final int SAMPLE_MS = 10;
     static final int LIMIT_MS = 60_000;
-    private static final Pattern ZOMBIE = Pattern.compile("(?m)^State:\\s+Z");
 
     private ManagerMemoryLimit() {}
 
@@ -70,14 +65,6 @@ public final class ManagerMemoryLimit {
         });
     }
 
-    /** Whether the process is gone (or a zombie nobody reaped yet: it runs no more). */
-    static boolean gone(int pid) {
-        try {
-            return ZOMBIE.matcher(Files.readString(Path.of("/proc/" + pid + "/status"))).find();
-        } catch (IOException e) {
-            return true;
-        }
-    }
 
     /** What a crossing measured. */
     private interface Acted {
@@ -96,7 +83,7 @@ public final class ManagerMemoryLimit {
                 () -> Rounds.abort("acted", "pid " + pid + " not killed within " + 2 * LIMIT_MS + " ms"), 2 * LIMIT_MS);
         s.sampler = setInterval(() -> {
             long now = nowNs();
-            if (gone(pid)) {
+            if (ManagerDriver.gone(pid)) {
                 clearInterval(s.sampler);
                 clearTimeout(s.watchdog);
                 if (s.crossedAt == 0) {

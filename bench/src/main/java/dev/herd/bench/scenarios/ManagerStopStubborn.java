@@ -7,13 +7,9 @@ import static dev.herd.node.Globals.setTimeout;
 
 import dev.herd.node.Herd;
 import dev.herd.node.Timeout;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
-import java.util.regex.Pattern;
 
 /**
  * manager-stop-stubborn: {@code herd stop} of a program that ignores SIGINT
@@ -29,7 +25,6 @@ import java.util.regex.Pattern;
 public final class ManagerStopStubborn {
     static final int KILL_TIMEOUT_MS = 1000;
     static final int LIMIT_MS = 30_000;
-    private static final Pattern ZOMBIE = Pattern.compile("(?m)^State:\\s+Z");
 
     private ManagerStopStubborn() {}
 
@@ -60,14 +55,6 @@ public final class ManagerStopStubborn {
         });
     }
 
-    /** Whether the process is gone (or a zombie nobody reaped yet: it runs no more). */
-    static boolean gone(int pid) {
-        try {
-            return ZOMBIE.matcher(Files.readString(Path.of("/proc/" + pid + "/status"))).find();
-        } catch (IOException e) {
-            return true;
-        }
-    }
 
     static void round(ManagerDriver herd, State state, int totalRounds, int n, Rounds.Sample sample, Runnable done) {
         List<Double> times = new ArrayList<>();
@@ -89,7 +76,7 @@ public final class ManagerStopStubborn {
                     herd.run("stop", name);
                     double ms = (nowNs() - t0) / 1e6;
                     times.add(ms);
-                    sample.check("app_gone_after_stop", gone(pid), name + " (pid " + pid + ") still runs");
+                    sample.check("app_gone_after_stop", ManagerDriver.gone(pid), name + " (pid " + pid + ") still runs");
                     sample.check("waited_kill_timeout", ms >= KILL_TIMEOUT_MS, "stop took " + ms + " ms");
                     herd.run("delete", name);
                     setImmediate(this::next);

@@ -23,14 +23,14 @@ class ManagerDriverTest {
         int pid = (int) p.pid();
         assertThat(ManagerDriver.rssMib(pid)).isZero();
         assertThat(ManagerDriver.cpuS(pid)).isZero();
-        assertThat(ManagerStopStubborn.gone(pid)).isTrue();
+        assertThat(ManagerDriver.gone(pid)).isTrue();
     }
 
     @Test
     void aLiveProcessIsNotGone() throws Exception {
         Process p = new ProcessBuilder("sleep", "30").start();
         try {
-            assertThat(ManagerStopStubborn.gone((int) p.pid())).isFalse();
+            assertThat(ManagerDriver.gone((int) p.pid())).isFalse();
         } finally {
             p.destroyForcibly();
             assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
