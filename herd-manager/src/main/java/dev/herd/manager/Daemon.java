@@ -608,7 +608,6 @@ public final class Daemon {
             return;
         }
         a.status = App.STOPPING;
-        saveState();
         Map<String, Object> kill = new LinkedHashMap<>(Map.of("app", a.id, "signal", a.config.killSignal(), "timeout",
                 a.config.killTimeout()));
         // shutdown_with_message: the IPC message 'shutdown' instead of the kill signal (pm2's).
@@ -623,6 +622,7 @@ public final class Daemon {
                     saveState();
                     done.run();
                 });
+        saveState(); // once the keeper has the request: the kill signal waits for no file
     }
 
     private void restart(App a, Runnable done) {

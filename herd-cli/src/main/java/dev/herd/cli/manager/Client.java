@@ -50,6 +50,17 @@ final class Client implements AutoCloseable {
         this.channel = channel;
     }
 
+    /** The JDK's provider on Linux (the only system Herd runs on). */
+    private static final String SELECTOR_PROVIDER = "sun.nio.ch.EPollSelectorProvider";
+
+    static {
+        // Named, so that the JDK does not look for a SelectorProvider service in every jar on the
+        // class path before opening the first channel (about 10 ms of every command).
+        if (System.getProperty("java.nio.channels.spi.SelectorProvider") == null) {
+            System.setProperty("java.nio.channels.spi.SelectorProvider", SELECTOR_PROVIDER);
+        }
+    }
+
     /** A connection to a running daemon, or null when there is none. */
     static Client connectIfRunning(HerdHome home) {
         try {
