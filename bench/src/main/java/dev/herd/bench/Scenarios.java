@@ -14,6 +14,7 @@ import dev.herd.bench.scenarios.IpcOneway1k;
 import dev.herd.bench.scenarios.IpcPingpong;
 import dev.herd.bench.scenarios.LoopExecute;
 import dev.herd.bench.scenarios.ManagerCli;
+import dev.herd.bench.scenarios.ManagerCluster;
 import dev.herd.bench.scenarios.ManagerMemory;
 import dev.herd.bench.scenarios.ManagerLogFlood;
 import dev.herd.bench.scenarios.ManagerMemoryLimit;
@@ -246,6 +247,19 @@ public final class Scenarios {
                     ManagerLogFlood.class, "manager-log-flood.js",
                     List.of("5", "1", "3"), List.of("2", "1", "1"),
                     List.of(higher("flood_mib_per_s"), lower("manager_rss_growth_mib"), lower("manager_cpu_s_per_gib"))),
+            // Cluster mode: the same Node app under `herd start -i 2` and `pm2 start -i 2`. Herd's
+            // instances accept on sockets of their own; pm2's God daemon accepts every connection
+            // and hands it on (Node's round-robin).
+            new Scenario("manager-cluster-newconn", "a Node app under the manager with -i 2, wrk -t1 -c64, a new connection per request: throughput and the busiest instance's share (pm2 7.0.4 as the peer)",
+                    ManagerCluster.class.getName(), "manager-cluster.js",
+                    List.of("10", "5", "64"), List.of("3", "2", "64"),
+                    List.of(higher("req_per_s"), lower("max_worker_share_pct")),
+                    new Scenario.Server(new WorkerShare(ManagerCluster.INSTANCES, HTTP_HELLO_BODY))),
+            new Scenario("manager-cluster-keepalive", "a Node app under the manager with -i 2, wrk -t1 -c64, keep-alive connections (pm2 7.0.4 as the peer)",
+                    ManagerCluster.class.getName(), "manager-cluster.js",
+                    List.of("10", "5", "64"), List.of("3", "2", "64"),
+                    List.of(higher("req_per_s"), lower("latency_p99_ms")),
+                    new Scenario.Server(new Wrk(false, HTTP_HELLO_BODY))),
             // pm2 looks at memory every 30 s: its side takes up to half a minute per crossing.
             new Scenario("manager-memory-limit", "an app growing 5 MiB/s under --max-memory-restart 80M, N crossings per round: from the first /proc sample above the limit to the kill (pm2 7.0.4 as the peer)",
                     ManagerMemoryLimit.class, "manager-memory-limit.js",

@@ -30,6 +30,13 @@ final class App {
 
     final int id;
     final String uniqueId;
+    /**
+     * The cluster-mode app this is an instance of (the unique id its instances share; the keeper's
+     * sockets for them are kept under it), or null for a fork-mode app.
+     */
+    String group;
+    /** The instance number: NODE_APP_INSTANCE, 0..N-1, a freed number reused by the next instance. */
+    int instance;
     AppConfig config;
     String status = STOPPED;
     int pid;
@@ -109,6 +116,8 @@ final class App {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("pm_id", id);
         m.put("unique_id", uniqueId);
+        m.put("group", group);
+        m.put("instance", instance);
         m.put("status", status);
         m.put("pid", pid);
         m.put("start_ticks", startTicks);
@@ -134,6 +143,8 @@ final class App {
     /** Restores the life {@link #runtimeJson()} wrote. */
     static App fromJson(AppConfig config, Map<String, Object> r) {
         App a = new App(Fields.integer(r, "pm_id", -1), Fields.required(r, "unique_id"), config);
+        a.group = Fields.string(r, "group", null);
+        a.instance = Fields.integer(r, "instance", 0);
         a.status = Fields.string(r, "status", STOPPED);
         a.pid = Fields.integer(r, "pid", 0);
         a.startTicks = Fields.number(r, "start_ticks", 0);

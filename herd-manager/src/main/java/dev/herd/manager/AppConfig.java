@@ -47,6 +47,28 @@ record AppConfig(String name, String namespace, String script, List<String> args
                 outFile, errorFile, logs, options, triggers);
     }
 
+    /** The same configuration with {@code options} ({@code scale} changes {@code instances}). */
+    AppConfig withOptions(Map<String, Object> options) {
+        return new AppConfig(name, namespace, script, args, interpreter, interpreterArgs, cwd, env, autorestart, maxRestarts,
+                minUptime, restartDelay, expBackoffRestartDelay, stopExitCodes, killTimeout, killSignal, command, ipc, kind,
+                outFile, errorFile, logs, options, triggers);
+    }
+
+    /** {@return how many instances the app is to run: {@code instances}, 1 when absent} */
+    int instances() {
+        return options.get("instances") instanceof Number n && n.intValue() > 1 ? n.intValue() : 1;
+    }
+
+    /**
+     * {@return whether the app runs in cluster mode: more than one instance (or {@code exec_mode}
+     * cluster) of a program that speaks Node's cluster protocol (Node and Herd programs: those
+     * with an IPC channel); other programs' instances are separate fork-mode processes}
+     */
+    boolean clusterMode() {
+        Object mode = options.get("exec_mode");
+        return ipc && ("cluster_mode".equals(mode) || mode == null && instances() > 1);
+    }
+
     AppConfig {
         args = List.copyOf(args);
         interpreterArgs = List.copyOf(interpreterArgs);

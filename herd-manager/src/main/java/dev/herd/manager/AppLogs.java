@@ -28,9 +28,10 @@ final class AppLogs {
         String name = logName(c.name());
         String out = LogOptions.normalise(c.outFile());
         String err = LogOptions.normalise(c.errorFile());
-        a.outLog = o.perInstance(out != null ? out : home.logs().resolve(name + "-out.log").toString(), a.id, 1);
-        a.errLog = o.perInstance(err != null ? err : home.logs().resolve(name + "-error.log").toString(), a.id, 1);
-        a.allLog = o.perInstance(LogOptions.normalise(o.logFile()), a.id, 1);
+        int n = c.instances();
+        a.outLog = o.perInstance(out != null ? out : home.logs().resolve(name + "-out.log").toString(), a.id, n);
+        a.errLog = o.perInstance(err != null ? err : home.logs().resolve(name + "-error.log").toString(), a.id, n);
+        a.allLog = o.perInstance(LogOptions.normalise(o.logFile()), a.id, n);
     }
 
     /** The app's name as a file name: pm2's (anything but letters, digits, '-', '_', '.' becomes '-'). */

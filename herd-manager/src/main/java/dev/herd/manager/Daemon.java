@@ -468,6 +468,7 @@ public final class Daemon {
             spec.put("err", a.errLog);
             spec.put("log", AppLogs.spec(a));
             spec.put("notify", a.config.triggers().waitReady());
+            if (a.group != null && a.config.clusterMode()) spec.put("cluster", Map.of("group", a.group, "instance", a.instance));
             if (runAs != null && runAs.uid() >= 0) spec.put("uid", runAs.uid());
             if (runAs != null && runAs.gid() >= 0) spec.put("gid", runAs.gid());
             link.request("spawn", spec, (r, code, message) -> {
@@ -505,11 +506,32 @@ public final class Daemon {
         });
     }
 
+    /** A cluster instance that is not coming back by itself: the keeper closes its sockets. */
+    private void release(App a) {
+        if (a.group == null || !a.config.clusterMode() || keeper == null || a.running()) return;
+        keeper.request("release", Map.of("app", a.id), (r, code, message) -> {});
+    }
+
     private void failed(App a, String why) {
         a.status = App.ERRORED;
         a.lastError = why;
         Log.info("daemon", a.label() + " cannot start: " + why);
         saveState();
+    }
+
+    /**
+     * The first instance's value of {@code increment_var} (pm2's: the app's environment gives it).
+     *
+     * @throws RequestException EINVAL when the environment has no number under that name
+     */
+    private static long incrementBase(AppConfig c) {
+        String inc = (String) c.options().get("increment_var");
+        try {
+            return Long.parseLong(c.env().getOrDefault(inc, "").strip());
+        } catch (NumberFormatException e) {
+            throw new RequestException("EINVAL", "app '" + c.name() + "': increment_var " + inc
+                    + " needs a number under that name in the app's env (e.g. env: {" + inc + ": 3000})");
+        }
     }
 
     /** What the app's processes get: its configured environment and pm2's variables. */
@@ -518,7 +540,13 @@ public final class Daemon {
         env.put("pm_id", Integer.toString(a.id));
         env.put("name", a.config.name());
         env.put("namespace", a.config.namespace());
-        env.put("NODE_APP_INSTANCE", "0");
+        // pm2's instance_var names the instance number's variable; increment_var adds it to a port.
+        String var = a.config.options().get("instance_var") instanceof String s && !s.isBlank() ? s : "NODE_APP_INSTANCE";
+        env.put(var, Integer.toString(a.instance));
+        env.put("HERD_APP_INSTANCE", Integer.toString(a.instance));
+        if (a.config.options().get("increment_var") instanceof String inc && !inc.isBlank()) {
+            env.put(inc, Long.toString(incrementBase(a.config) + a.instance));
+        }
         env.put("HERD_APP_NAME", a.config.name());
         env.put(Keeper.MARK, a.uniqueId);
         return env;
@@ -544,11 +572,13 @@ public final class Daemon {
         if (code != null && a.config.stopExitCodes().contains(code)) {
             a.status = App.STOPPED;
             saveState();
+            release(a);
             return;
         }
         if (!a.config.autorestart()) {
             a.status = App.ONE_LAUNCH;
             saveState();
+            release(a);
             return;
         }
         if (uptime < a.config.minUptime()) {
@@ -562,6 +592,7 @@ public final class Daemon {
             a.unstableStreak = 0; // prev_restart_delay stays, as pm2 shows it; a start or restart clears it
             Log.info("daemon", a.label() + " had too many unstable restarts (" + a.config.maxRestarts() + "): errored");
             saveState();
+            release(a);
             return;
         }
         long delay = a.config.restartDelay();
@@ -768,11 +799,15 @@ public final class Daemon {
                 case "start" -> start(req, reply);
                 case "stop" -> each(resolve(Fields.strings(req, "targets")), (a, d) -> {
                     triggers.disarm(a); // a stopped app is not watched nor restarted by cron
-                    stop(a, d);
+                    stop(a, () -> {
+                        release(a);
+                        d.run();
+                    });
                 }, reply);
                 case "restart" -> restart(resolve(Fields.strings(req, "targets")), req, reply);
                 case "delete" -> each(resolve(Fields.strings(req, "targets")), this::delete, reply);
                 case "reset" -> reset(resolve(Fields.strings(req, "targets")), reply);
+                case "scale" -> scale(req, reply);
                 case "sendSignal" -> sendSignal(req, reply);
                 case "kill" -> kill(reply, socket);
                 case "flush" -> flush(req, reply);
@@ -885,6 +920,7 @@ public final class Daemon {
             }
         }
         for (AppConfig c : configs) {
+            if (c.options().get("increment_var") != null) incrementBase(c);
             try {
                 RunAs.of(c.options(), uid); // --uid/--gid: root only, a user and group that exist
             } catch (IllegalArgumentException e) {
@@ -910,13 +946,19 @@ public final class Daemon {
         List<App> started = new ArrayList<>();
         // herd resurrect: the apps a dump holds as stopped are added stopped, as pm2 restores them.
         Set<App> addStopped = new java.util.HashSet<>();
-        for (AppConfig c : configs) {
-            App a = new App(nextId++, UUID.randomUUID().toString(), c);
-            a.createdAt = System.currentTimeMillis();
-            AppLogs.assign(home, a);
-            apps.put(a.id, a);
-            if (stoppedIndexes.contains(started.size())) addStopped.add(a);
-            started.add(a);
+        for (int ci = 0; ci < configs.size(); ci++) {
+            AppConfig c = configs.get(ci);
+            Map<String, Object> o = new LinkedHashMap<>(c.options());
+            o.put("exec_mode", c.clusterMode() ? "cluster_mode" : "fork_mode"); // decided once: scale keeps it
+            c = c.withOptions(o);
+            // -i N: N apps (pm_ids) of one name, instances 0..N-1 (pm2's), one group; a
+            // cluster-mode group's instances share the keeper's sockets under the group's id.
+            String group = c.instances() > 1 || c.clusterMode() ? UUID.randomUUID().toString() : null;
+            for (int i = 0; i < c.instances(); i++) {
+                App a = newApp(c, group, i);
+                if (stoppedIndexes.contains(ci)) addStopped.add(a);
+                started.add(a);
+            }
         }
         saveState();
         List<App> all = new ArrayList<>(updated);
@@ -931,6 +973,87 @@ public final class Daemon {
                 launch(a, done);
             }
         }, reply);
+    }
+
+    private App newApp(AppConfig c, String group, int instance) {
+        App a = new App(nextId++, UUID.randomUUID().toString(), c);
+        a.group = group;
+        a.instance = instance;
+        a.createdAt = System.currentTimeMillis();
+        AppLogs.assign(home, a);
+        apps.put(a.id, a);
+        return a;
+    }
+
+    /**
+     * {@code scale NAME N|+N|-N} (pm2's): instances added with the lowest free instance numbers
+     * and started, or the highest-numbered ones stopped and deleted, until the app has N.
+     */
+    private void scale(Map<String, Object> req, Consumer<Object> reply) {
+        String name = Fields.required(req, "name");
+        String number = Fields.required(req, "number").strip();
+        List<App> mine = new ArrayList<>();
+        for (App a : apps.values()) {
+            if (a.config.name().equals(name)) mine.add(a);
+        }
+        if (mine.isEmpty()) throw new RequestException("ENOENT", "no app named '" + name + "'");
+        int target;
+        try {
+            int n = Integer.parseInt(number.startsWith("+") ? number.substring(1) : number);
+            target = number.startsWith("+") || number.startsWith("-") ? mine.size() + n : n;
+        } catch (NumberFormatException e) {
+            throw new RequestException("EINVAL", "scale needs a number, +N or -N, not '" + number + "'");
+        }
+        if (target < 1) {
+            throw new RequestException("EINVAL", "cannot scale '" + name + "' to " + target + " instances (herd delete "
+                    + name + " removes it)");
+        }
+        mine.sort(java.util.Comparator.comparingInt((App a) -> a.instance).thenComparingInt(a -> a.id));
+        App first = mine.getFirst();
+        Map<String, Object> options = new LinkedHashMap<>(first.config.options());
+        options.put("instances", target);
+        AppConfig config = first.config.withOptions(options);
+        List<App> kept = new ArrayList<>(mine.subList(0, Math.min(target, mine.size())));
+        List<App> removed = new ArrayList<>(mine.subList(kept.size(), mine.size()));
+        String group = first.group != null ? first.group : UUID.randomUUID().toString();
+        for (App a : kept) {
+            a.config = config;
+            a.group = group;
+        }
+        List<App> added = new ArrayList<>();
+        Set<Integer> used = new java.util.HashSet<>();
+        for (App a : kept) used.add(a.instance);
+        for (int i = 0; added.size() + kept.size() < target; i++) {
+            if (used.contains(i)) continue;
+            App a = newApp(config, group, i);
+            added.add(a);
+        }
+        for (App a : kept) AppLogs.assign(home, a);
+        saveState();
+        Log.info("daemon", "scaling " + name + " from " + mine.size() + " to " + target + " instances");
+        List<App> changed = new ArrayList<>(added);
+        changed.addAll(removed);
+        if (changed.isEmpty()) {
+            reply.accept(jlist(kept));
+            return;
+        }
+        int[] left = {changed.size()};
+        Runnable over = () -> {
+            if (--left[0] > 0) return;
+            List<App> now = new ArrayList<>();
+            for (App a : apps.values()) {
+                if (a.config.name().equals(name)) now.add(a);
+            }
+            reply.accept(jlist(now));
+        };
+        for (App a : added) a.enqueue(next -> launch(a, () -> {
+            next.run();
+            over.run();
+        }));
+        for (App a : removed) a.enqueue(next -> delete(a, () -> {
+            next.run();
+            over.run();
+        }));
     }
 
     /**
@@ -1178,15 +1301,15 @@ public final class Daemon {
             env.put("unstable_restarts", a.unstableRestarts);
             env.put("pm_uptime", a.pmUptime);
             env.put("created_at", a.createdAt);
-            env.put("exec_mode", "fork_mode");
-            env.put("instances", 1);
+            env.put("exec_mode", a.group != null && c.clusterMode() ? "cluster_mode" : "fork_mode");
+            env.put("instances", c.instances());
             env.put("pm_exec_path", c.script());
             env.put("pm_cwd", c.cwd());
             env.put("exec_interpreter", c.interpreter());
             env.put("node_args", c.interpreterArgs());
             env.put("args", c.args());
             env.put("exit_code", a.exitCode);
-            env.put("NODE_APP_INSTANCE", 0);
+            env.put("NODE_APP_INSTANCE", a.instance);
             env.put("unique_id", a.uniqueId);
             env.put("pm_out_log_path", a.outLog);
             env.put("pm_err_log_path", a.errLog);

@@ -22,7 +22,9 @@ final class Dump {
     /** {@return the apps as {@code {"version": 1, "apps": [{"status", "config"}...]}}} */
     static Map<String, Object> of(Collection<App> apps) {
         List<Object> list = new ArrayList<>(apps.size());
+        java.util.Set<String> groups = new java.util.HashSet<>();
         for (App a : apps) {
+            if (a.group != null && !groups.add(a.group)) continue; // one entry starts every instance again
             Map<String, Object> e = new LinkedHashMap<>();
             boolean stopped = a.status.equals(App.STOPPED) || a.status.equals(App.STOPPING);
             e.put("status", stopped ? App.STOPPED : App.ONLINE);

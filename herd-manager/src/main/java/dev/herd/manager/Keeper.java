@@ -79,6 +79,8 @@ public final class Keeper {
     /** The keeper's adopted children (not app processes), by pid: their app's id, or -1. */
     private final Map<Integer, Orphan> orphans = new HashMap<>();
     private final List<KillRun> kills = new ArrayList<>();
+    /** The primary of cluster-mode instances, made with the first. */
+    private KeeperCluster cluster;
     private Server server;
     private Socket daemon;
     private boolean orphanScanQueued;
@@ -144,6 +146,9 @@ public final class Keeper {
         Runnable afterExit;
         /** The app's NOTIFY_SOCKET (sd_notify), or null. */
         NotifySocket notify;
+        /** The cluster-mode app this is an instance of ({@link KeeperCluster}), or null. */
+        String group;
+        int instance;
         final ArrayDeque<Integer> pastPids = new ArrayDeque<>();
 
         Kept(int app) {
@@ -233,6 +238,7 @@ public final class Keeper {
                 case "signal" -> reply(socket, id, signal(req));
                 case "send" -> reply(socket, id, send(req));
                 case "forget" -> reply(socket, id, forget(req));
+                case "release" -> reply(socket, id, release(req));
                 case "reopen" -> LogFiles.reopen(loop, files(), r -> reply(socket, replyTo, r));
                 case "exit" -> exit(socket, id);
                 default -> throw new IllegalArgumentException("unknown command '" + cmd + "'");
@@ -305,6 +311,11 @@ public final class Keeper {
         void done(Map<String, Object> result, String code, String message);
     }
 
+    private KeeperCluster cluster() {
+        if (cluster == null) cluster = new KeeperCluster(loop);
+        return cluster;
+    }
+
     private void spawn(Map<String, Object> req, SpawnReply reply) {
         int app = Fields.integer(req, "app", -1);
         if (app < 0) throw new IllegalArgumentException("'app' is missing");
@@ -336,6 +347,15 @@ public final class Keeper {
             if (log != null) LogFiles.rotation(log, k.out, k.err, k.all);
         } catch (IOException e) {
             throw new KeeperException("EIO", "cannot open the log files: " + e.getMessage());
+        }
+        if (req.get("cluster") != null) {
+            Map<String, Object> c = Fields.object(req.get("cluster"), "'cluster'");
+            if (!ipc) throw new KeeperException("EINVAL", "a cluster instance needs an IPC channel");
+            k.group = Fields.required(c, "group");
+            k.instance = Fields.integer(c, "instance", 0);
+            cluster().prepare(env);
+        } else {
+            k.group = null;
         }
         Pipe[] out = Pipe.socketpair(loop);
         Pipe[] err = Pipe.socketpair(loop);
@@ -382,6 +402,14 @@ public final class Keeper {
         new Pump(loop, err[0], k.err, k.all, LineFormat.of(log, "err"))
                 .tap(console == null ? null : console.tap(app, k.name, true)).start();
         child.on("error", a -> Log.info("keeper", "app " + app + " (pid " + k.pid + "): " + a[0]));
+        if (k.group != null) {
+            int pid = k.pid;
+            cluster().attach(child, k.group, k.instance, ev -> {
+                ev.put("app", app);
+                ev.put("pid", pid);
+                event(ev);
+            });
+        }
         child.on("exit", a -> onExit(k, child, (Integer) a[0], (String) a[1]));
         child.on("message", a -> {
             Map<String, Object> ev = new LinkedHashMap<>();
@@ -459,12 +487,24 @@ public final class Keeper {
         return Map.of("sent", true);
     }
 
+    /**
+     * An instance that will not come back by itself (stopped, errored): its cluster sockets are
+     * closed, so that its port refuses connections instead of queueing them for nobody.
+     */
+    private Map<String, Object> release(Map<String, Object> req) {
+        Kept k = apps.get(Fields.integer(req, "app", -1));
+        boolean released = k != null && k.group != null && !k.running;
+        if (released) cluster().forget(k.group, k.instance);
+        return Map.of("released", released);
+    }
+
     private Map<String, Object> forget(Map<String, Object> req) {
         int app = Fields.integer(req, "app", -1);
         Kept k = apps.get(app);
         if (k == null) return Map.of("forgotten", false);
         if (k.running || k.kill != null) throw new KeeperException("EBUSY", "app " + app + " still runs");
         apps.remove(app);
+        if (k.group != null) cluster().forget(k.group, k.instance);
         if (k.notify != null) k.notify.close();
         if (k.out != null) k.out.forget();
         if (k.err != null) k.err.forget();

@@ -67,7 +67,8 @@ public final class ProcessTable {
             String status = String.valueOf(env.get("status"));
             boolean up = status.equals("online") || status.equals("launching") || status.equals("stopping");
             rows.add(new String[] {String.valueOf(p.get("pm_id")), String.valueOf(p.get("name")),
-                String.valueOf(env.get("namespace")), "fork", up ? String.valueOf(p.get("pid")) : "0",
+                String.valueOf(env.get("namespace")),
+                "cluster_mode".equals(env.get("exec_mode")) ? "cluster" : "fork", up ? String.valueOf(p.get("pid")) : "0",
                 up ? duration(now - ((Number) env.get("pm_uptime")).longValue()) : "0",
                 String.valueOf(env.get("restart_time")), status, (up ? monit.get("cpu") : 0) + "%",
                 up ? bytes(((Number) monit.get("memory")).longValue()) : "0b", String.valueOf(env.get("username")),

@@ -317,11 +317,6 @@ final class ConfigFile {
             throw new IllegalArgumentException("'name' must be a non-empty name without '/'");
         }
         if (name.matches("\\d+") || name.equals("all")) throw new IllegalArgumentException("'name' cannot be a number or 'all'");
-        Object instances = out.get("instances");
-        if (instances != null && (long) instances != 1) {
-            throw new IllegalArgumentException("'instances' " + instances
-                    + ": more than one instance (cluster mode) is not supported yet (issue 15); use 1 or leave it out");
-        }
         return out;
     }
 
@@ -436,24 +431,31 @@ final class ConfigFile {
         return out;
     }
 
-    private static long instances(Object v) {
-        if ("max".equals(v)) {
-            throw new IllegalArgumentException("'instances' max: more than one instance (cluster mode) is not supported yet (issue 15)");
+    /**
+     * pm2's {@code instances} / {@code -i}: a number of instances, {@code max} or 0 for one per
+     * CPU, -N for N fewer than the CPUs (at least one).
+     */
+    static long instances(Object v) {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        if (v instanceof String s && s.strip().equals("max")) return cpus;
+        if (v instanceof String s && s.strip().matches("-\\d+")) return Math.max(1, cpus + Long.parseLong(s.strip()));
+        if (v instanceof Number n && n.doubleValue() < 0 && n.doubleValue() == Math.rint(n.doubleValue())) {
+            return Math.max(1, cpus + n.longValue());
         }
-        if (v instanceof Number n && n.doubleValue() < 0 || v instanceof String s && s.strip().startsWith("-")) {
-            throw new IllegalArgumentException("'instances' " + v + ": more than one instance (cluster mode) is not supported yet (issue 15)");
+        long n;
+        try {
+            n = count("instances", v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'instances' must be a number, max or -N, not " + shown(v));
         }
-        return count("instances", v);
+        return n == 0 ? cpus : n;
     }
 
     private static String execMode(Object v) {
         if (!(v instanceof String s) || !s.matches("(cluster|fork)(_mode)?")) {
             throw new IllegalArgumentException("'exec_mode' must be fork or cluster, not " + shown(v));
         }
-        if (s.startsWith("cluster")) {
-            throw new IllegalArgumentException("'exec_mode' cluster: cluster mode is not supported yet (issue 15); use fork or leave it out");
-        }
-        return "fork_mode";
+        return s.startsWith("cluster") ? "cluster_mode" : "fork_mode";
     }
 
     private static String signal(String k, Object v) {

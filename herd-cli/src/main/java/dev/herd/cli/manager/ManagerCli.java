@@ -34,10 +34,10 @@ public final class ManagerCli {
             "logs", "flush", "reloadLogs",
             "startOrRestart", "startOrReload", "startOrGracefulReload", "reload", "init", "ecosystem",
             "save", "dump", "cleardump", "resurrect", "update", "startup", "unstartup",
-            "trigger");
+            "trigger", "scale");
 
     private static final Set<String> STARTS_APPS = Set.of("start", "restart", "reload", "resurrect", "startOrRestart", "startOrReload",
-            "startOrGracefulReload");
+            "startOrGracefulReload", "scale");
 
     final HerdHome home;
     final Map<String, String> env;
@@ -124,6 +124,10 @@ public final class ManagerCli {
                 case "startOrRestart", "startOrReload", "startOrGracefulReload" -> new ConfigVerbs(this).startOrRestart(verb, rest);
                 case "reload" -> new ConfigVerbs(this).onTargets("restart", rest); // a restart until cluster mode (issue 15)
                 case "init", "ecosystem" -> new ConfigVerbs(this).init(rest);
+                case "scale" -> {
+                    if (rest.size() != 2) throw new UsageException("needs an app name and a number: herd scale NAME N|+N|-N");
+                    printTable(processes(call("scale", Map.of("name", rest.get(0), "number", rest.get(1)))));
+                }
                 case "save", "dump" -> new Persist(this).save(rest);
                 case "cleardump" -> new Persist(this).clearDump(rest);
                 case "resurrect" -> new Persist(this).resurrect(rest);
@@ -166,7 +170,7 @@ public final class ManagerCli {
     /** The options of {@code start} that take a value. */
     static final Set<String> WITH_VALUE = Set.of("--name", "-n", "--namespace", "--interpreter", "--interpreter-args",
             "--node-args", "--cwd", "--max-restarts", "--min-uptime", "--restart-delay", "--exp-backoff-restart-delay",
-            "--kill-timeout", "--kill-signal", "-o", "--output", "-e", "--error");
+            "--kill-timeout", "--kill-signal", "-o", "--output", "-e", "--error", "-i", "--instances");
 
     private void start(List<String> argv) {
         if (ConfigVerbs.namesConfig(argv)) {
@@ -337,6 +341,14 @@ public final class ManagerCli {
         number(opts, "--restart-delay", m, "restart_delay");
         number(opts, "--exp-backoff-restart-delay", m, "exp_backoff_restart_delay");
         number(opts, "--kill-timeout", m, "kill_timeout");
+        Object instances = opts.getOrDefault("-i", opts.get("--instances"));
+        if (instances != null) {
+            try {
+                m.put("instances", ConfigFile.instances(instances));
+            } catch (IllegalArgumentException x) {
+                throw new UsageException("-i: " + x.getMessage());
+            }
+        }
         if (!stopExitCodes.isEmpty()) m.put("stop_exit_codes", stopExitCodes);
         if (opts.get("--kill-signal") != null) {
             String sig = ((String) opts.get("--kill-signal")).toUpperCase();

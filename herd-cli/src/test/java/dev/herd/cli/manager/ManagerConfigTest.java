@@ -238,8 +238,8 @@ class ManagerConfigTest {
                         "missing.json: app 'y': script not found"),
                 Arguments.of("twice.json", "{\"apps\": [{\"name\": \"x\", \"script\": \"greeter.sh\"}, {\"name\": \"x\", \"script\": \"greeter.sh\"}]}",
                         "twice.json: two apps are named 'x'"),
-                Arguments.of("cluster.json", "{\"apps\": [{\"name\": \"x\", \"script\": \"greeter.sh\", \"instances\": 4}]}",
-                        "cluster.json: app 'x': 'instances' 4: more than one instance (cluster mode) is not supported yet"),
+                Arguments.of("cluster.json", "{\"apps\": [{\"name\": \"x\", \"script\": \"greeter.sh\", \"instances\": \"many\"}]}",
+                        "cluster.json: app 'x': 'instances' must be a number, max or -N, not \"many\""),
                 Arguments.of("signal.json", "{\"apps\": [{\"name\": \"x\", \"script\": \"greeter.sh\"}, {\"name\": \"y\", \"script\": \"greeter.sh\", \"kill_signal\": \"SIGNOPE\"}]}",
                         "'kill_signal' is not a signal"));
     }

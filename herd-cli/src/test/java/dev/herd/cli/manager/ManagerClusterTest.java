@@ -1,0 +1,294 @@
+package dev.herd.cli.manager;
+
+import static dev.herd.cli.manager.Herd.restarts;
+import static dev.herd.cli.manager.Herd.status;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Cluster mode (issue 15): {@code -i N} runs N instances of one name; Node and Herd programs share
+ * their port through the keeper (Node's cluster protocol), each instance accepting on a socket of
+ * its own; instance numbers and {@code increment_var}; {@code scale}; an instance killed is
+ * replaced on its own socket while the others serve.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ManagerClusterTest {
+    private static final String SERVER_JS = """
+            const http = require('http');
+            http.createServer((req, res) => res.end(String(process.pid))).listen(Number(process.argv[2]));
+            """;
+
+    @TempDir
+    Path tmp;
+
+    private Herd herd;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        herd = new Herd(tmp);
+    }
+
+    @AfterEach
+    void nothingIsLeftRunning() {
+        herd.close();
+    }
+
+    @Test
+    void aNodeServerStartedWithITwoSharesItsPortAndBothInstancesAnswer() throws Exception {
+        int port = freePort();
+        herd.run("start", herd.file("server.js", SERVER_JS).toString(), "--name", "web", "-i", "2", "--", Integer.toString(port)).ok();
+        Set<Long> pids = onlinePids("web", 2);
+        List<JsonNode> web = herd.jlist();
+        assertThat(web).hasSize(2);
+        Set<Integer> instances = new HashSet<>();
+        for (JsonNode p : web) {
+            assertThat(p.get("pm2_env").get("exec_mode").asText()).isEqualTo("cluster_mode");
+            assertThat(p.get("pm2_env").get("instances").asInt()).isEqualTo(2);
+            instances.add(p.get("pm2_env").get("NODE_APP_INSTANCE").asInt());
+            assertThat(p.get("pm2_env").get("env").get("HERD_APP_INSTANCE").asText())
+                    .isEqualTo(p.get("pm2_env").get("NODE_APP_INSTANCE").asText());
+        }
+        assertThat(instances).containsExactlyInAnyOrder(0, 1);
+        assertThat(answeringPids(port, pids.size(), 400)).isEqualTo(pids);
+    }
+
+    @Test
+    void aHerdProgramStartedWithITwoSharesItsPortAndBothInstancesAnswer() throws Exception {
+        int port = freePort();
+        Path jar = ManagerStartTest.jar(herd.dir.resolve("web.jar"), ManagedHttpProgram.class, herdClassPath());
+        herd.run("start", jar.toString(), "--name", "jweb", "-i", "2", "--", Integer.toString(port)).ok();
+        Set<Long> pids = onlinePids("jweb", 2);
+        assertThat(herd.app("jweb").get("herd").get("kind").asText()).isEqualTo("herd");
+        assertThat(answeringPids(port, 2, 400)).isEqualTo(pids);
+    }
+
+    @Test
+    void stoppedInstancesCloseThePortAndStartingThemAgainOpensIt() throws Exception {
+        int port = freePort();
+        herd.run("start", herd.file("server.js", SERVER_JS).toString(), "--name", "web", "-i", "2", "--", Integer.toString(port)).ok();
+        onlinePids("web", 2);
+        answeringPids(port, 1, 100);
+        herd.run("stop", "web").ok();
+        assertThatThrownBy(() -> get(port)).isInstanceOf(java.net.ConnectException.class); // refused, not queued for nobody
+        herd.run("start", "web").ok();
+        Set<Long> pids = onlinePids("web", 2);
+        assertThat(answeringPids(port, 2, 400)).isEqualTo(pids);
+    }
+
+    @Test
+    void instancesAreNumberedFromZeroAndIncrementVarGivesEachItsOwnValue() throws Exception {
+        Path script = herd.file("show.sh", "#!/bin/sh\necho \"i=$NODE_APP_INSTANCE h=$HERD_APP_INSTANCE port=$PORT\"\nexec sleep 600\n");
+        Path config = herd.file("apps.json", """
+                {"apps": [{"name": "show", "script": "%s", "instances": 3, "increment_var": "PORT", "env": {"PORT": 4000}}]}
+                """.formatted(script));
+        herd.run("start", config.toString()).ok();
+        onlinePids("show", 3);
+        for (JsonNode p : herd.jlist()) {
+            int i = p.get("pm2_env").get("NODE_APP_INSTANCE").asInt();
+            assertThat(p.get("pm2_env").get("exec_mode").asText()).isEqualTo("fork_mode"); // a shell script has no cluster protocol
+            herd.awaitLine(Path.of(p.get("pm2_env").get("pm_out_log_path").asText()), "i=" + i + " h=" + i + " port=" + (4000 + i));
+        }
+    }
+
+    @Test
+    void incrementVarWithoutANumberInTheEnvironmentIsRefusedAndStartsNothing() throws Exception {
+        Path script = herd.file("show.sh", "#!/bin/sh\nexec sleep 600\n");
+        Path config = herd.file("apps.json", """
+                {"apps": [{"name": "show", "script": "%s", "instances": 2, "increment_var": "PORT"}]}
+                """.formatted(script));
+        Herd.Result r = herd.run("start", config.toString());
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("increment_var PORT");
+        assertThat(herd.jlist()).isEmpty();
+    }
+
+    @Test
+    void scaleAddsInstancesWithTheLowestFreeNumbersAndRemovesTheHighest() throws Exception {
+        Path script = herd.file("idle.sh", "#!/bin/sh\nexec sleep 600\n");
+        herd.run("start", script.toString(), "-i", "2").ok();
+        onlinePids("idle", 2);
+        herd.run("scale", "idle", "4").ok();
+        onlinePids("idle", 4);
+        assertThat(instanceNumbers()).containsExactlyInAnyOrder(0, 1, 2, 3);
+        JsonNode one = herd.jlist().stream().filter(p -> p.get("pm2_env").get("NODE_APP_INSTANCE").asInt() == 1).findFirst().orElseThrow();
+        herd.run("delete", one.get("pm_id").asText()).ok();
+        herd.run("scale", "idle", "+1").ok();
+        onlinePids("idle", 4);
+        assertThat(instanceNumbers()).containsExactlyInAnyOrder(0, 1, 2, 3);
+        Map<Integer, Long> before = pidsByInstance();
+        herd.run("scale", "idle", "2").ok();
+        assertThat(instanceNumbers()).containsExactlyInAnyOrder(0, 1);
+        assertThat(Herd.awaitGone(before.get(2), 5000)).isTrue();
+        assertThat(Herd.awaitGone(before.get(3), 5000)).isTrue();
+        for (JsonNode p : herd.jlist()) assertThat(p.get("pm2_env").get("instances").asInt()).isEqualTo(2);
+    }
+
+    @Test
+    void scaleOfAnUnknownAppOrToZeroIsRefused() throws Exception {
+        herd.run("start", herd.file("idle.sh", "#!/bin/sh\nexec sleep 600\n").toString()).ok();
+        Herd.Result unknown = herd.run("scale", "nope", "2");
+        assertThat(unknown.code()).isNotZero();
+        assertThat(unknown.err()).contains("no app named 'nope'");
+        Herd.Result zero = herd.run("scale", "idle", "0");
+        assertThat(zero.code()).isNotZero();
+        assertThat(zero.err()).contains("herd delete idle");
+        assertThat(herd.jlist()).hasSize(1);
+    }
+
+    @Test
+    void aKilledInstanceIsReplacedOnItsOwnSocketWhileTheOtherKeepsServingAndOnlyItsInFlightRequestFails() throws Exception {
+        int port = freePort();
+        herd.run("start", herd.file("server.js", SERVER_JS).toString(), "--name", "web", "-i", "2", "--", Integer.toString(port)).ok();
+        Set<Long> pids = onlinePids("web", 2);
+        assertThat(answeringPids(port, 2, 400)).isEqualTo(pids);
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicReference<String> firstFailure = new AtomicReference<>();
+        Set<Long> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread load = new Thread(() -> {
+            while (running.get()) {
+                try {
+                    seen.add(get(port));
+                    ok.incrementAndGet();
+                } catch (IOException | RuntimeException e) {
+                    failed.incrementAndGet();
+                    firstFailure.compareAndSet(null, e.toString());
+                }
+            }
+        }, "load");
+        load.start();
+        long victim = pids.iterator().next();
+        try {
+            awaitMore(ok, 50);
+            new ProcessBuilder("kill", "-9", Long.toString(victim)).start().waitFor();
+            assertThat(Herd.awaitGone(victim, 5000)).isTrue();
+            JsonNode replaced = herd.await("web", "a replacement online", p -> {
+                for (JsonNode q : herd.jlist()) {
+                    if (restarts(q) == 1 && status(q).equals("online") && q.get("pid").asLong() != victim) return true;
+                }
+                return false;
+            });
+            assertThat(replaced).isNotNull();
+            Set<Long> now = onlinePids("web", 2);
+            long replacement = now.stream().filter(p -> !pids.contains(p)).findFirst().orElseThrow();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!seen.contains(replacement) && System.currentTimeMillis() < deadline) Thread.sleep(20);
+            assertThat(seen).as("the replacement answers").contains(replacement);
+            awaitMore(ok, 50);
+        } finally {
+            running.set(false);
+            load.join(30_000);
+        }
+        // One request at a time: only the one the victim had accepted when it died may fail (its
+        // connection dies with it); what waited in its socket's queue is the replacement's.
+        assertThat(failed.get()).as("failed requests, the first: %s", firstFailure.get()).isLessThanOrEqualTo(1);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** Waits until {@code name} has {@code n} instances online; their pids. */
+    private Set<Long> onlinePids(String name, int n) {
+        herd.await(name, n + " instances online", p -> herd.jlist().stream()
+                .filter(q -> q.get("name").asText().equals(name) && status(q).equals("online")).count() == n);
+        Set<Long> pids = new HashSet<>();
+        for (JsonNode q : herd.jlist()) {
+            if (q.get("name").asText().equals(name) && status(q).equals("online")) pids.add(q.get("pid").asLong());
+        }
+        return pids;
+    }
+
+    private List<Integer> instanceNumbers() {
+        List<Integer> out = new ArrayList<>();
+        for (JsonNode p : herd.jlist()) out.add(p.get("pm2_env").get("NODE_APP_INSTANCE").asInt());
+        return out;
+    }
+
+    private Map<Integer, Long> pidsByInstance() {
+        Map<Integer, Long> out = new HashMap<>();
+        for (JsonNode p : herd.jlist()) out.put(p.get("pm2_env").get("NODE_APP_INSTANCE").asInt(), p.get("pid").asLong());
+        return out;
+    }
+
+    /** The pids answering on {@code port}, a new connection per request, until {@code n} are seen or {@code max} requests. */
+    private static Set<Long> answeringPids(int port, int n, int max) throws Exception {
+        Set<Long> seen = new HashSet<>();
+        long deadline = System.currentTimeMillis() + 30_000;
+        for (int i = 0; seen.size() < n && i < max; i++) {
+            try {
+                seen.add(get(port));
+            } catch (IOException e) {
+                if (System.currentTimeMillis() > deadline) throw e;
+                Thread.sleep(50); // not listening yet
+                i--;
+            }
+        }
+        return seen;
+    }
+
+    /** One HTTP/1.0 request on a new connection; the body (a pid). */
+    private static long get(int port) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(15_000);
+            OutputStream out = s.getOutputStream();
+            out.write("GET / HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            String response = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            int body = response.indexOf("\r\n\r\n");
+            if (!response.startsWith("HTTP/1.1 200") || body < 0) throw new IOException("bad response: " + response);
+            return Long.parseLong(response.substring(body + 4).strip());
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Herd's runtime and what it needs (Jackson for the IPC channel's JSON, Jetty's HTTP parser), from the test's class path. */
+    private static String herdClassPath() {
+        List<String> herdJars = new ArrayList<>();
+        for (String e : System.getProperty("java.class.path").split(":")) {
+            if (e.matches(".*/(herd-(os|loop|io|node)|jackson-[a-z]+|jetty-[a-z]+|slf4j-api)[^/]*\\.jar")
+                    || e.matches(".*/herd-(os|loop|io|node)/target/classes")) {
+                herdJars.add(Path.of(e).toUri().toString());
+            }
+        }
+        return String.join(" ", herdJars);
+    }
+
+    private static void awaitMore(AtomicInteger count, int n) throws InterruptedException {
+        int target = count.get() + n;
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (count.get() < target) {
+            if (System.currentTimeMillis() > deadline) throw new AssertionError("only " + count.get() + " of " + target + " requests served");
+            Thread.sleep(10);
+        }
+    }
+}
