@@ -37,6 +37,12 @@ final class App {
     String group;
     /** The instance number: NODE_APP_INSTANCE, 0..N-1, a freed number reused by the next instance. */
     int instance;
+    /** Whether the current process of a cluster-mode instance listens (the keeper's 'listening' event). */
+    boolean listened;
+    /** Whether a reload of this instance runs ({@link Reload}): a second one is refused. */
+    boolean reloading;
+    /** The last reload's outcome ({@code at}, {@code ok}, {@code ms}, {@code error}), or null. */
+    Map<String, Object> lastReload;
     AppConfig config;
     String status = STOPPED;
     int pid;
@@ -137,6 +143,8 @@ final class App {
         m.put("all_log", allLog);
         m.put("process_env", processEnv);
         m.put("axm_actions", axmActions);
+        m.put("listened", listened);
+        m.put("last_reload", lastReload);
         return m;
     }
 
@@ -164,6 +172,8 @@ final class App {
         a.allLog = Fields.string(r, "all_log", null);
         a.processEnv = Fields.stringMap(r, "process_env");
         a.axmActions = AppActions.fromJson(r.get("axm_actions"));
+        a.listened = Fields.bool(r, "listened", false);
+        a.lastReload = r.get("last_reload") == null ? null : Fields.object(r.get("last_reload"), "last_reload");
         return a;
     }
 

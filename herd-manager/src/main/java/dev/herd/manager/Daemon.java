@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -247,7 +248,22 @@ public final class Daemon {
         return new KeeperLink.Listener() {
             @Override
             public void event(Map<String, Object> e) {
-                if ("exit".equals(e.get("event"))) {
+                Reload.Replacement r = replacements.get(Fields.integer(e, "app", -1));
+                if (r != null) { // a reload's replacement, not yet its instance's process
+                    if ("exit".equals(e.get("event"))) {
+                        r.exited(e.get("code") == null ? null : Fields.integer(e, "code", 0), Fields.string(e, "signal", null));
+                    } else if ("listening".equals(e.get("event"))) {
+                        r.listening();
+                    }
+                    return;
+                }
+                if ("listening".equals(e.get("event"))) {
+                    App a = apps.get(Fields.integer(e, "app", -1));
+                    if (a != null && Fields.integer(e, "pid", 0) == a.pid && !a.listened) {
+                        a.listened = true;
+                        saveState();
+                    }
+                } else if ("exit".equals(e.get("event"))) {
                     App a = apps.get(Fields.integer(e, "app", -1));
                     Integer code = e.get("code") == null ? null : Fields.integer(e, "code", 0);
                     if (a != null) onExit(a, Fields.integer(e, "pid", 0), code, Fields.string(e, "signal", null),
@@ -444,6 +460,7 @@ public final class Daemon {
             return;
         }
         a.status = App.LAUNCHING;
+        a.listened = false;
         actions.exited(a); // a new process registers its own actions
         a.processEnv = processEnv(a);
         if (runAs != null) runAs.putEnv(a.processEnv);
@@ -454,24 +471,7 @@ public final class Daemon {
                 done.run();
                 return;
             }
-            Map<String, Object> spec = new LinkedHashMap<>();
-            List<String> command = a.config.command();
-            spec.put("app", a.id);
-            spec.put("uniqueId", a.uniqueId);
-            spec.put("name", a.config.name());
-            spec.put("file", command.getFirst());
-            spec.put("args", command.subList(1, command.size()));
-            spec.put("env", a.processEnv);
-            spec.put("cwd", a.config.cwd());
-            spec.put("ipc", a.config.ipc());
-            spec.put("out", a.outLog);
-            spec.put("err", a.errLog);
-            spec.put("log", AppLogs.spec(a));
-            spec.put("notify", a.config.triggers().waitReady());
-            if (a.group != null && a.config.clusterMode()) spec.put("cluster", Map.of("group", a.group, "instance", a.instance));
-            if (runAs != null && runAs.uid() >= 0) spec.put("uid", runAs.uid());
-            if (runAs != null && runAs.gid() >= 0) spec.put("gid", runAs.gid());
-            link.request("spawn", spec, (r, code, message) -> {
+            link.request("spawn", spawnSpec(a, runAs), (r, code, message) -> {
                 if (code != null) {
                     failed(a, message);
                 } else {
@@ -504,6 +504,112 @@ public final class Daemon {
                 done.run();
             });
         });
+    }
+
+    /** The keeper's spawn request for {@code a}'s process (its environment made by the launch). */
+    private Map<String, Object> spawnSpec(App a, RunAs runAs) {
+        Map<String, Object> spec = new LinkedHashMap<>();
+        List<String> command = a.config.command();
+        spec.put("app", a.id);
+        spec.put("uniqueId", a.uniqueId);
+        spec.put("name", a.config.name());
+        spec.put("file", command.getFirst());
+        spec.put("args", command.subList(1, command.size()));
+        spec.put("env", a.processEnv);
+        spec.put("cwd", a.config.cwd());
+        spec.put("ipc", a.config.ipc());
+        spec.put("out", a.outLog);
+        spec.put("err", a.errLog);
+        spec.put("log", AppLogs.spec(a));
+        spec.put("notify", a.config.triggers().waitReady());
+        if (a.group != null && a.config.clusterMode()) spec.put("cluster", Map.of("group", a.group, "instance", a.instance));
+        if (runAs != null && runAs.uid() >= 0) spec.put("uid", runAs.uid());
+        if (runAs != null && runAs.gid() >= 0) spec.put("gid", runAs.gid());
+        return spec;
+    }
+
+    // ---------------------------------------------------------------- reload
+
+    /** A reload's replacements by their keeper key, while they are not yet their instance's process. */
+    private final Map<Integer, Reload.Replacement> replacements = new HashMap<>();
+
+    private final Reload.Host reloadHost = new Reload.Host() {
+        @Override
+        public KeeperLink keeper() {
+            return keeper;
+        }
+
+        @Override
+        public Map<String, Object> spawnSpec(App a) {
+            return Daemon.this.spawnSpec(a, runAs(a));
+        }
+
+        @Override
+        public void replacement(int key, Reload.Replacement r) {
+            if (r == null) replacements.remove(key);
+            else replacements.put(key, r);
+        }
+
+        @Override
+        public void committed(App a, Reload.Replacement r) {
+            a.pid = r.exited ? 0 : r.pid;
+            a.startTicks = r.startTicks;
+            a.pmUptime = r.startedAt;
+            a.listened = r.listening;
+            a.status = a.pid != 0 ? App.ONLINE : App.STOPPED;
+            a.restartTime++;
+            a.lastRestartCause = "reload";
+            a.cpuTicks = -1;
+            Log.info("daemon", a.label() + " reloaded (pid " + a.pid + ")");
+            if (a.pid != 0) triggers.arm(a);
+        }
+
+        @Override
+        public void saveState() {
+            Daemon.this.saveState();
+        }
+    };
+
+    /**
+     * {@code reload}: the targets that are cluster-mode instances listening through the keeper
+     * are reloaded as one transaction ({@link Reload}); any other target (fork mode, a program
+     * that never listened, a stopped one) is restarted, as pm2 does, once the transaction is over.
+     */
+    private void reload(Map<String, Object> req, Consumer<Object> reply, BiConsumer<String, String> error) {
+        List<App> targets = resolve(Fields.strings(req, "targets"));
+        int parallel = Fields.integer(req, "parallel", 1);
+        if (parallel < 1) throw new RequestException("EINVAL", "'parallel' must be 1 or more");
+        List<App> transaction = new ArrayList<>();
+        List<App> restarted = new ArrayList<>();
+        for (App a : targets) {
+            if (a.reloading) throw new RequestException("EBUSY", a.label() + " is being reloaded: one reload at a time");
+        }
+        for (App a : targets) {
+            boolean listening = a.group != null && a.config.clusterMode() && a.running() && a.listened
+                    && a.status.equals(App.ONLINE) && keeper != null;
+            (listening ? transaction : restarted).add(a);
+        }
+        Runnable rest = () -> {
+            if (restarted.isEmpty()) reply.accept(jlist(targets));
+            else each(restarted, this::restart, r -> reply.accept(jlist(targets)));
+        };
+        if (transaction.isEmpty()) {
+            rest.run();
+            return;
+        }
+        new Reload(reloadHost, transaction, parallel, (failure, ms) -> {
+            for (App a : transaction) {
+                Map<String, Object> outcome = new LinkedHashMap<>();
+                outcome.put("at", System.currentTimeMillis());
+                outcome.put("ok", failure == null);
+                outcome.put("ms", ms);
+                outcome.put("error", failure);
+                a.lastReload = outcome;
+            }
+            saveState();
+            if (failure != null) error.accept("ERELOAD", failure + " (the old instances are still serving)");
+            else rest.run();
+        }).start();
     }
 
     /** A cluster instance that is not coming back by itself: the keeper closes its sockets. */
@@ -559,6 +665,7 @@ public final class Daemon {
         actions.exited(a);
         if (readyWait != null) setImmediate(readyWait); // the start in progress ends once the exit is handled
         a.pid = 0;
+        a.listened = false;
         a.exitCode = code;
         a.exitSignal = signal;
         a.memory = 0;
@@ -814,6 +921,9 @@ public final class Daemon {
                 case "reloadLogs" -> reloadLogs(reply);
                 case "dump" -> reply.accept(Dump.of(apps.values())); // herd save
                 case "exit" -> exitForUpdate(replyTo, socket); // herd update: this daemon alone goes
+                case "reload" -> reload(req, reply, (code, message) -> {
+                    if (!socket.destroyed()) socket.write(errorLine(replyTo, code, message));
+                });
                 case "trigger" -> actions.trigger(resolve(Fields.strings(req, "targets")), req, reply,
                         (code, message) -> {
                             if (!socket.destroyed()) socket.write(errorLine(replyTo, code, message));
@@ -1336,6 +1446,8 @@ public final class Daemon {
             herd.put("kind", c.kind());
             herd.put("command", c.command());
             herd.put("ipc", c.ipc());
+            herd.put("listened", a.listened);
+            herd.put("last_reload", a.lastReload);
             herd.put("exit_signal", a.exitSignal);
             herd.put("last_error", a.lastError);
             herd.put("processes", a.running() ? a.processes : 0);

@@ -126,7 +126,8 @@ public final class Keeper {
 
     /** One app as the keeper knows it: its current (or last) process, its logs, its past pids. */
     private static final class Kept {
-        final int app;
+        /** The app's pm_id; a reload's replacement has a key of its own until {@code rekey}. */
+        int app;
         String uniqueId;
         String name;
         ChildProcess child;
@@ -239,6 +240,7 @@ public final class Keeper {
                 case "send" -> reply(socket, id, send(req));
                 case "forget" -> reply(socket, id, forget(req));
                 case "release" -> reply(socket, id, release(req));
+                case "rekey" -> reply(socket, id, rekey(req));
                 case "reopen" -> LogFiles.reopen(loop, files(), r -> reply(socket, replyTo, r));
                 case "exit" -> exit(socket, id);
                 default -> throw new IllegalArgumentException("unknown command '" + cmd + "'");
@@ -405,7 +407,7 @@ public final class Keeper {
         if (k.group != null) {
             int pid = k.pid;
             cluster().attach(child, k.group, k.instance, ev -> {
-                ev.put("app", app);
+                ev.put("app", k.app);
                 ev.put("pid", pid);
                 event(ev);
             });
@@ -414,7 +416,7 @@ public final class Keeper {
         child.on("message", a -> {
             Map<String, Object> ev = new LinkedHashMap<>();
             ev.put("event", "message");
-            ev.put("app", app);
+            ev.put("app", k.app);
             ev.put("pid", child.pid());
             ev.put("message", a[0]);
             event(ev);
@@ -488,12 +490,52 @@ public final class Keeper {
     }
 
     /**
+     * A reload's replacement takes its instance's place: the process kept under {@code from}
+     * is kept under {@code to} from now on, and what was kept under {@code to} (the old
+     * instance, gone by now) is forgotten; the instance's sockets stay.
+     */
+    private Map<String, Object> rekey(Map<String, Object> req) {
+        int from = Fields.integer(req, "from", -1);
+        int to = Fields.integer(req, "to", -1);
+        Kept k = apps.get(from);
+        if (k == null) throw new KeeperException("ENOENT", "no app " + from);
+        Kept old = apps.get(to);
+        if (old != null && (old.running || old.kill != null)) throw new KeeperException("EBUSY", "app " + to + " still runs");
+        if (old != null) {
+            apps.remove(to);
+            closeKept(old, k);
+        }
+        apps.remove(from);
+        k.app = to;
+        apps.put(to, k);
+        return Map.of("pid", k.pid);
+    }
+
+    /** Closes what {@code k} holds; its cluster sockets only when {@code heir} (if any) is not of its instance. */
+    private void closeKept(Kept k, Kept heir) {
+        if (k.group != null && !sharesSlot(k, heir)) cluster().forget(k.group, k.instance);
+        if (k.notify != null) k.notify.close();
+        if (k.out != null && (heir == null || heir.out != k.out)) k.out.forget();
+        if (k.err != null && (heir == null || heir.err != k.err)) k.err.forget();
+        if (k.all != null && (heir == null || heir.all != k.all)) k.all.forget();
+    }
+
+    /** Whether another kept process than {@code k} (or {@code heir}) is of {@code k}'s cluster instance. */
+    private boolean sharesSlot(Kept k, Kept heir) {
+        if (heir != null && k.group.equals(heir.group) && k.instance == heir.instance) return true;
+        for (Kept o : apps.values()) {
+            if (o != k && k.group.equals(o.group) && k.instance == o.instance) return true;
+        }
+        return false;
+    }
+
+    /**
      * An instance that will not come back by itself (stopped, errored): its cluster sockets are
      * closed, so that its port refuses connections instead of queueing them for nobody.
      */
     private Map<String, Object> release(Map<String, Object> req) {
         Kept k = apps.get(Fields.integer(req, "app", -1));
-        boolean released = k != null && k.group != null && !k.running;
+        boolean released = k != null && k.group != null && !k.running && !sharesSlot(k, null);
         if (released) cluster().forget(k.group, k.instance);
         return Map.of("released", released);
     }
@@ -504,11 +546,7 @@ public final class Keeper {
         if (k == null) return Map.of("forgotten", false);
         if (k.running || k.kill != null) throw new KeeperException("EBUSY", "app " + app + " still runs");
         apps.remove(app);
-        if (k.group != null) cluster().forget(k.group, k.instance);
-        if (k.notify != null) k.notify.close();
-        if (k.out != null) k.out.forget();
-        if (k.err != null) k.err.forget();
-        if (k.all != null) k.all.forget();
+        closeKept(k, null);
         return Map.of("forgotten", true);
     }
 
@@ -633,6 +671,8 @@ public final class Keeper {
         if (k.kill == null) {
             k.kill = new KillRun(k, signum, timeout);
             k.kill.message = req.get("message");
+            // A reload's drain: the cluster protocol's disconnect, the worker's servers close.
+            if (Fields.bool(req, "disconnect", false) && k.group != null) k.kill.message = cluster().disconnectMessage();
             kills.add(k.kill);
             k.kill.waiters.add(reply);
             k.kill.start();

@@ -173,6 +173,18 @@ final class KeeperCluster {
         child.send(m, handle);
     }
 
+    /**
+     * {@return the cluster protocol's {@code disconnect} for a worker} (Node's worker.disconnect()
+     * in the primary): the worker closes its servers, its connections finish, it exits.
+     */
+    Map<String, Object> disconnectMessage() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cmd", "NODE_CLUSTER");
+        m.put("act", "disconnect");
+        m.put("seq", seq++);
+        return m;
+    }
+
     /** Closes the sockets of instance {@code instance} of {@code group} (it is gone for good). */
     void forget(String group, int instance) {
         Group g = groups.get(group);

@@ -122,7 +122,10 @@ public final class ManagerCli {
                     out.println("reopened " + r.get("reopened") + " log files");
                 }
                 case "startOrRestart", "startOrReload", "startOrGracefulReload" -> new ConfigVerbs(this).startOrRestart(verb, rest);
-                case "reload" -> new ConfigVerbs(this).onTargets("restart", rest); // a restart until cluster mode (issue 15)
+                case "reload" -> {
+                    if (ConfigVerbs.namesConfig(rest)) new ConfigVerbs(this).onTargets("restart", rest);
+                    else reload(rest);
+                }
                 case "init", "ecosystem" -> new ConfigVerbs(this).init(rest);
                 case "scale" -> {
                     if (rest.size() != 2) throw new UsageException("needs an app name and a number: herd scale NAME N|+N|-N");
@@ -455,6 +458,44 @@ public final class ManagerCli {
             text = c.requestRaw("list", params);
         }
         out.print(Client.jsonString(text));
+    }
+
+    /**
+     * {@code reload TARGETS [--parallel K]}: cluster-mode instances are
+     * replaced as one transaction (docs/manager.md, "Reload"); other apps are restarted.
+     */
+    private void reload(List<String> argv) {
+        List<String> targets = new ArrayList<>();
+        Map<String, Object> req = new LinkedHashMap<>();
+        for (int i = 0; i < argv.size(); i++) {
+            String a = argv.get(i);
+            String value = null;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                value = a.substring(eq + 1);
+                a = a.substring(0, eq);
+            }
+            if (a.equals("--parallel")) {
+                if (value == null) {
+                    if (i + 1 >= argv.size()) throw new UsageException(a + " needs a value");
+                    value = argv.get(++i);
+                }
+                try {
+                    int k = Integer.parseInt(value);
+                    if (k < 1) throw new NumberFormatException();
+                    req.put("parallel", k);
+                } catch (NumberFormatException e) {
+                    throw new UsageException("--parallel needs a number, 1 or more, not " + value);
+                }
+            } else if (a.startsWith("-") && a.length() > 1) {
+                throw new UsageException("unknown option " + a);
+            } else {
+                targets.add(a);
+            }
+        }
+        if (targets.isEmpty()) throw new UsageException("needs a target (an id, a name, a namespace, all, /regex/)");
+        req.put("targets", targets);
+        printTable(processes(call("reload", req)));
     }
 
     void printTable(List<Map<String, Object>> list) {

@@ -1,0 +1,263 @@
+package dev.herd.cli.manager;
+
+import static dev.herd.cli.manager.Herd.restarts;
+import static dev.herd.cli.manager.Herd.status;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code herd reload} as a transaction (issue 15): every cluster instance replaced under load
+ * with no failed request, and a bad deploy -- a replacement that crashes or never listens -- ends the reload with the old instances serving and a non-zero exit.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ManagerReloadTest {
+    /**
+     * A server whose behaviour the test changes between deploys with marker files in its directory:
+     * {@code crash} (exit 3 at start), {@code nolisten}, {@code slow} (listen after 3 s).
+     */
+    private static final String SERVER_JS = """
+            const fs = require('fs');
+            const http = require('http');
+            const path = require('path');
+            const here = (m) => fs.existsSync(path.join(__dirname, m));
+            if (here('crash')) process.exit(3);
+            const listen = () => http.createServer((req, res) => res.end(String(process.pid))).listen(Number(process.argv[2]));
+            if (here('nolisten')) setInterval(() => {}, 1000);
+            else if (here('slow')) setTimeout(listen, 3000);
+            else listen();
+            """;
+
+    @TempDir
+    Path tmp;
+
+    private Herd herd;
+    private int port;
+    private Path script;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        herd = new Herd(tmp);
+        port = freePort();
+        script = herd.file("server.js", SERVER_JS);
+    }
+
+    @AfterEach
+    void nothingIsLeftRunning() {
+        herd.close();
+    }
+
+    private Set<Long> startTwo(String... options) throws Exception {
+        String[] args = new String[6 + options.length];
+        args[0] = "start";
+        args[1] = script.toString();
+        args[2] = "--name";
+        args[3] = "web";
+        System.arraycopy(new String[] {"-i", "2"}, 0, args, 4, 2);
+        System.arraycopy(options, 0, args, 6, options.length);
+        String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+        all[args.length] = "--";
+        all[args.length + 1] = Integer.toString(port);
+        herd.run(all).ok();
+        Set<Long> pids = onlinePids(2);
+        assertThat(answeringPids(2, 400)).isEqualTo(pids);
+        return pids;
+    }
+
+    @Test
+    void reloadReplacesEveryInstanceUnderLoadWithNoFailedRequest() throws Exception {
+        Set<Long> old = startTwo();
+        awaitListened();
+        Load load = new Load();
+        try {
+            load.awaitMore(50);
+            herd.run("reload", "web").ok();
+            Set<Long> now = onlinePids(2);
+            assertThat(now).doesNotContainAnyElementsOf(old);
+            for (long pid : old) assertThat(Herd.awaitGone(pid, 5000)).isTrue();
+            load.awaitSeen(now);
+            load.awaitMore(50);
+        } finally {
+            load.stop();
+        }
+        assertThat(load.failed.get()).as("failed requests, the first: %s", load.firstFailure.get()).isZero();
+        for (JsonNode p : herd.jlist()) {
+            assertThat(restarts(p)).isEqualTo(1);
+            assertThat(p.get("herd").get("last_restart_cause").asText()).isEqualTo("reload");
+            assertThat(p.get("herd").get("last_reload").get("ok").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
+    void aReplacementThatCrashesEndsTheReloadWithTheOldInstancesServing() throws Exception {
+        Set<Long> old = startTwo();
+        awaitListened();
+        Files.writeString(herd.dir.resolve("crash"), "");
+        Herd.Result r = herd.run("reload", "web");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("replacement").contains("exited with code 3").contains("old instances are still serving");
+        assertOldInstancesServe(old);
+    }
+
+    @Test
+    void aReplacementThatNeverListensEndsTheReloadAfterListenTimeout() throws Exception {
+        Set<Long> old = startTwo("--listen-timeout", "1500");
+        awaitListened();
+        Files.writeString(herd.dir.resolve("nolisten"), "");
+        Herd.Result r = herd.run("reload", "web");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("was not listening within listen_timeout 1500 ms");
+        assertOldInstancesServe(old);
+    }
+
+    @Test
+    void aSecondReloadWhileOneRunsIsRefused() throws Exception {
+        startTwo("--listen-timeout", "10000");
+        awaitListened();
+        Files.writeString(herd.dir.resolve("slow"), "");
+        CompletableFuture<Herd.Result> first = CompletableFuture.supplyAsync(() -> herd.run("reload", "web"));
+        herd.awaitLine(herd.log("x").getParent().getParent().resolve("herd.log"), ".*reloading App \\[web.*");
+        Herd.Result second = herd.run("reload", "web");
+        assertThat(second.code()).isNotZero();
+        assertThat(second.err()).contains("one reload at a time");
+        assertThat(first.get(60, TimeUnit.SECONDS).code()).isZero();
+    }
+
+    @Test
+    void reloadOfAForkModeAppRestartsIt() throws Exception {
+        herd.run("start", herd.file("idle.sh", "#!/bin/sh\nexec sleep 600\n").toString()).ok();
+        long pid = herd.awaitStatus("idle", "online").get("pid").asLong();
+        herd.run("reload", "idle").ok();
+        JsonNode p = herd.awaitStatus("idle", "online");
+        assertThat(p.get("pid").asLong()).isNotEqualTo(pid);
+        assertThat(restarts(p)).isEqualTo(1);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void assertOldInstancesServe(Set<Long> old) throws Exception {
+        assertThat(onlinePids(2)).isEqualTo(old);
+        assertThat(answeringPids(2, 400)).isEqualTo(old);
+        for (JsonNode p : herd.jlist()) {
+            assertThat(restarts(p)).isZero();
+            assertThat(p.get("herd").get("last_reload").get("ok").asBoolean()).isFalse();
+        }
+        assertThat(herd.managerLog()).contains("the old instances go on");
+    }
+
+    /** Waits until every instance has said it listens (a reload needs that; a new start may not have yet). */
+    private void awaitListened() {
+        herd.await("web", "listened", p -> herd.jlist().stream().allMatch(q -> q.get("herd").get("listened") != null
+                && q.get("herd").get("listened").asBoolean()));
+    }
+
+    private Set<Long> onlinePids(int n) {
+        herd.await("web", n + " instances online", p -> herd.jlist().stream().filter(q -> status(q).equals("online")).count() == n);
+        Set<Long> pids = new HashSet<>();
+        for (JsonNode q : herd.jlist()) {
+            if (status(q).equals("online")) pids.add(q.get("pid").asLong());
+        }
+        return pids;
+    }
+
+    private Set<Long> answeringPids(int n, int max) throws Exception {
+        Set<Long> seen = new HashSet<>();
+        long deadline = System.currentTimeMillis() + 30_000;
+        for (int i = 0; seen.size() < n && i < max; i++) {
+            try {
+                seen.add(get(port));
+            } catch (IOException e) {
+                if (System.currentTimeMillis() > deadline) throw e;
+                Thread.sleep(50);
+                i--;
+            }
+        }
+        return seen;
+    }
+
+    /** One request at a time, each on a new connection, counting answers, failures and pids. */
+    private final class Load {
+        final AtomicInteger ok = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final AtomicReference<String> firstFailure = new AtomicReference<>();
+        final Set<Long> seen = ConcurrentHashMap.newKeySet();
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final Thread thread;
+
+        Load() {
+            thread = new Thread(() -> {
+                while (running.get()) {
+                    try {
+                        seen.add(get(port));
+                        ok.incrementAndGet();
+                    } catch (IOException | RuntimeException e) {
+                        failed.incrementAndGet();
+                        firstFailure.compareAndSet(null, e.toString());
+                    }
+                }
+            }, "load");
+            thread.start();
+        }
+
+        void awaitMore(int n) throws InterruptedException {
+            int target = ok.get() + n;
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (ok.get() < target) {
+                if (System.currentTimeMillis() > deadline) throw new AssertionError("only " + ok.get() + " of " + target + " requests served");
+                Thread.sleep(10);
+            }
+        }
+
+        void awaitSeen(Set<Long> pids) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!seen.containsAll(pids) && System.currentTimeMillis() < deadline) Thread.sleep(10);
+            assertThat(seen).containsAll(pids);
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            thread.join(30_000);
+        }
+    }
+
+    private static long get(int port) throws IOException {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(15_000);
+            OutputStream out = s.getOutputStream();
+            out.write("GET / HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            String response = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+            int body = response.indexOf("\r\n\r\n");
+            if (!response.startsWith("HTTP/1.1 200") || body < 0) throw new IOException("bad response: " + response);
+            return Long.parseLong(response.substring(body + 4).strip());
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
