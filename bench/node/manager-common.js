@@ -14,7 +14,8 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const net = require('net');
-const { spawnSync } = require('child_process');
+const http = require('http');
+const { spawn, spawnSync } = require('child_process');
 const { abort } = require('./rounds');
 
 const PM2_DIR = path.resolve(__dirname, '..', 'pm2');
@@ -56,6 +57,11 @@ class Manager {
   // `pm2 start` of a script under bench/node with the options, the app's arguments after `--`.
   start(script, options, appArgs) {
     return this.run('start', path.join(NODE_DIR, script), ...options, '--', ...appArgs);
+  }
+
+  // Runs `pm2 ARGS` as a process of its own (the program's loop goes on); onExit(code).
+  runAsync(onExit, ...args) {
+    spawn(process.execPath, [PM2_BIN, ...args], { env: this.env, stdio: 'ignore' }).on('exit', (code) => onExit(code));
   }
 
   // The pids of the manager's own processes: pm2's God daemon (it starts no other).
@@ -114,6 +120,32 @@ function reportServer(onReport, listening) {
   };
 }
 
+// A free TCP port on 127.0.0.1 (found by listening on port 0), to cb(port).
+function freePort(cb) {
+  const s = net.createServer();
+  s.listen(0, '127.0.0.1', () => {
+    const { port } = s.address();
+    s.close(() => cb(port));
+  });
+}
+
+// New connections to 127.0.0.1:port until n instances' X-Worker headers were seen (or 30 s: the
+// program ends with a failed check), then cb().
+function awaitAnswers(port, n, cb) {
+  const seen = new Set();
+  const deadline = Date.now() + 30000;
+  (function probe() {
+    if (seen.size === n) return cb();
+    if (Date.now() > deadline) abort('instances_answer', `only instances ${[...seen]} answered within 30 s`);
+    const req = http.get({ host: '127.0.0.1', port, agent: false }, (res) => {
+      seen.add(res.headers['x-worker']);
+      res.resume();
+      res.on('end', probe);
+    });
+    req.on('error', () => setTimeout(probe, 20));
+  }());
+}
+
 // Whether the process is gone (or a zombie nobody reaped yet: it runs no more).
 function gone(pid) {
   try {
@@ -126,4 +158,4 @@ function gone(pid) {
 // f(pid) summed over the pids (rssMib, cpuS over the manager's processes).
 const sum = (pids, f) => pids.reduce((a, pid) => a + f(pid), 0);
 
-module.exports = { Manager, rssMib, cpuS, gone, sum, reportServer, NODE_DIR };
+module.exports = { Manager, rssMib, cpuS, gone, sum, reportServer, freePort, awaitAnswers, NODE_DIR };

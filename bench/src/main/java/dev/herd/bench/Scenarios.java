@@ -18,6 +18,7 @@ import dev.herd.bench.scenarios.ManagerCluster;
 import dev.herd.bench.scenarios.ManagerMemory;
 import dev.herd.bench.scenarios.ManagerLogFlood;
 import dev.herd.bench.scenarios.ManagerMemoryLimit;
+import dev.herd.bench.scenarios.ManagerReload;
 import dev.herd.bench.scenarios.ManagerRestart;
 import dev.herd.bench.scenarios.ManagerStart;
 import dev.herd.bench.scenarios.ManagerStopStubborn;
@@ -260,6 +261,11 @@ public final class Scenarios {
                     List.of("10", "5", "64"), List.of("3", "2", "64"),
                     List.of(higher("req_per_s"), lower("latency_p99_ms")),
                     new Scenario.Server(new Wrk(false, HTTP_HELLO_BODY))),
+            // Arguments N W T C: N is unused (one reload per phase), C the clients.
+            new Scenario("manager-reload", "reload of a Node app running with -i 2 under C clients, a new connection per request and then keep-alive: failed requests and the reload's duration (pm2 7.0.4 as the peer)",
+                    ManagerReload.class, "manager-reload.js",
+                    List.of("1", "1", "3", "16"), List.of("1", "0", "1", "8"),
+                    List.of(lower("close_failed"), lower("keepalive_failed"), lower("reload_ms"))),
             // pm2 looks at memory every 30 s: its side takes up to half a minute per crossing.
             new Scenario("manager-memory-limit", "an app growing 5 MiB/s under --max-memory-restart 80M, N crossings per round: from the first /proc sample above the limit to the kill (pm2 7.0.4 as the peer)",
                     ManagerMemoryLimit.class, "manager-memory-limit.js",

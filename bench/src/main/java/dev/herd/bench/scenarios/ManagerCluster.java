@@ -4,16 +4,7 @@ import static dev.herd.node.Globals.process;
 import static dev.herd.node.Globals.setInterval;
 
 import dev.herd.node.Herd;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The server of the manager-cluster-* scenarios on Herd's side: {@code herd start
@@ -26,7 +17,6 @@ import java.util.regex.Pattern;
 public final class ManagerCluster {
     /** How many instances the app runs ({@code -i 2}). */
     public static final int INSTANCES = 2;
-    private static final Pattern WORKER = Pattern.compile("(?im)^X-Worker:\\s*(\\S+)");
 
     private ManagerCluster() {}
 
@@ -50,36 +40,10 @@ public final class ManagerCluster {
             process().on("SIGTERM", a -> process().exit(0)); // the driver's shutdown hook runs herd kill
             herd.start("manager-cluster-app.js", List.of("--name", "mc", "-i", Integer.toString(INSTANCES)),
                     host == null ? List.of(Integer.toString(port)) : List.of(Integer.toString(port), host));
-            awaitInstances(host == null ? "127.0.0.1" : host, port);
+            ManagerDriver.awaitAnswers(port, INSTANCES);
             System.out.println("manager-cluster listening on " + (host == null ? "*" : host) + ":" + port + " with "
                     + INSTANCES + " instances (herd)");
             setInterval(() -> {}, 1 << 30); // runs on until the runner's SIGTERM
         });
-    }
-
-    /** New connections until every instance's X-Worker was seen (blocking: this program does nothing else yet). */
-    private static void awaitInstances(String host, int port) {
-        Set<String> seen = new HashSet<>();
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (seen.size() < INSTANCES) {
-            if (System.currentTimeMillis() > deadline) {
-                Rounds.abort("instances_answer", "only instances " + seen + " answered within 30 s");
-            }
-            try (Socket s = new Socket(host, port)) {
-                s.setSoTimeout(5000);
-                OutputStream out = s.getOutputStream();
-                out.write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                InputStream in = s.getInputStream();
-                Matcher m = WORKER.matcher(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
-                if (m.find()) seen.add(m.group(1));
-            } catch (IOException e) {
-                try {
-                    Thread.sleep(20); // not listening yet
-                } catch (InterruptedException x) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
     }
 }

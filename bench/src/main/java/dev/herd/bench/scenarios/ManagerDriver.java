@@ -114,6 +114,53 @@ final class ManagerDriver {
         return run(args.toArray(String[]::new));
     }
 
+    /**
+     * Runs {@code ./herd ARGS} as a process of its own, so that this program's loop goes on (a
+     * load, while a reload runs); {@code onExit} gets its exit code (-1 when a signal ended it).
+     */
+    void runAsync(java.util.function.IntConsumer onExit, String... args) {
+        dev.herd.node.child_process.ChildProcess c = ChildProcesses.spawn(root.resolve("herd").toString(), List.of(args),
+                SpawnOptions.builder().env(env).cwd(root.toString()).stdio("ignore").build());
+        c.on("exit", a -> onExit.accept(a[0] == null ? -1 : (Integer) a[0]));
+    }
+
+    /** {@return a free TCP port on 127.0.0.1} (bound to port 0 and closed again) */
+    static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * New connections to 127.0.0.1:{@code port} until {@code n} instances' {@code X-Worker}
+     * headers were seen (blocking: for programs that do nothing else yet), or 30 s: the program
+     * then ends with a failed check.
+     */
+    static void awaitAnswers(int port, int n) {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.regex.Pattern worker = java.util.regex.Pattern.compile("(?im)^X-Worker:\\s*(\\S+)");
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (seen.size() < n) {
+            if (System.currentTimeMillis() > deadline) Rounds.abort("instances_answer", "only instances " + seen + " answered within 30 s");
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                java.util.regex.Matcher m = worker.matcher(new String(s.getInputStream().readAllBytes(),
+                        java.nio.charset.StandardCharsets.US_ASCII));
+                if (m.find()) seen.add(m.group(1));
+            } catch (IOException e) {
+                try {
+                    Thread.sleep(20); // not listening yet
+                } catch (InterruptedException x) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
     /** {@return the pids of the manager's own processes: the daemon, and the keeper once it runs} */
     List<Integer> managerPids() {
         List<Integer> pids = new ArrayList<>();

@@ -73,6 +73,7 @@ class ManagerClusterTest {
                     .isEqualTo(p.get("pm2_env").get("NODE_APP_INSTANCE").asText());
         }
         assertThat(instances).containsExactlyInAnyOrder(0, 1);
+        awaitListened("web");
         assertThat(answeringPids(port, pids.size(), 400)).isEqualTo(pids);
     }
 
@@ -83,6 +84,7 @@ class ManagerClusterTest {
         herd.run("start", jar.toString(), "--name", "jweb", "-i", "2", "--", Integer.toString(port)).ok();
         Set<Long> pids = onlinePids("jweb", 2);
         assertThat(herd.app("jweb").get("herd").get("kind").asText()).isEqualTo("herd");
+        awaitListened("jweb"); // a JVM listens a while after it is online
         assertThat(answeringPids(port, 2, 400)).isEqualTo(pids);
     }
 
@@ -96,6 +98,7 @@ class ManagerClusterTest {
         assertThatThrownBy(() -> get(port)).isInstanceOf(java.net.ConnectException.class); // refused, not queued for nobody
         herd.run("start", "web").ok();
         Set<Long> pids = onlinePids("web", 2);
+        awaitListened("web");
         assertThat(answeringPids(port, 2, 400)).isEqualTo(pids);
     }
 
@@ -164,6 +167,7 @@ class ManagerClusterTest {
         int port = freePort();
         herd.run("start", herd.file("server.js", SERVER_JS).toString(), "--name", "web", "-i", "2", "--", Integer.toString(port)).ok();
         Set<Long> pids = onlinePids("web", 2);
+        awaitListened("web");
         assertThat(answeringPids(port, 2, 400)).isEqualTo(pids);
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
@@ -210,6 +214,12 @@ class ManagerClusterTest {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** Waits until every instance of {@code name} has told the keeper it listens. */
+    private void awaitListened(String name) {
+        herd.await(name, "listening", p -> herd.jlist().stream().filter(q -> q.get("name").asText().equals(name))
+                .allMatch(q -> q.get("herd").get("listened").asBoolean()));
+    }
 
     /** Waits until {@code name} has {@code n} instances online; their pids. */
     private Set<Long> onlinePids(String name, int n) {

@@ -81,6 +81,7 @@ class ManagerReloadTest {
         all[args.length + 1] = Integer.toString(port);
         herd.run(all).ok();
         Set<Long> pids = onlinePids(2);
+        awaitListened();
         assertThat(answeringPids(2, 400)).isEqualTo(pids);
         return pids;
     }
