@@ -22,7 +22,8 @@ import java.util.function.Consumer;
  *       the keeper under a key of its own with the instance's number, so that its
  *       {@code listen()} is given the instance's own socket: from then on both processes accept
  *       from one queue. It is ready once it listens (the keeper's {@code listening} event).
- *   <li>Every replacement then has to stay up for a watch window ({@code min_uptime}).
+ *   <li>Every replacement then has to stay up for a watch window ({@code min_uptime}) from the
+ *       moment it was ready.
  *   <li>Commit: every old instance is sent the cluster protocol's {@code disconnect} (its servers
  *       close: no new connection goes to it, the ones it has finish), and is killed if it has
  *       not exited after {@code kill_timeout}; the replacement then takes the instance's pm_id.
@@ -60,6 +61,8 @@ final class Reload {
         long startTicks;
         boolean listening;
         boolean ready;
+        /** When it became ready (System.nanoTime()): its watch window runs from then. */
+        long readyAt;
         boolean exited;
         private Runnable onListening;
         private Consumer<String> onExit;
@@ -152,20 +155,26 @@ final class Reload {
         if (over || r.ready) return;
         clearTimeout(timer);
         r.ready = true;
+        r.readyAt = System.nanoTime();
+        r.onExit = why -> fail("instance " + r.app.instance + "'s replacement (pid " + r.pid + ") " + why
+                + " within the watch window");
         spawning--;
         Log.info("daemon", r.app.label() + " reload: replacement ready (pid " + r.pid + ")");
         next();
     }
 
-    /** Every replacement is ready: each has to stay up for the watch window. */
+    /**
+     * Every replacement is ready: each has to stay up for its watch window, which began when it
+     * became ready (the later instances' start overlaps the earlier ones' windows).
+     */
     private void watch() {
-        long ms = 0;
-        for (App a : instances) ms = Math.max(ms, a.config.minUptime());
+        long now = System.nanoTime();
+        long wait = 0;
         for (Replacement r : started) {
-            r.onExit = why -> fail("instance " + r.app.instance + "'s replacement (pid " + r.pid + ") " + why
-                    + " within the watch window");
+            long end = r.readyAt + r.app.config.minUptime() * 1_000_000;
+            wait = Math.max(wait, (end - now) / 1_000_000);
         }
-        window = setTimeout(this::commit, ms);
+        window = setTimeout(this::commit, Math.max(0, wait));
     }
 
     /** Every old instance drains and goes; each replacement takes its instance's place. */

@@ -282,7 +282,7 @@ class ManagerClusterTest {
     }
 
     /** Herd's runtime and what it needs (Jackson for the IPC channel's JSON, Jetty's HTTP parser), from the test's class path. */
-    private static String herdClassPath() {
+    static String herdClassPath() {
         List<String> herdJars = new ArrayList<>();
         for (String e : System.getProperty("java.class.path").split(":")) {
             if (e.matches(".*/(herd-(os|loop|io|node)|jackson-[a-z]+|jetty-[a-z]+|slf4j-api)[^/]*\\.jar")

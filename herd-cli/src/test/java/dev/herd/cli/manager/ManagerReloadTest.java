@@ -111,6 +111,28 @@ class ManagerReloadTest {
     }
 
     @Test
+    void reloadOfAHerdProgramReplacesEveryInstanceUnderLoadWithNoFailedRequest() throws Exception {
+        Path jar = ManagerStartTest.jar(herd.dir.resolve("web.jar"), ManagedHttpProgram.class, ManagerClusterTest.herdClassPath());
+        herd.run("start", jar.toString(), "--name", "web", "-i", "2", "--listen-timeout", "20000", "--", Integer.toString(port)).ok();
+        Set<Long> old = onlinePids(2);
+        awaitListened();
+        assertThat(answeringPids(2, 400)).isEqualTo(old);
+        Load load = new Load();
+        try {
+            load.awaitMore(50);
+            herd.run("reload", "web").ok();
+            Set<Long> now = onlinePids(2);
+            assertThat(now).doesNotContainAnyElementsOf(old);
+            for (long pid : old) assertThat(Herd.awaitGone(pid, 5000)).isTrue();
+            load.awaitSeen(now);
+            load.awaitMore(50);
+        } finally {
+            load.stop();
+        }
+        assertThat(load.failed.get()).as("failed requests, the first: %s", load.firstFailure.get()).isZero();
+    }
+
+    @Test
     void aReplacementThatCrashesEndsTheReloadWithTheOldInstancesServing() throws Exception {
         Set<Long> old = startTwo();
         awaitListened();
