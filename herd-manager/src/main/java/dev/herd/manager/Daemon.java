@@ -121,6 +121,7 @@ public final class Daemon {
             return;
         }
         Files.writeString(home.daemonPid(), process().pid() + "\n");
+        drainPreload = writeDrainPreload();
         if (foreground != null) Files.deleteIfExists(home.stateFile()); // a runtime starts empty: its apps are its arguments
         loadState();
         // SIGTERM and SIGINT end the daemon alone: its state is on disk and the apps keep running
@@ -641,7 +642,27 @@ public final class Daemon {
     }
 
     /** What the app's processes get: its configured environment and pm2's variables. */
-    private static Map<String, String> processEnv(App a) {
+    /** {@code herd-drain.cjs} in HERD_HOME (for Node cluster instances), or null if it cannot be written. */
+    private Path drainPreload;
+
+    private Path writeDrainPreload() {
+        Path file = home.dir().resolve("herd-drain.cjs");
+        try (java.io.InputStream in = Daemon.class.getResourceAsStream("herd-drain.cjs")) {
+            if (in == null) throw new IOException("herd-drain.cjs is not in the manager's jar");
+            byte[] code = in.readAllBytes();
+            if (!Files.exists(file) || !java.util.Arrays.equals(Files.readAllBytes(file), code)) {
+                Path tmp = home.dir().resolve("herd-drain.cjs.tmp");
+                Files.write(tmp, code);
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return file;
+        } catch (IOException e) {
+            Log.info("daemon", "cannot write " + file + " (Node cluster instances drain as Node does): " + e.getMessage());
+            return null;
+        }
+    }
+
+    private Map<String, String> processEnv(App a) {
         Map<String, String> env = new LinkedHashMap<>(a.config.env());
         env.put("pm_id", Integer.toString(a.id));
         env.put("name", a.config.name());
@@ -655,6 +676,13 @@ public final class Daemon {
         }
         env.put("HERD_APP_NAME", a.config.name());
         env.put(Keeper.MARK, a.uniqueId);
+        // A Node cluster instance drains without resets at a reload's end (herd-drain.cjs); not
+        // for another user's app, who cannot read HERD_HOME.
+        if (drainPreload != null && "node".equals(a.config.kind()) && a.config.clusterMode()
+                && a.config.options().get("uid") == null && a.config.options().get("gid") == null) {
+            String options = env.getOrDefault("NODE_OPTIONS", "");
+            env.put("NODE_OPTIONS", (options.isBlank() ? "" : options + " ") + "--require \"" + drainPreload + "\"");
+        }
         return env;
     }
 

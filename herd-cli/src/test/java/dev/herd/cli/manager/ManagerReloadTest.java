@@ -111,6 +111,66 @@ class ManagerReloadTest {
     }
 
     @Test
+    void reloadOfANodeAppUnderKeepAliveLoadFailsNoRequest() throws Exception {
+        Set<Long> old = startTwo();
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicReference<String> firstFailure = new AtomicReference<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        Thread load = new Thread(() -> {
+            while (running.get()) { // one keep-alive connection after another: a new one only after Connection: close
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    s.setSoTimeout(15_000);
+                    InputStream in = s.getInputStream();
+                    OutputStream out = s.getOutputStream();
+                    boolean again = true;
+                    while (again && running.get()) {
+                        out.write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                        String head = readHead(in);
+                        int length = Integer.parseInt(head.replaceAll("(?is).*content-length:\\s*(\\d+).*", "$1"));
+                        if (in.readNBytes(length).length != length) throw new IOException("the body was cut");
+                        ok.incrementAndGet();
+                        again = !head.toLowerCase(java.util.Locale.ROOT).contains("connection: close");
+                    }
+                } catch (IOException | RuntimeException e) {
+                    failed.incrementAndGet();
+                    firstFailure.compareAndSet(null, e.toString());
+                }
+            }
+        }, "keep-alive load");
+        load.start();
+        try {
+            awaitCount(ok, 200);
+            herd.run("reload", "web").ok();
+            assertThat(onlinePids(2)).doesNotContainAnyElementsOf(old);
+            awaitCount(ok, ok.get() + 200);
+        } finally {
+            running.set(false);
+            load.join(30_000);
+        }
+        assertThat(failed.get()).as("failed requests, the first: %s", firstFailure.get()).isZero();
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder b = new StringBuilder();
+        while (b.length() < 4 || !b.substring(b.length() - 4).equals("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) throw new IOException("the connection closed before a response" + (b.isEmpty() ? "" : ": " + b));
+            b.append((char) c);
+        }
+        return b.toString();
+    }
+
+    private static void awaitCount(AtomicInteger count, int target) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (count.get() < target) {
+            if (System.currentTimeMillis() > deadline) throw new AssertionError("only " + count.get() + " of " + target + " requests served");
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
     void reloadOfAHerdProgramReplacesEveryInstanceUnderLoadWithNoFailedRequest() throws Exception {
         Path jar = ManagerStartTest.jar(herd.dir.resolve("web.jar"), ManagedHttpProgram.class, ManagerClusterTest.herdClassPath());
         herd.run("start", jar.toString(), "--name", "web", "-i", "2", "--listen-timeout", "20000", "--", Integer.toString(port)).ok();
