@@ -32,11 +32,12 @@ function client(p) {
     input += d.toString('latin1');
     const head = input.indexOf('\r\n\r\n');
     if (head < 0) return;
-    const m = /content-length:\s*(\d+)/i.exec(input.slice(0, head));
+    const headers = input.slice(0, head);
+    const m = /content-length:\s*(\d+)/i.exec(headers);
     if (!m || input.length < head + 4 + Number(m[1])) return;
     input = '';
     p.ok++;
-    if (!p.keepAlive) {
+    if (!p.keepAlive || /connection:\s*close/i.test(headers)) { // as HTTP clients do: no request after Connection: close
       done = true;
       return; // the server closes; 'close' starts the next connection
     }

@@ -22,8 +22,8 @@ import java.util.function.Consumer;
  *       the keeper under a key of its own with the instance's number, so that its
  *       {@code listen()} is given the instance's own socket: from then on both processes accept
  *       from one queue. It is ready once it listens (the keeper's {@code listening} event).
- *   <li>Every replacement then has to stay up for a watch window ({@code min_uptime}) from the
- *       moment it was ready.
+ *   <li>Every replacement then has to stay up for a watch window: {@code min_uptime} from its
+ *       start, as for any start.
  *   <li>Commit: every old instance is sent the cluster protocol's {@code disconnect} (its servers
  *       close: no new connection goes to it, the ones it has finish), and is killed if it has
  *       not exited after {@code kill_timeout}; the replacement then takes the instance's pm_id.
@@ -61,8 +61,8 @@ final class Reload {
         long startTicks;
         boolean listening;
         boolean ready;
-        /** When it became ready (System.nanoTime()): its watch window runs from then. */
-        long readyAt;
+        /** When it was spawned (System.nanoTime()): its watch window, min_uptime, runs from then. */
+        long spawnedAt;
         boolean exited;
         private Runnable onListening;
         private Consumer<String> onExit;
@@ -129,6 +129,7 @@ final class Reload {
     private void spawn(App a) {
         spawning++;
         Replacement r = new Replacement(a, nextKey++);
+        r.spawnedAt = System.nanoTime();
         started.add(r);
         host.replacement(r.key, r);
         Map<String, Object> spec = new LinkedHashMap<>(host.spawnSpec(a));
@@ -155,7 +156,6 @@ final class Reload {
         if (over || r.ready) return;
         clearTimeout(timer);
         r.ready = true;
-        r.readyAt = System.nanoTime();
         r.onExit = why -> fail("instance " + r.app.instance + "'s replacement (pid " + r.pid + ") " + why
                 + " within the watch window");
         spawning--;
@@ -164,14 +164,15 @@ final class Reload {
     }
 
     /**
-     * Every replacement is ready: each has to stay up for its watch window, which began when it
-     * became ready (the later instances' start overlaps the earlier ones' windows).
+     * Every replacement is ready: each has to stay up until its watch window has passed, min_uptime
+     * from its start (as for any start: a process that dies sooner is an unstable one), so the
+     * later replacements' starts overlap the earlier ones' windows.
      */
     private void watch() {
         long now = System.nanoTime();
         long wait = 0;
         for (Replacement r : started) {
-            long end = r.readyAt + r.app.config.minUptime() * 1_000_000;
+            long end = r.spawnedAt + r.app.config.minUptime() * 1_000_000;
             wait = Math.max(wait, (end - now) / 1_000_000);
         }
         window = setTimeout(this::commit, Math.max(0, wait));

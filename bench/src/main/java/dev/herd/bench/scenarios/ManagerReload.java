@@ -30,6 +30,7 @@ public final class ManagerReload {
     /** A connection idle this long (a request unanswered) is destroyed: the request failed. */
     static final int TIMEOUT_MS = 5000;
     private static final Pattern LENGTH = Pattern.compile("(?i)content-length:\\s*(\\d+)");
+    private static final Pattern CLOSE = Pattern.compile("(?i)connection:\\s*close");
 
     private ManagerReload() {}
 
@@ -63,11 +64,12 @@ public final class ManagerReload {
                 in.append(new String((byte[]) a[0], StandardCharsets.ISO_8859_1));
                 int head = in.indexOf("\r\n\r\n");
                 if (head < 0) return;
-                Matcher m = LENGTH.matcher(in.substring(0, head));
+                String headers = in.substring(0, head);
+                Matcher m = LENGTH.matcher(headers);
                 if (!m.find() || in.length() < head + 4 + Integer.parseInt(m.group(1))) return;
                 in.setLength(0);
                 ok++;
-                if (!keepAlive) {
+                if (!keepAlive || CLOSE.matcher(headers).find()) { // as HTTP clients do: no request after Connection: close
                     done[0] = true;
                     return; // the server closes; 'close' starts the next connection
                 }
