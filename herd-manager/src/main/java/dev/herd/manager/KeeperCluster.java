@@ -42,6 +42,8 @@ final class KeeperCluster {
     private static final class Address {
         final Map<Integer, Handle> perInstance = new HashMap<>();
         Handle shared;
+        /** The instances given {@link #shared}: it is closed when the last is forgotten. */
+        final java.util.Set<Integer> sharers = new java.util.HashSet<>();
         /** The port every instance's socket binds: the one the first got when the program asked for 0. */
         int port;
         Object data;
@@ -115,6 +117,7 @@ final class KeeperCluster {
                             intOf(m.get("flags"), 0) & (Udp.IPV6ONLY | Udp.REUSEADDR));
                 }
                 handle = at.shared;
+                at.sharers.add(instance);
             } else if (port == -1 && Integer.valueOf(-1).equals(intOrNull(addressType))) {
                 if (at.shared == null) {
                     Pipe pipe = new Pipe(loop);
@@ -122,6 +125,7 @@ final class KeeperCluster {
                     pipe.bind(address);
                 }
                 handle = at.shared;
+                at.sharers.add(instance);
             } else {
                 handle = at.perInstance.get(instance);
                 if (handle == null) {
@@ -138,7 +142,7 @@ final class KeeperCluster {
         } catch (RuntimeException e) {
             errno = Errno.EINVAL.uvCode(); // a malformed query (no path, a bad address)
         }
-        if (errno != 0 && handle == null && at.shared != null && at.perInstance.isEmpty()) {
+        if (errno != 0 && handle == null && at.shared != null && at.perInstance.isEmpty() && at.sharers.isEmpty()) {
             at.shared.close();
             at.shared = null;
         }
@@ -192,9 +196,10 @@ final class KeeperCluster {
         for (Address at : g.addresses.values()) {
             Handle h = at.perInstance.remove(instance);
             if (h != null) h.close();
+            at.sharers.remove(instance);
         }
         g.addresses.values().removeIf(at -> {
-            if (!at.perInstance.isEmpty()) return false;
+            if (!at.perInstance.isEmpty() || !at.sharers.isEmpty()) return false;
             if (at.shared != null) at.shared.close();
             return true;
         });

@@ -103,6 +103,37 @@ class ManagerClusterTest {
     }
 
     @Test
+    void aUnixSocketServerIsSharedAndAnInstanceStoppedAndStartedAgainListensOnItAgain() throws Exception {
+        Path sock = tmp.resolve("web.sock");
+        herd.run("start", herd.file("unix.js", """
+                const http = require('http');
+                http.createServer((req, res) => res.end(String(process.pid))).listen(process.argv[2]);
+                """).toString(), "--name", "web", "-i", "2", "--", sock.toString()).ok();
+        onlinePids("web", 2);
+        awaitListened("web");
+        assertThat(getUnix(sock)).isPositive();
+        JsonNode one = herd.jlist().stream().filter(p -> p.get("pm2_env").get("NODE_APP_INSTANCE").asInt() == 1).findFirst().orElseThrow();
+        herd.run("stop", one.get("pm_id").asText()).ok();
+        assertThat(getUnix(sock)).isPositive(); // the other instance still serves
+        herd.run("start", one.get("pm_id").asText()).ok();
+        onlinePids("web", 2);
+        awaitListened("web"); // the restarted instance was given the shared socket again
+        for (JsonNode p : herd.jlist()) assertThat(restarts(p)).isLessThanOrEqualTo(1);
+        assertThat(getUnix(sock)).isPositive();
+    }
+
+    /** One HTTP/1.0 request over a Unix socket; the body (a pid). */
+    private static long getUnix(Path sock) throws IOException {
+        try (java.nio.channels.SocketChannel ch = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(sock))) {
+            ch.write(java.nio.ByteBuffer.wrap("GET / HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+            String response = new String(java.nio.channels.Channels.newInputStream(ch).readAllBytes(), StandardCharsets.US_ASCII);
+            int body = response.indexOf("\r\n\r\n");
+            if (!response.startsWith("HTTP/1.1 200") || body < 0) throw new IOException("bad response: " + response);
+            return Long.parseLong(response.substring(body + 4).strip());
+        }
+    }
+
+    @Test
     void instancesAreNumberedFromZeroAndIncrementVarGivesEachItsOwnValue() throws Exception {
         Path script = herd.file("show.sh", "#!/bin/sh\necho \"i=$NODE_APP_INSTANCE h=$HERD_APP_INSTANCE port=$PORT\"\nexec sleep 600\n");
         Path config = herd.file("apps.json", """
