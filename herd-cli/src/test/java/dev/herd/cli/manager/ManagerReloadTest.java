@@ -193,6 +193,29 @@ class ManagerReloadTest {
     }
 
     @Test
+    void theDaemonsSigkillUnderLoadFailsNoRequestAndTheNextDaemonReloadsTheReadoptedInstances() throws Exception {
+        Set<Long> old = startTwo();
+        Load load = new Load();
+        try {
+            load.awaitMore(50);
+            long daemon = herd.daemonPid();
+            new ProcessBuilder("kill", "-9", Long.toString(daemon)).start().waitFor();
+            assertThat(Herd.awaitGone(daemon, 5000)).isTrue();
+            load.awaitMore(50); // served with no daemon: the keeper holds the sockets and the channels
+            assertThat(onlinePids(2)).isEqualTo(old); // the next command's daemon re-adopts them
+            assertThat(herd.daemonPid()).isNotEqualTo(daemon);
+            herd.run("reload", "web").ok();
+            Set<Long> now = onlinePids(2);
+            assertThat(now).doesNotContainAnyElementsOf(old);
+            load.awaitSeen(now);
+            load.awaitMore(50);
+        } finally {
+            load.stop();
+        }
+        assertThat(load.failed.get()).as("failed requests, the first: %s", load.firstFailure.get()).isZero();
+    }
+
+    @Test
     void aReplacementThatCrashesEndsTheReloadWithTheOldInstancesServing() throws Exception {
         Set<Long> old = startTwo();
         awaitListened();
