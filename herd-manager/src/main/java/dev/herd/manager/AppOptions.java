@@ -22,7 +22,9 @@ final class AppOptions {
         /** A non-negative integer. */
         COUNT,
         /** A user or group: a name, or a non-negative integer (RunAs resolves it). */
-        ID
+        ID,
+        /** A list of listen addresses: each PORT or HOST:PORT (socket activation). */
+        ADDRESSES
     }
 
     /** Every field this class carries, with its type. */
@@ -32,7 +34,8 @@ final class AppOptions {
             Map.entry("increment_var", Type.STRING),
             Map.entry("instance_var", Type.STRING),
             Map.entry("uid", Type.ID),
-            Map.entry("gid", Type.ID));
+            Map.entry("gid", Type.ID),
+            Map.entry("listen", Type.ADDRESSES));
 
     /**
      * The fields of {@link #TYPES} present in {@code m}, checked, in a new map.
@@ -56,12 +59,15 @@ final class AppOptions {
             case ID -> v instanceof String s ? !s.isBlank() && s.indexOf(':') < 0 && s.indexOf('\n') < 0
                     : (v instanceof Integer || v instanceof Long) && ((Number) v).longValue() >= 0
                             && ((Number) v).longValue() <= Integer.MAX_VALUE;
+            case ADDRESSES -> v instanceof java.util.List<?> l && l.stream().allMatch(
+                    a -> a instanceof String s && s.matches("(.+:)?\\d{1,5}") && Integer.parseInt(s.substring(s.lastIndexOf(':') + 1)) <= 65535);
         };
         if (!ok) {
             throw new IllegalArgumentException("'" + key + "' must be " + switch (type) {
                 case STRING -> "a string";
                 case COUNT -> "a non-negative integer";
                 case ID -> "a name or a non-negative number";
+                case ADDRESSES -> "a list of PORT or HOST:PORT";
             });
         }
         return v;

@@ -359,10 +359,35 @@ public final class Keeper {
         } else {
             k.group = null;
         }
+        int[] activation = new int[0];
+        if (req.get("activation") != null) {
+            // systemd's socket activation: the listening sockets at fds 3.., LISTEN_FDS,
+            // LISTEN_FDNAMES, and LISTEN_PID set by a shell that then execs the program (posix_spawn
+            // cannot know the child's pid in advance; exec keeps it).
+            Map<String, Object> act = Fields.object(req.get("activation"), "'activation'");
+            k.group = Fields.required(act, "group");
+            k.instance = Fields.integer(act, "instance", 0);
+            List<String> listen = Fields.strings(act, "listen");
+            try {
+                activation = cluster().activation(k.group, k.instance, listen);
+            } catch (ErrnoException e) {
+                throw new KeeperException(e.code(), "cannot listen on " + listen + ": " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw new KeeperException("EINVAL", "a listen address must be PORT or HOST:PORT: " + listen);
+            }
+            env.put("LISTEN_FDS", Integer.toString(activation.length));
+            env.put("LISTEN_FDNAMES", String.join(":", listen.stream().map(l -> l.replace(':', '_')).toList()));
+            env.remove("LISTEN_PID");
+            List<String> shim = new ArrayList<>(List.of("-c", "LISTEN_PID=$$; export LISTEN_PID; exec \"$0\" \"$@\"", file));
+            shim.addAll(args);
+            args = shim;
+            file = "/bin/sh";
+        }
         Pipe[] out = Pipe.socketpair(loop);
         Pipe[] err = Pipe.socketpair(loop);
         List<Object> stdio = new ArrayList<>(List.of("ignore", out[1], err[1]));
-        if (ipc) stdio.add("ipc");
+        for (int fd : activation) stdio.add(fd);
+        if (ipc) stdio.add("ipc"); // after the listening sockets, as systemd's LISTEN_FDS wants them
         ChildProcess child;
         try {
             SpawnOptions.Builder options = SpawnOptions.builder().cwd(cwd).env(env).stdio(stdio).detached(true);

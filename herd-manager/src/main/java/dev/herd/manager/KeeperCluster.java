@@ -178,6 +178,46 @@ final class KeeperCluster {
     }
 
     /**
+     * The listening sockets of a socket-activated instance (systemd's protocol, for programs that
+     * do not speak the cluster protocol): one per address of {@code listen} ({@code PORT} or
+     * {@code HOST:PORT}), SO_REUSEPORT, bound and listening (the keeper never accepts on them),
+     * kept as the cluster sockets are: the instance's replacement gets the same ones.
+     *
+     * @return their descriptors, in the order of {@code listen}
+     * @throws ErrnoException when one cannot be made (EADDRINUSE, EACCES...)
+     * @throws IllegalArgumentException for an address that is not PORT or HOST:PORT
+     */
+    int[] activation(String group, int instance, java.util.List<String> listen) {
+        int[] fds = new int[listen.size()];
+        for (int i = 0; i < fds.length; i++) {
+            String spec = listen.get(i);
+            int colon = spec.lastIndexOf(':');
+            String host = colon < 0 ? null : spec.substring(0, colon).replaceAll("^\\[|]$", "");
+            int port = Integer.parseInt(spec.substring(colon + 1));
+            Address at = groups.computeIfAbsent(group, g -> new Group()).addresses.computeIfAbsent("activation:" + spec,
+                    k -> new Address());
+            Handle h = at.perInstance.get(instance);
+            if (h == null) {
+                Tcp tcp = new Tcp(loop);
+                try {
+                    bindTcp(tcp, host, at.port != 0 ? at.port : port, Tcp.REUSEPORT);
+                    int r = dev.herd.os.Net.listen(tcp.fileno(), 511);
+                    if (r < 0) throw ErrnoException.of(-r, "listen");
+                } catch (RuntimeException e) {
+                    tcp.close();
+                    if (at.perInstance.isEmpty()) groups.get(group).addresses.remove("activation:" + spec);
+                    throw e;
+                }
+                if (at.port == 0) at.port = tcp.getsockname().port();
+                at.perInstance.put(instance, tcp);
+                h = tcp;
+            }
+            fds[i] = ((Tcp) h).fileno();
+        }
+        return fds;
+    }
+
+    /**
      * {@return the cluster protocol's {@code disconnect} for a worker} (Node's worker.disconnect()
      * in the primary): the worker closes its servers, its connections finish, it exits.
      */

@@ -65,7 +65,7 @@ final class ConfigFile {
             "log_type", "max_memory_restart", "restart_delay", "exp_backoff_restart_delay", "kill_timeout",
             "listen_timeout", "watch_delay", "min_uptime", "max_restarts", "autorestart", "wait_ready",
             "shutdown_with_message", "stop_exit_codes", "watch", "ignore_watch", "cron_restart", "instances",
-            "exec_mode", "increment_var", "instance_var", "kill_signal", "port", "filter_env", "append_env_to_name",
+            "exec_mode", "increment_var", "instance_var", "listen", "kill_signal", "port", "filter_env", "append_env_to_name",
             "log_max_size", "log_retain",
             "uid", "gid");
 
@@ -297,6 +297,7 @@ final class ConfigFile {
                 case "ignore_watch" -> strings(k, v);
                 case "cron_restart" -> v instanceof Number n ? n.toString() : string(k, v);
                 case "instances" -> instances(v);
+                case "listen" -> listen(v instanceof List<?> l ? l : List.of(v));
                 case "exec_mode" -> execMode(v);
                 case "kill_signal" -> signal(k, v);
                 case "filter_env" -> v instanceof Boolean ? v : strings(k, v);
@@ -427,6 +428,23 @@ final class ConfigFile {
             if (o instanceof Integer i) out.add(i);
             else if (o instanceof String s && s.strip().matches("-?\\d+")) out.add(Integer.parseInt(s.strip()));
             else throw new IllegalArgumentException("'" + k + "' must be an exit code or an array of exit codes, not " + shown(v));
+        }
+        return out;
+    }
+
+    /**
+     * Herd's {@code listen} / {@code --port}: the addresses whose listening sockets the manager
+     * hands to the program (socket activation), each a port or HOST:PORT, as strings.
+     */
+    static List<String> listen(List<?> values) {
+        List<String> out = new ArrayList<>();
+        for (Object v : values) {
+            String s = v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) ? Long.toString(n.longValue())
+                    : v instanceof String str ? str.strip() : null;
+            if (s == null || !s.matches("(.+:)?\\d{1,5}") || Integer.parseInt(s.substring(s.lastIndexOf(':') + 1)) > 65535) {
+                throw new IllegalArgumentException("'listen' takes ports or HOST:PORT, not " + shown(v));
+            }
+            out.add(s);
         }
         return out;
     }

@@ -35,7 +35,7 @@ final class ConfigVerbs {
     private static final List<String> PASSED = List.of("log_file", "time", "merge_logs", "log_date_format", "log_type",
             "log_max_size", "log_retain",
             "watch", "ignore_watch", "watch_delay", "max_memory_restart", "cron_restart", "wait_ready", "listen_timeout",
-            "shutdown_with_message", "instances", "exec_mode", "increment_var", "instance_var",
+            "shutdown_with_message", "instances", "exec_mode", "increment_var", "instance_var", "listen",
             "uid", "gid");
 
     private final ManagerCli cli;

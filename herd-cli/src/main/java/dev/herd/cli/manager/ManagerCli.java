@@ -186,6 +186,7 @@ public final class ManagerCli {
         List<String> appArgs = new ArrayList<>();
         Map<String, String> triggerOpts = new LinkedHashMap<>();
         Map<String, String> userOpts = new LinkedHashMap<>();
+        List<String> ports = new ArrayList<>();
         boolean force = false;
         for (int i = 0; i < argv.size(); i++) {
             String a = argv.get(i);
@@ -213,6 +214,12 @@ public final class ManagerCli {
                 opts.put(a, "true");
             } else if (a.equals("--no-autorestart")) {
                 opts.put(a, "true");
+            } else if (a.equals("--port")) { // repeatable: socket activation
+                if (value == null) {
+                    if (i + 1 >= argv.size()) throw new UsageException("--port needs a value");
+                    value = argv.get(++i);
+                }
+                ports.add(value);
             } else if (a.equals("-f") || a.equals("--force")) {
                 force = true;
             } else if (TriggerFlags.accepts(a)) {
@@ -251,6 +258,13 @@ public final class ManagerCli {
                 throw new UsageException(x.getMessage());
             }
             UserFlags.apply(userOpts, app);
+            if (!ports.isEmpty()) {
+                try {
+                    app.put("listen", ConfigFile.listen(ports));
+                } catch (IllegalArgumentException x) {
+                    throw new UsageException("--port: " + x.getMessage());
+                }
+            }
             Map<String, Object> req = new LinkedHashMap<>();
             req.put("apps", List.of(app));
             req.put("force", force);
