@@ -565,7 +565,7 @@ public final class Daemon {
             a.listened = r.listening;
             a.status = a.pid != 0 ? App.ONLINE : App.STOPPED;
             a.restartTime++;
-            a.lastRestartCause = "reload";
+            a.lastRestartCause = r.cause;
             a.cpuTicks = -1;
             Log.info("daemon", a.label() + " reloaded (pid " + a.pid + ")");
             if (a.pid != 0) triggers.arm(a);
@@ -592,9 +592,7 @@ public final class Daemon {
             if (a.reloading) throw new RequestException("EBUSY", a.label() + " is being reloaded: one reload at a time");
         }
         for (App a : targets) {
-            boolean listening = a.group != null && a.config.clusterMode() && a.running() && a.listened
-                    && a.status.equals(App.ONLINE) && keeper != null;
-            (listening ? transaction : restarted).add(a);
+            (reloadable(a) ? transaction : restarted).add(a);
         }
         Runnable rest = () -> {
             if (restarted.isEmpty()) reply.accept(jlist(targets));
@@ -604,7 +602,7 @@ public final class Daemon {
             rest.run();
             return;
         }
-        new Reload(reloadHost, transaction, parallel, (failure, ms) -> {
+        new Reload(reloadHost, transaction, parallel, "reload", (failure, ms) -> {
             for (App a : transaction) {
                 Map<String, Object> outcome = new LinkedHashMap<>();
                 outcome.put("at", System.currentTimeMillis());
@@ -834,11 +832,33 @@ public final class Daemon {
             }
             a.lastRestartCause = cause;
             Log.info("daemon", a.label() + " restarting (cause " + cause + ": " + detail + ")");
+            if (reloadable(a) && !a.reloading) {
+                // A cluster instance is replaced as a reload replaces it: its replacement first,
+                // on its socket, then it drains; no request is lost to a memory limit or a cron.
+                new Reload(reloadHost, List.of(a), 1, cause, (failure, ms) -> {
+                    if (failure == null) {
+                        end.run();
+                        return;
+                    }
+                    Log.info("daemon", a.label() + ": the replacement failed, restarting it in place");
+                    stop(a, () -> {
+                        a.restartTime++;
+                        launch(a, end);
+                    });
+                }).start();
+                return;
+            }
             stop(a, () -> {
                 a.restartTime++;
                 launch(a, end);
             });
         });
+    }
+
+    /** Whether {@code a} is a cluster-mode instance that listens through the keeper: a reload replaces it. */
+    private boolean reloadable(App a) {
+        return a.group != null && a.config.clusterMode() && a.running() && a.listened && a.status.equals(App.ONLINE)
+                && keeper != null;
     }
 
     private void delete(App a, Runnable done) {

@@ -56,6 +56,8 @@ final class Reload {
     static final class Replacement {
         final App app;
         final int key;
+        /** Why the instance is replaced: {@code reload}, or a trigger's cause (memory, cron, watch). */
+        String cause = "reload";
         int pid;
         long startedAt;
         long startTicks;
@@ -87,6 +89,7 @@ final class Reload {
     private final Host host;
     private final List<App> instances;
     private final int parallel;
+    private final String cause;
     private final BiConsumer<String, Long> done;
     private final List<Replacement> started = new ArrayList<>();
     private final ArrayDeque<App> waiting;
@@ -98,7 +101,8 @@ final class Reload {
     /**
      * @param done gets null (or the reason of the failure) and the reload's duration in ms
      */
-    Reload(Host host, List<App> instances, int parallel, BiConsumer<String, Long> done) {
+    Reload(Host host, List<App> instances, int parallel, String cause, BiConsumer<String, Long> done) {
+        this.cause = cause;
         this.host = host;
         this.instances = instances;
         this.parallel = Math.max(1, parallel);
@@ -129,6 +133,7 @@ final class Reload {
     private void spawn(App a) {
         spawning++;
         Replacement r = new Replacement(a, nextKey++);
+        r.cause = cause;
         r.spawnedAt = System.nanoTime();
         started.add(r);
         host.replacement(r.key, r);

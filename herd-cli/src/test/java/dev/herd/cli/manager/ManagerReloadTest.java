@@ -216,6 +216,31 @@ class ManagerReloadTest {
     }
 
     @Test
+    void anInstanceOverItsMemoryLimitIsReplacedAsAReloadReplacesItWithNoFailedRequest() throws Exception {
+        Path grow = herd.file("grow.js", """
+                const http = require('http');
+                const hog = [];
+                setInterval(() => { if (hog.length < 40) hog.push(Buffer.alloc(5 << 20, 1)); }, 100);
+                http.createServer((req, res) => res.end(String(process.pid))).listen(Number(process.argv[2]));
+                """);
+        herd.run("start", grow.toString(), "--name", "web", "-i", "2", "--max-memory-restart", "100M", "--",
+                Integer.toString(port)).ok();
+        onlinePids(2);
+        awaitListened();
+        Load load = new Load();
+        try {
+            load.awaitMore(20);
+            herd.await("web", "replaced for its memory", p -> herd.jlist().stream().anyMatch(q -> restarts(q) >= 1
+                    && q.get("herd").get("last_restart_cause").asText().equals("memory")));
+            load.awaitMore(20);
+        } finally {
+            load.stop();
+        }
+        assertThat(load.failed.get()).as("failed requests, the first: %s", load.firstFailure.get()).isZero();
+        assertThat(herd.managerLog()).contains("restarting (cause memory").contains("reload: replacement ready");
+    }
+
+    @Test
     void aReplacementThatCrashesEndsTheReloadWithTheOldInstancesServing() throws Exception {
         Set<Long> old = startTwo();
         awaitListened();
