@@ -2,15 +2,15 @@ package dev.herd.cli.manager;
 
 import static dev.herd.cli.manager.Herd.restarts;
 import static dev.herd.cli.manager.Herd.status;
+import static dev.herd.cli.manager.Requests.answeringPids;
+import static dev.herd.cli.manager.Requests.freePort;
+import static dev.herd.cli.manager.Requests.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,9 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -247,48 +244,24 @@ class ManagerClusterTest {
         Set<Long> pids = onlinePids("web", 2);
         awaitListened("web");
         assertThat(answeringPids(port, 2, 400)).isEqualTo(pids);
-        AtomicInteger ok = new AtomicInteger();
-        AtomicInteger failed = new AtomicInteger();
-        AtomicReference<String> firstFailure = new AtomicReference<>();
-        Set<Long> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        AtomicBoolean running = new AtomicBoolean(true);
-        Thread load = new Thread(() -> {
-            while (running.get()) {
-                try {
-                    seen.add(get(port));
-                    ok.incrementAndGet();
-                } catch (IOException | RuntimeException e) {
-                    failed.incrementAndGet();
-                    firstFailure.compareAndSet(null, e.toString());
-                }
-            }
-        }, "load");
-        load.start();
+        Requests.Load load = new Requests.Load(port);
         long victim = pids.iterator().next();
         try {
-            awaitMore(ok, 50);
+            load.awaitMore(50);
             new ProcessBuilder("kill", "-9", Long.toString(victim)).start().waitFor();
             assertThat(Herd.awaitGone(victim, 5000)).isTrue();
-            JsonNode replaced = herd.await("web", "a replacement online", p -> {
-                for (JsonNode q : herd.jlist()) {
-                    if (restarts(q) == 1 && status(q).equals("online") && q.get("pid").asLong() != victim) return true;
-                }
-                return false;
-            });
-            assertThat(replaced).isNotNull();
+            herd.await("web", "a replacement online", p -> herd.jlist().stream()
+                    .anyMatch(q -> restarts(q) == 1 && status(q).equals("online") && q.get("pid").asLong() != victim));
             Set<Long> now = onlinePids("web", 2);
             long replacement = now.stream().filter(p -> !pids.contains(p)).findFirst().orElseThrow();
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (!seen.contains(replacement) && System.currentTimeMillis() < deadline) Thread.sleep(20);
-            assertThat(seen).as("the replacement answers").contains(replacement);
-            awaitMore(ok, 50);
+            load.awaitSeen(Set.of(replacement)); // the replacement answers
+            load.awaitMore(50);
         } finally {
-            running.set(false);
-            load.join(30_000);
+            load.stop();
         }
         // One request at a time: only the one the victim had accepted when it died may fail (its
         // connection dies with it); what waited in its socket's queue is the replacement's.
-        assertThat(failed.get()).as("failed requests, the first: %s", firstFailure.get()).isLessThanOrEqualTo(1);
+        assertThat(load.failed.get()).as("failed requests, the first: %s", load.firstFailure.get()).isLessThanOrEqualTo(1);
     }
 
     // ---------------------------------------------------------------- helpers
@@ -322,43 +295,6 @@ class ManagerClusterTest {
         return out;
     }
 
-    /** The pids answering on {@code port}, a new connection per request, until {@code n} are seen or {@code max} requests. */
-    private static Set<Long> answeringPids(int port, int n, int max) throws Exception {
-        Set<Long> seen = new HashSet<>();
-        long deadline = System.currentTimeMillis() + 30_000;
-        for (int i = 0; seen.size() < n && i < max; i++) {
-            try {
-                seen.add(get(port));
-            } catch (IOException e) {
-                if (System.currentTimeMillis() > deadline) throw e;
-                Thread.sleep(50); // not listening yet
-                i--;
-            }
-        }
-        return seen;
-    }
-
-    /** One HTTP/1.0 request on a new connection; the body (a pid). */
-    private static long get(int port) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(15_000);
-            OutputStream out = s.getOutputStream();
-            out.write("GET / HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            String response = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-            int body = response.indexOf("\r\n\r\n");
-            if (!response.startsWith("HTTP/1.1 200") || body < 0) throw new IOException("bad response: " + response);
-            return Long.parseLong(response.substring(body + 4).strip());
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     /** Herd's runtime and what it needs (Jackson for the IPC channel's JSON, Jetty's HTTP parser), from the test's class path. */
     static String herdClassPath() {
         List<String> herdJars = new ArrayList<>();
@@ -371,12 +307,4 @@ class ManagerClusterTest {
         return String.join(" ", herdJars);
     }
 
-    private static void awaitMore(AtomicInteger count, int n) throws InterruptedException {
-        int target = count.get() + n;
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (count.get() < target) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("only " + count.get() + " of " + target + " requests served");
-            Thread.sleep(10);
-        }
-    }
 }

@@ -2,13 +2,14 @@ package dev.herd.cli.manager;
 
 import static dev.herd.cli.manager.Herd.restarts;
 import static dev.herd.cli.manager.Herd.status;
+import static dev.herd.cli.manager.Requests.answeringPids;
+import static dev.herd.cli.manager.Requests.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,11 +17,11 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import dev.herd.cli.manager.Requests.Load;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,7 +83,7 @@ class ManagerReloadTest {
         herd.run(all).ok();
         Set<Long> pids = onlinePids(2);
         awaitListened();
-        assertThat(answeringPids(2, 400)).isEqualTo(pids);
+        assertThat(answeringPids(port, 2, 400)).isEqualTo(pids);
         return pids;
     }
 
@@ -90,19 +91,7 @@ class ManagerReloadTest {
     void reloadReplacesEveryInstanceUnderLoadWithNoFailedRequest() throws Exception {
         Set<Long> old = startTwo();
         awaitListened();
-        Load load = new Load();
-        try {
-            load.awaitMore(50);
-            herd.run("reload", "web").ok();
-            Set<Long> now = onlinePids(2);
-            assertThat(now).doesNotContainAnyElementsOf(old);
-            for (long pid : old) assertThat(Herd.awaitGone(pid, 5000)).isTrue();
-            load.awaitSeen(now);
-            load.awaitMore(50);
-        } finally {
-            load.stop();
-        }
-        assertThat(load.failed.get()).as("failed requests, the first: %s", load.firstFailure.get()).isZero();
+        reloadUnderLoad(old);
         for (JsonNode p : herd.jlist()) {
             assertThat(restarts(p)).isEqualTo(1);
             assertThat(p.get("herd").get("last_restart_cause").asText()).isEqualTo("reload");
@@ -176,8 +165,13 @@ class ManagerReloadTest {
         herd.run("start", jar.toString(), "--name", "web", "-i", "2", "--listen-timeout", "20000", "--", Integer.toString(port)).ok();
         Set<Long> old = onlinePids(2);
         awaitListened();
-        assertThat(answeringPids(2, 400)).isEqualTo(old);
-        Load load = new Load();
+        assertThat(answeringPids(port, 2, 400)).isEqualTo(old);
+        reloadUnderLoad(old);
+    }
+
+    /** {@code reload web} under a new-connection-per-request load: every pid replaced, no request failed. */
+    private void reloadUnderLoad(Set<Long> old) throws Exception {
+        Load load = new Load(port);
         try {
             load.awaitMore(50);
             herd.run("reload", "web").ok();
@@ -195,7 +189,7 @@ class ManagerReloadTest {
     @Test
     void theDaemonsSigkillUnderLoadFailsNoRequestAndTheNextDaemonReloadsTheReadoptedInstances() throws Exception {
         Set<Long> old = startTwo();
-        Load load = new Load();
+        Load load = new Load(port);
         try {
             load.awaitMore(50);
             long daemon = herd.daemonPid();
@@ -227,7 +221,7 @@ class ManagerReloadTest {
                 Integer.toString(port)).ok();
         onlinePids(2);
         awaitListened();
-        Load load = new Load();
+        Load load = new Load(port);
         try {
             load.awaitMore(20);
             herd.await("web", "replaced for its memory", p -> herd.jlist().stream().anyMatch(q -> restarts(q) >= 1
@@ -289,7 +283,7 @@ class ManagerReloadTest {
 
     private void assertOldInstancesServe(Set<Long> old) throws Exception {
         assertThat(onlinePids(2)).isEqualTo(old);
-        assertThat(answeringPids(2, 400)).isEqualTo(old);
+        assertThat(answeringPids(port, 2, 400)).isEqualTo(old);
         for (JsonNode p : herd.jlist()) {
             assertThat(restarts(p)).isZero();
             assertThat(p.get("herd").get("last_reload").get("ok").asBoolean()).isFalse();
@@ -310,85 +304,5 @@ class ManagerReloadTest {
             if (status(q).equals("online")) pids.add(q.get("pid").asLong());
         }
         return pids;
-    }
-
-    private Set<Long> answeringPids(int n, int max) throws Exception {
-        Set<Long> seen = new HashSet<>();
-        long deadline = System.currentTimeMillis() + 30_000;
-        for (int i = 0; seen.size() < n && i < max; i++) {
-            try {
-                seen.add(get(port));
-            } catch (IOException e) {
-                if (System.currentTimeMillis() > deadline) throw e;
-                Thread.sleep(50);
-                i--;
-            }
-        }
-        return seen;
-    }
-
-    /** One request at a time, each on a new connection, counting answers, failures and pids. */
-    private final class Load {
-        final AtomicInteger ok = new AtomicInteger();
-        final AtomicInteger failed = new AtomicInteger();
-        final AtomicReference<String> firstFailure = new AtomicReference<>();
-        final Set<Long> seen = ConcurrentHashMap.newKeySet();
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final Thread thread;
-
-        Load() {
-            thread = new Thread(() -> {
-                while (running.get()) {
-                    try {
-                        seen.add(get(port));
-                        ok.incrementAndGet();
-                    } catch (IOException | RuntimeException e) {
-                        failed.incrementAndGet();
-                        firstFailure.compareAndSet(null, e.toString());
-                    }
-                }
-            }, "load");
-            thread.start();
-        }
-
-        void awaitMore(int n) throws InterruptedException {
-            int target = ok.get() + n;
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (ok.get() < target) {
-                if (System.currentTimeMillis() > deadline) throw new AssertionError("only " + ok.get() + " of " + target + " requests served");
-                Thread.sleep(10);
-            }
-        }
-
-        void awaitSeen(Set<Long> pids) throws InterruptedException {
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (!seen.containsAll(pids) && System.currentTimeMillis() < deadline) Thread.sleep(10);
-            assertThat(seen).containsAll(pids);
-        }
-
-        void stop() throws InterruptedException {
-            running.set(false);
-            thread.join(30_000);
-        }
-    }
-
-    private static long get(int port) throws IOException {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(15_000);
-            OutputStream out = s.getOutputStream();
-            out.write("GET / HTTP/1.0\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            String response = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-            int body = response.indexOf("\r\n\r\n");
-            if (!response.startsWith("HTTP/1.1 200") || body < 0) throw new IOException("bad response: " + response);
-            return Long.parseLong(response.substring(body + 4).strip());
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
