@@ -87,6 +87,28 @@ public final class Tcp extends Stream {
      *     EADDRNOTAVAIL, EACCES, ... from bind(2), with the address and port
      */
     public void bind(SockAddr addr, int flags) {
+        bindTo(addr, flags);
+    }
+
+    /**
+     * Binds to every local address, as Node's {@code createServerHandle} does for a server given
+     * no address: {@code ::} (dual-stack unless {@link #IPV6ONLY}) first, {@code 0.0.0.0} (with
+     * {@link #REUSEPORT} if asked) where IPv6 cannot be had.
+     *
+     * @param port the port, 0 for one the kernel picks
+     * @param flags {@link #REUSEPORT}, {@link #IPV6ONLY}, or 0
+     * @throws ErrnoException as {@link #bind(SockAddr, int)}
+     */
+    public void bindAny(int port, int flags) {
+        try {
+            bindTo(SockAddr.inet("::", port), flags);
+        } catch (ErrnoException e) {
+            if (e.errnoEntry() != Errno.EAFNOSUPPORT && e.errnoEntry() != Errno.EADDRNOTAVAIL) throw e;
+            bindTo(SockAddr.inet("0.0.0.0", port), flags & REUSEPORT);
+        }
+    }
+
+    private void bindTo(SockAddr addr, int flags) {
         checkOpen();
         Objects.requireNonNull(addr, "addr");
         if (addr.isUnix()) throw new IllegalArgumentException("a Tcp binds an IP address, not " + addr);

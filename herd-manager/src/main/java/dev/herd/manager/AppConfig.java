@@ -54,6 +54,13 @@ record AppConfig(String name, String namespace, String script, List<String> args
                 outFile, errorFile, logs, options, triggers);
     }
 
+    /** {@return the addresses whose listening sockets the app gets by socket activation ({@code listen}), none when absent} */
+    List<String> listen() {
+        List<String> out = new java.util.ArrayList<>();
+        if (options.get("listen") instanceof List<?> l) for (Object o : l) out.add(String.valueOf(o));
+        return out;
+    }
+
     /** {@return how many instances the app is to run: {@code instances}, 1 when absent} */
     int instances() {
         return options.get("instances") instanceof Number n && n.intValue() > 1 ? n.intValue() : 1;

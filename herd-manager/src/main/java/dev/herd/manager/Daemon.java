@@ -525,10 +525,10 @@ public final class Daemon {
         spec.put("notify", a.config.triggers().waitReady());
         if (a.group != null && a.config.clusterMode()) {
             spec.put("cluster", Map.of("group", a.group, "instance", a.instance));
-        } else if (a.config.options().get("listen") instanceof List<?> listen && !listen.isEmpty()) {
+        } else if (!a.config.listen().isEmpty()) {
             // --port: the manager's listening sockets by systemd's socket activation (LISTEN_FDS).
             spec.put("activation", Map.of("group", a.group != null ? a.group : a.uniqueId, "instance", a.instance,
-                    "listen", listen));
+                    "listen", a.config.listen()));
         }
         if (runAs != null && runAs.uid() >= 0) spec.put("uid", runAs.uid());
         if (runAs != null && runAs.gid() >= 0) spec.put("gid", runAs.gid());
@@ -619,7 +619,7 @@ public final class Daemon {
 
     /** A cluster instance that is not coming back by itself: the keeper closes its sockets. */
     private void release(App a) {
-        boolean sockets = a.group != null && a.config.clusterMode() || a.config.options().get("listen") instanceof List<?> l && !l.isEmpty();
+        boolean sockets = a.group != null && a.config.clusterMode() || !a.config.listen().isEmpty();
         if (!sockets || keeper == null || a.running()) return;
         keeper.request("release", Map.of("app", a.id), (r, code, message) -> {});
     }
@@ -681,11 +681,8 @@ public final class Daemon {
         }
         env.put("HERD_APP_NAME", a.config.name());
         env.put(Keeper.MARK, a.uniqueId);
-        if (!a.config.clusterMode() && a.config.options().get("listen") instanceof List<?> listen && !listen.isEmpty()) {
-            // What the keeper sets for socket activation (LISTEN_PID is the process's own pid).
-            env.put("LISTEN_FDS", Integer.toString(listen.size()));
-            env.put("LISTEN_FDNAMES", String.join(":", listen.stream().map(l -> String.valueOf(l).replace(':', '_')).toList()));
-        }
+        // What the keeper sets for socket activation, shown by `herd env` too.
+        if (!a.config.clusterMode() && !a.config.listen().isEmpty()) KeeperCluster.activationEnv(a.config.listen(), env);
         // A Node cluster instance drains without resets at a reload's end (herd-drain.cjs); not
         // for another user's app, who cannot read HERD_HOME.
         if (drainPreload != null && "node".equals(a.config.kind()) && a.config.clusterMode()

@@ -375,8 +375,7 @@ public final class Keeper {
             } catch (IllegalArgumentException e) {
                 throw new KeeperException("EINVAL", "a listen address must be PORT or HOST:PORT: " + listen);
             }
-            env.put("LISTEN_FDS", Integer.toString(activation.length));
-            env.put("LISTEN_FDNAMES", String.join(":", listen.stream().map(l -> l.replace(':', '_')).toList()));
+            KeeperCluster.activationEnv(listen, env);
             env.remove("LISTEN_PID");
             List<String> shim = new ArrayList<>(List.of("-c", "LISTEN_PID=$$; export LISTEN_PID; exec \"$0\" \"$@\"", file));
             shim.addAll(args);

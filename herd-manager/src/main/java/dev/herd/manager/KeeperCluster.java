@@ -154,18 +154,19 @@ final class KeeperCluster {
         send(child, answer, errno == 0 ? handle : null);
     }
 
-    /** Node's createServerHandle: {@code ::} first, then {@code 0.0.0.0}, when no address is given. */
+    /** Node's createServerHandle address rule: a null address is every address ({@link Tcp#bindAny}). */
     private static void bindTcp(Tcp tcp, String address, int port, int flags) {
-        if (address != null) {
-            tcp.bind(SockAddr.inet(address, port), flags);
-            return;
-        }
-        try {
-            tcp.bind(SockAddr.inet("::", port), flags);
-        } catch (ErrnoException e) {
-            if (e.errnoEntry() != Errno.EAFNOSUPPORT && e.errnoEntry() != Errno.EADDRNOTAVAIL) throw e;
-            tcp.bind(SockAddr.inet("0.0.0.0", port), flags & Tcp.REUSEPORT);
-        }
+        if (address != null) tcp.bind(SockAddr.inet(address, port), flags);
+        else tcp.bindAny(port, flags);
+    }
+
+    /**
+     * Puts socket activation's {@code LISTEN_FDS} and {@code LISTEN_FDNAMES} for {@code listen} in
+     * {@code env} ({@code LISTEN_PID} is the process's own: the spawn's shim sets it).
+     */
+    static void activationEnv(java.util.List<String> listen, Map<String, String> env) {
+        env.put("LISTEN_FDS", Integer.toString(listen.size()));
+        env.put("LISTEN_FDNAMES", String.join(":", listen.stream().map(l -> l.replace(':', '_')).toList()));
     }
 
     private void send(ChildProcess child, Map<String, Object> message, Object handle) {

@@ -72,16 +72,8 @@ final class RoundRobinHandle extends ServerHandle {
 
     /** Node's createServerHandle address rule: a null address tries {@code ::}, then {@code 0.0.0.0}. */
     static void bindTcp(Tcp tcp, String address, int port, int flags) {
-        if (address != null) {
-            tcp.bind(SockAddr.inet(address, port), flags);
-            return;
-        }
-        try {
-            tcp.bind(SockAddr.inet("::", port), flags);
-        } catch (ErrnoException e) {
-            if (e.errnoEntry() != Errno.EAFNOSUPPORT && e.errnoEntry() != Errno.EADDRNOTAVAIL) throw e;
-            tcp.bind(SockAddr.inet("0.0.0.0", port));
-        }
+        if (address != null) tcp.bind(SockAddr.inet(address, port), flags);
+        else tcp.bindAny(port, flags);
     }
 
     private void close() {
