@@ -492,6 +492,60 @@ public final class Net {
         }
     }
 
+    /** SO_ATTACH_REUSEPORT_CBPF: a classic BPF program choosing a SO_REUSEPORT group's socket. */
+    public static final int SO_ATTACH_REUSEPORT_CBPF = 51;
+
+    /** TCP_INFO: {@code struct tcp_info}. */
+    public static final int TCP_INFO = 11;
+
+    /**
+     * Attaches a classic BPF program to the SO_REUSEPORT group of {@code fd} (a listening socket
+     * of the group): for each new connection it returns the index of the group's socket to take
+     * it, or an index past the last for the kernel's own hash. Replaces the group's program.
+     *
+     * @param fd a socket of the group
+     * @param program the instructions, each {@code code | jt << 16 | jf << 24 | k << 32}
+     * @return 0, or -errno
+     */
+    public static int attachReuseportCbpf(int fd, long[] program) {
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment insns = s.allocate(8L * program.length, 8);
+            for (int i = 0; i < program.length; i++) {
+                long in = program[i];
+                insns.set(ValueLayout.JAVA_SHORT, i * 8L, (short) in);
+                insns.set(ValueLayout.JAVA_BYTE, i * 8L + 2, (byte) (in >>> 16));
+                insns.set(ValueLayout.JAVA_BYTE, i * 8L + 3, (byte) (in >>> 24));
+                insns.set(ValueLayout.JAVA_INT, i * 8L + 4, (int) (in >>> 32));
+            }
+            MemorySegment fprog = s.allocate(16, 8); // struct sock_fprog { unsigned short len; struct sock_filter *filter; }
+            fprog.set(ValueLayout.JAVA_SHORT, 0, (short) program.length);
+            fprog.set(ValueLayout.JAVA_LONG, 8, insns.address());
+            return setsockopt(st, fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, fprog);
+        }
+    }
+
+    /**
+     * The number of connections waiting in a listening TCP socket's accept queue
+     * ({@code tcpi_unacked} of TCP_INFO, which for a listener is its backlog in use).
+     *
+     * @param fd a listening TCP socket
+     * @return the count, or -errno
+     */
+    public static int acceptQueueLength(int fd) {
+        MemorySegment st = Native.state();
+        try (Scratch s = Scratch.open()) {
+            MemorySegment info = s.allocate(104, 8); // the fields up to tcpi_unacked and well past it
+            MemorySegment len = s.allocate(ValueLayout.JAVA_INT);
+            len.set(ValueLayout.JAVA_INT, 0, (int) info.byteSize());
+            int r = (int) Native.call(GETSOCKOPT, st, fd, IPPROTO_TCP, TCP_INFO, info.address(), len.address());
+            if (r < 0) return -Native.errno(st);
+            return info.get(ValueLayout.JAVA_INT, 24); // u8 x8 (state..rcv_wscale), rto, ato, snd_mss, rcv_mss, unacked
+        } catch (Throwable t) {
+            throw Native.fail(t);
+        }
+    }
+
     /**
      * The pending socket error ({@code SO_ERROR}) as {@code -errno}, 0 if there is none; this is
      * how a non-blocking connect's outcome is read once the socket turns writable.
