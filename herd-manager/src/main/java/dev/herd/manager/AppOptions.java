@@ -24,7 +24,9 @@ final class AppOptions {
         /** A user or group: a name, or a non-negative integer (RunAs resolves it). */
         ID,
         /** A list of listen addresses: each PORT or HOST:PORT (socket activation). */
-        ADDRESSES
+        ADDRESSES,
+        /** A health probe's URL: http:// to an IP address or localhost ({@link HealthProbe.Target}). */
+        URL
     }
 
     /** Every field this class carries, with its type. */
@@ -35,7 +37,9 @@ final class AppOptions {
             Map.entry("instance_var", Type.STRING),
             Map.entry("uid", Type.ID),
             Map.entry("gid", Type.ID),
-            Map.entry("listen", Type.ADDRESSES));
+            Map.entry("listen", Type.ADDRESSES),
+            Map.entry("health_url", Type.URL),
+            Map.entry("health_cmd", Type.STRING));
 
     /**
      * The fields of {@link #TYPES} present in {@code m}, checked, in a new map.
@@ -55,6 +59,7 @@ final class AppOptions {
     private static Object check(String key, Object v, Type type) {
         boolean ok = switch (type) {
             case STRING -> v instanceof String;
+            case URL -> v instanceof String u && validUrl(u);
             case COUNT -> (v instanceof Integer || v instanceof Long) && ((Number) v).longValue() >= 0;
             case ID -> v instanceof String s ? !s.isBlank() && s.indexOf(':') < 0 && s.indexOf('\n') < 0
                     : (v instanceof Integer || v instanceof Long) && ((Number) v).longValue() >= 0
@@ -68,9 +73,19 @@ final class AppOptions {
                 case COUNT -> "a non-negative integer";
                 case ID -> "a name or a non-negative number";
                 case ADDRESSES -> "a list of PORT or HOST:PORT";
+                case URL -> "an http:// URL to an IP address or localhost (http://127.0.0.1:PORT/PATH)";
             });
         }
         return v;
+    }
+
+    private static boolean validUrl(String u) {
+        try {
+            HealthProbe.Target.parse(u);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
 }

@@ -7,6 +7,7 @@ import static dev.herd.node.Globals.setInterval;
 import static dev.herd.node.Globals.setTimeout;
 
 import dev.herd.node.Herd;
+import dev.herd.node.Timeout;
 import dev.herd.node.child_process.ChildProcess;
 import dev.herd.node.child_process.ChildProcesses;
 import dev.herd.node.child_process.SpawnOptions;
@@ -255,6 +256,9 @@ public final class Daemon {
                         r.exited(e.get("code") == null ? null : Fields.integer(e, "code", 0), Fields.string(e, "signal", null));
                     } else if ("listening".equals(e.get("event"))) {
                         r.listening();
+                    } else if ("message".equals(e.get("event")) && "ready".equals(e.get("message"))
+                            || "notify".equals(e.get("event")) && e.get("state") instanceof Map<?, ?> st && "1".equals(st.get("READY"))) {
+                        r.said();
                     }
                     return;
                 }
@@ -537,6 +541,48 @@ public final class Daemon {
 
     // ---------------------------------------------------------------- reload
 
+    /** How long one health probe (a GET, a command) may take. */
+    static final long HEALTH_TIMEOUT_MS = 5000;
+
+    /**
+     * {@code health_cmd}: {@code /bin/sh -c CMD} in the app's directory with the replacement's
+     * environment and {@code HERD_PID}, its pid; exit 0 within {@link #HEALTH_TIMEOUT_MS} is well.
+     */
+    private void healthCommand(Reload.Replacement r, String cmd, Consumer<String> done) {
+        App a = r.app;
+        Map<String, String> env = new LinkedHashMap<>(a.processEnv != null ? a.processEnv : processEnv(a));
+        env.put("HERD_PID", Integer.toString(r.pid));
+        ChildProcess child;
+        try {
+            child = ChildProcesses.spawn("/bin/sh", List.of("-c", cmd), SpawnOptions.builder().cwd(a.config.cwd()).env(env)
+                    .stdio(List.of("ignore", "ignore", "ignore")).build());
+        } catch (RuntimeException e) {
+            done.accept("cannot run its health command: " + e.getMessage());
+            return;
+        }
+        boolean[] over = {false};
+        Timeout timer = setTimeout(() -> {
+            if (over[0]) return;
+            over[0] = true;
+            child.kill("SIGKILL");
+            done.accept("its health command did not finish within " + HEALTH_TIMEOUT_MS + " ms");
+        }, HEALTH_TIMEOUT_MS);
+        child.on("error", x -> {
+            if (over[0]) return;
+            over[0] = true;
+            clearTimeout(timer);
+            done.accept("cannot run its health command: " + x[0]);
+        });
+        child.on("exit", x -> {
+            if (over[0]) return;
+            over[0] = true;
+            clearTimeout(timer);
+            Integer code = (Integer) x[0];
+            if (code != null && code == 0) done.accept(null);
+            else done.accept("failed its health command: " + (code != null ? "exit code " + code : "killed by " + x[1]));
+        });
+    }
+
     /** A reload's replacements by their keeper key, while they are not yet their instance's process. */
     private final Map<Integer, Reload.Replacement> replacements = new HashMap<>();
 
@@ -572,6 +618,31 @@ public final class Daemon {
         }
 
         @Override
+        public void probe(Reload.Replacement r, String url, String cmd, Consumer<String> done) {
+            Runnable command = () -> {
+                if (cmd == null) done.accept(null);
+                else healthCommand(r, cmd, done);
+            };
+            if (url == null) {
+                command.run();
+                return;
+            }
+            if (keeper == null) {
+                done.accept("its health probe " + url + " failed: the keeper is gone");
+                return;
+            }
+            keeper.request("probe", Map.of("app", r.key, "url", url, "timeout", HEALTH_TIMEOUT_MS), (res, code, message) -> {
+                if (code != null) {
+                    done.accept("failed its health probe " + url + ": " + message);
+                    return;
+                }
+                int status = Fields.integer(res, "status", 0);
+                if (status < 200 || status > 299) done.accept("failed its health probe " + url + ": it answered " + status);
+                else command.run();
+            });
+        }
+
+        @Override
         public void saveState() {
             Daemon.this.saveState();
         }
@@ -602,7 +673,16 @@ public final class Daemon {
             rest.run();
             return;
         }
-        new Reload(reloadHost, transaction, parallel, "reload", (failure, ms) -> {
+        String healthUrl = Fields.string(req, "health_url", null);
+        String healthCmd = Fields.string(req, "health_cmd", null);
+        if (healthUrl != null) {
+            try {
+                HealthProbe.Target.parse(healthUrl);
+            } catch (IllegalArgumentException e) {
+                throw new RequestException("EINVAL", e.getMessage());
+            }
+        }
+        new Reload(reloadHost, transaction, parallel, "reload", healthUrl, healthCmd, (failure, ms) -> {
             for (App a : transaction) {
                 Map<String, Object> outcome = new LinkedHashMap<>();
                 outcome.put("at", System.currentTimeMillis());
@@ -832,7 +912,7 @@ public final class Daemon {
             if (reloadable(a) && !a.reloading) {
                 // A cluster instance is replaced as a reload replaces it: its replacement first,
                 // on its socket, then it drains; no request is lost to a memory limit or a cron.
-                new Reload(reloadHost, List.of(a), 1, cause, (failure, ms) -> {
+                new Reload(reloadHost, List.of(a), 1, cause, null, null, (failure, ms) -> {
                     if (failure == null) {
                         end.run();
                         return;
@@ -852,10 +932,13 @@ public final class Daemon {
         });
     }
 
-    /** Whether {@code a} is a cluster-mode instance that listens through the keeper: a reload replaces it. */
+    /**
+     * Whether a reload replaces {@code a} as a transaction: an instance whose sockets the keeper
+     * owns (a cluster-mode instance that listens through it, or a socket-activated one).
+     */
     private boolean reloadable(App a) {
-        return a.group != null && a.config.clusterMode() && a.running() && a.listened && a.status.equals(App.ONLINE)
-                && keeper != null;
+        boolean owned = a.group != null && a.config.clusterMode() && a.listened || !a.config.listen().isEmpty();
+        return owned && a.running() && a.status.equals(App.ONLINE) && keeper != null;
     }
 
     private void delete(App a, Runnable done) {

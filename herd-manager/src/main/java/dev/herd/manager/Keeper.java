@@ -150,6 +150,10 @@ public final class Keeper {
         /** The cluster-mode app this is an instance of ({@link KeeperCluster}), or null. */
         String group;
         int instance;
+        /** Its sockets' slot in the group: the instance's number, or a replacement's own key until promoted. */
+        int slot;
+        /** A reload's replacement before its commit: its sockets get no connection but the probe's. */
+        boolean candidate;
         final ArrayDeque<Integer> pastPids = new ArrayDeque<>();
 
         Kept(int app) {
@@ -241,6 +245,11 @@ public final class Keeper {
                 case "forget" -> reply(socket, id, forget(req));
                 case "release" -> reply(socket, id, release(req));
                 case "rekey" -> reply(socket, id, rekey(req));
+                case "promote" -> reply(socket, id, promote(req));
+                case "probe" -> probe(req, (result, code, message) -> {
+                    if (code == null) reply(socket, replyTo, result);
+                    else socket.write(errorLine(replyTo, code, message));
+                });
                 case "reopen" -> LogFiles.reopen(loop, files(), r -> reply(socket, replyTo, r));
                 case "exit" -> exit(socket, id);
                 default -> throw new IllegalArgumentException("unknown command '" + cmd + "'");
@@ -355,6 +364,8 @@ public final class Keeper {
             if (!ipc) throw new KeeperException("EINVAL", "a cluster instance needs an IPC channel");
             k.group = Fields.required(c, "group");
             k.instance = Fields.integer(c, "instance", 0);
+            k.slot = Fields.integer(c, "slot", k.instance);
+            k.candidate = k.slot != k.instance;
             cluster().prepare(env);
         } else {
             k.group = null;
@@ -367,9 +378,11 @@ public final class Keeper {
             Map<String, Object> act = Fields.object(req.get("activation"), "'activation'");
             k.group = Fields.required(act, "group");
             k.instance = Fields.integer(act, "instance", 0);
+            k.slot = Fields.integer(act, "slot", k.instance);
+            k.candidate = k.slot != k.instance;
             List<String> listen = Fields.strings(act, "listen");
             try {
-                activation = cluster().activation(k.group, k.instance, listen);
+                activation = cluster().activation(k.group, k.slot, listen);
             } catch (ErrnoException e) {
                 throw new KeeperException(e.code(), "cannot listen on " + listen + ": " + e.getMessage());
             } catch (IllegalArgumentException e) {
@@ -428,9 +441,10 @@ public final class Keeper {
         new Pump(loop, err[0], k.err, k.all, LineFormat.of(log, "err"))
                 .tap(console == null ? null : console.tap(app, k.name, true)).start();
         child.on("error", a -> Log.info("keeper", "app " + app + " (pid " + k.pid + "): " + a[0]));
+        if (activation.length > 0 && !k.candidate) cluster().live(k.group, k.slot, true);
         if (k.group != null) {
             int pid = k.pid;
-            cluster().attach(child, k.group, k.instance, ev -> {
+            cluster().attach(child, k.group, k.slot, !k.candidate, ev -> {
                 ev.put("app", k.app);
                 ev.put("pid", pid);
                 event(ev);
@@ -477,6 +491,7 @@ public final class Keeper {
     private void onExit(Kept k, ChildProcess child, Integer code, String signal) {
         if (k.child != child) return;
         k.running = false;
+        if (k.group != null) cluster().live(k.group, k.slot, false);
         k.code = code;
         k.signal = signal;
         k.exitedAt = System.currentTimeMillis();
@@ -525,6 +540,12 @@ public final class Keeper {
         if (k == null) throw new KeeperException("ENOENT", "no app " + from);
         Kept old = apps.get(to);
         if (old != null && (old.running || old.kill != null)) throw new KeeperException("EBUSY", "app " + to + " still runs");
+        if (k.group != null && k.slot != k.instance) {
+            cluster().rekey(k.group, k.slot, k.instance);
+            k.slot = k.instance;
+            k.candidate = false;
+            if (k.running) cluster().live(k.group, k.slot, true); // promoted already, unless its old instance was gone
+        }
         if (old != null) {
             apps.remove(to);
             closeKept(old, k);
@@ -537,7 +558,7 @@ public final class Keeper {
 
     /** Closes what {@code k} holds; its cluster sockets only when {@code heir} (if any) is not of its instance. */
     private void closeKept(Kept k, Kept heir) {
-        if (k.group != null && !sharesSlot(k, heir)) cluster().forget(k.group, k.instance);
+        if (k.group != null && !sharesSlot(k, heir)) cluster().forget(k.group, k.slot);
         if (k.notify != null) k.notify.close();
         if (k.out != null && (heir == null || heir.out != k.out)) k.out.forget();
         if (k.err != null && (heir == null || heir.err != k.err)) k.err.forget();
@@ -546,9 +567,9 @@ public final class Keeper {
 
     /** Whether another kept process than {@code k} (or {@code heir}) is of {@code k}'s cluster instance. */
     private boolean sharesSlot(Kept k, Kept heir) {
-        if (heir != null && k.group.equals(heir.group) && k.instance == heir.instance) return true;
+        if (heir != null && k.group.equals(heir.group) && k.slot == heir.slot) return true;
         for (Kept o : apps.values()) {
-            if (o != k && k.group.equals(o.group) && k.instance == o.instance) return true;
+            if (o != k && k.group.equals(o.group) && k.slot == o.slot) return true;
         }
         return false;
     }
@@ -560,8 +581,56 @@ public final class Keeper {
     private Map<String, Object> release(Map<String, Object> req) {
         Kept k = apps.get(Fields.integer(req, "app", -1));
         boolean released = k != null && k.group != null && !k.running && !sharesSlot(k, null);
-        if (released) cluster().forget(k.group, k.instance);
+        if (released) cluster().forget(k.group, k.slot);
         return Map.of("released", released);
+    }
+
+    /**
+     * A reload's commit for one instance: the replacement kept under {@code app} takes new
+     * connections from now on, its instance's old process none (it drains what it has).
+     */
+    private Map<String, Object> promote(Map<String, Object> req) {
+        Kept k = known(req);
+        if (k.group == null || !k.candidate) return Map.of("promoted", false);
+        if (!k.running) throw new KeeperException("ESRCH", "app " + k.app + " is not running");
+        cluster().promote(k.group, k.slot, k.instance);
+        return Map.of("promoted", true);
+    }
+
+    /**
+     * {@code --health-url}: one HTTP GET that only the process kept under {@code app} gets,
+     * answered with {@code {"status": code}}, or an error (no such socket, no HTTP answer).
+     */
+    private void probe(Map<String, Object> req, SpawnReply reply) {
+        Kept k = known(req);
+        HealthProbe.Target target;
+        try {
+            target = HealthProbe.Target.parse(Fields.required(req, "url"));
+        } catch (IllegalArgumentException e) {
+            throw new KeeperException("EINVAL", e.getMessage());
+        }
+        if (k.group == null || !k.running || cluster().probeTarget(k.group, k.slot, target.port()) == null) {
+            throw new KeeperException("ENOTLISTEN", "pid " + k.pid + " does not listen on port " + target.port()
+                    + " through the manager");
+        }
+        long timeout = Math.max(1, Fields.number(req, "timeout", 2000));
+        String group = k.group;
+        int slot = k.slot;
+        String[] why = {null};
+        HealthProbe.run(loop, target, timeout, new HealthProbe.Steering() {
+            @Override
+            public void steer(int clientPort) {
+                cluster().probe(group, slot, target.port(), clientPort);
+            }
+
+            @Override
+            public void release(int clientPort) {
+                cluster().probe(group, null, target.port(), clientPort);
+            }
+        }, status -> {
+            if (status < 0) reply.done(null, "EPROBE", why[0]);
+            else reply.done(Map.of("status", status), null, null);
+        }, w -> why[0] = w);
     }
 
     private Map<String, Object> forget(Map<String, Object> req) {
@@ -699,10 +768,33 @@ public final class Keeper {
             if (Fields.bool(req, "disconnect", false) && k.group != null) k.kill.message = cluster().disconnectMessage();
             kills.add(k.kill);
             k.kill.waiters.add(reply);
-            k.kill.start();
+            if (k.group != null && k.running) {
+                // New connections go elsewhere from now on; the ones already queued for this
+                // process are its to accept before it goes, or they would wait for nobody.
+                cluster().live(k.group, k.slot, false);
+                KillRun run = k.kill;
+                drainQueue(k, System.nanoTime() + DRAIN_QUEUE_MS * 1_000_000, run::start);
+            } else {
+                k.kill.start();
+            }
         } else {
             k.kill.waiters.add(reply);
         }
+    }
+
+    /** How long a stopping instance may take to accept what waits in its sockets' queues. */
+    private static final long DRAIN_QUEUE_MS = 1000;
+
+    /** Runs {@code then} once {@code k}'s sockets' queues are empty (or it exited, or at {@code deadline}). */
+    private void drainQueue(Kept k, long deadline, Runnable then) {
+        // A tick first: a connection the kernel routed before the new program may still be on its way in.
+        setTimeout(() -> {
+            if (!k.running || k.group == null || cluster().queued(k.group, k.slot) == 0 || System.nanoTime() > deadline) {
+                then.run();
+            } else {
+                drainQueue(k, deadline, then);
+            }
+        }, 2);
     }
 
     /**

@@ -8,6 +8,8 @@ import dev.herd.loop.Loop;
 import dev.herd.node.child_process.ChildProcess;
 import dev.herd.os.Errno;
 import dev.herd.os.ErrnoException;
+import dev.herd.os.Net;
+import dev.herd.os.ReuseportGroup;
 import dev.herd.os.SockAddr;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,15 +22,17 @@ import java.util.function.Consumer;
  * {@code listen(port)} asks the keeper for its socket through Node's cluster protocol
  * ({@code queryServer}, docs/manager.md "Cluster mode"), as it would ask {@code cluster}'s primary.
  *
- * <p>The keeper never touches a connection. For TCP each instance gets a listening socket of its
- * own, bound with SO_REUSEPORT to the shared address (the kernel balances new connections between
- * the instances by their addresses' hash); the keeper keeps every socket it made, so that an
- * instance that dies leaves its socket listening with its queue intact, and the instance that
- * replaces it (the same instance number) is given that same socket: the connections that waited
- * in the queue are served by the replacement, none is reset. A socket goes once its instance is
- * forgotten (scale down, delete), its group's last socket with the group. Unix sockets and UDP
- * have no per-instance sockets: one bound socket per address is given to every instance (Node's
- * SCHED_NONE).
+ * <p>The keeper never touches a connection. For TCP each <em>slot</em> (an instance's number, or a
+ * reload's replacement's own key) gets a listening socket of its own, bound with SO_REUSEPORT to
+ * the shared address, and the keeper steers the group ({@link ReuseportGroup}): new connections
+ * are spread over the sockets of the instances that listen, by a hash of the client's port, and
+ * never go to a socket whose instance is dead, stopping, or a replacement still on probation (which
+ * only the health probe reaches). The keeper keeps every socket it made, so an instance that dies
+ * leaves its socket with its queue intact, and the process that replaces it (the same slot) is
+ * given that same socket: the connections that waited there are served, none is reset. A socket
+ * goes once its slot is forgotten (scale down, delete, a reload's old instance), after its
+ * queue has been drained by its own process. Unix sockets and UDP have no per-instance sockets:
+ * one bound socket per address is given to every instance (Node's SCHED_NONE).
  *
  * <p>Thread rule: the keeper's loop thread. Lifetime: the keeper's.
  */
@@ -40,7 +44,10 @@ final class KeeperCluster {
 
     /** One address of a group: a socket per instance (TCP), or one shared socket (Unix, UDP). */
     private static final class Address {
+        /** The TCP sockets by slot. */
         final Map<Integer, Handle> perInstance = new HashMap<>();
+        /** Where new connections go among {@link #perInstance}'s sockets. */
+        final ReuseportGroup reuse = new ReuseportGroup();
         Handle shared;
         /** The instances given {@link #shared}: it is closed when the last is forgotten. */
         final java.util.Set<Integer> sharers = new java.util.HashSet<>();
@@ -65,12 +72,15 @@ final class KeeperCluster {
     }
 
     /**
-     * Answers the cluster messages of {@code child}, instance {@code instance} of {@code group}.
+     * Answers the cluster messages of {@code child}, the process of slot {@code slot} of {@code group}.
      *
+     * @param liveOnListening whether the slot's sockets take new connections once its process
+     *     listens (an instance), or only when {@link #promote promoted} (a reload's replacement)
      * @param events gets {@code {"event":"listening", "address":..., "port":...}} when a server of
      *     the instance listens
      */
-    void attach(ChildProcess child, String group, int instance, Consumer<Map<String, Object>> events) {
+    void attach(ChildProcess child, String group, int slot, boolean liveOnListening, Consumer<Map<String, Object>> events) {
+        int instance = slot;
         child.on("internalMessage", a -> {
             if (!(a.length > 0 && a[0] instanceof Map<?, ?> raw) || !"NODE_CLUSTER".equals(raw.get("cmd"))) return;
             @SuppressWarnings("unchecked")
@@ -80,6 +90,7 @@ final class KeeperCluster {
             if ("queryServer".equals(act)) {
                 queryServer(child, group, instance, m);
             } else if ("listening".equals(act)) {
+                if (liveOnListening) listening(group, instance, intOf(m.get("port"), -1));
                 Map<String, Object> ev = new LinkedHashMap<>();
                 ev.put("event", "listening");
                 ev.put("address", m.get("address"));
@@ -129,12 +140,8 @@ final class KeeperCluster {
             } else {
                 handle = at.perInstance.get(instance);
                 if (handle == null) {
-                    Tcp tcp = new Tcp(loop);
                     int flags = Tcp.REUSEPORT | (Integer.valueOf(6).equals(intOrNull(addressType)) ? intOf(m.get("flags"), 0) & Tcp.IPV6ONLY : 0);
-                    bindTcp(tcp, address, at.port != 0 ? at.port : port, flags);
-                    if (at.port == 0) at.port = tcp.getsockname().port();
-                    at.perInstance.put(instance, tcp);
-                    handle = tcp;
+                    handle = listenTcp(at, instance, address, port, flags);
                 }
             }
         } catch (ErrnoException e) {
@@ -152,6 +159,136 @@ final class KeeperCluster {
         answer.put("ack", m.get("seq"));
         answer.put("data", at.data);
         send(child, answer, errno == 0 ? handle : null);
+    }
+
+    /**
+     * Makes slot {@code slot}'s socket of {@code at}: bound, and listening at once, so that it joins
+     * the SO_REUSEPORT group now, in the keeper's order ({@link ReuseportGroup}), not whenever its
+     * process gets to listen(2) (which it still calls: a second listen only sets the backlog). Until
+     * the slot is live the steering sends it nothing.
+     */
+    private Tcp listenTcp(Address at, int slot, String address, int port, int flags) {
+        Tcp tcp = new Tcp(loop);
+        try {
+            bindTcp(tcp, address, at.port != 0 ? at.port : port, flags);
+            int r = Net.listen(tcp.fileno(), 511);
+            if (r < 0) throw ErrnoException.of(-r, "listen");
+        } catch (RuntimeException e) {
+            tcp.close();
+            throw e;
+        }
+        if (at.port == 0) at.port = tcp.getsockname().port();
+        at.perInstance.put(slot, tcp);
+        at.reuse.joined(tcp.fileno());
+        steer(at);
+        return tcp;
+    }
+
+    private static void steer(Address at) {
+        int r = at.reuse.steer();
+        if (r < 0) Log.info("keeper", "cannot steer port " + at.port + ": " + Errno.of(-r).message());
+    }
+
+    /** A server of slot {@code slot} listens on {@code port}: its socket of that port takes new connections. */
+    private void listening(String group, int slot, int port) {
+        Group g = groups.get(group);
+        if (g == null) return;
+        for (Address at : g.addresses.values()) {
+            if (at.port == port && at.perInstance.get(slot) instanceof Tcp tcp && !at.reuse.isLive(tcp.fileno())) {
+                at.reuse.live(tcp.fileno(), true);
+                steer(at);
+            }
+        }
+    }
+
+    /**
+     * Whether new connections go to slot {@code slot}'s sockets: on for a socket-activated instance
+     * once spawned, off for every slot whose process exits or is being stopped.
+     */
+    void live(String group, int slot, boolean live) {
+        Group g = groups.get(group);
+        if (g == null) return;
+        for (Address at : g.addresses.values()) {
+            if (at.perInstance.get(slot) instanceof Tcp tcp && at.reuse.isLive(tcp.fileno()) != live) {
+                at.reuse.live(tcp.fileno(), live);
+                steer(at);
+            }
+        }
+    }
+
+    /**
+     * A reload's commit: the replacement's sockets (slot {@code from}) take new connections
+     * instead of the old instance's (slot {@code to}), in one program per address.
+     */
+    void promote(String group, int from, int to) {
+        Group g = groups.get(group);
+        if (g == null) return;
+        for (Address at : g.addresses.values()) {
+            if (at.perInstance.get(from) instanceof Tcp neu) at.reuse.live(neu.fileno(), true);
+            if (at.perInstance.get(to) instanceof Tcp old) at.reuse.live(old.fileno(), false);
+            if (at.perInstance.containsKey(from) || at.perInstance.containsKey(to)) steer(at);
+        }
+    }
+
+    /** {@return the connections waiting in slot {@code slot}'s TCP sockets' queues} */
+    int queued(String group, int slot) {
+        Group g = groups.get(group);
+        if (g == null) return 0;
+        int n = 0;
+        for (Address at : g.addresses.values()) {
+            if (at.perInstance.get(slot) instanceof Tcp tcp) n += Math.max(0, Net.acceptQueueLength(tcp.fileno()));
+        }
+        return n;
+    }
+
+    /**
+     * A reload's replacement takes over its instance's slot: its sockets are slot {@code to}'s from
+     * now on, and the old instance's (drained) sockets are closed.
+     */
+    void rekey(String group, int from, int to) {
+        Group g = groups.get(group);
+        if (g == null) return;
+        for (Address at : g.addresses.values()) {
+            Handle neu = at.perInstance.remove(from);
+            if (neu != null) {
+                Handle old = at.perInstance.put(to, neu);
+                if (old != null) close(at, old);
+            }
+            if (at.sharers.remove(from)) at.sharers.add(to);
+        }
+    }
+
+    /**
+     * The address of slot {@code slot}'s TCP socket for {@code port}, for a probe: null if the slot has none.
+     */
+    SockAddr probeTarget(String group, int slot, int port) {
+        Group g = groups.get(group);
+        if (g == null) return null;
+        for (Address at : g.addresses.values()) {
+            if (at.port == port && at.perInstance.get(slot) instanceof Tcp) return SockAddr.inet("127.0.0.1", port);
+        }
+        return null;
+    }
+
+    /** Sends connections from client port {@code from} to slot {@code slot}'s socket of {@code port} (null slot: no more). */
+    void probe(String group, Integer slot, int port, int from) {
+        Group g = groups.get(group);
+        if (g == null) return;
+        for (Address at : g.addresses.values()) {
+            if (at.port != port) continue;
+            Handle h = slot == null ? null : at.perInstance.get(slot);
+            at.reuse.probe(from, h instanceof Tcp tcp ? tcp.fileno() : null);
+            steer(at);
+        }
+    }
+
+    private static void close(Address at, Handle h) {
+        if (h instanceof Tcp tcp) {
+            int r = at.reuse.close(tcp.fileno(), tcp::close);
+            if (r < 0) Log.info("keeper", "cannot steer port " + at.port + ": " + Errno.of(-r).message());
+        } else {
+            h.close();
+        }
     }
 
     /** Node's createServerHandle address rule: a null address is every address ({@link Tcp#bindAny}). */
@@ -199,19 +336,12 @@ final class KeeperCluster {
                     k -> new Address());
             Handle h = at.perInstance.get(instance);
             if (h == null) {
-                Tcp tcp = new Tcp(loop);
                 try {
-                    bindTcp(tcp, host, at.port != 0 ? at.port : port, Tcp.REUSEPORT);
-                    int r = dev.herd.os.Net.listen(tcp.fileno(), 511);
-                    if (r < 0) throw ErrnoException.of(-r, "listen");
+                    h = listenTcp(at, instance, host, port, Tcp.REUSEPORT);
                 } catch (RuntimeException e) {
-                    tcp.close();
                     if (at.perInstance.isEmpty()) groups.get(group).addresses.remove("activation:" + spec);
                     throw e;
                 }
-                if (at.port == 0) at.port = tcp.getsockname().port();
-                at.perInstance.put(instance, tcp);
-                h = tcp;
             }
             fds[i] = ((Tcp) h).fileno();
         }
@@ -230,13 +360,13 @@ final class KeeperCluster {
         return m;
     }
 
-    /** Closes the sockets of instance {@code instance} of {@code group} (it is gone for good). */
+    /** Closes the sockets of slot {@code instance} of {@code group} (it is gone for good). */
     void forget(String group, int instance) {
         Group g = groups.get(group);
         if (g == null) return;
         for (Address at : g.addresses.values()) {
             Handle h = at.perInstance.remove(instance);
-            if (h != null) h.close();
+            if (h != null) close(at, h);
             at.sharers.remove(instance);
         }
         g.addresses.values().removeIf(at -> {

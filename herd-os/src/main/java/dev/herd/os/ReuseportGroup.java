@@ -18,9 +18,13 @@ import java.util.Set;
  * <p>The program names sockets by their index in the group, which the kernel keeps as an array:
  * a socket joins at the end when it starts listening, and when one leaves (its last descriptor
  * closed) the last one takes its place. This class keeps the same array, so every socket of the
- * group must start listening through {@link #joined} and leave through {@link #left}; a socket of
+ * group must start listening through {@link #joined} and leave through {@link #close}; a socket of
  * the same port made by another process would join the kernel's array unseen and shift nothing
- * but its own index, which no program then names.
+ * but its own index, which no program then names. Between a socket's close and the next program
+ * the kernel's array has changed under the old one, whose index of the last socket is then past
+ * the end (the kernel's hash picks instead, maybe a socket nobody accepts from): {@link #close}
+ * first attaches a program that names neither the socket going nor the last one, when another
+ * live socket is there to take their share.
  *
  * <p>Thread rule: not thread-safe; one owner thread. Lifetime: the owner's; descriptors stay the
  * caller's to close.
@@ -38,14 +42,34 @@ public final class ReuseportGroup {
         if (!order.contains(fd)) order.add(fd);
     }
 
-    /** Records that {@code fd} has left the group (its last descriptor closed): the last socket takes its place. */
-    public void left(int fd) {
+    /**
+     * Closes {@code fd} (with {@code close}, which must close its last descriptor), a socket of the
+     * group, and steers the group without it: the last socket takes its place.
+     *
+     * @return 0, or -errno of the program's attach
+     */
+    public int close(int fd, Runnable close) {
         int i = order.indexOf(fd);
-        if (i < 0) return;
-        int last = order.removeLast();
-        if (i < order.size()) order.set(i, last);
+        if (i < 0) {
+            close.run();
+            return 0;
+        }
         live.remove(fd);
         probes.values().removeIf(p -> p == fd);
+        int last = order.getLast();
+        List<Integer> safe = new ArrayList<>();
+        for (int l : live) if (l != last) safe.add(order.indexOf(l));
+        if (!safe.isEmpty() && order.size() > 1) {
+            Map<Integer, Integer> stable = new HashMap<>();
+            probes.forEach((port, p) -> {
+                if (p != last) stable.put(port, order.indexOf(p));
+            });
+            Net.attachReuseportCbpf(order.getFirst() == fd ? order.get(1) : order.getFirst(), program(safe, stable));
+        }
+        close.run();
+        order.removeLast();
+        if (i < order.size()) order.set(i, last);
+        return steer();
     }
 
     /** Makes {@code fd} one of the sockets new connections are spread over, or takes it out. */
@@ -80,8 +104,17 @@ public final class ReuseportGroup {
         return Net.attachReuseportCbpf(order.getFirst(), program());
     }
 
-    /** The classic BPF program: the client's port, the probes, then a hash over the live sockets. */
+    /** The classic BPF program for the live sockets and the probes. */
     long[] program() {
+        List<Integer> targets = new ArrayList<>();
+        for (int fd : live) targets.add(order.indexOf(fd));
+        Map<Integer, Integer> indices = new HashMap<>();
+        probes.forEach((port, fd) -> indices.put(port, order.indexOf(fd)));
+        return program(targets, indices);
+    }
+
+    /** The classic BPF program: the client's port, the probes, then a hash over the targets (socket indices). */
+    private static long[] program(List<Integer> targets, Map<Integer, Integer> probeIndices) {
         List<Long> p = new ArrayList<>();
         // The client's port: IPv4 (header length from IHL) or IPv6 (a 40-byte header).
         p.add(insn(Bpf.LD | Bpf.B | Bpf.ABS, 0, 0, SKF_NET_OFF));
@@ -91,12 +124,10 @@ public final class ReuseportGroup {
         p.add(insn(Bpf.LD | Bpf.H | Bpf.IND, 0, 0, SKF_NET_OFF));
         p.add(insn(Bpf.JMP | Bpf.JA, 0, 0, 1));
         p.add(insn(Bpf.LD | Bpf.H | Bpf.ABS, 0, 0, SKF_NET_OFF + 40));
-        for (Map.Entry<Integer, Integer> e : probes.entrySet()) {
+        for (Map.Entry<Integer, Integer> e : probeIndices.entrySet()) {
             p.add(insn(Bpf.JMP | Bpf.JEQ | Bpf.K, 0, 1, e.getKey()));
-            p.add(insn(Bpf.RET | Bpf.K, 0, 0, order.indexOf(e.getValue())));
+            p.add(insn(Bpf.RET | Bpf.K, 0, 0, e.getValue()));
         }
-        List<Integer> targets = new ArrayList<>();
-        for (int fd : live) targets.add(order.indexOf(fd));
         if (targets.isEmpty()) {
             p.add(insn(Bpf.RET | Bpf.K, 0, 0, ELSEWHERE));
         } else {

@@ -110,8 +110,7 @@ class ReuseportGroupTest {
         Fd a = listener();
         Fd b = listener();
         Fd c = listener();
-        a.close();
-        group.left(a.intValue());
+        assertThat(group.close(a.intValue(), a::close)).isZero();
         assertThat(group.sockets()).containsExactly(c.intValue(), b.intValue());
         group.live(c.intValue(), true);
         assertThat(group.steer()).isZero();

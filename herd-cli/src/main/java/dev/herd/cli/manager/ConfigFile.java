@@ -66,7 +66,7 @@ final class ConfigFile {
             "listen_timeout", "watch_delay", "min_uptime", "max_restarts", "autorestart", "wait_ready",
             "shutdown_with_message", "stop_exit_codes", "watch", "ignore_watch", "cron_restart", "instances",
             "exec_mode", "increment_var", "instance_var", "listen", "kill_signal", "port", "filter_env", "append_env_to_name",
-            "log_max_size", "log_retain",
+            "log_max_size", "log_retain", "health_url", "health_cmd",
             "uid", "gid");
 
     /** pm2's fields for pm2.io, source maps and Windows: without meaning here, dropped without a word. */
@@ -283,7 +283,7 @@ final class ConfigFile {
             if (v == null) continue;
             Object t = switch (k) {
                 case "name", "namespace", "script", "cwd", "interpreter", "out_file", "error_file", "log_date_format",
-                     "log_type", "increment_var", "instance_var" -> string(k, v);
+                     "log_type", "increment_var", "instance_var", "health_url", "health_cmd" -> string(k, v);
                 case "args", "node_args" -> words(k, v);
                 case "env" -> env(k, v);
                 case "log_file" -> v instanceof Boolean ? v : string(k, v);

@@ -187,6 +187,7 @@ public final class ManagerCli {
         Map<String, String> triggerOpts = new LinkedHashMap<>();
         Map<String, String> userOpts = new LinkedHashMap<>();
         List<String> ports = new ArrayList<>();
+        Map<String, String> health = new LinkedHashMap<>();
         boolean force = false;
         for (int i = 0; i < argv.size(); i++) {
             String a = argv.get(i);
@@ -214,6 +215,12 @@ public final class ManagerCli {
                 opts.put(a, "true");
             } else if (a.equals("--no-autorestart")) {
                 opts.put(a, "true");
+            } else if (a.equals("--health-url") || a.equals("--health-cmd")) { // a reload's probe
+                if (value == null) {
+                    if (i + 1 >= argv.size()) throw new UsageException(a + " needs a value");
+                    value = argv.get(++i);
+                }
+                health.put(a.substring(2).replace('-', '_'), value);
             } else if (a.equals("--port")) { // repeatable: socket activation
                 if (value == null) {
                     if (i + 1 >= argv.size()) throw new UsageException("--port needs a value");
@@ -258,6 +265,7 @@ public final class ManagerCli {
                 throw new UsageException(x.getMessage());
             }
             UserFlags.apply(userOpts, app);
+            app.putAll(health);
             if (!ports.isEmpty()) {
                 try {
                     app.put("listen", ConfigFile.listen(ports));
@@ -475,8 +483,9 @@ public final class ManagerCli {
     }
 
     /**
-     * {@code reload TARGETS [--parallel K]}: cluster-mode instances are
-     * replaced as one transaction (docs/manager.md, "Reload"); other apps are restarted.
+     * {@code reload TARGETS [--parallel K] [--health-url URL] [--health-cmd CMD]}: instances whose
+     * sockets the manager owns are replaced as one transaction (docs/manager.md, "Reload"); other
+     * apps are restarted.
      */
     private void reload(List<String> argv) {
         List<String> targets = new ArrayList<>();
@@ -501,6 +510,12 @@ public final class ManagerCli {
                 } catch (NumberFormatException e) {
                     throw new UsageException("--parallel needs a number, 1 or more, not " + value);
                 }
+            } else if (a.equals("--health-url") || a.equals("--health-cmd")) {
+                if (value == null) {
+                    if (i + 1 >= argv.size()) throw new UsageException(a + " needs a value");
+                    value = argv.get(++i);
+                }
+                req.put(a.substring(2).replace('-', '_'), value);
             } else if (a.startsWith("-") && a.length() > 1) {
                 throw new UsageException("unknown option " + a);
             } else {

@@ -264,6 +264,33 @@ class ManagerClusterTest {
         assertThat(load.failed.get()).as("failed requests, the first: %s", load.firstFailure.get()).isLessThanOrEqualTo(1);
     }
 
+    @Test
+    void scalingDownUnderLoadFailsNoRequest() throws Exception {
+        int port = freePort();
+        Path script = herd.file("graceful.js", """
+                const server = require('http').createServer((req, res) => res.end(String(process.pid)))
+                  .listen(Number(process.argv[2]));
+                process.on('SIGINT', () => server.close(() => process.exit(0)));
+                """);
+        herd.run("start", script.toString(), "--name", "web", "-i", "3", "--", Integer.toString(port)).ok();
+        Set<Long> pids = onlinePids("web", 3);
+        awaitListened("web");
+        List<Requests.Load> loads = new ArrayList<>();
+        for (int i = 0; i < 4; i++) loads.add(new Requests.Load(port));
+        try {
+            for (Requests.Load l : loads) l.awaitMore(50);
+            herd.run("scale", "web", "1").ok();
+            Set<Long> left = onlinePids("web", 1);
+            for (long pid : pids) if (!left.contains(pid)) assertThat(Herd.awaitGone(pid, 5000)).isTrue();
+            for (Requests.Load l : loads) l.awaitMore(50);
+        } finally {
+            for (Requests.Load l : loads) l.stop();
+        }
+        // The removed instances' sockets got no new connection once they were stopping, and the
+        // ones queued there were accepted before the signal: none was reset with its socket.
+        for (Requests.Load l : loads) assertThat(l.failed.get()).as("failed requests, the first: %s; %s", l.firstFailure.get(), herd.managerLog()).isZero();
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /** Waits until every instance of {@code name} has told the keeper it listens. */

@@ -36,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ManagerReloadTest {
     /**
      * A server whose behaviour the test changes between deploys with marker files in its directory:
-     * {@code crash} (exit 3 at start), {@code nolisten}, {@code slow} (listen after 3 s).
+     * {@code crash} (exit 3 at start), {@code nolisten}, {@code slow} (listen after 3 s),
+     * {@code unhealthy} (its /health answers 503: read at start, so the old instances stay healthy).
      */
     private static final String SERVER_JS = """
             const fs = require('fs');
@@ -44,7 +45,11 @@ class ManagerReloadTest {
             const path = require('path');
             const here = (m) => fs.existsSync(path.join(__dirname, m));
             if (here('crash')) process.exit(3);
-            const listen = () => http.createServer((req, res) => res.end(String(process.pid))).listen(Number(process.argv[2]));
+            const unhealthy = here('unhealthy');
+            const listen = () => http.createServer((req, res) => {
+              if (req.url === '/health') res.statusCode = unhealthy ? 503 : 200;
+              res.end(String(process.pid));
+            }).listen(Number(process.argv[2]));
             if (here('nolisten')) setInterval(() => {}, 1000);
             else if (here('slow')) setTimeout(listen, 3000);
             else listen();
@@ -183,7 +188,7 @@ class ManagerReloadTest {
         } finally {
             load.stop();
         }
-        assertThat(load.failed.get()).as("failed requests, the first: %s", load.firstFailure.get()).isZero();
+        assertThat(load.failed.get()).as("failed requests, the first: %s; %s", load.firstFailure.get(), herd.managerLog()).isZero();
     }
 
     @Test
@@ -254,6 +259,76 @@ class ManagerReloadTest {
         assertThat(r.code()).isNotZero();
         assertThat(r.err()).contains("was not listening within listen_timeout 1500 ms");
         assertOldInstancesServe(old);
+    }
+
+    @Test
+    void aReplacementThatFailsItsHealthProbeEndsTheReloadWithTheOldInstancesServingAndNoFailedRequest() throws Exception {
+        Set<Long> old = startTwo("--listen-timeout", "1500");
+        Files.writeString(herd.dir.resolve("unhealthy"), "");
+        Load load = new Load(port);
+        Herd.Result r;
+        try {
+            load.awaitMore(20);
+            // The old instances answer 200 on the same port: only a probe that reaches the
+            // replacement alone can see its 503.
+            r = herd.run("reload", "web", "--health-url", "http://127.0.0.1:" + port + "/health");
+            load.awaitMore(20);
+        } finally {
+            load.stop();
+        }
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("was not healthy within listen_timeout 1500 ms").contains("health probe").contains("503");
+        assertOldInstancesServe(old);
+        assertThat(load.failed.get()).as("failed requests, the first: %s", load.firstFailure.get()).isZero();
+    }
+
+    @Test
+    void replacementsThatPassTheirHealthProbeReplaceEveryInstanceUnderLoadWithNoFailedRequest() throws Exception {
+        Set<Long> old = startTwo("--health-url", "http://localhost:" + port + "/health"); // the app's own probe
+        reloadUnderLoad(old);
+        assertThat(herd.jlist().getFirst().get("pm2_env").get("health_url").asText()).endsWith("/health");
+    }
+
+    @Test
+    void aHealthCommandThatFailsEndsTheReloadWithTheOldInstancesServing() throws Exception {
+        Set<Long> old = startTwo("--listen-timeout", "1500");
+        Herd.Result r = herd.run("reload", "web", "--health-cmd", "test -e \"ok-$HERD_PID\"");
+        assertThat(r.code()).isNotZero();
+        assertThat(r.err()).contains("failed its health command: exit code 1");
+        assertOldInstancesServe(old);
+    }
+
+    /**
+     * A Python server on its socket-activated fd 3 that, on SIGINT, finishes the request it
+     * serves and exits (a graceful stop, as a reload's old instance needs one).
+     */
+    private static final String GRACEFUL_PY = """
+            import os, signal, socket, threading
+            from http.server import HTTPServer, BaseHTTPRequestHandler
+            class H(BaseHTTPRequestHandler):
+                protocol_version = "HTTP/1.1"
+                def do_GET(self):
+                    body = str(os.getpid()).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                def log_message(self, *a):
+                    pass
+            server = HTTPServer(("", 0), H, bind_and_activate=False)
+            server.socket = socket.socket(fileno=3)
+            signal.signal(signal.SIGINT, lambda *a: threading.Thread(target=server.shutdown).start())
+            server.serve_forever()
+            """;
+
+    @Test
+    void reloadOfASocketActivatedProgramReplacesEveryInstanceUnderLoadWithNoFailedRequest() throws Exception {
+        herd.run("start", herd.file("serve.py", GRACEFUL_PY).toString(), "--name", "web", "-i", "2", "--port",
+                Integer.toString(port)).ok();
+        Set<Long> old = onlinePids(2);
+        assertThat(answeringPids(port, 2, 400)).isEqualTo(old);
+        reloadUnderLoad(old);
+        assertThat(herd.managerLog()).contains("reload: replacement ready");
     }
 
     @Test

@@ -78,7 +78,7 @@ final class Requests {
                         ok.incrementAndGet();
                     } catch (IOException | RuntimeException e) {
                         failed.incrementAndGet();
-                        firstFailure.compareAndSet(null, e.toString());
+                        firstFailure.compareAndSet(null, java.time.Instant.now() + " " + e); // when: to read beside herd.log
                     }
                 }
             }, "load");
