@@ -106,7 +106,16 @@ class ManagerReloadTest {
 
     @Test
     void reloadOfANodeAppUnderKeepAliveLoadFailsNoRequest() throws Exception {
-        Set<Long> old = startTwo();
+        reloadUnderKeepAliveLoad(startTwo());
+    }
+
+    @Test
+    void reloadOfAHerdProgramUnderKeepAliveLoadFailsNoRequest() throws Exception {
+        reloadUnderKeepAliveLoad(startTwoHerd());
+    }
+
+    /** {@code reload web} under a keep-alive load: every pid replaced, no request failed. */
+    private void reloadUnderKeepAliveLoad(Set<Long> old) throws Exception {
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         AtomicReference<String> firstFailure = new AtomicReference<>();
@@ -166,12 +175,17 @@ class ManagerReloadTest {
 
     @Test
     void reloadOfAHerdProgramReplacesEveryInstanceUnderLoadWithNoFailedRequest() throws Exception {
+        reloadUnderLoad(startTwoHerd());
+    }
+
+    /** Two instances of a Herd (Java) HTTP server, listening through the cluster protocol. */
+    private Set<Long> startTwoHerd() throws Exception {
         Path jar = ManagerStartTest.jar(herd.dir.resolve("web.jar"), ManagedHttpProgram.class, ManagerClusterTest.herdClassPath());
         herd.run("start", jar.toString(), "--name", "web", "-i", "2", "--listen-timeout", "20000", "--", Integer.toString(port)).ok();
         Set<Long> old = onlinePids(2);
         awaitListened();
         assertThat(answeringPids(port, 2, 400)).isEqualTo(old);
-        reloadUnderLoad(old);
+        return old;
     }
 
     /** {@code reload web} under a new-connection-per-request load: every pid replaced, no request failed. */
