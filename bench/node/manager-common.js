@@ -158,4 +158,70 @@ function gone(pid) {
 // f(pid) summed over the pids (rssMib, cpuS over the manager's processes).
 const sum = (pids, f) => pids.reduce((a, pid) => a + f(pid), 0);
 
-module.exports = { Manager, rssMib, cpuS, gone, sum, reportServer, freePort, awaitAnswers, NODE_DIR };
+// One phase of HTTP load (manager-reload, manager-reload-bad): `active` clients, each sending one
+// request after another, on a new connection each (Connection: close) or on keep-alive ones. A
+// request fails when its connection is refused, reset or closed before the whole response came,
+// or it is unanswered for 5 s. Requests started in [windowStart, windowEnd] (nowNs) keep their
+// latency; after a failure a client waits failurePauseMs before its next. The Herd twin is
+// ManagerReload.Phase.
+function loadPhase(port, keepAlive, active) {
+  return { port, keepAlive, running: true, ok: 0, failed: 0, active, whenStopped: null,
+    windowStart: Infinity, windowEnd: Infinity, latencies: [], failurePauseMs: 0 };
+}
+
+function loadClient(p) {
+  if (!p.running) {
+    if (--p.active === 0 && p.whenStopped) p.whenStopped();
+    return;
+  }
+  let started = process.hrtime.bigint();
+  const s = net.createConnection(p.port, '127.0.0.1');
+  let input = '';
+  let done = false;
+  const request = () => {
+    if (p.keepAlive) started = process.hrtime.bigint();
+    s.write(p.keepAlive ? 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' : 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  };
+  s.setTimeout(5000, () => s.destroy()); // a request left unanswered fails
+  s.on('connect', request);
+  s.on('data', (d) => {
+    input += d.toString('latin1');
+    const head = input.indexOf('\r\n\r\n');
+    if (head < 0) return;
+    const headers = input.slice(0, head);
+    const m = /content-length:\s*(\d+)/i.exec(headers);
+    if (!m || input.length < head + 4 + Number(m[1])) return;
+    input = '';
+    p.ok++;
+    const t = Number(started);
+    if (t >= p.windowStart && t <= p.windowEnd) p.latencies.push(Number(process.hrtime.bigint()) - t);
+    if (!p.keepAlive || /connection:\s*close/i.test(headers)) { // as HTTP clients do: no request after Connection: close
+      done = true;
+      return; // the server closes; 'close' starts the next connection
+    }
+    if (p.running) request();
+    else {
+      done = true;
+      s.destroy();
+    }
+  });
+  s.on('error', () => {});
+  s.on('close', () => {
+    if (done) {
+      loadClient(p);
+      return;
+    }
+    p.failed++;
+    if (p.failurePauseMs > 0) setTimeout(() => loadClient(p), p.failurePauseMs);
+    else loadClient(p);
+  });
+}
+
+// The nearest-rank p99 of latencies in ns, in ms (0 for none).
+function p99Ms(ns) {
+  if (ns.length === 0) return 0;
+  const sorted = [...ns].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(0.99 * sorted.length) - 1)] / 1e6;
+}
+
+module.exports = { loadPhase, loadClient, p99Ms, Manager, rssMib, cpuS, gone, sum, reportServer, freePort, awaitAnswers, NODE_DIR };

@@ -19,6 +19,7 @@ import dev.herd.bench.scenarios.ManagerMemory;
 import dev.herd.bench.scenarios.ManagerLogFlood;
 import dev.herd.bench.scenarios.ManagerMemoryLimit;
 import dev.herd.bench.scenarios.ManagerReload;
+import dev.herd.bench.scenarios.ManagerReloadBad;
 import dev.herd.bench.scenarios.ManagerRestart;
 import dev.herd.bench.scenarios.ManagerStart;
 import dev.herd.bench.scenarios.ManagerStopStubborn;
@@ -265,7 +266,14 @@ public final class Scenarios {
             new Scenario("manager-reload", "reload of a Node app running with -i 2 under C clients, a new connection per request and then keep-alive: failed requests and the reload's duration (pm2 7.0.4 as the peer)",
                     ManagerReload.class, "manager-reload.js",
                     List.of("1", "1", "3", "16"), List.of("1", "0", "1", "8"),
-                    List.of(lower("close_failed"), lower("keepalive_failed"), lower("reload_ms"))),
+                    List.of(lower("close_failed"), lower("keepalive_failed"), lower("close_p99_ms"),
+                            lower("keepalive_p99_ms"), lower("reload_ms"))),
+            // Arguments N W T C: N is unused (one bad reload per kind), C the clients.
+            new Scenario("manager-reload-bad", "a bad deploy (the new code crashes at start, or never listens) reloaded under C clients, a new connection per request, -i 2: failed requests in the 8 s from the reload, its exit and exit code (pm2 7.0.4 as the peer)",
+                    ManagerReloadBad.class, "manager-reload-bad.js",
+                    List.of("1", "0", "3", "16"), List.of("1", "0", "1", "8"),
+                    List.of(lower("crash_failed"), lower("crash_exit_ms"), higher("crash_exit_nonzero"),
+                            lower("noready_failed"), lower("noready_exit_ms"), higher("noready_exit_nonzero"))),
             // pm2 looks at memory every 30 s: its side takes up to half a minute per crossing.
             new Scenario("manager-memory-limit", "an app growing 5 MiB/s under --max-memory-restart 80M, N crossings per round: from the first /proc sample above the limit to the kill (pm2 7.0.4 as the peer)",
                     ManagerMemoryLimit.class, "manager-memory-limit.js",

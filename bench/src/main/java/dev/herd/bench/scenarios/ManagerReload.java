@@ -20,8 +20,10 @@ import java.util.regex.Pattern;
  * the phase ends {@link #AFTER_MS} after the reload returned. A request fails when its
  * connection is refused, reset or closed before the whole response came, or it is unanswered
  * for {@link #TIMEOUT_MS}. Metrics:
- * close_failed and keepalive_failed (the failed requests of each phase), reload_ms (the two
- * reloads' mean, the call to its exit). Checks: each reload exited 0 and requests were served.
+ * close_failed and keepalive_failed (the failed requests of each phase), close_p99_ms and
+ * keepalive_p99_ms (the nearest-rank p99 latency of the requests started while the reload ran,
+ * from the connect or the request's write to the whole response), reload_ms (the two reloads'
+ * mean, the call to its exit). Checks: each reload exited 0 and requests were served.
  * The Node twin, against pm2, is {@code bench/node/manager-reload.js}.
  */
 public final class ManagerReload {
@@ -35,7 +37,7 @@ public final class ManagerReload {
     private ManagerReload() {}
 
     /** One phase's clients and counts. */
-    private static final class Phase {
+    static final class Phase {
         final int port;
         final boolean keepAlive;
         boolean running = true;
@@ -43,6 +45,12 @@ public final class ManagerReload {
         int failed;
         int active;
         Runnable whenStopped;
+        /** Requests started in [windowStart, windowEnd] (nowNs) have their latency kept. */
+        long windowStart = Long.MAX_VALUE;
+        long windowEnd = Long.MAX_VALUE;
+        final List<Long> latencies = new java.util.ArrayList<>();
+        /** After a failed request, a client waits this long before its next (0: at once). */
+        int failurePauseMs;
 
         Phase(int port, boolean keepAlive) {
             this.port = port;
@@ -54,10 +62,14 @@ public final class ManagerReload {
                 if (--active == 0 && whenStopped != null) whenStopped.run();
                 return;
             }
+            long[] started = {nowNs()};
             Socket s = Net.createConnection(port, "127.0.0.1", null);
             StringBuilder in = new StringBuilder();
             boolean[] done = {false};
-            Runnable request = () -> s.write(keepAlive ? "GET / HTTP/1.1\r\nHost: x\r\n\r\n" : "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            Runnable request = () -> {
+                if (keepAlive) started[0] = nowNs();
+                s.write(keepAlive ? "GET / HTTP/1.1\r\nHost: x\r\n\r\n" : "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            };
             s.setTimeout(TIMEOUT_MS, s::destroy); // a request left unanswered fails
             s.on("connect", a -> request.run());
             s.on("data", a -> {
@@ -69,6 +81,7 @@ public final class ManagerReload {
                 if (!m.find() || in.length() < head + 4 + Integer.parseInt(m.group(1))) return;
                 in.setLength(0);
                 ok++;
+                if (started[0] >= windowStart && started[0] <= windowEnd) latencies.add(nowNs() - started[0]);
                 if (!keepAlive || CLOSE.matcher(headers).find()) { // as HTTP clients do: no request after Connection: close
                     done[0] = true;
                     return; // the server closes; 'close' starts the next connection
@@ -81,8 +94,13 @@ public final class ManagerReload {
             });
             s.on("error", a -> { });
             s.on("close", a -> {
-                if (!done[0]) failed++;
-                client();
+                if (done[0]) {
+                    client();
+                    return;
+                }
+                failed++;
+                if (failurePauseMs > 0) setTimeout(this::client, failurePauseMs);
+                else client();
             });
         }
     }
@@ -109,6 +127,13 @@ public final class ManagerReload {
         });
     }
 
+    /** The nearest-rank p99 of {@code ns} in ms (0 for none). */
+    static double p99Ms(List<Long> ns) {
+        if (ns.isEmpty()) return 0;
+        long[] sorted = ns.stream().mapToLong(Long::longValue).sorted().toArray();
+        return TcpPingpong.percentile(sorted, 0.99) / 1e6;
+    }
+
     private static void phase(ManagerDriver herd, int port, boolean keepAlive, int connections, Rounds.Sample sample,
             java.util.function.DoubleConsumer then) {
         Phase p = new Phase(port, keepAlive);
@@ -117,13 +142,16 @@ public final class ManagerReload {
         String name = keepAlive ? "keepalive" : "close";
         setTimeout(() -> {
             long t0 = nowNs();
+            p.windowStart = t0;
             herd.runAsync(code -> {
+                p.windowEnd = nowNs();
                 double ms = (nowNs() - t0) / 1e6;
                 sample.check(name + "_reload_ok", code == 0, "reload exited with " + code);
                 setTimeout(() -> {
                     p.whenStopped = () -> {
                         sample.check(name + "_served", p.ok > 0, "no request served");
                         sample.metric(name + "_failed", p.failed);
+                        sample.metric(name + "_p99_ms", p99Ms(p.latencies));
                         then.accept(ms);
                     };
                     p.running = false;
