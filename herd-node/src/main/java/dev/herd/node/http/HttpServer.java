@@ -222,6 +222,24 @@ public class HttpServer extends EventEmitter {
     }
 
     /**
+     * Listens on the socket named {@code name} that this process was started with by socket
+     * activation, as {@link Server#listenActivated(String, Runnable)} does; a name with no socket
+     * ends in 'error'. Waits for the HTTP warm-up as {@link #listen(int, String, int, Runnable)}
+     * does.
+     *
+     * @param name the socket's name in {@code LISTEN_FDNAMES} (Herd's manager: {@code "8000"},
+     *     {@code "127.0.0.1_8000"})
+     * @param listeningListener runs once listening, or null
+     * @return this server
+     */
+    public HttpServer listenActivated(String name, Runnable listeningListener) {
+        env.checkThread();
+        if (listeningListener != null) once("listening", listeningListener);
+        HttpWarmup.listenWhenWarm(env, () -> server.listenActivated(name, null));
+        return this;
+    }
+
+    /**
      * Stops accepting connections and ends every connection gracefully, dropping no request a
      * client has sent: 'close' (and {@code callback} with null) follows once all have closed. A
      * server that is not listening calls back with ERR_SERVER_NOT_RUNNING. A cluster worker's

@@ -31,6 +31,9 @@ import java.util.function.Consumer;
  * a shared listening socket; a refusal arrives as 'error' with syscall "bind". An
  * {@code exclusive} listen binds in the worker itself.
  *
+ * <p>A socket this process was started with by socket activation (systemd's, or Herd's process
+ * manager's) is listened on by name with {@link #listenActivated}; see {@link SocketActivation}.
+ *
  * <p>Thread rule: its environment's loop thread. Lifetime: until 'close'.
  */
 public class Server extends EventEmitter {
@@ -300,6 +303,33 @@ public class Server extends EventEmitter {
         if (unref) handle.unref();
         env.nextTick(() -> emit("listening"));
         return this;
+    }
+
+    /**
+     * Listens on the socket named {@code name} that this process was started with by socket
+     * activation (systemd's, or Herd's process manager's {@code --port}, which names a socket
+     * after its address: {@code "8000"}, {@code "127.0.0.1_8000"}): {@link SocketActivation#fd}
+     * taken, then {@link #listen(Fd, Runnable)}. A name this process has no socket of (or no
+     * activated sockets at all, or variables that do not check out) ends in 'error' on the next
+     * tick with {@link SocketActivation#fd}'s exception, whose message lists the names there are.
+     * Not Node's: Node has no socket activation.
+     *
+     * @param name the socket's name in {@code LISTEN_FDNAMES}
+     * @param listeningListener runs once listening, or null
+     * @return this server
+     */
+    public Server listenActivated(String name, Runnable listeningListener) {
+        env.checkThread();
+        checkNotListening(); // before taking: a second listen must not use up the socket
+        Fd fd;
+        try {
+            fd = SocketActivation.fd(name);
+        } catch (NodeError | ErrnoException e) {
+            if (listeningListener != null) once("listening", listeningListener);
+            failListen(e);
+            return this;
+        }
+        return listen(fd, listeningListener);
     }
 
     /**

@@ -14,8 +14,9 @@ import java.util.Map;
  * does ({@code sd_listen_fds(3)}): the manager keeps an app's ports bound across its restarts and
  * hands them to each new process. The child finds {@code LISTEN_FDS} (how many), {@code
  * LISTEN_FDNAMES} (their names, colon-separated, when given) and {@code LISTEN_PID} (its own pid:
- * {@code sd_listen_fds} ignores descriptors meant for another process) in its environment; a Herd
- * or Node child takes one with {@code listen({fd: 3})}. With {@code ipc}, the IPC channel comes
+ * {@code sd_listen_fds} ignores descriptors meant for another process) in its environment; a Node
+ * child takes one with {@code listen({fd: 3})}, a Herd child by name with
+ * {@code net.Server.listenActivated} (see {@code net.SocketActivation}, the receiving side). With {@code ipc}, the IPC channel comes
  * after the sockets (NODE_CHANNEL_FD names it).
  *
  * <p>The descriptors themselves are the {@code stdio} list of {@code child_process}, which takes a
