@@ -48,6 +48,13 @@ record AppConfig(String name, String namespace, String script, List<String> args
     }
 
     /** The same configuration with {@code options} ({@code scale} changes {@code instances}). */
+    /** This configuration with another command (a reload's: a Herd program's new AOT cache). */
+    AppConfig withCommand(List<String> command) {
+        return new AppConfig(name, namespace, script, args, interpreter, interpreterArgs, cwd, env, autorestart, maxRestarts,
+                minUptime, restartDelay, expBackoffRestartDelay, stopExitCodes, killTimeout, killSignal, command, ipc, kind,
+                outFile, errorFile, logs, options, triggers);
+    }
+
     AppConfig withOptions(Map<String, Object> options) {
         return new AppConfig(name, namespace, script, args, interpreter, interpreterArgs, cwd, env, autorestart, maxRestarts,
                 minUptime, restartDelay, expBackoffRestartDelay, stopExitCodes, killTimeout, killSignal, command, ipc, kind,
@@ -69,11 +76,12 @@ record AppConfig(String name, String namespace, String script, List<String> args
     /**
      * {@return whether the app runs in cluster mode: more than one instance (or {@code exec_mode}
      * cluster) of a program that speaks Node's cluster protocol (Node and Herd programs: those
-     * with an IPC channel); other programs' instances are separate fork-mode processes}
+     * with an IPC channel) and was not given sockets by {@code listen} (socket activation, which
+     * any program takes); other programs' instances are separate fork-mode processes}
      */
     boolean clusterMode() {
         Object mode = options.get("exec_mode");
-        return ipc && ("cluster_mode".equals(mode) || mode == null && instances() > 1);
+        return ipc && ("cluster_mode".equals(mode) || mode == null && instances() > 1 && listen().isEmpty());
     }
 
     AppConfig {

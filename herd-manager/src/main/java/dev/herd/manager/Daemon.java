@@ -605,6 +605,7 @@ public final class Daemon {
 
         @Override
         public void committed(App a, Reload.Replacement r) {
+            if (r.command != null) a.config = a.config.withCommand(r.command); // its restarts run the new one too
             a.pid = r.exited ? 0 : r.pid;
             a.startTicks = r.startTicks;
             a.pmUptime = r.startedAt;
@@ -665,6 +666,34 @@ public final class Daemon {
         for (App a : targets) {
             (reloadable(a) ? transaction : restarted).add(a);
         }
+        if (Fields.bool(req, "plan", false)) {
+            // The command line's first question: which Herd programs a reload replaces (it trains
+            // their AOT caches for the jars as they are now, then asks again with the commands).
+            List<Object> herds = new ArrayList<>();
+            for (App a : transaction) {
+                if (!"herd".equals(a.config.kind())) continue;
+                Map<String, Object> h = new LinkedHashMap<>();
+                h.put("id", a.id);
+                h.put("script", a.config.script());
+                h.put("interpreter_args", a.config.interpreterArgs());
+                h.put("args", a.config.args());
+                h.put("cwd", a.config.cwd());
+                h.put("command", a.config.command());
+                herds.add(h);
+            }
+            reply.accept(herds);
+            return;
+        }
+        Map<Integer, List<String>> commands = new HashMap<>();
+        if (req.get("commands") != null) {
+            Fields.object(req.get("commands"), "'commands'").forEach((id, cmd) -> {
+                try {
+                    commands.put(Integer.parseInt(id), Fields.strings(Map.of("c", cmd), "c"));
+                } catch (NumberFormatException e) {
+                    throw new RequestException("EINVAL", "'commands' is keyed by pm_id, not '" + id + "'");
+                }
+            });
+        }
         Runnable rest = () -> {
             if (restarted.isEmpty()) reply.accept(jlist(targets));
             else each(restarted, this::restart, r -> reply.accept(jlist(targets)));
@@ -682,7 +711,7 @@ public final class Daemon {
                 throw new RequestException("EINVAL", e.getMessage());
             }
         }
-        new Reload(reloadHost, transaction, parallel, "reload", healthUrl, healthCmd, (failure, ms) -> {
+        new Reload(reloadHost, transaction, parallel, "reload", healthUrl, healthCmd, commands, (failure, ms) -> {
             for (App a : transaction) {
                 Map<String, Object> outcome = new LinkedHashMap<>();
                 outcome.put("at", System.currentTimeMillis());
@@ -912,7 +941,7 @@ public final class Daemon {
             if (reloadable(a) && !a.reloading) {
                 // A cluster instance is replaced as a reload replaces it: its replacement first,
                 // on its socket, then it drains; no request is lost to a memory limit or a cron.
-                new Reload(reloadHost, List.of(a), 1, cause, null, null, (failure, ms) -> {
+                new Reload(reloadHost, List.of(a), 1, cause, null, null, Map.of(), (failure, ms) -> {
                     if (failure == null) {
                         end.run();
                         return;

@@ -82,6 +82,8 @@ final class Reload {
         boolean spawned;
         boolean probing;
         boolean ready;
+        /** The command it runs instead of the app's (a Herd program's new AOT cache), or null. */
+        List<String> command;
         /** When it was spawned (System.nanoTime()): its watch window, min_uptime, runs from then. */
         long spawnedAt;
         boolean exited;
@@ -119,6 +121,7 @@ final class Reload {
     private final String cause;
     private final String healthUrl;
     private final String healthCmd;
+    private final Map<Integer, List<String>> commands;
     private final BiConsumer<String, Long> done;
     private final List<Replacement> started = new ArrayList<>();
     private final ArrayDeque<App> waiting;
@@ -133,10 +136,13 @@ final class Reload {
     /**
      * @param healthUrl the probe for this reload instead of the apps' {@code health_url}, or null
      * @param healthCmd the probe for this reload instead of the apps' {@code health_cmd}, or null
+     * @param commands the commands the replacements run instead of their apps', by pm_id (the
+     *     command line's plan: a Herd program's AOT cache trained for its new jar); empty for none
      * @param done gets null (or the reason of the failure) and the reload's duration in ms
      */
     Reload(Host host, List<App> instances, int parallel, String cause, String healthUrl, String healthCmd,
-            BiConsumer<String, Long> done) {
+            Map<Integer, List<String>> commands, BiConsumer<String, Long> done) {
+        this.commands = commands;
         this.cause = cause;
         this.healthUrl = healthUrl;
         this.healthCmd = healthCmd;
@@ -176,6 +182,11 @@ final class Reload {
         host.replacement(r.key, r);
         Map<String, Object> spec = new LinkedHashMap<>(host.spawnSpec(a));
         spec.put("app", r.key);
+        r.command = commands.get(a.id);
+        if (r.command != null && !r.command.isEmpty()) {
+            spec.put("file", r.command.getFirst());
+            spec.put("args", r.command.subList(1, r.command.size()));
+        }
         // Sockets of its own (slot = its key) until the commit, for cluster and activation alike.
         for (String kind : List.of("cluster", "activation")) {
             if (spec.get(kind) instanceof Map<?, ?> m) {

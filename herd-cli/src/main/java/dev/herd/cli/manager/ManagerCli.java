@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -322,6 +323,7 @@ public final class ManagerCli {
         List<String> command = new ArrayList<>();
         String kind;
         boolean ipc = false;
+        boolean herdCommand = false;
         switch (interpreter) {
             case "none" -> {
                 kind = "exec";
@@ -332,8 +334,7 @@ public final class ManagerCli {
                     kind = "herd";
                     ipc = true;
                     command.addAll(herdCommand(script, interpreterArgs, appArgs, appCwd));
-                    appArgs = List.of(); // in the command already
-                    interpreterArgs = List.of();
+                    herdCommand = true; // the app's arguments are in it already
                 } else {
                     kind = "java";
                     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -350,7 +351,7 @@ public final class ManagerCli {
                 command.add(script.toString());
             }
         }
-        command.addAll(appArgs);
+        if (!herdCommand) command.addAll(appArgs);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         if (opts.get("--namespace") != null) m.put("namespace", opts.get("--namespace"));
@@ -429,6 +430,36 @@ public final class ManagerCli {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * The commands a reload's Herd-program replacements run, by pm_id: planned again as
+     * {@code herd run} plans them, so that a jar deployed since the start gets an AOT cache of its
+     * own, trained now, before any replacement starts (the old cache's classes no longer match:
+     * the replacements would start cold). Only the ones that changed.
+     */
+    private Map<String, Object> herdCommands(Map<String, Object> req) {
+        Map<String, Object> plan = new LinkedHashMap<>(req);
+        plan.put("plan", true);
+        Map<String, Object> commands = new LinkedHashMap<>();
+        Map<List<Object>, List<String>> planned = new HashMap<>(); // instances of one app plan once
+        for (Object o : (List<?>) call("reload", plan)) {
+            Map<?, ?> h = (Map<?, ?>) o;
+            List<String> jvmFlags = strings(h.get("interpreter_args"));
+            List<String> args = strings(h.get("args"));
+            Path jar = Path.of((String) h.get("script"));
+            Path appCwd = Path.of((String) h.get("cwd"));
+            List<String> command = planned.computeIfAbsent(List.of(jar, jvmFlags, args, appCwd),
+                    k -> herdCommand(jar, jvmFlags, args, appCwd));
+            if (!command.equals(strings(h.get("command")))) commands.put(String.valueOf(h.get("id")), command);
+        }
+        return commands;
+    }
+
+    private static List<String> strings(Object list) {
+        List<String> out = new ArrayList<>();
+        if (list instanceof List<?> l) for (Object o : l) out.add(String.valueOf(o));
+        return out;
     }
 
     /** A Herd program starts as {@code herd run} starts it: Herd's flags, its own AOT cache. */
@@ -524,6 +555,7 @@ public final class ManagerCli {
         }
         if (targets.isEmpty()) throw new UsageException("needs a target (an id, a name, a namespace, all, /regex/)");
         req.put("targets", targets);
+        req.put("commands", herdCommands(req));
         printTable(processes(call("reload", req)));
     }
 

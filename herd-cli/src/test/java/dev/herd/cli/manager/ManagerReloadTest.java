@@ -346,6 +346,61 @@ class ManagerReloadTest {
     }
 
     @Test
+    void aForkModeHerdProgramOnItsActivatedSocketIsReloadedUnderLoadWithNoFailedRequest() throws Exception {
+        Path jar = ManagerStartTest.jar(herd.dir.resolve("web.jar"), ManagedHttpProgram.class, ManagerClusterTest.herdClassPath());
+        herd.run("start", jar.toString(), "--name", "web", "--port", Integer.toString(port), "--listen-timeout", "20000",
+                "--", "socket:" + port).ok();
+        long pid = herd.awaitStatus("web", "online").get("pid").asLong();
+        assertThat(herd.jlist().getFirst().get("pm2_env").get("exec_mode").asText()).isEqualTo("fork_mode");
+        assertThat(answeringPids(port, 1, 50)).containsExactly(pid);
+        Load load = new Load(port);
+        try {
+            load.awaitMore(50);
+            herd.run("reload", "web").ok();
+            long now = herd.awaitStatus("web", "online").get("pid").asLong();
+            assertThat(now).isNotEqualTo(pid);
+            assertThat(Herd.awaitGone(pid, 5000)).isTrue();
+            load.awaitSeen(Set.of(now));
+            load.awaitMore(50);
+        } finally {
+            load.stop();
+        }
+        assertThat(load.failed.get()).as("failed requests, the first: %s", load.firstFailure.get()).isZero();
+    }
+
+    @Test
+    void aHerdProgramsReplacementsStartWithAnAotCacheTrainedForTheJarDeployedSinceItsStart() throws Exception {
+        herd.env.remove("HERD_AOT"); // this test is about the cache
+        Path jar = ManagerStartTest.jar(herd.dir.resolve("web.jar"), ManagedHttpProgram.class, ManagerClusterTest.herdClassPath());
+        herd.run("start", jar.toString(), "--name", "web", "-i", "2", "--listen-timeout", "20000", "--", Integer.toString(port)).ok();
+        Set<Long> old = onlinePids(2);
+        awaitListened();
+        String before = aotCache(old.iterator().next());
+        assertThat(Path.of(before)).exists();
+        // A deploy: a jar of other bytes (a manifest attribute more) renamed over the old one.
+        Path next = ManagerStartTest.jar(herd.dir.resolve("web.jar.new"), ManagedHttpProgram.class,
+                ManagerClusterTest.herdClassPath() + " ");
+        Files.move(next, jar, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        herd.run("reload", "web").ok();
+        Set<Long> now = onlinePids(2);
+        assertThat(now).doesNotContainAnyElementsOf(old);
+        for (long pid : now) {
+            String after = aotCache(pid);
+            assertThat(Path.of(after).getParent()).isNotEqualTo(Path.of(before).getParent());
+            assertThat(Path.of(after)).exists();
+        }
+        assertThat(answeringPids(port, 2, 400)).isEqualTo(now);
+    }
+
+    /** The {@code -XX:AOTCache=} file in the command line of {@code pid}. */
+    private static String aotCache(long pid) throws IOException {
+        for (String arg : Files.readString(Path.of("/proc/" + pid + "/cmdline")).split("\0")) {
+            if (arg.startsWith("-XX:AOTCache=")) return arg.substring("-XX:AOTCache=".length());
+        }
+        throw new AssertionError("pid " + pid + " runs with no AOT cache");
+    }
+
+    @Test
     void aSecondReloadWhileOneRunsIsRefused() throws Exception {
         startTwo("--listen-timeout", "10000");
         awaitListened();
