@@ -37,7 +37,14 @@ public final class ReuseportGroup {
     private final Set<Integer> live = new LinkedHashSet<>();
     private final Map<Integer, Integer> probes = new HashMap<>();
 
-    /** Records that {@code fd} has started listening: it is the group's last socket now. */
+    /** A group with no socket yet. */
+    public ReuseportGroup() {}
+
+    /**
+     * Records that {@code fd} has started listening: it is the group's last socket now.
+     *
+     * @param fd the socket, listening
+     */
     public void joined(int fd) {
         if (!order.contains(fd)) order.add(fd);
     }
@@ -46,6 +53,8 @@ public final class ReuseportGroup {
      * Closes {@code fd} (with {@code close}, which must close its last descriptor), a socket of the
      * group, and steers the group without it: the last socket takes its place.
      *
+     * @param fd the socket
+     * @param close closes it (its last descriptor)
      * @return 0, or -errno of the program's attach
      */
     public int close(int fd, Runnable close) {
@@ -72,18 +81,34 @@ public final class ReuseportGroup {
         return steer();
     }
 
-    /** Makes {@code fd} one of the sockets new connections are spread over, or takes it out. */
+    /**
+     * Makes {@code fd} one of the sockets new connections are spread over, or takes it out (takes
+     * effect with the next {@link #steer}).
+     *
+     * @param fd a socket of the group
+     * @param isLive whether new connections go to it
+     */
     public void live(int fd, boolean isLive) {
         if (isLive && order.contains(fd)) live.add(fd);
         else live.remove(fd);
     }
 
-    /** {@return whether new connections go to {@code fd}} */
+    /**
+     * {@return whether new connections go to {@code fd}}
+     *
+     * @param fd a socket of the group
+     */
     public boolean isLive(int fd) {
         return live.contains(fd);
     }
 
-    /** Sends connections from client port {@code port} to {@code fd} (null: no longer). */
+    /**
+     * Sends connections from client port {@code port} to {@code fd} (takes effect with the next
+     * {@link #steer}).
+     *
+     * @param port the client's port
+     * @param fd a socket of the group, or null: no longer
+     */
     public void probe(int port, Integer fd) {
         if (fd == null) probes.remove(port);
         else probes.put(port, fd);
