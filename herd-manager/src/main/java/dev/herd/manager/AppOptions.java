@@ -26,7 +26,9 @@ final class AppOptions {
         /** A list of listen addresses: each PORT or HOST:PORT (socket activation). */
         ADDRESSES,
         /** A health probe's URL: http:// to an IP address or localhost ({@link HealthProbe.Target}). */
-        URL
+        URL,
+        /** true or false. */
+        BOOLEAN
     }
 
     /** Every field this class carries, with its type. */
@@ -39,7 +41,8 @@ final class AppOptions {
             Map.entry("gid", Type.ID),
             Map.entry("listen", Type.ADDRESSES),
             Map.entry("health_url", Type.URL),
-            Map.entry("health_cmd", Type.STRING));
+            Map.entry("health_cmd", Type.STRING),
+            Map.entry("round_robin", Type.BOOLEAN));
 
     /**
      * The fields of {@link #TYPES} present in {@code m}, checked, in a new map.
@@ -60,6 +63,7 @@ final class AppOptions {
         boolean ok = switch (type) {
             case STRING -> v instanceof String;
             case URL -> v instanceof String u && validUrl(u);
+            case BOOLEAN -> v instanceof Boolean;
             case COUNT -> (v instanceof Integer || v instanceof Long) && ((Number) v).longValue() >= 0;
             case ID -> v instanceof String s ? !s.isBlank() && s.indexOf(':') < 0 && s.indexOf('\n') < 0
                     : (v instanceof Integer || v instanceof Long) && ((Number) v).longValue() >= 0
@@ -74,6 +78,7 @@ final class AppOptions {
                 case ID -> "a name or a non-negative number";
                 case ADDRESSES -> "a list of PORT or HOST:PORT";
                 case URL -> "an http:// URL to an IP address or localhost (http://127.0.0.1:PORT/PATH)";
+                case BOOLEAN -> "true or false";
             });
         }
         return v;

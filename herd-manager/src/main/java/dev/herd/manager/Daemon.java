@@ -528,7 +528,8 @@ public final class Daemon {
         spec.put("log", AppLogs.spec(a));
         spec.put("notify", a.config.triggers().waitReady());
         if (a.group != null && a.config.clusterMode()) {
-            spec.put("cluster", Map.of("group", a.group, "instance", a.instance));
+            spec.put("cluster", Map.of("group", a.group, "instance", a.instance,
+                    "rr", Boolean.TRUE.equals(a.config.options().get("round_robin"))));
         } else if (!a.config.listen().isEmpty()) {
             // --port: the manager's listening sockets by systemd's socket activation (LISTEN_FDS).
             spec.put("activation", Map.of("group", a.group != null ? a.group : a.uniqueId, "instance", a.instance,

@@ -154,6 +154,8 @@ public final class Keeper {
         int slot;
         /** A reload's replacement before its commit: its sockets get no connection but the probe's. */
         boolean candidate;
+        /** Its group's TCP connections go through the keeper ({@code round_robin}). */
+        boolean roundRobin;
         final ArrayDeque<Integer> pastPids = new ArrayDeque<>();
 
         Kept(int app) {
@@ -366,6 +368,7 @@ public final class Keeper {
             k.instance = Fields.integer(c, "instance", 0);
             k.slot = Fields.integer(c, "slot", k.instance);
             k.candidate = k.slot != k.instance;
+            k.roundRobin = Fields.bool(c, "rr", false);
             cluster().prepare(env);
         } else {
             k.group = null;
@@ -444,7 +447,7 @@ public final class Keeper {
         if (activation.length > 0 && !k.candidate) cluster().live(k.group, k.slot, true);
         if (k.group != null) {
             int pid = k.pid;
-            cluster().attach(child, k.group, k.slot, !k.candidate, ev -> {
+            cluster().attach(child, k.group, k.slot, !k.candidate, k.roundRobin, ev -> {
                 ev.put("app", k.app);
                 ev.put("pid", pid);
                 event(ev);

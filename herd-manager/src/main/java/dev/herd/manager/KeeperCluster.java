@@ -34,6 +34,11 @@ import java.util.function.Consumer;
  * queue has been drained by its own process. Unix sockets and UDP have no per-instance sockets:
  * one bound socket per address is given to every instance (Node's SCHED_NONE).
  *
+ * <p>A group started with {@code round_robin} is the option's exception: the keeper listens on one
+ * socket per TCP address, accepts every connection itself and hands each to the next live
+ * instance as the cluster protocol's {@code newconn} (Node's SCHED_RR, as pm2 does it): an even
+ * spread whatever the clients' ports, for the price of the keeper in the data path.
+ *
  * <p>Thread rule: the keeper's loop thread. Lifetime: the keeper's.
  */
 final class KeeperCluster {
@@ -54,6 +59,100 @@ final class KeeperCluster {
         /** The port every instance's socket binds: the one the first got when the program asked for 0. */
         int port;
         Object data;
+        /** The keeper's own listener and its hand-outs ({@code round_robin}), or null. */
+        RoundRobin rr;
+    }
+
+    /** Replies to the keeper's own messages (newconn), by their seq. */
+    private final Map<Integer, Consumer<Map<String, Object>>> acks = new HashMap<>();
+
+    /**
+     * {@code round_robin}: the keeper accepts on its own socket and gives each connection to the
+     * next live instance that has no hand-out unanswered (Node's RoundRobinHandle rules).
+     */
+    private final class RoundRobin {
+        final String key;
+        final Tcp listener;
+        final Map<Integer, ChildProcess> workers = new HashMap<>();
+        final java.util.Set<Integer> live = new java.util.HashSet<>();
+        final java.util.ArrayDeque<Integer> free = new java.util.ArrayDeque<>();
+        final java.util.ArrayDeque<dev.herd.io.Stream> queue = new java.util.ArrayDeque<>();
+        /** The connection handed to each slot and not answered yet. */
+        final Map<Integer, dev.herd.io.Stream> inFlight = new HashMap<>();
+        /** A health probe's client port, to the slot it probes (a replacement not live yet). */
+        final Map<Integer, Integer> probes = new HashMap<>();
+
+        RoundRobin(String key, Tcp listener) {
+            this.key = key;
+            this.listener = listener;
+            listener.listen(511, err -> {
+                if (err != null) return; // accept errors are skipped, as in Node
+                dev.herd.io.Stream client;
+                try {
+                    client = listener.acceptNew();
+                } catch (ErrnoException e) {
+                    return;
+                }
+                Integer probed = client instanceof Tcp t ? probes.get(t.getpeername().port()) : null;
+                ChildProcess target = probed == null ? null : workers.get(probed);
+                if (target != null && target.connected()) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("act", "newconn");
+                    m.put("key", key);
+                    send(target, m, client, reply -> client.close());
+                    return;
+                }
+                queue.add(client);
+                dispatch();
+            });
+        }
+
+        void live(int slot, boolean isLive) {
+            if (isLive) {
+                if (workers.containsKey(slot) && live.add(slot) && !inFlight.containsKey(slot)) free.add(slot);
+                dispatch();
+            } else {
+                live.remove(slot);
+                free.remove(slot);
+            }
+        }
+
+        /** The slot's process is gone or goes: what it was handed and did not answer goes to another. */
+        void gone(int slot) {
+            live(slot, false);
+            dev.herd.io.Stream h = inFlight.remove(slot);
+            if (h != null) {
+                queue.addFirst(h);
+                dispatch();
+            }
+        }
+
+        void dispatch() {
+            while (!queue.isEmpty() && !free.isEmpty()) {
+                int slot = free.poll();
+                ChildProcess child = workers.get(slot);
+                if (!live.contains(slot) || child == null || !child.connected()) continue;
+                dev.herd.io.Stream h = queue.poll();
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("act", "newconn");
+                m.put("key", key);
+                inFlight.put(slot, h);
+                send(child, m, h, reply -> {
+                    if (inFlight.get(slot) != h) return; // given to another already (the worker went)
+                    inFlight.remove(slot);
+                    if (Boolean.TRUE.equals(reply.get("accepted"))) h.close();
+                    else queue.addFirst(h); // its server is closing: another takes it
+                    if (live.contains(slot)) free.add(slot);
+                    dispatch();
+                });
+            }
+        }
+
+        void close() {
+            listener.close();
+            for (dev.herd.io.Stream h : queue) h.close();
+            queue.clear();
+        }
     }
 
     private final Loop loop;
@@ -79,16 +178,21 @@ final class KeeperCluster {
      * @param events gets {@code {"event":"listening", "address":..., "port":...}} when a server of
      *     the instance listens
      */
-    void attach(ChildProcess child, String group, int slot, boolean liveOnListening, Consumer<Map<String, Object>> events) {
+    void attach(ChildProcess child, String group, int slot, boolean liveOnListening, boolean roundRobin,
+            Consumer<Map<String, Object>> events) {
         int instance = slot;
         child.on("internalMessage", a -> {
             if (!(a.length > 0 && a[0] instanceof Map<?, ?> raw) || !"NODE_CLUSTER".equals(raw.get("cmd"))) return;
             @SuppressWarnings("unchecked")
             Map<String, Object> m = (Map<String, Object>) raw;
-            if (m.get("ack") != null) return; // replies to messages the keeper does not send
+            if (m.get("ack") != null) { // a reply to one of the keeper's messages (newconn)
+                Consumer<Map<String, Object>> reply = acks.remove(intOf(m.get("ack"), -1));
+                if (reply != null) reply.accept(m);
+                return;
+            }
             Object act = m.get("act");
             if ("queryServer".equals(act)) {
-                queryServer(child, group, instance, m);
+                queryServer(child, group, instance, roundRobin, m);
             } else if ("listening".equals(act)) {
                 if (liveOnListening) listening(group, instance, intOf(m.get("port"), -1));
                 Map<String, Object> ev = new LinkedHashMap<>();
@@ -97,17 +201,26 @@ final class KeeperCluster {
                 ev.put("port", m.get("port"));
                 ev.put("addressType", m.get("addressType"));
                 events.accept(ev);
+            } else if ("close".equals(act)) {
+                // The instance closed that server: it takes no more connections there.
+                Group g = groups.get(group);
+                Address at = g == null ? null : g.addresses.get(String.valueOf(m.get("key")));
+                if (at != null && at.perInstance.get(instance) instanceof Tcp tcp && at.reuse.isLive(tcp.fileno())) {
+                    at.reuse.live(tcp.fileno(), false);
+                    steer(at);
+                }
+                if (at != null && at.rr != null) at.rr.gone(instance);
             } else if ("exitedAfterDisconnect".equals(act)) {
                 Map<String, Object> reply = new LinkedHashMap<>();
                 reply.put("ack", m.get("seq"));
                 send(child, reply, null);
             }
-            // 'online' needs no answer; 'close' leaves the socket to the keeper (the instance's
-            // replacement gets it), as does the instance's exit.
+            // 'online' needs no answer; 'close' and the instance's exit leave the socket to the
+            // keeper (the instance's replacement gets it).
         });
     }
 
-    private void queryServer(ChildProcess child, String group, int instance, Map<String, Object> m) {
+    private void queryServer(ChildProcess child, String group, int instance, boolean roundRobin, Map<String, Object> m) {
         Object addressType = m.get("addressType");
         String address = m.get("address") instanceof String s ? s : null;
         int port = intOf(m.get("port"), 0);
@@ -117,6 +230,7 @@ final class KeeperCluster {
         if (at.data == null) at.data = m.get("data");
         int errno = 0;
         Handle handle = null;
+        Map<String, Object> sockname = null;
         try {
             if (intOf(m.get("fd"), -1) >= 0) {
                 errno = Errno.ENOTSUP.uvCode(); // listen({fd}): the primary's descriptor of that number (Node's quirk)
@@ -137,6 +251,24 @@ final class KeeperCluster {
                 }
                 handle = at.shared;
                 at.sharers.add(instance);
+            } else if (roundRobin) {
+                if (at.rr == null) {
+                    Tcp tcp = new Tcp(loop);
+                    try {
+                        bindTcp(tcp, address, port, Integer.valueOf(6).equals(intOrNull(addressType)) ? intOf(m.get("flags"), 0) & Tcp.IPV6ONLY : 0);
+                        at.rr = new RoundRobin(key, tcp);
+                    } catch (RuntimeException e) {
+                        tcp.close();
+                        throw e;
+                    }
+                    at.port = tcp.getsockname().port();
+                }
+                at.rr.workers.put(instance, child);
+                SockAddr a = at.rr.listener.getsockname();
+                sockname = new LinkedHashMap<>();
+                sockname.put("address", a.address());
+                sockname.put("family", a.family());
+                sockname.put("port", a.port());
             } else {
                 handle = at.perInstance.get(instance);
                 if (handle == null) {
@@ -149,6 +281,9 @@ final class KeeperCluster {
         } catch (RuntimeException e) {
             errno = Errno.EINVAL.uvCode(); // a malformed query (no path, a bad address)
         }
+        if (errno != 0 && at.rr == null && at.perInstance.isEmpty() && at.sharers.isEmpty() && at.shared == null) {
+            groups.get(group).addresses.remove(key); // nothing made: a later query tries again
+        }
         if (errno != 0 && handle == null && at.shared != null && at.perInstance.isEmpty() && at.sharers.isEmpty()) {
             at.shared.close();
             at.shared = null;
@@ -158,6 +293,7 @@ final class KeeperCluster {
         answer.put("key", key);
         answer.put("ack", m.get("seq"));
         answer.put("data", at.data);
+        if (errno == 0 && sockname != null) answer.put("sockname", sockname);
         send(child, answer, errno == 0 ? handle : null);
     }
 
@@ -198,6 +334,7 @@ final class KeeperCluster {
                 at.reuse.live(tcp.fileno(), true);
                 steer(at);
             }
+            if (at.port == port && at.rr != null) at.rr.live(slot, true);
         }
     }
 
@@ -213,6 +350,10 @@ final class KeeperCluster {
                 at.reuse.live(tcp.fileno(), live);
                 steer(at);
             }
+            if (at.rr != null) {
+                if (live) at.rr.live(slot, true);
+                else at.rr.gone(slot);
+            }
         }
     }
 
@@ -227,6 +368,10 @@ final class KeeperCluster {
             if (at.perInstance.get(from) instanceof Tcp neu) at.reuse.live(neu.fileno(), true);
             if (at.perInstance.get(to) instanceof Tcp old) at.reuse.live(old.fileno(), false);
             if (at.perInstance.containsKey(from) || at.perInstance.containsKey(to)) steer(at);
+            if (at.rr != null) {
+                at.rr.live(from, true);
+                at.rr.live(to, false); // what it was handed it still answers
+            }
         }
     }
 
@@ -255,6 +400,14 @@ final class KeeperCluster {
                 if (old != null) close(at, old);
             }
             if (at.sharers.remove(from)) at.sharers.add(to);
+            if (at.rr != null && at.rr.workers.containsKey(from)) {
+                boolean wasLive = at.rr.live.contains(from);
+                at.rr.gone(to);
+                at.rr.workers.put(to, at.rr.workers.remove(from));
+                at.rr.live.remove(from);
+                at.rr.free.remove(from);
+                if (wasLive) at.rr.live(to, true);
+            }
         }
     }
 
@@ -265,7 +418,9 @@ final class KeeperCluster {
         Group g = groups.get(group);
         if (g == null) return null;
         for (Address at : g.addresses.values()) {
-            if (at.port == port && at.perInstance.get(slot) instanceof Tcp) return SockAddr.inet("127.0.0.1", port);
+            if (at.port == port && (at.perInstance.get(slot) instanceof Tcp || at.rr != null && at.rr.workers.containsKey(slot))) {
+                return SockAddr.inet("127.0.0.1", port);
+            }
         }
         return null;
     }
@@ -276,6 +431,11 @@ final class KeeperCluster {
         if (g == null) return;
         for (Address at : g.addresses.values()) {
             if (at.port != port) continue;
+            if (at.rr != null) {
+                if (slot == null) at.rr.probes.remove(from);
+                else at.rr.probes.put(from, slot);
+                continue;
+            }
             Handle h = slot == null ? null : at.perInstance.get(slot);
             at.reuse.probe(from, h instanceof Tcp tcp ? tcp.fileno() : null);
             steer(at);
@@ -307,11 +467,18 @@ final class KeeperCluster {
     }
 
     private void send(ChildProcess child, Map<String, Object> message, Object handle) {
+        send(child, message, handle, null);
+    }
+
+    /** Sends a cluster message; {@code reply} (if any) gets the worker's answer to it. */
+    private void send(ChildProcess child, Map<String, Object> message, Object handle, Consumer<Map<String, Object>> reply) {
         if (!child.connected()) return;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cmd", "NODE_CLUSTER");
         m.putAll(message);
-        m.put("seq", seq++);
+        int n = seq++;
+        m.put("seq", n);
+        if (reply != null) acks.put(n, reply);
         child.send(m, handle);
     }
 
@@ -368,10 +535,15 @@ final class KeeperCluster {
             Handle h = at.perInstance.remove(instance);
             if (h != null) close(at, h);
             at.sharers.remove(instance);
+            if (at.rr != null) {
+                at.rr.gone(instance);
+                at.rr.workers.remove(instance);
+            }
         }
         g.addresses.values().removeIf(at -> {
-            if (!at.perInstance.isEmpty() || !at.sharers.isEmpty()) return false;
+            if (!at.perInstance.isEmpty() || !at.sharers.isEmpty() || at.rr != null && !at.rr.workers.isEmpty()) return false;
             if (at.shared != null) at.shared.close();
+            if (at.rr != null) at.rr.close();
             return true;
         });
         if (g.addresses.isEmpty()) groups.remove(group);

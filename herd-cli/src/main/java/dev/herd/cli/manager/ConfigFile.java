@@ -66,7 +66,7 @@ final class ConfigFile {
             "listen_timeout", "watch_delay", "min_uptime", "max_restarts", "autorestart", "wait_ready",
             "shutdown_with_message", "stop_exit_codes", "watch", "ignore_watch", "cron_restart", "instances",
             "exec_mode", "increment_var", "instance_var", "listen", "kill_signal", "port", "filter_env", "append_env_to_name",
-            "log_max_size", "log_retain", "health_url", "health_cmd",
+            "log_max_size", "log_retain", "health_url", "health_cmd", "round_robin",
             "uid", "gid");
 
     /** pm2's fields for pm2.io, source maps and Windows: without meaning here, dropped without a word. */
@@ -287,7 +287,8 @@ final class ConfigFile {
                 case "args", "node_args" -> words(k, v);
                 case "env" -> env(k, v);
                 case "log_file" -> v instanceof Boolean ? v : string(k, v);
-                case "time", "merge_logs", "autorestart", "wait_ready", "shutdown_with_message", "append_env_to_name" -> bool(k, v);
+                case "time", "merge_logs", "autorestart", "wait_ready", "shutdown_with_message", "append_env_to_name",
+                     "round_robin" -> bool(k, v);
                 case "max_memory_restart", "log_max_size" -> size(k, v);
                 case "min_uptime" -> duration(k, v);
                 case "restart_delay", "exp_backoff_restart_delay", "kill_timeout", "listen_timeout", "watch_delay",

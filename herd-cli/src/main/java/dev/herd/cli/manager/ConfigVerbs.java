@@ -36,7 +36,7 @@ final class ConfigVerbs {
             "log_max_size", "log_retain",
             "watch", "ignore_watch", "watch_delay", "max_memory_restart", "cron_restart", "wait_ready", "listen_timeout",
             "shutdown_with_message", "instances", "exec_mode", "increment_var", "instance_var", "listen",
-            "health_url", "health_cmd", "uid", "gid");
+            "health_url", "health_cmd", "round_robin", "uid", "gid");
 
     private final ManagerCli cli;
     /** {@code restart --watch}: pm2's toggle of each target's watching. */

@@ -188,7 +188,7 @@ public final class ManagerCli {
         Map<String, String> triggerOpts = new LinkedHashMap<>();
         Map<String, String> userOpts = new LinkedHashMap<>();
         List<String> ports = new ArrayList<>();
-        Map<String, String> health = new LinkedHashMap<>();
+        Map<String, Object> health = new LinkedHashMap<>();
         boolean force = false;
         for (int i = 0; i < argv.size(); i++) {
             String a = argv.get(i);
@@ -216,6 +216,8 @@ public final class ManagerCli {
                 opts.put(a, "true");
             } else if (a.equals("--no-autorestart")) {
                 opts.put(a, "true");
+            } else if (a.equals("--round-robin")) { // cluster mode through the keeper (Node's SCHED_RR)
+                health.put("round_robin", true);
             } else if (a.equals("--health-url") || a.equals("--health-cmd")) { // a reload's probe
                 if (value == null) {
                     if (i + 1 >= argv.size()) throw new UsageException(a + " needs a value");

@@ -265,6 +265,20 @@ class ManagerClusterTest {
     }
 
     @Test
+    void roundRobinThroughTheKeeperSpreadsNewConnectionsOverTheInstances() throws Exception {
+        int port = freePort();
+        herd.run("start", herd.file("server.js", SERVER_JS).toString(), "--name", "web", "-i", "2", "--round-robin", "--",
+                Integer.toString(port)).ok();
+        Set<Long> pids = onlinePids("web", 2);
+        awaitListened("web");
+        Map<Long, Integer> served = new HashMap<>();
+        for (int i = 0; i < 40; i++) served.merge(Requests.get(port), 1, Integer::sum);
+        assertThat(served.keySet()).isEqualTo(pids);
+        for (int n : served.values()) assertThat(n).isBetween(10, 30); // one at a time: the next free instance
+        assertThat(herd.jlist().getFirst().get("pm2_env").get("round_robin").asBoolean()).isTrue();
+    }
+
+    @Test
     void scalingDownUnderLoadFailsNoRequest() throws Exception {
         int port = freePort();
         Path script = herd.file("graceful.js", """

@@ -105,6 +105,11 @@ class ManagerReloadTest {
     }
 
     @Test
+    void reloadOfARoundRobinAppReplacesEveryInstanceUnderLoadWithNoFailedRequest() throws Exception {
+        reloadUnderLoad(startTwo("--round-robin"));
+    }
+
+    @Test
     void reloadOfANodeAppUnderKeepAliveLoadFailsNoRequest() throws Exception {
         reloadUnderKeepAliveLoad(startTwo());
     }
