@@ -612,7 +612,7 @@ public final class Keeper {
         } catch (IllegalArgumentException e) {
             throw new KeeperException("EINVAL", e.getMessage());
         }
-        if (k.group == null || !k.running || cluster().probeTarget(k.group, k.slot, target.port()) == null) {
+        if (k.group == null || !k.running || !cluster().listensOn(k.group, k.slot, target.port())) {
             throw new KeeperException("ENOTLISTEN", "pid " + k.pid + " does not listen on port " + target.port()
                     + " through the manager");
         }

@@ -411,18 +411,16 @@ final class KeeperCluster {
         }
     }
 
-    /**
-     * The address of slot {@code slot}'s TCP socket for {@code port}, for a probe: null if the slot has none.
-     */
-    SockAddr probeTarget(String group, int slot, int port) {
+    /** {@return whether slot {@code slot} listens on {@code port} through the keeper (a probe can reach it there)} */
+    boolean listensOn(String group, int slot, int port) {
         Group g = groups.get(group);
-        if (g == null) return null;
+        if (g == null) return false;
         for (Address at : g.addresses.values()) {
             if (at.port == port && (at.perInstance.get(slot) instanceof Tcp || at.rr != null && at.rr.workers.containsKey(slot))) {
-                return SockAddr.inet("127.0.0.1", port);
+                return true;
             }
         }
-        return null;
+        return false;
     }
 
     /** Sends connections from client port {@code from} to slot {@code slot}'s socket of {@code port} (null slot: no more). */
