@@ -86,8 +86,19 @@ public final class Daemon {
     /** {@code herd runtime}: the manager in the foreground this daemon is part of, or null. */
     private Foreground foreground;
 
+    /** Every app's lifecycle events, kept in HERD_HOME/timeline.jsonl. */
+    private final Timeline timeline;
+
     private Daemon(HerdHome home) {
         this.home = home;
+        this.timeline = new Timeline(home.dir().resolve("timeline.jsonl"));
+    }
+
+    /** Records {@code event} of {@code a} in the timeline, with its fields in pairs (name, value). */
+    private void event(App a, String event, Object... fields) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < fields.length; i += 2) f.put((String) fields[i], fields[i + 1]);
+        timeline.record(a, event, f);
     }
 
     /**
@@ -297,7 +308,10 @@ public final class Daemon {
         for (App a : apps.values()) {
             if (a.running() || a.status.equals(App.WAITING) || a.status.equals(App.LAUNCHING)
                     || a.status.equals(App.ONLINE) || a.status.equals(App.STOPPING)) {
-                if (a.running()) Log.info("daemon", a.label() + " (pid " + a.pid + ") is gone with the keeper");
+                if (a.running()) {
+                    Log.info("daemon", a.label() + " (pid " + a.pid + ") is gone with the keeper");
+                    event(a, "gone", "reason", "gone with the keeper");
+                }
                 a.pid = 0;
                 a.status = App.STOPPED;
             }
@@ -321,6 +335,7 @@ public final class Daemon {
             boolean krunning = k != null && Fields.bool(k, "running", false);
             if (a.running() && kpid == a.pid && krunning) {
                 Log.info("daemon", a.label() + " re-adopted (pid " + a.pid + ")");
+                event(a, "adopt");
                 if (a.status.equals(App.LAUNCHING)) a.status = App.ONLINE;
                 if (!a.status.equals(App.STOPPING)) triggers.arm(a);
                 if (a.status.equals(App.STOPPING)) a.enqueue(next -> stop(a, next));
@@ -335,9 +350,11 @@ public final class Daemon {
                 a.pmUptime = Fields.number(k, "startedAt", now);
                 a.status = App.ONLINE;
                 Log.info("daemon", a.label() + " adopted (pid " + a.pid + ")");
+                event(a, "adopt");
                 triggers.arm(a);
             } else if (a.running()) {
                 Log.info("daemon", a.label() + " (pid " + a.pid + ") is not known to the keeper: gone");
+                event(a, "gone", "reason", "not known to the keeper");
                 a.pid = 0;
                 a.status = App.STOPPED;
             } else if (a.status.equals(App.WAITING)) {
@@ -491,9 +508,11 @@ public final class Daemon {
                         a.status = App.LAUNCHING;
                         Log.info("daemon", a.label() + " launched (pid " + a.pid + "), waiting for it to be ready");
                         saveState();
+                        event(a, "start", "restart_time", a.restartTime, "cause", a.restartTime == 0 ? "start" : a.lastRestartCause);
                         triggers.awaitReady(a, ready -> {
                             if (ready) {
                                 a.status = App.ONLINE;
+                                event(a, "ready");
                                 Log.info("daemon", a.label() + " online (pid " + a.pid + ")");
                                 saveState();
                                 triggers.arm(a);
@@ -503,6 +522,7 @@ public final class Daemon {
                         return;
                     }
                     Log.info("daemon", a.label() + " online (pid " + a.pid + ")");
+                    event(a, "start", "restart_time", a.restartTime, "cause", a.restartTime == 0 ? "start" : a.lastRestartCause);
                     saveState();
                     triggers.arm(a);
                 }
@@ -607,7 +627,9 @@ public final class Daemon {
         @Override
         public void committed(App a, Reload.Replacement r) {
             if (r.command != null) a.config = a.config.withCommand(r.command); // its restarts run the new one too
+            int old = a.pid;
             a.pid = r.exited ? 0 : r.pid;
+            event(a, "replaced", "cause", r.cause, "old_pid", old);
             a.startTicks = r.startTicks;
             a.pmUptime = r.startedAt;
             a.listened = r.listening;
@@ -720,6 +742,7 @@ public final class Daemon {
                 outcome.put("ms", ms);
                 outcome.put("error", failure);
                 a.lastReload = outcome;
+                event(a, "reload", "ok", failure == null, "ms", ms, "error", failure);
             }
             saveState();
             if (failure != null) error.accept("ERELOAD", failure + " (the old instances are still serving)");
@@ -737,6 +760,7 @@ public final class Daemon {
     private void failed(App a, String why) {
         a.status = App.ERRORED;
         a.lastError = why;
+        event(a, "failed", "error", why);
         Log.info("daemon", a.label() + " cannot start: " + why);
         saveState();
     }
@@ -816,6 +840,7 @@ public final class Daemon {
         a.memory = 0;
         a.cpu = 0;
         Log.info("daemon", a.label() + " exited with code [" + code + "] via signal [" + signal + "]");
+        recordExit(a, pid, code, signal, at);
         if (a.status.equals(App.STOPPING)) {
             saveState(); // the stop in progress ends it
             return;
@@ -843,6 +868,7 @@ public final class Daemon {
             a.status = App.ERRORED;
             a.unstableStreak = 0; // prev_restart_delay stays, as pm2 shows it; a start or restart clears it
             Log.info("daemon", a.label() + " had too many unstable restarts (" + a.config.maxRestarts() + "): errored");
+            event(a, "errored", "reason", "more than max_restarts (" + a.config.maxRestarts() + ") unstable restarts");
             saveState();
             release(a);
             return;
@@ -858,6 +884,32 @@ public final class Daemon {
         scheduleRestart(a, delay);
     }
 
+    /**
+     * The exit in the timeline; one the app did not ask for (not stopping, not code 0) carries its
+     * last log lines, read a moment later (the keeper's pumps may still be writing them).
+     */
+    private void recordExit(App a, int pid, Integer code, String signal, long at) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("at", at);
+        f.put("pid", pid);
+        f.put("code", code);
+        f.put("signal", signal);
+        f.put("uptime_ms", Math.max(0, at - a.pmUptime));
+        boolean asked = a.status.equals(App.STOPPING);
+        f.put("stopping", asked);
+        if (asked || code != null && code == 0) {
+            timeline.record(a, "exit", f);
+            return;
+        }
+        setTimeout(() -> {
+            f.put("last_lines", Timeline.lastLines(a));
+            timeline.record(a, "exit", f);
+        }, EXIT_LINES_WAIT_MS);
+    }
+
+    /** How long after a crash its last log lines are read (the keeper's pumps drain the pipes meanwhile). */
+    private static final long EXIT_LINES_WAIT_MS = 250;
+
     private void scheduleRestart(App a, long delay) {
         a.status = App.WAITING;
         a.restartDueAt = System.currentTimeMillis() + delay;
@@ -871,6 +923,7 @@ public final class Daemon {
                 }
                 a.restartTime++;
                 Log.info("daemon", a.label() + " restarting (cause " + a.lastRestartCause + ")");
+                event(a, "restart", "cause", a.lastRestartCause);
                 launch(a, next);
             });
         }, delay);
@@ -911,6 +964,7 @@ public final class Daemon {
     private void restart(App a, Runnable done) {
         a.lastRestartCause = "manual";
         Log.info("daemon", a.label() + " restarting (cause manual)");
+        event(a, "restart", "cause", "manual");
         stop(a, () -> {
             a.restartTime++;
             a.unstableStreak = 0;
@@ -939,6 +993,7 @@ public final class Daemon {
             }
             a.lastRestartCause = cause;
             Log.info("daemon", a.label() + " restarting (cause " + cause + ": " + detail + ")");
+            event(a, "restart", "cause", cause, "detail", detail);
             if (reloadable(a) && !a.reloading) {
                 // A cluster instance is replaced as a reload replaces it: its replacement first,
                 // on its socket, then it drains; no request is lost to a memory limit or a cron.
@@ -971,8 +1026,23 @@ public final class Daemon {
         return owned && a.running() && a.status.equals(App.ONLINE) && keeper != null;
     }
 
+    /**
+     * {@code timeline}: the events of the apps {@code targets} names (ids, names, namespaces,
+     * {@code all}; none: every app), deleted ones too, at or after {@code since} (ms), oldest first.
+     */
+    private List<Map<String, Object>> timeline(Map<String, Object> req) {
+        List<String> targets = Fields.strings(req, "targets");
+        long since = Fields.number(req, "since", 0);
+        java.util.function.Predicate<Map<String, Object>> which = e -> targets.isEmpty() || targets.stream().anyMatch(t ->
+                t.equals("all") || t.equals(String.valueOf(e.get("id"))) || t.equals(e.get("name")) || t.equals(e.get("namespace")));
+        List<Map<String, Object>> out = new ArrayList<>(timeline.query(which, since));
+        out.sort(java.util.Comparator.comparingLong(e -> Fields.number(e, "at", 0)));
+        return out;
+    }
+
     private void delete(App a, Runnable done) {
         triggers.disarm(a);
+        event(a, "delete");
         stop(a, () -> {
             apps.remove(a.id);
             saveState();
@@ -1072,10 +1142,12 @@ public final class Daemon {
                 case "jlist" -> reply.accept(jlist(List.copyOf(apps.values())));
                 case "list" -> reply.accept(table(req));
                 case "describe" -> reply.accept(jlist(resolve(Fields.strings(req, "targets"))));
+                case "timeline" -> reply.accept(timeline(req));
                 case "env" -> reply.accept(env(Fields.strings(req, "targets")));
                 case "start" -> start(req, reply);
                 case "stop" -> each(resolve(Fields.strings(req, "targets")), (a, d) -> {
                     triggers.disarm(a); // a stopped app is not watched nor restarted by cron
+                    event(a, "stop");
                     stop(a, () -> {
                         release(a);
                         d.run();

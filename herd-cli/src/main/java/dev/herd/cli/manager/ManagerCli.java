@@ -35,7 +35,7 @@ public final class ManagerCli {
             "logs", "flush", "reloadLogs",
             "startOrRestart", "startOrReload", "startOrGracefulReload", "reload", "init", "ecosystem",
             "save", "dump", "cleardump", "resurrect", "update", "startup", "unstartup",
-            "trigger", "scale");
+            "trigger", "scale", "timeline");
 
     private static final Set<String> STARTS_APPS = Set.of("start", "restart", "reload", "resurrect", "startOrRestart", "startOrReload",
             "startOrGracefulReload", "scale");
@@ -104,6 +104,7 @@ public final class ManagerCli {
                     out.println(Pretty.json(call("jlist", Map.of())));
                 }
                 case "describe", "show", "info" -> describe(rest);
+                case "timeline" -> timeline(rest);
                 case "env" -> env(rest);
                 case "sendSignal" -> sendSignal(rest);
                 case "ping" -> {
@@ -513,6 +514,104 @@ public final class ManagerCli {
             text = c.requestRaw("list", params);
         }
         out.print(Client.jsonString(text));
+    }
+
+    /**
+     * {@code timeline [TARGET...] [--since T] [--json]}: the apps' lifecycle events, oldest first
+     * (docs/manager.md, "The timeline"); {@code --since} takes an ISO-8601 time or date, or an age
+     * ({@code 30s}, {@code 10m}, {@code 2h}, {@code 1d}).
+     */
+    private void timeline(List<String> argv) {
+        List<String> targets = new ArrayList<>();
+        boolean json = false;
+        long since = 0;
+        for (int i = 0; i < argv.size(); i++) {
+            String a = argv.get(i);
+            String value = null;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                value = a.substring(eq + 1);
+                a = a.substring(0, eq);
+            }
+            if (a.equals("--json")) {
+                json = true;
+            } else if (a.equals("--since")) {
+                if (value == null) {
+                    if (i + 1 >= argv.size()) throw new UsageException("--since needs a time (ISO-8601) or an age (30s, 10m, 2h, 1d)");
+                    value = argv.get(++i);
+                }
+                since = since(value);
+            } else if (a.startsWith("-") && a.length() > 1) {
+                throw new UsageException("unknown option " + a);
+            } else {
+                targets.add(a);
+            }
+        }
+        Map<String, Object> req = new LinkedHashMap<>();
+        req.put("targets", targets);
+        req.put("since", since);
+        Object events = call("timeline", req);
+        if (json) {
+            out.println(dev.herd.node.json.Json.stringify(events));
+            return;
+        }
+        for (Object o : (List<?>) events) out.println(timelineLine((Map<?, ?>) o));
+    }
+
+    /** {@code --since}: an ISO-8601 instant, local date-time or date, or an age back from now. */
+    static long since(String value) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d)").matcher(value.strip());
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            long unit = switch (m.group(2)) {
+                case "ms" -> 1;
+                case "s" -> 1000;
+                case "m" -> 60_000;
+                case "h" -> 3_600_000;
+                default -> 86_400_000;
+            };
+            return System.currentTimeMillis() - n * unit;
+        }
+        try {
+            return java.time.Instant.parse(value).toEpochMilli();
+        } catch (java.time.format.DateTimeParseException e) {
+            // not an instant: a local date-time or a date
+        }
+        java.time.ZoneId zone = java.time.ZoneId.systemDefault();
+        try {
+            return java.time.LocalDateTime.parse(value).atZone(zone).toInstant().toEpochMilli();
+        } catch (java.time.format.DateTimeParseException e) {
+            // not a date-time
+        }
+        try {
+            return java.time.LocalDate.parse(value).atStartOfDay(zone).toInstant().toEpochMilli();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new UsageException("--since takes a time (2026-12-08T10:00:00Z, 2026-12-08T10:00, 2026-12-08) or an age "
+                    + "(30s, 10m, 2h, 1d), not '" + value + "'");
+        }
+    }
+
+    /** One event as a line: when, which app, what, and its fields. */
+    static String timelineLine(Map<?, ?> e) {
+        StringBuilder b = new StringBuilder();
+        long at = e.get("at") instanceof Number n ? n.longValue() : 0;
+        b.append(java.time.Instant.ofEpochMilli(at)).append("  ");
+        b.append(e.get("name")).append(':').append(e.get("id"));
+        b.append("  ").append(e.get("event"));
+        if (e.get("pid") instanceof Number p && p.longValue() != 0) b.append("  pid=").append(p.longValue());
+        List<String> lines = new ArrayList<>();
+        for (Map.Entry<?, ?> f : e.entrySet()) {
+            String k = String.valueOf(f.getKey());
+            if (List.of("at", "id", "name", "namespace", "instance", "pid", "event").contains(k) || f.getValue() == null) continue;
+            if (k.equals("last_lines") && f.getValue() instanceof List<?> l) {
+                for (Object line : l) lines.add("      | " + line);
+                continue;
+            }
+            b.append("  ").append(k).append('=').append(f.getValue() instanceof Double d && d == Math.rint(d) ? Long.toString(d.longValue())
+                    : String.valueOf(f.getValue()));
+        }
+        for (String l : lines) b.append('\n').append(l);
+        return b.toString();
     }
 
     /**
