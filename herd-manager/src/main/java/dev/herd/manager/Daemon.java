@@ -1040,6 +1040,47 @@ public final class Daemon {
         return out;
     }
 
+    /** The daemon's HTTP endpoint (/metrics, /api/...), once {@code herd dashboard} opened it; else null. */
+    private Dashboard dashboard;
+
+    /** Herd's default dashboard port. */
+    static final int DASHBOARD_PORT = 9620;
+
+    /**
+     * {@code dashboard}: opens the daemon's HTTP endpoint (or answers the open one's URL):
+     * {@code host} (default 127.0.0.1), {@code port}, {@code metrics_public}, {@code allow_remote}.
+     */
+    private void dashboard(Map<String, Object> req, Consumer<Object> reply, BiConsumer<String, String> error) {
+        Consumer<Dashboard> answer = d -> {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("url", d.url());
+            r.put("host", d.host);
+            r.put("port", d.port);
+            r.put("token", d.token);
+            r.put("metrics_public", d.metricsPublic);
+            reply.accept(r);
+        };
+        if (dashboard != null) {
+            answer.accept(dashboard);
+            return;
+        }
+        String host = Fields.string(req, "host", "127.0.0.1");
+        int port = Fields.integer(req, "port", DASHBOARD_PORT);
+        if (port < 0 || port > 65535) throw new RequestException("EINVAL", "a port is 0..65535, not " + port);
+        Dashboard.Source source = Dashboard.source(() -> Metrics.scrape(apps.values(), timeline), () -> jlist(List.copyOf(apps.values())),
+                since -> timeline.query(e -> true, since));
+        try {
+            Dashboard.open(host, port, Fields.bool(req, "metrics_public", false), Fields.bool(req, "allow_remote", false), source,
+                    d -> {
+                        dashboard = d;
+                        Log.info("daemon", "dashboard on " + d.host + ":" + d.port + (d.metricsPublic ? " (/metrics public)" : ""));
+                        answer.accept(d);
+                    }, why -> error.accept("EDASHBOARD", why));
+        } catch (IllegalArgumentException e) {
+            throw new RequestException("EINVAL", e.getMessage());
+        }
+    }
+
     private void delete(App a, Runnable done) {
         triggers.disarm(a);
         event(a, "delete");
@@ -1143,6 +1184,9 @@ public final class Daemon {
                 case "list" -> reply.accept(table(req));
                 case "describe" -> reply.accept(jlist(resolve(Fields.strings(req, "targets"))));
                 case "timeline" -> reply.accept(timeline(req));
+                case "dashboard" -> dashboard(req, reply, (code, message) -> {
+                    if (!socket.destroyed()) socket.write(errorLine(replyTo, code, message));
+                });
                 case "env" -> reply.accept(env(Fields.strings(req, "targets")));
                 case "start" -> start(req, reply);
                 case "stop" -> each(resolve(Fields.strings(req, "targets")), (a, d) -> {

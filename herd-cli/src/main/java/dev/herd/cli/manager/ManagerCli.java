@@ -35,7 +35,7 @@ public final class ManagerCli {
             "logs", "flush", "reloadLogs",
             "startOrRestart", "startOrReload", "startOrGracefulReload", "reload", "init", "ecosystem",
             "save", "dump", "cleardump", "resurrect", "update", "startup", "unstartup",
-            "trigger", "scale", "timeline");
+            "trigger", "scale", "timeline", "dashboard");
 
     private static final Set<String> STARTS_APPS = Set.of("start", "restart", "reload", "resurrect", "startOrRestart", "startOrReload",
             "startOrGracefulReload", "scale");
@@ -105,6 +105,7 @@ public final class ManagerCli {
                 }
                 case "describe", "show", "info" -> describe(rest);
                 case "timeline" -> timeline(rest);
+                case "dashboard" -> dashboard(rest);
                 case "env" -> env(rest);
                 case "sendSignal" -> sendSignal(rest);
                 case "ping" -> {
@@ -556,6 +557,49 @@ public final class ManagerCli {
             return;
         }
         for (Object o : (List<?>) events) out.println(timelineLine((Map<?, ?>) o));
+    }
+
+    /**
+     * {@code dashboard [--port P] [--host H] [--metrics-public] [--allow-remote]}: opens the
+     * daemon's HTTP endpoint (or finds the open one) and prints its URL with the token, and how a
+     * scraper sends it (docs/manager.md, "Metrics and the dashboard's endpoint").
+     */
+    private void dashboard(List<String> argv) {
+        Map<String, Object> req = new LinkedHashMap<>();
+        for (int i = 0; i < argv.size(); i++) {
+            String a = argv.get(i);
+            String value = null;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                value = a.substring(eq + 1);
+                a = a.substring(0, eq);
+            }
+            switch (a) {
+                case "--metrics-public" -> req.put("metrics_public", true);
+                case "--allow-remote" -> req.put("allow_remote", true);
+                case "--port", "--host" -> {
+                    if (value == null) {
+                        if (i + 1 >= argv.size()) throw new UsageException(a + " needs a value");
+                        value = argv.get(++i);
+                    }
+                    if (a.equals("--host")) {
+                        req.put("host", value);
+                    } else {
+                        try {
+                            req.put("port", Integer.parseInt(value));
+                        } catch (NumberFormatException e) {
+                            throw new UsageException("--port needs a number, not " + value);
+                        }
+                    }
+                }
+                default -> throw new UsageException(a.startsWith("-") ? "unknown option " + a : "dashboard takes no target: " + a);
+            }
+        }
+        Map<?, ?> r = (Map<?, ?>) call("dashboard", req);
+        out.println("dashboard: " + r.get("url"));
+        String base = String.valueOf(r.get("url")).replaceFirst("/\\?token=.*", "");
+        out.println("metrics:   " + base + "/metrics" + (Boolean.TRUE.equals(r.get("metrics_public")) ? " (public)"
+                : " with Authorization: Bearer " + r.get("token")));
     }
 
     /** {@code --since}: an ISO-8601 instant, local date-time or date, or an age back from now. */
