@@ -259,7 +259,9 @@ public final class Loop implements AutoCloseable {
             // the wakeupPending flag says whether there was one, so no epoll_wait is needed. A
             // wait that must block parks the thread (a futex), cheaper than eventfd and epoll.
             if (timeout != 0 && wakeupPending.get() == 0) {
+                long t0 = System.nanoTime();
                 park(timeout);
+                idleNanos += System.nanoTime() - t0;
             }
             updateTime();
         } else {
@@ -312,10 +314,14 @@ public final class Loop implements AutoCloseable {
             if (wakeupPending.get() != 0) timeout = 0;
         }
         int n;
+        long t0 = mayBlock ? System.nanoTime() : 0;
         try {
             n = epoll.wait(timeout);
         } finally {
-            if (mayBlock) sleepState = AWAKE;
+            if (mayBlock) {
+                sleepState = AWAKE;
+                idleNanos += System.nanoTime() - t0;
+            }
         }
         // Updated unconditionally, as libuv does: even a zero-timeout poll may have been
         // descheduled, and callbacks before this one may have run for a long time.
@@ -546,6 +552,18 @@ public final class Loop implements AutoCloseable {
     /** {@return the number of handles not yet closed (constructed, and close callback not yet run)} */
     public int openHandles() {
         return openHandles;
+    }
+
+    /** Time spent waiting in poll for something to do (libuv's uv_metrics_idle_time). */
+    private long idleNanos;
+
+    /**
+     * {@return the time this loop has spent waiting for events, in ns} (libuv's
+     * {@code uv_metrics_idle_time}: the wait itself, not the callbacks; the basis of Node's
+     * {@code performance.eventLoopUtilization()}). Loop thread only.
+     */
+    public long idleTimeNanos() {
+        return idleNanos;
     }
 
     /** {@return the number of active, referenced handles: what keeps the loop alive} */

@@ -35,6 +35,22 @@ class TimerTest extends LoopTestBase {
     }
 
     @Test
+    void theTimeSpentWaitingForATimerCountsAsIdleAndACallbacksWorkDoesNot() {
+        long before = loop.idleTimeNanos();
+        Timer wait = new Timer(loop);
+        wait.start(() -> {
+            long spin = System.nanoTime() + 30_000_000; // 30 ms of work in a callback: busy, not idle
+            while (System.nanoTime() < spin) Thread.onSpinWait();
+            wait.close();
+        }, 50, 0);
+        long t0 = System.nanoTime();
+        loop.run();
+        long wall = System.nanoTime() - t0;
+        long idle = loop.idleTimeNanos() - before;
+        assertThat(idle).isGreaterThanOrEqualTo(40_000_000L).isLessThanOrEqualTo(wall - 30_000_000L);
+    }
+
+    @Test
     void repeatingTimerRunsEveryRepeatIntervalUntilClosed() {
         long start = loop.now();
         Timer repeat = new Timer(loop);

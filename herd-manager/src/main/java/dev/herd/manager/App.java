@@ -73,6 +73,8 @@ final class App {
 
     Timeout restartTimer;
     long memory;
+    /** A Herd program's last report of its own figures (RuntimeReport), or null; not persisted. */
+    Map<String, Object> report;
     double cpu;
     int processes;
     long cpuTicks = -1;

@@ -12,6 +12,7 @@ import dev.herd.node.child_process.ChildProcess;
 import dev.herd.node.child_process.ChildProcesses;
 import dev.herd.node.child_process.SpawnOptions;
 import dev.herd.node.internal.manager.PeerCredentials;
+import dev.herd.node.internal.manager.RuntimeReport;
 import dev.herd.node.json.Json;
 import dev.herd.node.net.Net;
 import dev.herd.node.net.Server;
@@ -288,6 +289,9 @@ public final class Daemon {
                     App a = apps.get(Fields.integer(e, "app", -1));
                     if (a != null && Fields.integer(e, "pid", 0) == a.pid) triggers.message(a, e.get("message"));
                     if (a != null && Fields.integer(e, "pid", 0) == a.pid) actions.message(a, e.get("message"));
+                } else if ("report".equals(e.get("event"))) {
+                    App a = apps.get(Fields.integer(e, "app", -1));
+                    if (a != null && Fields.integer(e, "pid", 0) == a.pid) a.report = Fields.object(e.get("report"), "report");
                 } else if ("notify".equals(e.get("event"))) {
                     // sd_notify on NOTIFY_SOCKET: READY=1 is the same as the IPC message 'ready'.
                     App a = apps.get(Fields.integer(e, "app", -1));
@@ -814,6 +818,8 @@ public final class Daemon {
             env.put(inc, Long.toString(incrementBase(a.config) + a.instance));
         }
         env.put("HERD_APP_NAME", a.config.name());
+        // A Herd program reports its loop, heap and GC over its channel (RuntimeReport), as often as apps are sampled.
+        if ("herd".equals(a.config.kind())) env.put(RuntimeReport.ENV, Long.toString(sampleMs));
         env.put(Keeper.MARK, a.uniqueId);
         // What the keeper sets for socket activation, shown by `herd env` too.
         if (!a.config.clusterMode() && !a.config.listen().isEmpty()) KeeperCluster.activationEnv(a.config.listen(), env);
@@ -835,6 +841,7 @@ public final class Daemon {
         if (readyWait != null) setImmediate(readyWait); // the start in progress ends once the exit is handled
         a.pid = 0;
         a.listened = false;
+        a.report = null;
         a.exitCode = code;
         a.exitSignal = signal;
         a.memory = 0;
@@ -1733,6 +1740,7 @@ public final class Daemon {
             herd.put("command", c.command());
             herd.put("ipc", c.ipc());
             herd.put("listened", a.listened);
+            herd.put("runtime", a.report); // a Herd program's own figures (RuntimeReport), or null
             herd.put("last_reload", a.lastReload);
             herd.put("exit_signal", a.exitSignal);
             herd.put("last_error", a.lastError);

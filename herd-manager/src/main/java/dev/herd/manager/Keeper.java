@@ -15,6 +15,7 @@ import dev.herd.node.child_process.ChildProcess;
 import dev.herd.node.child_process.ChildProcesses;
 import dev.herd.node.child_process.SpawnOptions;
 import dev.herd.node.internal.manager.PeerCredentials;
+import dev.herd.node.internal.manager.RuntimeReport;
 import dev.herd.node.internal.manager.Subreaper;
 import dev.herd.node.internal.manager.WatchedProcess;
 import dev.herd.node.json.Json;
@@ -453,6 +454,21 @@ public final class Keeper {
                 event(ev);
             });
         }
+        child.on("internalMessage", a -> {
+            // A Herd program's own figures (RuntimeReport): the daemon keeps the last.
+            if (a.length > 0 && a[0] instanceof Map<?, ?> m && RuntimeReport.CMD.equals(m.get("cmd"))) {
+                Map<String, Object> ev = new LinkedHashMap<>();
+                ev.put("event", "report");
+                ev.put("app", k.app);
+                ev.put("pid", child.pid());
+                Map<String, Object> report = new LinkedHashMap<>();
+                m.forEach((key, value) -> {
+                    if (!"cmd".equals(key)) report.put(String.valueOf(key), value);
+                });
+                ev.put("report", report);
+                event(ev);
+            }
+        });
         child.on("exit", a -> onExit(k, child, (Integer) a[0], (String) a[1]));
         child.on("message", a -> {
             Map<String, Object> ev = new LinkedHashMap<>();

@@ -30,7 +30,11 @@ import java.util.TreeMap;
  * tree's, since its start), {@code herd_app_memory_rss_bytes} (its tree's),
  * {@code herd_app_memory_pss_bytes} (its main process's, from {@code smaps_rollup}),
  * {@code herd_app_uptime_seconds}, {@code herd_app_reloads_total} (by {@code result}),
- * {@code herd_app_last_reload_duration_seconds}. The daemon's: {@code herd_daemon_apps},
+ * {@code herd_app_last_reload_duration_seconds}; a Herd program's own report (its IPC channel,
+ * no code of its own): {@code herd_runtime_loop_lag_seconds}, {@code herd_runtime_loop_utilization},
+ * {@code herd_runtime_heap_used_bytes}, {@code herd_runtime_heap_committed_bytes},
+ * {@code herd_runtime_gc_total}, {@code herd_runtime_gc_seconds_total},
+ * {@code herd_runtime_active_handles}. The daemon's: {@code herd_daemon_apps},
  * {@code herd_daemon_memory_rss_bytes}, {@code herd_daemon_cpu_seconds_total}.
  *
  * <p>Thread rule: the daemon's loop thread. Stateless.
@@ -54,6 +58,13 @@ final class Metrics {
         GaugeSnapshot.Builder uptime = GaugeSnapshot.builder().name("herd_app_uptime_seconds").help("how long the app's process has run");
         CounterSnapshot.Builder reloads = CounterSnapshot.builder().name("herd_app_reloads").help("reloads of the app by result (ok, failed)");
         GaugeSnapshot.Builder reloadMs = GaugeSnapshot.builder().name("herd_app_last_reload_duration_seconds").help("how long the app's last reload took");
+        GaugeSnapshot.Builder lag = GaugeSnapshot.builder().name("herd_runtime_loop_lag_seconds").help("how late the Herd program's event loop ran a timer (its last report)");
+        GaugeSnapshot.Builder util = GaugeSnapshot.builder().name("herd_runtime_loop_utilization").help("share of the last report's interval the Herd program's loop was not waiting in poll");
+        GaugeSnapshot.Builder heapUsed = GaugeSnapshot.builder().name("herd_runtime_heap_used_bytes").help("the Herd program's heap in use");
+        GaugeSnapshot.Builder heapCommitted = GaugeSnapshot.builder().name("herd_runtime_heap_committed_bytes").help("the Herd program's heap committed");
+        CounterSnapshot.Builder gcCount = CounterSnapshot.builder().name("herd_runtime_gc").help("the Herd program's GC collections since its start");
+        CounterSnapshot.Builder gcTime = CounterSnapshot.builder().name("herd_runtime_gc_seconds").help("the Herd program's GC time since its start");
+        GaugeSnapshot.Builder handles = GaugeSnapshot.builder().name("herd_runtime_active_handles").help("the Herd program's active handles (what keeps its loop alive)");
         long now = System.currentTimeMillis();
         Map<Integer, Map<String, Integer>> causes = new TreeMap<>();
         Map<Integer, Map<String, Integer>> results = new TreeMap<>();
@@ -84,6 +95,16 @@ final class Metrics {
             long p = pssBytes(a.pid);
             if (p >= 0) pss.dataPoint(gauge(l, p));
             uptime.dataPoint(gauge(l, Math.max(0, now - a.pmUptime) / 1000.0));
+            Map<String, Object> r = a.report;
+            if (r != null) {
+                lag.dataPoint(gauge(l, num(r, "loop_lag_ms") / 1000.0));
+                util.dataPoint(gauge(l, num(r, "loop_utilization")));
+                heapUsed.dataPoint(gauge(l, num(r, "heap_used_bytes")));
+                heapCommitted.dataPoint(gauge(l, num(r, "heap_committed_bytes")));
+                gcCount.dataPoint(CounterDataPointSnapshot.builder().labels(l).value(num(r, "gc_count")).build());
+                gcTime.dataPoint(CounterDataPointSnapshot.builder().labels(l).value(num(r, "gc_ms") / 1000.0).build());
+                handles.dataPoint(gauge(l, num(r, "active_handles")));
+            }
         }
         int self = (int) ProcessHandle.current().pid();
         ProcFs.Stat me = ProcFs.stat(self);
@@ -95,7 +116,8 @@ final class Metrics {
                 .dataPoint(CounterDataPointSnapshot.builder().value(me == null ? 0 : (me.utime() + me.stime()) / (double) ProcFs.CLOCK_TICKS).build())
                 .build();
         MetricSnapshots all = new MetricSnapshots(List.of(up.build(), status.build(), restarts.build(), cpu.build(), rss.build(),
-                pss.build(), uptime.build(), reloads.build(), reloadMs.build(), daemonApps, daemonRss, daemonCpu));
+                pss.build(), uptime.build(), reloads.build(), reloadMs.build(), lag.build(), util.build(), heapUsed.build(),
+                heapCommitted.build(), gcCount.build(), gcTime.build(), handles.build(), daemonApps, daemonRss, daemonCpu));
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
         try {
             PrometheusTextFormatWriter.create().write(out, all, EscapingScheme.DEFAULT);
@@ -103,6 +125,11 @@ final class Metrics {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /** A number of a report (the program sends them), 0 when it is not one. */
+    private static double num(Map<String, Object> r, String key) {
+        return r.get(key) instanceof Number n ? n.doubleValue() : 0;
     }
 
     private static GaugeDataPointSnapshot gauge(Labels l, double v) {

@@ -134,6 +134,51 @@ class ManagerMetricsTest {
     }
 
     @Test
+    void aHerdProgramReportsItsLoopHeapAndGcWithNoCodeOfItsOwnAndTheyChangeUnderLoad() throws Exception {
+        int port = Requests.freePort();
+        Path jar = ManagerStartTest.jar(herd.dir.resolve("web.jar"), ManagedHttpProgram.class, ManagerClusterTest.herdClassPath());
+        herd.run("start", jar.toString(), "--name", "web", "--", Integer.toString(port)).ok();
+        herd.await("web", "reporting", p -> p.get("herd").get("runtime") != null && !p.get("herd").get("runtime").isNull());
+        Requests.answeringPids(port, 1, 50);
+        open();
+        JsonNode first = runtime();
+        Requests.Load load = new Requests.Load(port);
+        JsonNode later;
+        try {
+            load.awaitMore(300);
+            long deadline = System.currentTimeMillis() + 30_000;
+            do {
+                later = runtime();
+            } while (later.equals(first) && System.currentTimeMillis() < deadline);
+        } finally {
+            load.stop();
+        }
+        assertThat(later).isNotEqualTo(first);
+        for (JsonNode r : List.of(first, later)) {
+            assertThat(r.get("herd_runtime_heap_used_bytes").asDouble()).isPositive();
+            assertThat(r.get("herd_runtime_heap_committed_bytes").asDouble()).isPositive();
+            assertThat(r.get("herd_runtime_loop_utilization").asDouble()).isBetween(0.0, 1.0);
+            assertThat(r.get("herd_runtime_loop_lag_seconds").asDouble()).isNotNegative();
+            assertThat(r.get("herd_runtime_gc_total").asDouble()).isNotNegative();
+            assertThat(r.get("herd_runtime_gc_seconds_total").asDouble()).isNotNegative();
+            assertThat(r.get("herd_runtime_active_handles").asDouble()).isGreaterThanOrEqualTo(1); // the server
+        }
+    }
+
+    /** The herd_runtime_* samples of the one app, by name, from a scrape read by prometheus_client. */
+    private JsonNode runtime() throws Exception {
+        JsonNode families = parse(get("/metrics", "Authorization", "Bearer " + token).body());
+        com.fasterxml.jackson.databind.node.ObjectNode out = JSON.createObjectNode();
+        for (JsonNode f : families) {
+            for (JsonNode s : f.get("samples")) {
+                if (s.get("name").asText().startsWith("herd_runtime_")) out.set(s.get("name").asText(), s.get("value"));
+            }
+        }
+        assertThat(out.size()).as("herd_runtime_* series in %s", families).isEqualTo(7);
+        return out;
+    }
+
+    @Test
     void theTokenInTheUrlSetsACookieThatOpensTheApi() throws Exception {
         herd.run("start", herd.file("idle.sh", "#!/bin/sh\nexec sleep 600\n").toString(), "--name", "idle").ok();
         herd.awaitStatus("idle", "online");

@@ -30,7 +30,7 @@ public final class Bootstrap {
     /**
      * On the loop thread, before {@code main}: a forked child opens its channel to the parent
      * (NODE_CHANNEL_FD), as Node does before user code; a cluster worker (NODE_UNIQUE_ID) sets
-     * itself up and reports 'online'.
+     * itself up and reports 'online'; a program the process manager runs starts its report.
      *
      * @param env the starting environment
      */
@@ -38,6 +38,7 @@ public final class Bootstrap {
         Channel channel = ChildChannel.open(env, env.process().env(), new EmitterTarget(env.process(), () -> {}));
         if (channel != null) env.channel(channel);
         ClusterSide.initialize(env);
+        dev.herd.node.internal.manager.RuntimeReport.start(env); // under the process manager: its figures
     }
 
     /**
