@@ -134,7 +134,12 @@ public final class ManagerCli {
                     if (rest.size() != 2) throw new UsageException("needs an app name and a number: herd scale NAME N|+N|-N");
                     printTable(processes(call("scale", Map.of("name", rest.get(0), "number", rest.get(1)))));
                 }
-                case "save", "dump" -> new Persist(this).save(rest);
+                case "save" -> new Persist(this).save(rest);
+                // pm2's dump is save; with a target it is a JVM's thread or heap dump.
+                case "dump" -> {
+                    if (rest.stream().allMatch(x -> x.equals("--force") || x.equals("-f"))) new Persist(this).save(rest);
+                    else jvmDump(rest);
+                }
                 case "cleardump" -> new Persist(this).clearDump(rest);
                 case "resurrect" -> new Persist(this).resurrect(rest);
                 case "update" -> new Persist(this).update(rest);
@@ -710,6 +715,77 @@ public final class ManagerCli {
 
     private static boolean colour() {
         return System.console() != null && System.console().isTerminal() && System.getenv("NO_COLOR") == null;
+    }
+
+    /**
+     * {@code dump TARGET [--heap [--out FILE]]}: a thread dump of each running Java instance of
+     * TARGET (a Herd program or a {@code java -jar} app), printed, or a heap dump to a file, taken
+     * with the JDK's {@code jcmd} without stopping it (docs/manager.md, "Dumps of a JVM").
+     */
+    private void jvmDump(List<String> argv) {
+        List<String> targets = new ArrayList<>();
+        boolean heap = false;
+        String outFile = null;
+        for (int i = 0; i < argv.size(); i++) {
+            String a = argv.get(i);
+            if (a.equals("--heap")) {
+                heap = true;
+            } else if (a.equals("--out")) {
+                if (i + 1 >= argv.size()) throw new UsageException("--out needs a file");
+                outFile = argv.get(++i);
+            } else if (a.startsWith("-")) {
+                throw new UsageException("unknown option " + a + " (herd dump TARGET [--heap [--out FILE]])");
+            } else {
+                targets.add(a);
+            }
+        }
+        if (targets.size() != 1) throw new UsageException("needs one target: herd dump TARGET [--heap [--out FILE]]");
+        if (outFile != null && !heap) throw new UsageException("--out goes with --heap");
+        List<Map<String, Object>> found = processes(call("describe", Map.of("targets", targets)));
+        List<Map<String, Object>> jvms = new ArrayList<>();
+        for (Map<String, Object> p : found) {
+            Object kind = p.get("herd") instanceof Map<?, ?> h ? h.get("kind") : null;
+            if (!"herd".equals(kind) && !"java".equals(kind)) {
+                throw new UsageException(p.get("name") + " is not a Java program (" + kind + "): no JVM to dump");
+            }
+            if (!(p.get("pid") instanceof Number pid) || pid.longValue() == 0) {
+                throw new UsageException(p.get("name") + ":" + p.get("pm_id") + " is not running");
+            }
+            jvms.add(p);
+        }
+        if (heap && outFile != null && jvms.size() > 1) throw new UsageException("--out names one file: " + targets.getFirst() + " has " + jvms.size() + " instances");
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        for (Map<String, Object> p : jvms) {
+            String pid = String.valueOf(((Number) p.get("pid")).longValue());
+            List<String> args;
+            Path file = null;
+            if (heap) {
+                String stamp = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+                file = outFile != null ? cwd.resolve(outFile) : home.dir().resolve("dumps").resolve(p.get("name") + "-" + p.get("pm_id") + "-" + stamp + ".hprof");
+                try {
+                    java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+                } catch (java.io.IOException e) {
+                    throw new UsageException("cannot make " + file.getParent() + ": " + e.getMessage());
+                }
+                args = List.of(pid, "GC.heap_dump", file.toAbsolutePath().toString());
+            } else {
+                args = List.of(pid, "Thread.print", "-l");
+            }
+            dev.herd.node.child_process.SpawnSyncResult r = dev.herd.node.child_process.ChildProcesses.spawnSync(jcmd, args,
+                    dev.herd.node.child_process.SpawnOptions.builder().encoding("utf8").maxBuffer(256 << 20).build());
+            String stdout = r.stdout() == null ? "" : String.valueOf(r.stdout());
+            boolean done = heap ? stdout.contains("Heap dump file created") : stdout.contains("Full thread dump");
+            if (r.status() == null || r.status() != 0 || !done) {
+                throw new ManagerException("EDUMP", "jcmd " + String.join(" ", args) + " failed: " + (stdout + " " + r.stderr()).strip()
+                        + " (jcmd attaches to a JVM of the same user only)");
+            }
+            if (heap) {
+                out.println(p.get("name") + ":" + p.get("pm_id") + " (pid " + pid + "): heap dump in " + file.toAbsolutePath());
+            } else {
+                out.println("== " + p.get("name") + ":" + p.get("pm_id") + " (pid " + pid + ")");
+                out.print(stdout);
+            }
+        }
     }
 
     private void describe(List<String> targets) {
