@@ -6,6 +6,10 @@ module dev.herd.cli {
     requires dev.herd.node;
     requires dev.herd.manager;
     requires info.picocli;
+    // herd monit: JLine's terminal, its FFM provider and its key maps.
+    requires org.jline.terminal;
+    requires org.jline.terminal.ffm;
+    requires org.jline.reader;
     // The manager's config files: YAML (and lenient JSON) through Jackson.
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.yaml;

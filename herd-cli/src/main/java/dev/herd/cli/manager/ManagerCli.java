@@ -35,7 +35,7 @@ public final class ManagerCli {
             "logs", "flush", "reloadLogs",
             "startOrRestart", "startOrReload", "startOrGracefulReload", "reload", "init", "ecosystem",
             "save", "dump", "cleardump", "resurrect", "update", "startup", "unstartup",
-            "trigger", "scale", "timeline", "dashboard");
+            "trigger", "scale", "timeline", "dashboard", "monit");
 
     private static final Set<String> STARTS_APPS = Set.of("start", "restart", "reload", "resurrect", "startOrRestart", "startOrReload",
             "startOrGracefulReload", "scale");
@@ -106,6 +106,14 @@ public final class ManagerCli {
                 case "describe", "show", "info" -> describe(rest);
                 case "timeline" -> timeline(rest);
                 case "dashboard" -> dashboard(rest);
+                case "monit" -> {
+                    noArgs(verb, rest);
+                    try {
+                        new Monit(this).run();
+                    } catch (java.io.IOException e) {
+                        throw new UsageException("monit: the terminal failed: " + e.getMessage());
+                    }
+                }
                 case "env" -> env(rest);
                 case "sendSignal" -> sendSignal(rest);
                 case "ping" -> {
