@@ -65,6 +65,11 @@ class ManagerTimelineTest {
         Path script = herd.file("crash.sh", "#!/bin/sh\nfor i in $(seq 1 25); do echo \"line $i\"; done\nsleep 0.3\nexit 3\n");
         herd.run("start", script.toString(), "--name", "crash", "--max-restarts", "1").ok();
         herd.awaitStatus("crash", "errored");
+        // Both crashes' exits (each recorded with its last lines a moment after it).
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (timeline("crash").stream().filter(e -> e.get("event").asText().equals("exit") && e.has("last_lines")).count() < 2) {
+            if (System.currentTimeMillis() > deadline) throw new AssertionError("not two crash exits: " + timeline("crash"));
+        }
         JsonNode exit = awaitEvent("crash exit", e -> e.get("event").asText().equals("exit") && e.has("last_lines"));
         assertThat(exit.get("code").asInt()).isEqualTo(3);
         assertThat(exit.get("stopping").asBoolean()).isFalse();
