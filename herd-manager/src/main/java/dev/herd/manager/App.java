@@ -73,6 +73,8 @@ final class App {
 
     Timeout restartTimer;
     long memory;
+    /** The last hour's samples (the dashboard's charts): [ms, cpu %, rss bytes] triples; not persisted. */
+    final java.util.ArrayDeque<double[]> history = new java.util.ArrayDeque<>();
     /** A Herd program's last report of its own figures (RuntimeReport), or null; not persisted. */
     Map<String, Object> report;
     double cpu;

@@ -1074,8 +1074,56 @@ public final class Daemon {
         String host = Fields.string(req, "host", "127.0.0.1");
         int port = Fields.integer(req, "port", DASHBOARD_PORT);
         if (port < 0 || port > 65535) throw new RequestException("EINVAL", "a port is 0..65535, not " + port);
-        Dashboard.Source source = Dashboard.source(() -> Metrics.scrape(apps.values(), timeline), () -> jlist(List.copyOf(apps.values())),
-                since -> timeline.query(e -> true, since));
+        Dashboard.Source source = new Dashboard.Source() {
+            @Override
+            public byte[] metrics() {
+                return Metrics.scrape(apps.values(), timeline);
+            }
+
+            @Override
+            public Object processes() {
+                return jlist(List.copyOf(apps.values()));
+            }
+
+            @Override
+            public Object timeline(long since) {
+                List<Map<String, Object>> out = new ArrayList<>(timeline.query(e -> true, since));
+                out.sort(java.util.Comparator.comparingLong(e -> Fields.number(e, "at", 0)));
+                return out;
+            }
+
+            @Override
+            public Object history() {
+                Map<String, Object> out = new LinkedHashMap<>();
+                for (App a : apps.values()) {
+                    List<Object> t = new ArrayList<>();
+                    List<Object> cpu = new ArrayList<>();
+                    List<Object> mem = new ArrayList<>();
+                    for (double[] h : a.history) {
+                        t.add((long) h[0] / 1000.0);
+                        cpu.add(h[1]);
+                        mem.add((long) h[2]);
+                    }
+                    out.put(Integer.toString(a.id), Map.of("t", t, "cpu", cpu, "mem", mem));
+                }
+                return out;
+            }
+
+            @Override
+            public Object logs(int id, int lines) {
+                App a = apps.get(id);
+                if (a == null) return null;
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("out", Timeline.tail(a.outLog, lines));
+                out.put("err", Timeline.tail(a.errLog, lines));
+                return out;
+            }
+
+            @Override
+            public void action(Map<String, Object> req, Consumer<Object> reply, BiConsumer<String, String> error) {
+                dashboardAction(req, reply, error);
+            }
+        };
         try {
             Dashboard.open(host, port, Fields.bool(req, "metrics_public", false), Fields.bool(req, "allow_remote", false), source,
                     d -> {
@@ -1085,6 +1133,36 @@ public final class Daemon {
                     }, why -> error.accept("EDASHBOARD", why));
         } catch (IllegalArgumentException e) {
             throw new RequestException("EINVAL", e.getMessage());
+        }
+    }
+
+    /**
+     * A button of the dashboard's page: {@code {verb: restart|reload|stop|start, target}} or
+     * {@code {verb: scale, name, number}}, done as the control protocol does it.
+     */
+    private void dashboardAction(Map<String, Object> req, Consumer<Object> reply, BiConsumer<String, String> error) {
+        try {
+            String verb = Fields.required(req, "verb");
+            List<String> targets = List.of(String.valueOf(req.get("target")));
+            switch (verb) {
+                case "restart" -> restart(resolve(targets), Map.of(), reply);
+                case "reload" -> reload(Map.of("targets", targets), reply, error);
+                case "stop" -> each(resolve(targets), (a, d) -> {
+                    triggers.disarm(a);
+                    event(a, "stop");
+                    stop(a, () -> {
+                        release(a);
+                        d.run();
+                    });
+                }, reply);
+                case "start" -> start(Map.of("target", targets.getFirst()), reply);
+                case "scale" -> scale(Map.of("name", Fields.required(req, "name"), "number", String.valueOf(req.get("number"))), reply);
+                default -> throw new RequestException("EINVAL", "no such action: " + verb);
+            }
+        } catch (RequestException e) {
+            error.accept(e.code, e.getMessage());
+        } catch (RuntimeException e) {
+            error.accept("EINVAL", String.valueOf(e.getMessage()));
         }
     }
 
@@ -1100,6 +1178,9 @@ public final class Daemon {
     }
 
     // ---------------------------------------------------------------- sampling
+
+    /** How many samples an app's history keeps: an hour's at the sampling interval. */
+    private final int HISTORY_SAMPLES = (int) Math.max(1, 3_600_000 / Math.max(1, sampleMs));
 
     /** CPU % and memory of every running app's process tree, from /proc. */
     private void sample() {
@@ -1121,6 +1202,8 @@ public final class Daemon {
             a.cpuSampledAt = now;
             a.memory = rss;
             a.processes = tree.size();
+            a.history.addLast(new double[] {System.currentTimeMillis(), a.cpu, rss});
+            while (a.history.size() > HISTORY_SAMPLES) a.history.removeFirst();
             triggers.sampled(a);
         }
     }

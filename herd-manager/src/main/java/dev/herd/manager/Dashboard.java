@@ -13,13 +13,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
- * The daemon's HTTP endpoint (issue 16), on Herd's own HTTP server: {@code /metrics} (Prometheus's
- * text format), {@code /api/processes} (jlist) and {@code /api/timeline?since=MS} (the timeline),
- * for the dashboard's page and for scrapers. Every route needs the token made when the endpoint
+ * The daemon's HTTP endpoint (issue 16), on Herd's own HTTP server: the dashboard's page
+ * ({@code /}, with uPlot from its WebJar under {@code /static/}: nothing fetched from elsewhere),
+ * {@code /metrics} (Prometheus's text format), {@code /api/processes} (jlist),
+ * {@code /api/events} (the list every second, as server-sent events), {@code /api/history} (the
+ * last hour's CPU and memory samples), {@code /api/logs?id=N&lines=M}, {@code /api/timeline?since=MS}
+ * and {@code POST /api/action} (the page's buttons: restart, reload, stop, start, scale). Every route needs the token made when the endpoint
  * opens (32 random bytes, hex): {@code Authorization: Bearer TOKEN}, the {@code herd_token}
  * cookie, or {@code ?token=TOKEN} (which also sets the cookie); {@code metrics_public} opens
  * {@code /metrics} alone. TCP has no peer credentials: the token is the guard. It binds to
@@ -35,7 +36,23 @@ final class Dashboard {
         Object processes();
 
         Object timeline(long since);
+
+        /** {@code {ID: {t: [s], cpu: [%], mem: [bytes]}}} */
+        Object history();
+
+        /** {@code {out: [lines], err: [lines]}}, or null for no such app. */
+        Object logs(int id, int lines);
+
+        void action(Map<String, Object> request, Consumer<Object> reply, java.util.function.BiConsumer<String, String> error);
     }
+
+    /** The page's resources: the HTML (this package's) and uPlot (its WebJar's). */
+    private static final Map<String, String[]> STATIC = Map.of(
+            "/", new String[] {"dev/herd/manager/dashboard.html", "text/html; charset=utf-8"},
+            "/static/uPlot.iife.min.js", new String[] {"META-INF/resources/webjars/uplot/1.6.30/dist/uPlot.iife.min.js",
+                    "text/javascript; charset=utf-8"},
+            "/static/uPlot.min.css", new String[] {"META-INF/resources/webjars/uplot/1.6.30/dist/uPlot.min.css", "text/css; charset=utf-8"});
+    private final Map<String, byte[]> resources = new java.util.HashMap<>();
 
     final String host;
     final int port;
@@ -107,13 +124,35 @@ final class Dashboard {
             res.json(401, Map.of("error", "a token is needed: the URL herd dashboard printed, or Authorization: Bearer TOKEN"));
             return;
         }
+        if (path.equals("/api/action")) {
+            action(req, res);
+            return;
+        }
         if (!req.method().equals("GET")) {
             res.setHeader("Allow", "GET");
             res.json(405, Map.of("error", "only GET"));
             return;
         }
         res.setHeader("Cache-Control", "no-store");
+        String[] resource = STATIC.get(path);
+        if (resource != null) {
+            byte[] body = resources.computeIfAbsent(path, k -> read(resource[0]));
+            if (body == null) {
+                res.json(500, Map.of("error", resource[0] + " is not in the manager's class path"));
+                return;
+            }
+            res.setHeader("Content-Type", resource[1]);
+            res.end(body);
+            return;
+        }
         switch (path) {
+            case "/api/events" -> events(req, res);
+            case "/api/history" -> res.json(200, source.history());
+            case "/api/logs" -> {
+                Object logs = source.logs(intParam(req, "id", -1), Math.min(1000, Math.max(1, intParam(req, "lines", 100))));
+                if (logs == null) res.json(404, Map.of("error", "no such app"));
+                else res.json(200, logs);
+            }
             case "/metrics" -> {
                 res.setHeader("Content-Type", Metrics.CONTENT_TYPE);
                 res.end(source.metrics());
@@ -134,6 +173,56 @@ final class Dashboard {
             }
             default -> res.json(404, Map.of("error", "no " + path + " here"));
         }
+    }
+
+    private static int intParam(IncomingMessage req, String name, int otherwise) {
+        List<String> v = req.query().get(name);
+        try {
+            return v == null || v.isEmpty() ? otherwise : Integer.parseInt(v.getFirst());
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
+    }
+
+    private static byte[] read(String resource) {
+        try (java.io.InputStream in = Dashboard.class.getClassLoader().getResourceAsStream(resource)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    /** Server-sent events: the process list now and every second, until the page goes. */
+    private void events(IncomingMessage req, ServerResponse res) {
+        res.writeHead(200, Map.of("Content-Type", "text/event-stream", "Cache-Control", "no-store"));
+        Runnable send = () -> res.write("data: " + dev.herd.node.json.Json.stringify(source.processes()) + "\n\n");
+        send.run();
+        dev.herd.node.Timeout timer = dev.herd.node.Globals.setInterval(send, 1000);
+        res.on("close", a -> dev.herd.node.Globals.clearInterval(timer));
+    }
+
+    /** {@code POST /api/action} with a JSON body: the page's buttons, answered as the control protocol answers. */
+    private void action(IncomingMessage req, ServerResponse res) {
+        if (!req.method().equals("POST")) {
+            res.setHeader("Allow", "POST");
+            res.json(405, Map.of("error", "only POST"));
+            return;
+        }
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        req.on("data", a -> {
+            if (body.size() < 64 * 1024) body.writeBytes((byte[]) a[0]);
+        });
+        req.on("end", a -> {
+            Map<String, Object> r;
+            try {
+                r = Fields.object(dev.herd.node.json.Json.parse(body.toString(StandardCharsets.UTF_8)), "an action");
+            } catch (RuntimeException e) {
+                res.json(400, Map.of("error", "an action is a JSON object: " + e.getMessage()));
+                return;
+            }
+            source.action(r, result -> res.json(200, Map.of("ok", true)), (code, message) -> res.json(409,
+                    Map.of("error", message, "code", code)));
+        });
     }
 
     /** Bearer, cookie or ?token= (the last also sets the cookie, so the page's own requests carry it). */
@@ -158,25 +247,5 @@ final class Dashboard {
     /** A comparison whose time does not tell how much of the token was right. */
     private boolean same(String given) {
         return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** For a caller that wants the source as functions. */
-    static Source source(Supplier<byte[]> metrics, Supplier<Object> processes, Function<Long, Object> timeline) {
-        return new Source() {
-            @Override
-            public byte[] metrics() {
-                return metrics.get();
-            }
-
-            @Override
-            public Object processes() {
-                return processes.get();
-            }
-
-            @Override
-            public Object timeline(long since) {
-                return timeline.apply(since);
-            }
-        };
     }
 }

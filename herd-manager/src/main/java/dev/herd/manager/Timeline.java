@@ -118,16 +118,23 @@ final class Timeline {
     }
 
     private static List<String> tail(Path file) {
+        return tail(file.toString(), LAST_LINES);
+    }
+
+    /** The last {@code n} lines of the file at {@code path} (none if it cannot be read). */
+    static List<String> tail(String path, int n) {
+        if (path == null || n <= 0) return List.of();
+        Path file = Path.of(path);
         try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
-            int n = (int) Math.min(size, 16 * 1024);
-            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(n);
-            ch.read(buf, size - n);
+            int len = (int) Math.min(size, Math.max(16 * 1024, n * 512L));
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(len);
+            ch.read(buf, size - len);
             String text = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
             List<String> all = new ArrayList<>(List.of(text.split("\n")));
-            if (n < size && !all.isEmpty()) all.removeFirst(); // a line cut by the window
+            if (len < size && !all.isEmpty()) all.removeFirst(); // a line cut by the window
             all.removeIf(String::isEmpty);
-            return new ArrayList<>(all.subList(Math.max(0, all.size() - LAST_LINES), all.size()));
+            return new ArrayList<>(all.subList(Math.max(0, all.size() - n), all.size()));
         } catch (IOException e) {
             return List.of();
         }
