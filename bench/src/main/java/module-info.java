@@ -4,6 +4,8 @@
  */
 module dev.herd.bench {
     requires dev.herd.cli;
+    // manager-observe reads the dashboard's endpoint as a scraper and a page would.
+    requires java.net.http;
     requires dev.herd.node;
     // Runner passes its own AOT flags on (RuntimeMXBean.getInputArguments).
     requires java.management;

@@ -20,6 +20,7 @@ import dev.herd.bench.scenarios.ManagerLogFlood;
 import dev.herd.bench.scenarios.ManagerMemoryLimit;
 import dev.herd.bench.scenarios.ManagerReload;
 import dev.herd.bench.scenarios.ManagerReloadBad;
+import dev.herd.bench.scenarios.ManagerObserve;
 import dev.herd.bench.scenarios.ManagerRestart;
 import dev.herd.bench.scenarios.ManagerStart;
 import dev.herd.bench.scenarios.ManagerStopStubborn;
@@ -274,6 +275,11 @@ public final class Scenarios {
                     List.of("1", "0", "3", "16"), List.of("1", "0", "1", "8"),
                     List.of(lower("crash_failed"), lower("crash_exit_ms"), higher("crash_exit_nonzero"),
                             lower("noready_failed"), lower("noready_exit_ms"), higher("noready_exit_nonzero"))),
+            // Arguments N W T APPS WINDOW_S: N is unused.
+            new Scenario("manager-observe", "APPS idle apps watched: the daemon's CPU while a dashboard holds its live list for WINDOW_S, a /metrics scrape, the daemon's RSS (pm2 7.0.4 as the peer: its API's list() every second, and timed)",
+                    ManagerObserve.class, "manager-observe.js",
+                    List.of("1", "1", "3", "20", "10"), List.of("1", "0", "1", "5", "3"),
+                    List.of(lower("watch_cpu_pct"), lower("metrics_ms"), lower("daemon_rss_mib"))),
             // pm2 looks at memory every 30 s: its side takes up to half a minute per crossing.
             new Scenario("manager-memory-limit", "an app growing 5 MiB/s under --max-memory-restart 80M, N crossings per round: from the first /proc sample above the limit to the kill (pm2 7.0.4 as the peer)",
                     ManagerMemoryLimit.class, "manager-memory-limit.js",

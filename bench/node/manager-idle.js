@@ -1,0 +1,3 @@
+'use strict';
+// An idle app for manager-observe, the same under both managers: it only waits.
+setInterval(() => {}, 1 << 30);
