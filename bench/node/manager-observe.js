@@ -14,14 +14,16 @@ const { Manager, rssMib, cpuS } = require('./manager-common');
 const [APPS, WINDOW_S] = process.argv.splice(5, 2).map(Number);
 if (!(APPS > 0 && WINDOW_S > 0)) abort('args', 'usage: N W T APPS WINDOW_S');
 
+const ROUNDS = Number(process.argv[3]) + Number(process.argv[4]);
 const pm2 = new Manager();
-for (let i = 1; i <= APPS; i++) pm2.start('manager-idle.js', ['--name', `idle-${i}`], []);
+for (let i = 1; i <= APPS; i++) pm2.start('manager-idle.js', ['--name', `idle-${i}`], ['idle']);
 const deadline = Date.now() + 120000;
 while ((pm2.run('jlist').match(/"status":"online"/g) || []).length < APPS) {
   if (Date.now() > deadline) abort('online', 'the apps did not all come online');
 }
 process.env.PM2_HOME = pm2.env.PM2_HOME;
 const api = require(path.resolve(__dirname, '..', 'pm2', 'node_modules', 'pm2'));
+let rounds = 0;
 api.connect(true, (err) => {
   if (err) abort('connect', String(err));
   run((n, sample, done) => {
@@ -40,6 +42,8 @@ api.connect(true, (err) => {
           sample.metric('metrics_ms', median(ms));
           sample.metric('daemon_rss_mib', rssMib(god));
           done();
+          // The API's connection keeps the program alive: let go of it after the last round.
+          if (++rounds === ROUNDS) setImmediate(() => api.disconnect());
           return;
         }
         const t0 = nowNs();

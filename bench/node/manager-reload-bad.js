@@ -58,5 +58,7 @@ function kind(pm2, marker, k, connections, sample, done) {
 // N W T, then this scenario's own: rounds.js reads the first three.
 const [connections] = process.argv.splice(5, 1).map(Number);
 const pm2 = new Manager();
-const marker = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pm2-bench-deploy-')), 'marker');
+const markerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pm2-bench-deploy-'));
+const marker = path.join(markerDir, 'marker');
+process.on('exit', () => fs.rmSync(markerDir, { recursive: true, force: true }));
 run((n, sample, done) => kind(pm2, marker, 0, connections, sample, done));

@@ -73,6 +73,10 @@ final class App {
 
     Timeout restartTimer;
     long memory;
+    /** Proportional memory of the main process (bytes; -1 unknown), read every tenth sample: smaps_rollup is slow to read. */
+    long pss = -1;
+    /** Samples left before the next PSS read (0: at the next sample). */
+    int samplesToPss;
     /** The last hour's samples (the dashboard's charts): [ms, cpu %, rss bytes] triples; not persisted. */
     final java.util.ArrayDeque<double[]> history = new java.util.ArrayDeque<>();
     /** A Herd program's last report of its own figures (RuntimeReport), or null; not persisted. */

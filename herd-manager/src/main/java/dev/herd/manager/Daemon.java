@@ -842,6 +842,8 @@ public final class Daemon {
         a.pid = 0;
         a.listened = false;
         a.report = null;
+        a.pss = -1;
+        a.samplesToPss = 0;
         a.exitCode = code;
         a.exitSignal = signal;
         a.memory = 0;
@@ -1202,6 +1204,10 @@ public final class Daemon {
             a.cpuSampledAt = now;
             a.memory = rss;
             a.processes = tree.size();
+            if (a.samplesToPss-- <= 0) { // smaps_rollup walks every mapping: not at every sample
+                a.samplesToPss = 9;
+                a.pss = Metrics.pssBytes(a.pid);
+            }
             a.history.addLast(new double[] {System.currentTimeMillis(), a.cpu, rss});
             while (a.history.size() > HISTORY_SAMPLES) a.history.removeFirst();
             triggers.sampled(a);

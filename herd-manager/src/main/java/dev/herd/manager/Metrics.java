@@ -28,7 +28,8 @@ import java.util.TreeMap;
  * {@code herd_app_up}, {@code herd_app_status} (1 for its status, as a label),
  * {@code herd_app_restarts_total} (by {@code cause}), {@code herd_app_cpu_seconds_total} (its
  * tree's, since its start), {@code herd_app_memory_rss_bytes} (its tree's),
- * {@code herd_app_memory_pss_bytes} (its main process's, from {@code smaps_rollup}),
+ * {@code herd_app_memory_pss_bytes} (its main process's, from {@code smaps_rollup}, read every
+ * tenth sample),
  * {@code herd_app_uptime_seconds}, {@code herd_app_reloads_total} (by {@code result}),
  * {@code herd_app_last_reload_duration_seconds}; a Herd program's own report (its IPC channel,
  * no code of its own): {@code herd_runtime_loop_lag_seconds}, {@code herd_runtime_loop_utilization},
@@ -92,8 +93,7 @@ final class Metrics {
             if (!a.running()) continue;
             cpu.dataPoint(CounterDataPointSnapshot.builder().labels(l).value(Math.max(0, a.cpuTicks) / (double) ProcFs.CLOCK_TICKS).build());
             rss.dataPoint(gauge(l, a.memory));
-            long p = pssBytes(a.pid);
-            if (p >= 0) pss.dataPoint(gauge(l, p));
+            if (a.pss >= 0) pss.dataPoint(gauge(l, a.pss));
             uptime.dataPoint(gauge(l, Math.max(0, now - a.pmUptime) / 1000.0));
             Map<String, Object> r = a.report;
             if (r != null) {

@@ -43,7 +43,7 @@ public final class ManagerObserve {
             int apps = Integer.parseInt(argv[3]);
             int windowS = Integer.parseInt(argv[4]);
             ManagerDriver herd = new ManagerDriver();
-            for (int i = 1; i <= apps; i++) herd.start("manager-idle.js", List.of("--name", "idle-" + i), List.of());
+            for (int i = 1; i <= apps; i++) herd.start("manager-idle.js", List.of("--name", "idle-" + i), List.of("idle"));
             long deadline = System.currentTimeMillis() + 120_000;
             while (count(ONLINE, herd.run("jlist")) < apps) {
                 if (System.currentTimeMillis() > deadline) Rounds.abort("online", "the apps did not all come online");
