@@ -1044,9 +1044,7 @@ public final class Daemon {
         long since = Fields.number(req, "since", 0);
         java.util.function.Predicate<Map<String, Object>> which = e -> targets.isEmpty() || targets.stream().anyMatch(t ->
                 t.equals("all") || t.equals(String.valueOf(e.get("id"))) || t.equals(e.get("name")) || t.equals(e.get("namespace")));
-        List<Map<String, Object>> out = new ArrayList<>(timeline.query(which, since));
-        out.sort(java.util.Comparator.comparingLong(e -> Fields.number(e, "at", 0)));
-        return out;
+        return timeline.query(which, since);
     }
 
     /** The daemon's HTTP endpoint (/metrics, /api/...), once {@code herd dashboard} opened it; else null. */
@@ -1089,9 +1087,7 @@ public final class Daemon {
 
             @Override
             public Object timeline(long since) {
-                List<Map<String, Object>> out = new ArrayList<>(timeline.query(e -> true, since));
-                out.sort(java.util.Comparator.comparingLong(e -> Fields.number(e, "at", 0)));
-                return out;
+                return timeline.query(e -> true, since);
             }
 
             @Override

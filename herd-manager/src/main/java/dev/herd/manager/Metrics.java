@@ -111,7 +111,7 @@ final class Metrics {
         GaugeSnapshot daemonApps = GaugeSnapshot.builder().name("herd_daemon_apps").help("the apps the daemon has")
                 .dataPoint(gauge(Labels.EMPTY, apps.size())).build();
         GaugeSnapshot daemonRss = GaugeSnapshot.builder().name("herd_daemon_memory_rss_bytes").help("the daemon's resident memory")
-                .dataPoint(gauge(Labels.EMPTY, rssBytes(self))).build();
+                .dataPoint(gauge(Labels.EMPTY, me == null ? 0 : me.rssPages() * ProcFs.PAGE_SIZE)).build();
         CounterSnapshot daemonCpu = CounterSnapshot.builder().name("herd_daemon_cpu_seconds").help("the daemon's CPU time")
                 .dataPoint(CounterDataPointSnapshot.builder().value(me == null ? 0 : (me.utime() + me.stime()) / (double) ProcFs.CLOCK_TICKS).build())
                 .build();
@@ -139,10 +139,6 @@ final class Metrics {
     /** {@code Pss:} of /proc/PID/smaps_rollup in bytes, or -1. */
     static long pssBytes(int pid) {
         return kbField(Path.of("/proc", Integer.toString(pid), "smaps_rollup"), "Pss:");
-    }
-
-    private static long rssBytes(int pid) {
-        return Math.max(0, kbField(Path.of("/proc", Integer.toString(pid), "status"), "VmRSS:"));
     }
 
     private static long kbField(Path file, String name) {

@@ -94,12 +94,16 @@ final class Timeline {
         linesInFile = events.size();
     }
 
-    /** {@return the events that {@code which} takes, at or after {@code since} (ms), oldest first} */
+    /**
+     * {@return the events that {@code which} takes, at or after {@code since} (ms), oldest first by
+     * their time} (an exit is recorded a moment after it happened, with its last log lines)
+     */
     List<Map<String, Object>> query(Predicate<Map<String, Object>> which, long since) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Map<String, Object> e : events) {
             if (Fields.number(e, "at", 0) >= since && which.test(e)) out.add(e);
         }
+        out.sort(java.util.Comparator.comparingLong(e -> Fields.number(e, "at", 0)));
         return out;
     }
 

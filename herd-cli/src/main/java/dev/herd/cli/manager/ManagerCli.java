@@ -539,22 +539,12 @@ public final class ManagerCli {
         List<String> targets = new ArrayList<>();
         boolean json = false;
         long since = 0;
-        for (int i = 0; i < argv.size(); i++) {
-            String a = argv.get(i);
-            String value = null;
-            int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0) {
-                value = a.substring(eq + 1);
-                a = a.substring(0, eq);
-            }
+        for (Options o = new Options(argv); o.next(); ) {
+            String a = o.name;
             if (a.equals("--json")) {
                 json = true;
             } else if (a.equals("--since")) {
-                if (value == null) {
-                    if (i + 1 >= argv.size()) throw new UsageException("--since needs a time (ISO-8601) or an age (30s, 10m, 2h, 1d)");
-                    value = argv.get(++i);
-                }
-                since = since(value);
+                since = since(o.value("a time (ISO-8601) or an age (30s, 10m, 2h, 1d)"));
             } else if (a.startsWith("-") && a.length() > 1) {
                 throw new UsageException("unknown option " + a);
             } else {
@@ -579,22 +569,13 @@ public final class ManagerCli {
      */
     private void dashboard(List<String> argv) {
         Map<String, Object> req = new LinkedHashMap<>();
-        for (int i = 0; i < argv.size(); i++) {
-            String a = argv.get(i);
-            String value = null;
-            int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0) {
-                value = a.substring(eq + 1);
-                a = a.substring(0, eq);
-            }
+        for (Options o = new Options(argv); o.next(); ) {
+            String a = o.name;
             switch (a) {
                 case "--metrics-public" -> req.put("metrics_public", true);
                 case "--allow-remote" -> req.put("allow_remote", true);
                 case "--port", "--host" -> {
-                    if (value == null) {
-                        if (i + 1 >= argv.size()) throw new UsageException(a + " needs a value");
-                        value = argv.get(++i);
-                    }
+                    String value = o.value(a.equals("--port") ? "a port" : "an address");
                     if (a.equals("--host")) {
                         req.put("host", value);
                     } else {
@@ -613,6 +594,40 @@ public final class ManagerCli {
         String base = String.valueOf(r.get("url")).replaceFirst("/\\?token=.*", "");
         out.println("metrics:   " + base + "/metrics" + (Boolean.TRUE.equals(r.get("metrics_public")) ? " (public)"
                 : " with Authorization: Bearer " + r.get("token")));
+    }
+
+    /**
+     * A cursor over a verb's arguments, each an option ({@code --name=value}, or {@code --name}
+     * followed by its value) or a word. One thread; one parse.
+     */
+    static final class Options {
+        private final List<String> argv;
+        private int i = -1;
+        private String inline;
+        /** The current argument, without an {@code =value} part. */
+        String name;
+
+        Options(List<String> argv) {
+            this.argv = argv;
+        }
+
+        /** Moves to the next argument; false when there is none. */
+        boolean next() {
+            if (++i >= argv.size()) return false;
+            String a = argv.get(i);
+            int eq = a.indexOf('=');
+            boolean joined = a.startsWith("--") && eq > 0;
+            name = joined ? a.substring(0, eq) : a;
+            inline = joined ? a.substring(eq + 1) : null;
+            return true;
+        }
+
+        /** The current option's value: after its {@code =}, else the next argument ({@code what} names it in the error). */
+        String value(String what) {
+            if (inline != null) return inline;
+            if (i + 1 >= argv.size()) throw new UsageException(name + " needs " + what);
+            return argv.get(++i);
+        }
     }
 
     /** {@code --since}: an ISO-8601 instant, local date-time or date, or an age back from now. */
@@ -679,19 +694,10 @@ public final class ManagerCli {
     private void reload(List<String> argv) {
         List<String> targets = new ArrayList<>();
         Map<String, Object> req = new LinkedHashMap<>();
-        for (int i = 0; i < argv.size(); i++) {
-            String a = argv.get(i);
-            String value = null;
-            int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0) {
-                value = a.substring(eq + 1);
-                a = a.substring(0, eq);
-            }
+        for (Options o = new Options(argv); o.next(); ) {
+            String a = o.name;
             if (a.equals("--parallel")) {
-                if (value == null) {
-                    if (i + 1 >= argv.size()) throw new UsageException(a + " needs a value");
-                    value = argv.get(++i);
-                }
+                String value = o.value("a number");
                 try {
                     int k = Integer.parseInt(value);
                     if (k < 1) throw new NumberFormatException();
@@ -700,11 +706,7 @@ public final class ManagerCli {
                     throw new UsageException("--parallel needs a number, 1 or more, not " + value);
                 }
             } else if (a.equals("--health-url") || a.equals("--health-cmd")) {
-                if (value == null) {
-                    if (i + 1 >= argv.size()) throw new UsageException(a + " needs a value");
-                    value = argv.get(++i);
-                }
-                req.put(a.substring(2).replace('-', '_'), value);
+                req.put(a.substring(2).replace('-', '_'), o.value("a value"));
             } else if (a.startsWith("-") && a.length() > 1) {
                 throw new UsageException("unknown option " + a);
             } else {

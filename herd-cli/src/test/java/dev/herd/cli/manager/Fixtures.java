@@ -75,4 +75,30 @@ final class Fixtures {
             i=0
             while true; do echo "n $i"; i=$((i+1)); sleep 0.005; done
             """;
+
+    /**
+     * A Python HTTP server (answering its pid) that takes its socket from socket activation (fd 3),
+     * exits when LISTEN_PID or LISTEN_FDS are not its own, and on SIGINT finishes the request it
+     * serves and exits (a graceful stop, as a reload's old instance needs one).
+     */
+    static final String ACTIVATED_PY = """
+            import os, signal, socket, sys, threading
+            from http.server import HTTPServer, BaseHTTPRequestHandler
+            if os.environ.get("LISTEN_PID") != str(os.getpid()) or os.environ.get("LISTEN_FDS") != "1":
+                sys.exit("LISTEN_PID %s LISTEN_FDS %s" % (os.environ.get("LISTEN_PID"), os.environ.get("LISTEN_FDS")))
+            class H(BaseHTTPRequestHandler):
+                protocol_version = "HTTP/1.1"
+                def do_GET(self):
+                    body = str(os.getpid()).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                def log_message(self, *a):
+                    pass
+            server = HTTPServer(("", 0), H, bind_and_activate=False)
+            server.socket = socket.socket(fileno=3)
+            signal.signal(signal.SIGINT, lambda *a: threading.Thread(target=server.shutdown).start())
+            server.serve_forever()
+            """;
 }

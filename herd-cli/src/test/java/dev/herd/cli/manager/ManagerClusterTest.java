@@ -130,31 +130,10 @@ class ManagerClusterTest {
         }
     }
 
-    /** A Python server that takes its socket from systemd's socket activation and checks the protocol's variables. */
-    private static final String ACTIVATED_PY = """
-            import os, socket, sys
-            from http.server import HTTPServer, BaseHTTPRequestHandler
-            if os.environ.get("LISTEN_PID") != str(os.getpid()) or os.environ.get("LISTEN_FDS") != "1":
-                sys.exit("LISTEN_PID %s LISTEN_FDS %s" % (os.environ.get("LISTEN_PID"), os.environ.get("LISTEN_FDS")))
-            class H(BaseHTTPRequestHandler):
-                protocol_version = "HTTP/1.1"
-                def do_GET(self):
-                    body = str(os.getpid()).encode()
-                    self.send_response(200)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                def log_message(self, *a):
-                    pass
-            server = HTTPServer(("", 0), H, bind_and_activate=False)
-            server.socket = socket.socket(fileno=3)
-            server.serve_forever()
-            """;
-
     @Test
     void aPythonProgramGetsItsSocketsBySocketActivationAndItsInstancesShareThePort() throws Exception {
         int port = freePort();
-        herd.run("start", herd.file("serve.py", ACTIVATED_PY).toString(), "--name", "py", "-i", "2", "--port",
+        herd.run("start", herd.file("serve.py", Fixtures.ACTIVATED_PY).toString(), "--name", "py", "-i", "2", "--port",
                 Integer.toString(port)).ok();
         Set<Long> pids = onlinePids("py", 2);
         assertThat(answeringPids(port, 2, 400)).isEqualTo(pids);
@@ -167,12 +146,12 @@ class ManagerClusterTest {
     @Test
     void aPortThatCannotBeListenedOnMakesTheAppErroredAndSaysWhy() throws Exception {
         try (ServerSocket taken = new ServerSocket(0)) {
-            herd.run("start", herd.file("serve.py", ACTIVATED_PY).toString(), "--name", "py", "--port",
+            herd.run("start", herd.file("serve.py", Fixtures.ACTIVATED_PY).toString(), "--name", "py", "--port",
                     Integer.toString(taken.getLocalPort())).ok();
             JsonNode p = herd.awaitStatus("py", "errored");
             assertThat(p.get("herd").get("last_error").asText()).contains("cannot listen on").contains("EADDRINUSE");
         }
-        Herd.Result bad = herd.run("start", herd.file("other.py", ACTIVATED_PY).toString(), "--port", "70000");
+        Herd.Result bad = herd.run("start", herd.file("other.py", Fixtures.ACTIVATED_PY).toString(), "--port", "70000");
         assertThat(bad.code()).isNotZero();
         assertThat(bad.err()).contains("--port").contains("70000");
     }

@@ -317,32 +317,9 @@ class ManagerReloadTest {
         assertOldInstancesServe(old);
     }
 
-    /**
-     * A Python server on its socket-activated fd 3 that, on SIGINT, finishes the request it
-     * serves and exits (a graceful stop, as a reload's old instance needs one).
-     */
-    private static final String GRACEFUL_PY = """
-            import os, signal, socket, threading
-            from http.server import HTTPServer, BaseHTTPRequestHandler
-            class H(BaseHTTPRequestHandler):
-                protocol_version = "HTTP/1.1"
-                def do_GET(self):
-                    body = str(os.getpid()).encode()
-                    self.send_response(200)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                def log_message(self, *a):
-                    pass
-            server = HTTPServer(("", 0), H, bind_and_activate=False)
-            server.socket = socket.socket(fileno=3)
-            signal.signal(signal.SIGINT, lambda *a: threading.Thread(target=server.shutdown).start())
-            server.serve_forever()
-            """;
-
     @Test
     void reloadOfASocketActivatedProgramReplacesEveryInstanceUnderLoadWithNoFailedRequest() throws Exception {
-        herd.run("start", herd.file("serve.py", GRACEFUL_PY).toString(), "--name", "web", "-i", "2", "--port",
+        herd.run("start", herd.file("serve.py", Fixtures.ACTIVATED_PY).toString(), "--name", "web", "-i", "2", "--port",
                 Integer.toString(port)).ok();
         Set<Long> old = onlinePids(2);
         assertThat(answeringPids(port, 2, 400)).isEqualTo(old);
