@@ -804,16 +804,29 @@ public final class Keeper {
     /** How long a stopping instance may take to accept what waits in its sockets' queues. */
     private static final long DRAIN_QUEUE_MS = 1000;
 
-    /** Runs {@code then} once {@code k}'s sockets' queues are empty (or it exited, or at {@code deadline}). */
+    /** How many checks in a row, {@link #DRAIN_CHECK_MS} apart, must find a stopping instance's queues empty. */
+    private static final int DRAIN_EMPTY_CHECKS = 3;
+    private static final long DRAIN_CHECK_MS = 10;
+
+    /**
+     * Runs {@code then} once {@code k}'s sockets' queues have stayed empty for a few checks (or it
+     * exited, or at {@code deadline}): a connection the kernel routed before the new program may
+     * still be finishing its handshake, and a half-open one is not counted in the queue yet.
+     */
     private void drainQueue(Kept k, long deadline, Runnable then) {
-        // A tick first: a connection the kernel routed before the new program may still be on its way in.
+        drainQueue(k, deadline, 0, then);
+    }
+
+    private void drainQueue(Kept k, long deadline, int emptyChecks, Runnable then) {
         setTimeout(() -> {
-            if (!k.running || k.group == null || cluster().queued(k.group, k.slot) == 0 || System.nanoTime() > deadline) {
+            boolean empty = k.group == null || cluster().queued(k.group, k.slot) == 0;
+            int checks = empty ? emptyChecks + 1 : 0;
+            if (!k.running || checks >= DRAIN_EMPTY_CHECKS || System.nanoTime() > deadline) {
                 then.run();
             } else {
-                drainQueue(k, deadline, then);
+                drainQueue(k, deadline, checks, then);
             }
-        }, 2);
+        }, DRAIN_CHECK_MS);
     }
 
     /**
